@@ -1,0 +1,15 @@
+/* influmap — maps of foreign influence in Latin America from shapefiles and
+ * a YAML spec, to PNG, SVG and PDF. The umbrella header. */
+#ifndef INFLUMAP_H
+#define INFLUMAP_H
+
+#include "influmap/crs.h"
+#include "influmap/error.h"
+#include "influmap/geom.h"
+#include "influmap/layer.h"
+#include "influmap/map.h"
+#include "influmap/render.h"
+#include "influmap/units.h"
+#include "influmap/version.h"
+
+#endif

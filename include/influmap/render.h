@@ -1,0 +1,48 @@
+/* influmap — rendering a map spec to PNG, SVG or PDF with Cairo. */
+#ifndef INFLUMAP_RENDER_H
+#define INFLUMAP_RENDER_H
+
+#include <stdbool.h>
+
+#include "influmap/error.h"
+#include "influmap/map.h"
+#include "influmap/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { IM_FORMAT_AUTO, IM_FORMAT_PNG, IM_FORMAT_SVG, IM_FORMAT_PDF } im_format;
+
+/* Overrides of the spec for one render; zero-initialise for none. */
+typedef struct {
+  im_format format; /* AUTO: from the output's suffix */
+  double dpi;       /* 0: the spec's */
+  bool has_size;    /* width/height replace the spec's page size */
+  im_length width, height;
+} im_render_options;
+
+/* The map frame: the extent actually drawn (the asked extent widened to the
+ * page's shape, centred) and the page it is drawn on. */
+typedef struct {
+  double xmin, ymin, xmax, ymax; /* map CRS units */
+  double width_pt, height_pt;    /* page size */
+  double dpi;
+  int width_px, height_px; /* the PNG's size at dpi */
+} im_frame;
+
+/* The format for a file name's suffix (.png, .svg, .pdf), or AUTO. */
+im_format im_format_from_path(const char *path);
+
+/* Computes the frame a render would use, without drawing. */
+im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err);
+
+/* Renders map to out_path. The file is written beside it under a temporary
+ * name and renamed into place only when complete, so a failed render leaves
+ * any existing file untouched. opt may be NULL. */
+im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

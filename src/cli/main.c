@@ -1,0 +1,216 @@
+/* The influmap command: render, info, validate.
+ * Exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "influmap/influmap.h"
+
+static const char usage_text[] =
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n"
+    "       influmap info FILE.shp\n"
+    "       influmap validate SPEC...\n"
+    "       influmap --help | --version\n";
+
+static const char help_text[] =
+    "influmap renders maps from shapefiles and a YAML map spec to PNG, SVG and PDF.\n"
+    "\n"
+    "Commands:\n"
+    "  render SPEC -o OUT   render the spec; the format follows OUT's suffix\n"
+    "    --format F         png, svg or pdf, whatever the suffix\n"
+    "    --dpi N            resolution for PNG (and the simplification of vectors)\n"
+    "    --size WxH[unit]   page size, e.g. 180x120mm, 7x5in, 2200x2400px (default unit mm)\n"
+    "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
+    "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
+    "\n"
+    "Exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error.\n";
+
+static int exit_code(im_status st) {
+  switch (st) {
+  case IM_STATUS_OK:
+    return 0;
+  case IM_STATUS_INPUT:
+    return 1;
+  case IM_STATUS_USAGE:
+    return 2;
+  default:
+    return 3;
+  }
+}
+
+static int report(const im_error *err) {
+  char buf[4096];
+  fprintf(stderr, "influmap: %s\n", im_error_format(err, buf, sizeof buf));
+  return exit_code(err->status);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "influmap: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n%s", usage_text);
+  return 2;
+}
+
+static bool parse_size(const char *s, im_render_options *opt) {
+  const char *x = strchr(s, 'x');
+  if (!x || x == s)
+    return false;
+  char w[64];
+  size_t n = (size_t)(x - s);
+  if (n >= sizeof w)
+    return false;
+  memcpy(w, s, n);
+  w[n] = '\0';
+  if (!im_length_parse(x + 1, IM_UNIT_MM, &opt->height))
+    return false;
+  /* "180x120mm": the unit written once applies to both. */
+  im_unit unit = opt->height.unit;
+  if (!im_length_parse(w, unit, &opt->width))
+    return false;
+  opt->has_size = opt->width.value > 0 && opt->height.value > 0;
+  return opt->has_size;
+}
+
+static int cmd_render(int argc, char **argv) {
+  const char *spec = NULL, *out = NULL;
+  im_render_options opt = {0};
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    bool has_next = i + 1 < argc;
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (!has_next)
+        return usage_error("%s needs a file name", a);
+      out = argv[++i];
+    } else if (!strcmp(a, "--format")) {
+      if (!has_next)
+        return usage_error("%s needs png, svg or pdf", a);
+      const char *f = argv[++i];
+      if (!strcasecmp(f, "png"))
+        opt.format = IM_FORMAT_PNG;
+      else if (!strcasecmp(f, "svg"))
+        opt.format = IM_FORMAT_SVG;
+      else if (!strcasecmp(f, "pdf"))
+        opt.format = IM_FORMAT_PDF;
+      else
+        return usage_error("unknown format '%s' (png, svg or pdf)", f);
+    } else if (!strcmp(a, "--dpi")) {
+      if (!has_next)
+        return usage_error("%s needs a number", a);
+      char *end;
+      opt.dpi = strtod(argv[++i], &end);
+      if (*end || !(opt.dpi >= 10 && opt.dpi <= 2400))
+        return usage_error("--dpi must be a number from 10 to 2400, not '%s'", argv[i]);
+    } else if (!strcmp(a, "--size")) {
+      if (!has_next)
+        return usage_error("%s needs WxH, e.g. 180x120mm", a);
+      if (!parse_size(argv[++i], &opt))
+        return usage_error("--size must look like 180x120mm, 7x5in or 2200x2400px, not '%s'", argv[i]);
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("unknown option '%s'", a);
+    } else if (!spec) {
+      spec = a;
+    } else {
+      return usage_error("unexpected argument '%s'", a);
+    }
+  }
+  if (!spec)
+    return usage_error("%s", "render needs a spec");
+  if (!out)
+    return usage_error("%s", "render needs an output file: -o OUT");
+  im_error err;
+  im_error_clear(&err);
+  im_map *map = NULL;
+  if (im_map_load(spec, &map, &err))
+    return report(&err);
+  im_status st = im_map_render(map, out, &opt, &err);
+  im_map_free(map);
+  return st ? report(&err) : 0;
+}
+
+static int cmd_info(int argc, char **argv) {
+  if (argc != 1)
+    return usage_error("%s", "info needs exactly one shapefile");
+  im_error err;
+  im_error_clear(&err);
+  im_layer *layer = NULL;
+  if (im_layer_load(argv[0], NULL, &layer, &err))
+    return report(&err);
+  im_geo_ctx *ctx = im_geo_ctx_create();
+  im_crs *crs = NULL;
+  im_status st = ctx ? im_crs_create(ctx, layer->crs_definition, layer->crs_file ? layer->crs_file : argv[0], 0,
+                                     0, &crs, &err)
+                     : im_error_set(&err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
+  if (!st) {
+    printf("file:       %s\n", layer->path);
+    printf("shape type: %s\n", im_shape_type_name(layer->shape_type));
+    size_t nonnull = layer->nfeatures;
+    printf("features:   %ld (%zu not null)\n", layer->total_records, nonnull);
+    printf("extent:     %.6f %.6f, %.6f %.6f (xmin ymin, xmax ymax)\n", layer->file_bbox.minx,
+           layer->file_bbox.miny, layer->file_bbox.maxx, layer->file_bbox.maxy);
+    printf("crs:        %s%s\n", im_crs_name(crs), layer->crs_file ? "" : " (assumed: no .prj)");
+    printf("encoding:   %s (%s)\n", layer->encoding ? layer->encoding : "-",
+           layer->encoding_source ? layer->encoding_source : "no .dbf");
+    printf("fields:     %zu\n", layer->nfields);
+    for (size_t i = 0; i < layer->nfields; i++) {
+      const im_field *f = &layer->fields[i];
+      printf("  %-12s %s(%d", f->name, im_field_type_name(f->type), f->width);
+      if (f->decimals)
+        printf(".%d", f->decimals);
+      printf(")\n");
+    }
+  }
+  im_crs_free(crs);
+  im_geo_ctx_free(ctx);
+  im_layer_free(layer);
+  return st ? report(&err) : 0;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  if (argc < 1)
+    return usage_error("%s", "validate needs at least one spec");
+  int worst = 0;
+  for (int i = 0; i < argc; i++) {
+    im_error err;
+    im_error_clear(&err);
+    im_map *map = NULL;
+    im_frame frame;
+    im_status st = im_map_load(argv[i], &map, &err);
+    if (!st)
+      st = im_map_frame(map, NULL, &frame, &err);
+    im_map_free(map);
+    if (st) {
+      int code = report(&err);
+      worst = code > worst ? code : worst;
+    } else {
+      printf("%s: ok\n", argv[i]);
+    }
+  }
+  return worst;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage_text, stdout);
+    fputs("\n", stdout);
+    fputs(help_text, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("influmap %s\n", IM_VERSION_STRING);
+    return 0;
+  }
+  if (!strcmp(cmd, "render"))
+    return cmd_render(argc - 2, argv + 2);
+  if (!strcmp(cmd, "info"))
+    return cmd_info(argc - 2, argv + 2);
+  if (!strcmp(cmd, "validate"))
+    return cmd_validate(argc - 2, argv + 2);
+  return usage_error("unknown command '%s'", cmd);
+}

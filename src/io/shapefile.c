@@ -1,0 +1,542 @@
+/* ESRI Shapefile reader on shapelib.
+ *
+ * shapelib reports problems through a hook without a user pointer, so its
+ * last message is kept per thread and folded into our one error. Shapes are
+ * filtered by the bounding box in each record's header before the record is
+ * decoded, so a map of Peru does not decode the whole world. */
+#include <errno.h>
+#include <math.h>
+#include <shapefil.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "../core/mem-private.h"
+#include "encoding-private.h"
+#include "influmap/layer.h"
+
+static _Thread_local char shp_last_error[512];
+
+static void shp_error_hook(const char *message) {
+  snprintf(shp_last_error, sizeof shp_last_error, "%s", message);
+}
+
+static void setup_hooks(SAHooks *hooks) {
+  SASetupDefaultHooks(hooks);
+  hooks->Error = shp_error_hook;
+}
+
+const char *im_shape_type_name(int t) {
+  switch (t) {
+  case SHPT_NULL:
+    return "Null";
+  case SHPT_POINT:
+    return "Point";
+  case SHPT_ARC:
+    return "PolyLine";
+  case SHPT_POLYGON:
+    return "Polygon";
+  case SHPT_MULTIPOINT:
+    return "MultiPoint";
+  case SHPT_POINTZ:
+    return "PointZ";
+  case SHPT_ARCZ:
+    return "PolyLineZ";
+  case SHPT_POLYGONZ:
+    return "PolygonZ";
+  case SHPT_MULTIPOINTZ:
+    return "MultiPointZ";
+  case SHPT_POINTM:
+    return "PointM";
+  case SHPT_ARCM:
+    return "PolyLineM";
+  case SHPT_POLYGONM:
+    return "PolygonM";
+  case SHPT_MULTIPOINTM:
+    return "MultiPointM";
+  case SHPT_MULTIPATCH:
+    return "MultiPatch";
+  default:
+    return "unknown";
+  }
+}
+
+const char *im_field_type_name(im_field_type t) {
+  static const char *const names[] = {"String", "Integer", "Real", "Logical", "Date", "Other"};
+  return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "Other";
+}
+
+long im_layer_field_index(const im_layer *layer, const char *name) {
+  for (size_t i = 0; i < layer->nfields; i++)
+    if (strcasecmp(layer->fields[i].name, name) == 0)
+      return (long)i;
+  return -1;
+}
+
+void im_layer_free(im_layer *layer) {
+  if (!layer)
+    return;
+  for (size_t i = 0; i < layer->nfeatures; i++) {
+    im_feature *f = &layer->features[i];
+    im_geom_free(&f->geom);
+    if (f->values) {
+      for (size_t k = 0; k < layer->nfields; k++)
+        free(f->values[k]);
+      free(f->values);
+    }
+  }
+  free(layer->features);
+  for (size_t i = 0; i < layer->nfields; i++)
+    free(layer->fields[i].name);
+  free(layer->fields);
+  free(layer->path);
+  free(layer->crs_definition);
+  free(layer->crs_file);
+  free(layer->encoding);
+  free(layer);
+}
+
+/* The sibling file with another suffix, trying lower then upper case.
+ * Returns a new string when the file exists, else NULL. */
+static char *sibling(const char *shp_path, const char *ext) {
+  size_t n = strlen(shp_path);
+  const char *dot = strrchr(shp_path, '.');
+  const char *slash = strrchr(shp_path, '/');
+  size_t base = (dot && (!slash || dot > slash)) ? (size_t)(dot - shp_path) : n;
+  char *p = malloc(base + strlen(ext) + 2);
+  if (!p)
+    return NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    memcpy(p, shp_path, base);
+    p[base] = '.';
+    for (size_t i = 0; ext[i]; i++)
+      p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
+    p[base + 1 + strlen(ext)] = '\0';
+    struct stat st;
+    if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+      return p;
+  }
+  free(p);
+  return NULL;
+}
+
+/* Reads a small text file whole; NULL when it cannot. The size cap keeps a
+ * hostile .prj from being read into memory without bound. */
+static char *read_small_file(const char *path, size_t cap) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *buf = malloc(cap + 1);
+  size_t n = buf ? fread(buf, 1, cap, f) : 0;
+  fclose(f);
+  if (!buf)
+    return NULL;
+  buf[n] = '\0';
+  return buf;
+}
+
+static double read_le_double(const unsigned char *b) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--)
+    v = (v << 8) | b[i];
+  double d;
+  memcpy(&d, &v, sizeof d);
+  return d;
+}
+
+/* The bounding box stored in record i's header, without decoding the
+ * record. Returns false for null shapes and unreadable headers. */
+static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
+  unsigned off = h->panRecOffset[i], size = h->panRecSize[i];
+  unsigned char buf[36];
+  if (size < 4 || (unsigned long)off + 8 + 4 > h->nFileSize)
+    return false;
+  size_t want = size >= 36 ? 36 : 20;
+  if ((unsigned long)off + 8 + want > h->nFileSize || size < want)
+    want = 4;
+  if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 ||
+      h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
+    return false;
+  int type = buf[0] | buf[1] << 8 | buf[2] << 16 | buf[3] << 24;
+  if (type == SHPT_NULL || want == 4)
+    return false;
+  if (type == SHPT_POINT || type == SHPT_POINTZ || type == SHPT_POINTM) {
+    b->minx = b->maxx = read_le_double(buf + 4);
+    b->miny = b->maxy = read_le_double(buf + 12);
+  } else if (want == 36) {
+    b->minx = read_le_double(buf + 4);
+    b->miny = read_le_double(buf + 12);
+    b->maxx = read_le_double(buf + 20);
+    b->maxy = read_le_double(buf + 28);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static bool bbox_meets(const im_bbox *a, const im_bbox *b) {
+  return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
+}
+
+static bool wanted(SHPHandle h, int i, const im_layer_query *q) {
+  if (!q || !q->nboxes)
+    return true;
+  im_bbox b;
+  if (!record_bbox(h, i, &b))
+    return true; /* let SHPReadObject decide (and report) */
+  for (size_t k = 0; k < q->nboxes; k++)
+    if (bbox_meets(&b, &q->boxes[k]))
+      return true;
+  return false;
+}
+
+static double signed_area(const double *xy, size_t n) {
+  double a = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double *p = xy + 2 * i, *r = xy + 2 * ((i + 1) % n);
+    a += p[0] * r[1] - r[0] * p[1];
+  }
+  return a / 2;
+}
+
+/* Adds triangle (or ring) a, b, c ... oriented counter-clockwise when ccw,
+ * clockwise otherwise, closed. */
+static bool add_oriented_ring(im_geom *g, const double *x, const double *y, const int *idx, size_t n, bool ccw) {
+  double *tmp = im_malloc_array(2 * n, sizeof *tmp);
+  if (!tmp)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    tmp[2 * i] = x[idx[i]];
+    tmp[2 * i + 1] = y[idx[i]];
+  }
+  bool reverse = (signed_area(tmp, n) > 0) != ccw;
+  bool ok = im_geom_begin_part(g);
+  for (size_t i = 0; i <= n && ok; i++) {
+    size_t k = reverse ? (n - i % n) % n : i % n;
+    ok = im_geom_add_point(g, tmp[2 * k], tmp[2 * k + 1]);
+  }
+  free(tmp);
+  return ok;
+}
+
+/* Multipatch: triangle strips and fans become one triangle each, rings stay
+ * rings; everything is oriented so the non-zero fill rule paints the union
+ * and inner rings cut holes. */
+static bool multipatch_to_geom(const SHPObject *o, im_geom *g) {
+  g->nonzero = true;
+  for (int p = 0; p < o->nParts; p++) {
+    int start = o->panPartStart[p];
+    int end = p + 1 < o->nParts ? o->panPartStart[p + 1] : o->nVertices;
+    int type = o->panPartType ? o->panPartType[p] : SHPP_RING;
+    int n = end - start;
+    if (type == SHPP_TRISTRIP || type == SHPP_TRIFAN) {
+      for (int k = 0; k + 2 < n; k++) {
+        int tri[3];
+        if (type == SHPP_TRISTRIP)
+          tri[0] = start + k, tri[1] = start + k + 1, tri[2] = start + k + 2;
+        else
+          tri[0] = start, tri[1] = start + k + 1, tri[2] = start + k + 2;
+        if (fabs((o->padfX[tri[1]] - o->padfX[tri[0]]) * (o->padfY[tri[2]] - o->padfY[tri[0]]) -
+                 (o->padfX[tri[2]] - o->padfX[tri[0]]) * (o->padfY[tri[1]] - o->padfY[tri[0]])) == 0)
+          continue; /* a vertical wall seen from above has no area */
+        if (!add_oriented_ring(g, o->padfX, o->padfY, tri, 3, true))
+          return false;
+      }
+    } else if (n >= 3) {
+      int *idx = im_malloc_array((size_t)n, sizeof *idx);
+      if (!idx)
+        return false;
+      for (int k = 0; k < n; k++)
+        idx[k] = start + k;
+      bool ok = add_oriented_ring(g, o->padfX, o->padfY, idx, (size_t)n, type != SHPP_INNERRING);
+      free(idx);
+      if (!ok)
+        return false;
+    }
+  }
+  return true;
+}
+
+static im_geom_kind kind_of(int shape_type) {
+  switch (shape_type) {
+  case SHPT_ARC:
+  case SHPT_ARCZ:
+  case SHPT_ARCM:
+    return IM_GEOM_LINE;
+  case SHPT_POLYGON:
+  case SHPT_POLYGONZ:
+  case SHPT_POLYGONM:
+  case SHPT_MULTIPATCH:
+    return IM_GEOM_POLYGON;
+  default:
+    return IM_GEOM_POINT;
+  }
+}
+
+/* Converts a decoded shape; returns a message for a corrupt one. */
+static const char *object_to_geom(const SHPObject *o, im_geom *g) {
+  im_geom_init(g, kind_of(o->nSHPType));
+  if (o->nParts < 0 || o->nVertices < 0)
+    return "negative part or vertex count";
+  for (int p = 0; p < o->nParts; p++) {
+    int s = o->panPartStart[p];
+    if (s < 0 || s > o->nVertices || (p > 0 && s < o->panPartStart[p - 1]))
+      return "part index out of order or out of range";
+  }
+  if (o->nSHPType == SHPT_MULTIPATCH)
+    return multipatch_to_geom(o, g) ? NULL : "out of memory";
+  int nparts = g->kind == IM_GEOM_POINT || o->nParts == 0 ? 1 : o->nParts;
+  for (int p = 0; p < nparts; p++) {
+    int start = g->kind == IM_GEOM_POINT || o->nParts == 0 ? 0 : o->panPartStart[p];
+    int end = p + 1 < nparts ? o->panPartStart[p + 1] : o->nVertices;
+    if (!im_geom_begin_part(g))
+      return "out of memory";
+    for (int k = start; k < end; k++)
+      if (!im_geom_add_point(g, o->padfX[k], o->padfY[k]))
+        return "out of memory";
+    /* Lines of one vertex and rings of fewer than three draw nothing. */
+    im_geom_end_part(g, g->kind == IM_GEOM_POLYGON ? 3 : g->kind == IM_GEOM_LINE ? 2 : 1);
+  }
+  return NULL;
+}
+
+static im_field_type field_type(DBFFieldType t) {
+  switch (t) {
+  case FTString:
+    return IM_FIELD_STRING;
+  case FTInteger:
+    return IM_FIELD_INTEGER;
+  case FTDouble:
+    return IM_FIELD_DOUBLE;
+  case FTLogical:
+    return IM_FIELD_LOGICAL;
+  case FTDate:
+    return IM_FIELD_DATE;
+  default:
+    return IM_FIELD_OTHER;
+  }
+}
+
+/* Opens the .dbf, picks its encoding and reads the field list. */
+static im_status open_dbf(im_layer *layer, const char *dbf_path, DBFHandle *out, im_transcoder **tc,
+                          im_error *err) {
+  SAHooks hooks;
+  setup_hooks(&hooks);
+  shp_last_error[0] = '\0';
+  DBFHandle dbf = DBFOpenLL(dbf_path, "rb", &hooks);
+  if (!dbf)
+    return im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "cannot read the DBF table%s%s",
+                        shp_last_error[0] ? ": " : "", shp_last_error);
+  *out = dbf;
+  /* The encoding: the .cpg wins, then the language driver byte; with
+   * neither, text that is valid UTF-8 is taken as such and the rest as
+   * Latin-1 (Windows-1252), as most files without either are. */
+  char buf[64];
+  const char *enc = NULL;
+  char *cpg_path = sibling(layer->path, "cpg");
+  if (cpg_path) {
+    char *cpg = read_small_file(cpg_path, 256);
+    if (cpg) {
+      enc = im_encoding_from_cpg(cpg, buf, sizeof buf);
+      if (enc && !(*tc = im_transcoder_create(enc))) {
+        im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not",
+                cpg_path, enc);
+        enc = NULL;
+      } else if (enc) {
+        layer->encoding_source = ".cpg";
+      }
+    }
+    free(cpg);
+    free(cpg_path);
+  }
+  if (!enc && dbf->iLanguageDriver) {
+    enc = im_encoding_from_ldid(dbf->iLanguageDriver);
+    if (enc && (*tc = im_transcoder_create(enc)))
+      layer->encoding_source = "language driver";
+    else
+      enc = NULL;
+  }
+  if (!enc) {
+    *tc = im_transcoder_create(NULL);
+    layer->encoding_source = "detected";
+    enc = "UTF-8 or Latin-1";
+  }
+  layer->encoding = im_strdup(enc);
+  if (!*tc || !layer->encoding)
+    return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+
+  int nfields = DBFGetFieldCount(dbf);
+  layer->fields = calloc(nfields > 0 ? (size_t)nfields : 1, sizeof *layer->fields);
+  if (!layer->fields)
+    return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+  for (int i = 0; i < nfields; i++) {
+    char name[XBASE_FLDNAME_LEN_READ + 1];
+    int width = 0, decimals = 0;
+    DBFFieldType t = DBFGetFieldInfo(dbf, i, name, &width, &decimals);
+    im_field *f = &layer->fields[layer->nfields++];
+    f->name = im_transcode(*tc, name, strlen(name));
+    f->type = field_type(t);
+    f->width = width;
+    f->decimals = decimals;
+    if (!f->name)
+      return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+  }
+  return IM_STATUS_OK;
+}
+
+static im_status read_attributes(im_layer *layer, DBFHandle dbf, im_transcoder *tc, im_feature *f,
+                                 const char *dbf_path, im_error *err) {
+  f->values = calloc(layer->nfields ? layer->nfields : 1, sizeof *f->values);
+  if (!f->values)
+    return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+  for (size_t k = 0; k < layer->nfields; k++) {
+    if (DBFIsAttributeNULL(dbf, (int)f->fid, (int)k))
+      continue;
+    shp_last_error[0] = '\0';
+    /* shapelib reuses this buffer on the next read: copy at once. */
+    const char *raw = DBFReadStringAttribute(dbf, (int)f->fid, (int)k);
+    if (!raw)
+      return im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "record %ld cannot be read%s%s", f->fid,
+                          shp_last_error[0] ? ": " : "", shp_last_error);
+    size_t n = strlen(raw);
+    while (n && raw[n - 1] == ' ')
+      n--;
+    while (n && *raw == ' ')
+      raw++, n--;
+    if (!(f->values[k] = im_transcode(tc, raw, n)))
+      return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+  }
+  return IM_STATUS_OK;
+}
+
+im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
+                                  im_error *err) {
+  *out = NULL;
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+  char *shx_path = sibling(path, "shx");
+  if (!shx_path)
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                        "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
+  free(shx_path);
+
+  im_layer *layer = calloc(1, sizeof *layer);
+  if (!layer || !(layer->path = im_strdup(path))) {
+    free(layer);
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  }
+  im_status st_ret = IM_STATUS_OK;
+  SHPHandle shp = NULL;
+  DBFHandle dbf = NULL;
+  im_transcoder *tc = NULL;
+  char *dbf_path = NULL;
+
+  SAHooks hooks;
+  setup_hooks(&hooks);
+  shp_last_error[0] = '\0';
+  shp = SHPOpenLL(path, "rb", &hooks);
+  if (!shp) {
+    st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a readable shapefile%s%s",
+                          shp_last_error[0] ? ": " : "", shp_last_error);
+    goto fail;
+  }
+  layer->shape_type = shp->nShapeType;
+  layer->total_records = shp->nRecords;
+  layer->file_bbox = (im_bbox){shp->adBoundsMin[0], shp->adBoundsMin[1], shp->adBoundsMax[0], shp->adBoundsMax[1]};
+  if (!strcmp(im_shape_type_name(shp->nShapeType), "unknown")) {
+    st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "unknown shape type %d in the header",
+                          shp->nShapeType);
+    goto fail;
+  }
+
+  char *prj_path = sibling(path, "prj");
+  if (prj_path) {
+    layer->crs_definition = read_small_file(prj_path, 1 << 20);
+    layer->crs_file = prj_path;
+    if (!layer->crs_definition) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, prj_path, 0, 0, "cannot read: %s", strerror(errno));
+      goto fail;
+    }
+  } else {
+    im_warn("%s: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)", path);
+    layer->crs_definition = im_strdup("EPSG:4326");
+  }
+
+  dbf_path = sibling(path, "dbf");
+  if (dbf_path) {
+    if ((st_ret = open_dbf(layer, dbf_path, &dbf, &tc, err)))
+      goto fail;
+    if (DBFGetRecordCount(dbf) < shp->nRecords) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0,
+                            "the table has %d records but %s has %d shapes", DBFGetRecordCount(dbf),
+                            path, shp->nRecords);
+      goto fail;
+    }
+  } else {
+    im_warn("%s: no .dbf beside it; the features have no attributes", path);
+  }
+
+  size_t cap = 0;
+  for (int i = 0; i < shp->nRecords; i++) {
+    if (!wanted(shp, i, query))
+      continue;
+    shp_last_error[0] = '\0';
+    SHPObject *o = SHPReadObject(shp, i);
+    if (!o) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d is truncated or corrupt%s%s", i,
+                            shp_last_error[0] ? ": " : "", shp_last_error);
+      goto fail;
+    }
+    if (o->nSHPType == SHPT_NULL || o->nVertices == 0) {
+      SHPDestroyObject(o);
+      continue;
+    }
+    if (!im_grow((void **)&layer->features, &cap, layer->nfeatures + 1, sizeof *layer->features)) {
+      SHPDestroyObject(o);
+      st_ret = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+      goto fail;
+    }
+    im_feature *f = &layer->features[layer->nfeatures++];
+    memset(f, 0, sizeof *f);
+    f->fid = i;
+    const char *bad = object_to_geom(o, &f->geom);
+    SHPDestroyObject(o);
+    if (bad) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, bad);
+      goto fail;
+    }
+    if (dbf && (!query || !query->skip_attributes) &&
+        (st_ret = read_attributes(layer, dbf, tc, f, dbf_path, err)))
+      goto fail;
+  }
+  SHPClose(shp);
+  if (dbf)
+    DBFClose(dbf);
+  im_transcoder_free(tc);
+  free(dbf_path);
+  *out = layer;
+  return IM_STATUS_OK;
+
+fail:
+  if (shp)
+    SHPClose(shp);
+  if (dbf)
+    DBFClose(dbf);
+  im_transcoder_free(tc);
+  free(dbf_path);
+  im_layer_free(layer);
+  return st_ret;
+}
+
+im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
+  const char *dot = strrchr(path, '.');
+  if (dot && strcasecmp(dot, ".shp") == 0)
+    return im_layer_load_shapefile(path, query, out, err);
+  *out = NULL;
+  return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                      "unsupported source format (influmap reads ESRI Shapefiles, .shp)");
+}

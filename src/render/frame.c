@@ -1,0 +1,226 @@
+/* The frame: from the spec's extent (degrees or CRS units) to the rectangle
+ * in map units that fills the page, and back to the part of the globe it
+ * shows, which decides what each layer reads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/mem-private.h"
+#include "render-private.h"
+
+static double wrap180(double x) {
+  x = fmod(x + 180.0, 360.0);
+  if (x < 0)
+    x += 360.0;
+  return x - 180.0;
+}
+
+/* Projects a grid over a lon/lat box (edges sampled densely) and returns
+ * the bounding box of what projects. */
+static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north,
+                             im_bbox *out) {
+  enum { EDGE = 128, GRID = 24 };
+  size_t n = 4 * EDGE + GRID * GRID;
+  double *xy = im_malloc_array(2 * n, sizeof *xy);
+  if (!xy)
+    return false;
+  size_t k = 0;
+  for (int i = 0; i < EDGE; i++) {
+    double t = i / (double)(EDGE - 1);
+    double lon = west + t * (east - west), lat = south + t * (north - south);
+    xy[2 * k] = lon, xy[2 * k + 1] = south, k++;
+    xy[2 * k] = lon, xy[2 * k + 1] = north, k++;
+    xy[2 * k] = west, xy[2 * k + 1] = lat, k++;
+    xy[2 * k] = east, xy[2 * k + 1] = lat, k++;
+  }
+  for (int i = 0; i < GRID; i++)
+    for (int j = 0; j < GRID; j++) {
+      xy[2 * k] = west + (east - west) * i / (GRID - 1.0);
+      xy[2 * k + 1] = south + (north - south) * j / (GRID - 1.0);
+      k++;
+    }
+  /* Keep samples just inside the map's own antimeridian and the poles'
+   * singularities, where some projections return nothing. */
+  for (size_t i = 0; i < n; i++) {
+    double rel = xy[2 * i] - rc->lon0;
+    if (rel <= -180.0)
+      xy[2 * i] = rc->lon0 - 179.9999;
+    if (rel >= 180.0)
+      xy[2 * i] = rc->lon0 + 179.9999;
+  }
+  im_transform_array(rc->geo2map, xy, n, false);
+  im_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (size_t i = 0; i < n; i++) {
+    double x = xy[2 * i], y = xy[2 * i + 1];
+    if (!isfinite(x))
+      continue;
+    b.minx = fmin(b.minx, x);
+    b.maxx = fmax(b.maxx, x);
+    b.miny = fmin(b.miny, y);
+    b.maxy = fmax(b.maxy, y);
+  }
+  free(xy);
+  *out = b;
+  return isfinite(b.minx) && b.maxx > b.minx && b.maxy > b.miny;
+}
+
+/* The geographic footprint of the frame, as up to two lon/lat boxes. */
+static bool frame_query(im_render_ctx *rc) {
+  enum { N = 49 };
+  const im_frame *f = &rc->frame;
+  double *xy = im_malloc_array(2 * N * N + 4, sizeof *xy);
+  if (!xy)
+    return false;
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++) {
+      xy[2 * (i * N + j)] = f->xmin + (f->xmax - f->xmin) * i / (N - 1.0);
+      xy[2 * (i * N + j) + 1] = f->ymin + (f->ymax - f->ymin) * j / (N - 1.0);
+    }
+  size_t failed = im_transform_array(rc->geo2map, xy, N * N, true);
+  double lo = INFINITY, hi = -INFINITY, s = INFINITY, nn = -INFINITY;
+  for (int i = 0; i < N * N; i++) {
+    if (!isfinite(xy[2 * i]))
+      continue;
+    double rel = wrap180(xy[2 * i] - rc->lon0);
+    lo = fmin(lo, rel);
+    hi = fmax(hi, rel);
+    s = fmin(s, xy[2 * i + 1]);
+    nn = fmax(nn, xy[2 * i + 1]);
+  }
+  /* A pole inside the frame means every longitude is seen. */
+  double poles[4] = {rc->lon0, 90, rc->lon0, -90};
+  im_transform_array(rc->geo2map, poles, 2, false);
+  bool pole_in[2];
+  for (int p = 0; p < 2; p++)
+    pole_in[p] = isfinite(poles[2 * p]) && poles[2 * p] >= f->xmin && poles[2 * p] <= f->xmax &&
+                 poles[2 * p + 1] >= f->ymin && poles[2 * p + 1] <= f->ymax;
+  free(xy);
+  if (!isfinite(lo)) {
+    rc->query_all = true;
+    return true;
+  }
+  /* Samples are a grid step apart: widen by more than one step. */
+  double lat_margin = 2.0 + 0.1 * (nn - s), lon_margin = 2.0 + 0.1 * (hi - lo);
+  s -= lat_margin;
+  nn += lat_margin;
+  lo -= lon_margin;
+  hi += lon_margin;
+  if (pole_in[0])
+    nn = 90;
+  if (pole_in[1])
+    s = -90;
+  if (failed || pole_in[0] || pole_in[1] || hi - lo >= 350) {
+    lo = -180;
+    hi = 180;
+  }
+  s = fmax(s, -90);
+  nn = fmin(nn, 90);
+  double west = rc->lon0 + lo, east = rc->lon0 + hi;
+  im_layer_query *q = &rc->query;
+  if (hi - lo >= 360 || (west <= -180 && east >= 180)) {
+    q->nboxes = 1;
+    q->boxes[0] = (im_bbox){-180, s, 180, nn};
+    rc->query_all = s <= -90 && nn >= 90;
+  } else if (west < -180) {
+    q->nboxes = 2;
+    q->boxes[0] = (im_bbox){west + 360, s, 180, nn};
+    q->boxes[1] = (im_bbox){-180, s, east, nn};
+  } else if (east > 180) {
+    q->nboxes = 2;
+    q->boxes[0] = (im_bbox){west, s, 180, nn};
+    q->boxes[1] = (im_bbox){-180, s, east - 360, nn};
+  } else {
+    q->nboxes = 1;
+    q->boxes[0] = (im_bbox){west, s, east, nn};
+  }
+  return true;
+}
+
+im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
+                             bool vector, im_error *err) {
+  memset(rc, 0, sizeof *rc);
+  rc->map = map;
+  im_geom_init(&rc->work, IM_GEOM_POINT);
+  im_geom_init(&rc->cut, IM_GEOM_POINT);
+  im_geom_init(&rc->dense, IM_GEOM_POINT);
+  im_status st;
+  if (!(rc->geo = im_geo_ctx_create()))
+    return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
+  if ((st = im_crs_create(rc->geo, map->crs, map->path, map->crs_pos.line, map->crs_pos.column, &rc->map_crs,
+                          err)))
+    return st;
+  if ((st = im_crs_geographic(rc->geo, rc->map_crs, &rc->geog, err)) ||
+      (st = im_transform_create(rc->geo, rc->geog, rc->map_crs, &rc->geo2map, err)))
+    return st;
+  rc->lon0 = im_crs_central_meridian(rc->map_crs);
+
+  im_frame *f = &rc->frame;
+  f->dpi = opt && opt->dpi > 0 ? opt->dpi : map->dpi;
+  im_length w = opt && opt->has_size ? opt->width : map->width;
+  im_length h = opt && opt->has_size ? opt->height : map->height;
+  f->width_pt = im_length_to_pt(w, f->dpi);
+  f->height_pt = im_length_to_pt(h, f->dpi);
+  f->width_px = (int)lround(w.unit == IM_UNIT_PX ? w.value : f->width_pt * f->dpi / 72.0);
+  f->height_px = (int)lround(h.unit == IM_UNIT_PX ? h.value : f->height_pt * f->dpi / 72.0);
+  if (f->width_px < 1 || f->height_px < 1 || f->width_px > 32767 || f->height_px > 32767)
+    return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
+                        "the page is %d x %d pixels at %g dpi; each side must be 1 to 32767", f->width_px,
+                        f->height_px, f->dpi);
+  rc->dev_per_pt = vector ? 1.0 : f->dpi / 72.0;
+  rc->dev_w = vector ? f->width_pt : f->width_px;
+  rc->dev_h = vector ? f->height_pt : f->height_px;
+
+  im_bbox ext;
+  const im_extent *e = &map->extent;
+  if (e->kind == IM_EXTENT_CRS) {
+    ext = (im_bbox){e->west, e->south, e->east, e->north};
+  } else {
+    double west = e->west, east = e->east, south = e->south, north = e->north;
+    if (e->kind == IM_EXTENT_AUTO) {
+      west = rc->lon0 - 180;
+      east = rc->lon0 + 180;
+      south = -90;
+      north = 90;
+    } else if (east < west) {
+      east += 360; /* the extent crosses the antimeridian */
+    }
+    if (!projected_bounds(rc, west, east, south, north, &ext))
+      return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
+                          "the extent cannot be shown in the map's CRS (no point of it projects)");
+  }
+  /* Widen the extent to the page's shape so the scale is the same in x and
+   * y; the asked extent stays centred and wholly visible. */
+  double ew = ext.maxx - ext.minx, eh = ext.maxy - ext.miny;
+  double page_aspect = rc->dev_w / rc->dev_h;
+  if (ew / eh < page_aspect) {
+    double nw = eh * page_aspect, cx = (ext.minx + ext.maxx) / 2;
+    ext.minx = cx - nw / 2;
+    ext.maxx = cx + nw / 2;
+  } else {
+    double nh = ew / page_aspect, cy = (ext.miny + ext.maxy) / 2;
+    ext.miny = cy - nh / 2;
+    ext.maxy = cy + nh / 2;
+  }
+  f->xmin = ext.minx;
+  f->xmax = ext.maxx;
+  f->ymin = ext.miny;
+  f->ymax = ext.maxy;
+  rc->dev_per_unit = rc->dev_w / (ext.maxx - ext.minx);
+  /* Half a pixel at the output resolution: finer detail cannot be seen
+   * (vector output is simplified for its print resolution). */
+  rc->simplify_tol = 0.5 * rc->dev_per_pt * 72.0 / f->dpi;
+  if (!frame_query(rc))
+    return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
+  return IM_STATUS_OK;
+}
+
+void im_render_ctx_fini(im_render_ctx *rc) {
+  im_geom_free(&rc->work);
+  im_geom_free(&rc->cut);
+  im_geom_free(&rc->dense);
+  im_transform_free(rc->geo2map);
+  im_crs_free(rc->geog);
+  im_crs_free(rc->map_crs);
+  im_geo_ctx_free(rc->geo);
+  memset(rc, 0, sizeof *rc);
+}

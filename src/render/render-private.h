@@ -1,0 +1,40 @@
+/* What one render carries from the frame set-up to the drawing of each
+ * feature. One per render (and so per thread). */
+#ifndef IM_RENDER_PRIVATE_H
+#define IM_RENDER_PRIVATE_H
+
+#include <cairo.h>
+
+#include "influmap/crs.h"
+#include "influmap/geom.h"
+#include "influmap/layer.h"
+#include "influmap/map.h"
+#include "influmap/render.h"
+
+typedef struct {
+  const im_map *map;
+  im_geo_ctx *geo;
+  im_crs *map_crs;
+  im_crs *geog;            /* the map CRS's geographic base */
+  im_transform *geo2map;
+  double lon0;             /* the map's central meridian */
+  im_frame frame;
+  double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
+  double dev_w, dev_h;     /* the page in device units */
+  double dev_per_unit;     /* device units per map CRS unit */
+  double simplify_tol;     /* device units */
+  im_layer_query query;    /* the frame in geographic coordinates */
+  bool query_all;          /* the frame sees the whole globe */
+  cairo_t *cr;
+  im_geom work, cut, dense; /* scratch, reused across features */
+} im_render_ctx;
+
+/* Sets up CRSs, the frame and the geographic query for map and opt. */
+im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
+                             bool vector, im_error *err);
+void im_render_ctx_fini(im_render_ctx *rc);
+
+/* Loads one layer of the spec (only what meets the frame) and draws it. */
+im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err);
+
+#endif

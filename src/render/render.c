@@ -1,0 +1,126 @@
+/* Surfaces and the whole render: page, background, layers, atomic output. */
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "influmap/influmap.h"
+#include "output-private.h"
+#include "render-private.h"
+
+im_format im_format_from_path(const char *path) {
+  const char *dot = strrchr(path, '.');
+  if (!dot || strchr(dot, '/'))
+    return IM_FORMAT_AUTO;
+  if (!strcasecmp(dot, ".png"))
+    return IM_FORMAT_PNG;
+  if (!strcasecmp(dot, ".svg"))
+    return IM_FORMAT_SVG;
+  if (!strcasecmp(dot, ".pdf"))
+    return IM_FORMAT_PDF;
+  return IM_FORMAT_AUTO;
+}
+
+im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err) {
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, map, opt, false, err);
+  if (!st)
+    *out = rc.frame;
+  im_render_ctx_fini(&rc);
+  return st;
+}
+
+static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o) {
+  const im_frame *f = &rc->frame;
+  cairo_surface_t *s = NULL;
+  switch (fmt) {
+  case IM_FORMAT_PNG:
+    s = cairo_image_surface_create(rc->map->background.a < 1 ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
+                                   f->width_px, f->height_px);
+    break;
+  case IM_FORMAT_SVG:
+    s = cairo_svg_surface_create_for_stream(im_output_write, o, f->width_pt, f->height_pt);
+    /* Width and height in millimetres, so the figure has its physical size
+     * when placed in a document. */
+    cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_MM);
+    break;
+  default:
+    s = cairo_pdf_surface_create_for_stream(im_output_write, o, f->width_pt, f->height_pt);
+    /* Fixed metadata: the same input gives the same bytes. */
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "influmap " IM_VERSION_STRING);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+    if (rc->map->title)
+      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, rc->map->title);
+    break;
+  }
+  return s;
+}
+
+im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+  im_format fmt = opt && opt->format ? opt->format : im_format_from_path(out_path);
+  if (fmt == IM_FORMAT_AUTO)
+    return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
+                        "cannot tell the format from the name: use .png, .svg or .pdf, or --format");
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, map, opt, fmt != IM_FORMAT_PNG, err);
+  if (st) {
+    im_render_ctx_fini(&rc);
+    return st;
+  }
+  /* Nothing touches the output's folder before the inputs are known good;
+   * from here on, a failure removes only our temporary file. */
+  im_output out;
+  if ((st = im_output_open(&out, out_path, err))) {
+    im_render_ctx_fini(&rc);
+    return st;
+  }
+  cairo_surface_t *surface = create_surface(fmt, &rc, &out);
+  rc.cr = cairo_create(surface);
+  if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "cannot create the drawing surface: %s",
+                      cairo_status_to_string(cairo_status(rc.cr)));
+    goto done;
+  }
+  if (fmt == IM_FORMAT_PNG || map->background.a > 0) {
+    cairo_set_source_rgba(rc.cr, map->background.r, map->background.g, map->background.b, map->background.a);
+    cairo_set_operator(rc.cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(rc.cr);
+    cairo_set_operator(rc.cr, CAIRO_OPERATOR_OVER);
+  }
+  for (size_t i = 0; i < map->nlayers && !st; i++)
+    st = im_render_layer(&rc, &map->layers[i], err);
+  if (st)
+    goto done;
+  if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "drawing failed: %s",
+                      cairo_status_to_string(cairo_status(rc.cr)));
+    goto done;
+  }
+  cairo_status_t cs;
+  if (fmt == IM_FORMAT_PNG) {
+    cairo_surface_flush(surface);
+    cs = cairo_surface_write_to_png_stream(surface, im_output_write, &out);
+  } else {
+    cairo_surface_finish(surface);
+    cs = cairo_surface_status(surface);
+  }
+  if (cs != CAIRO_STATUS_SUCCESS) {
+    st = im_error_set(err, IM_STATUS_IO, out_path, 0, 0, "cannot write: %s",
+                      out.write_errno ? strerror(out.write_errno) : cairo_status_to_string(cs));
+    goto done;
+  }
+done:
+  cairo_destroy(rc.cr);
+  rc.cr = NULL;
+  /* Finishing a vector surface writes through out: do it before closing. */
+  cairo_surface_finish(surface);
+  cairo_surface_destroy(surface);
+  if (st)
+    im_output_abort(&out);
+  else
+    st = im_output_commit(&out, err);
+  im_render_ctx_fini(&rc);
+  return st;
+}
