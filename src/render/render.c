@@ -10,6 +10,8 @@
 #include "output-private.h"
 #include "render-private.h"
 
+#define MM_PER_PT (25.4 / 72.0)
+
 im_format im_format_from_path(const char *path) {
   const char *dot = strrchr(path, '.');
   if (!dot || strchr(dot, '/'))
@@ -41,9 +43,11 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
                                    f->width_px, f->height_px);
     break;
   case IM_FORMAT_SVG:
-    s = cairo_svg_surface_create_for_stream(im_output_write, o, f->width_pt, f->height_pt);
     /* Width and height in millimetres, so the figure has its physical size
-     * when placed in a document. */
+     * when placed in a document. Cairo 1.16 writes the numbers it was given
+     * followed by the unit, so it is given millimetres, and the drawing (in
+     * points) is scaled to them: see im_map_render. */
+    s = cairo_svg_surface_create_for_stream(im_output_write, o, f->width_pt * MM_PER_PT, f->height_pt * MM_PER_PT);
     cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_MM);
     break;
   default:
@@ -83,6 +87,8 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
                       cairo_status_to_string(cairo_status(rc.cr)));
     goto done;
   }
+  if (fmt == IM_FORMAT_SVG)
+    cairo_scale(rc.cr, MM_PER_PT, MM_PER_PT);
   if (fmt == IM_FORMAT_PNG || map->background.a > 0) {
     cairo_set_source_rgba(rc.cr, map->background.r, map->background.g, map->background.b, map->background.a);
     cairo_set_operator(rc.cr, CAIRO_OPERATOR_SOURCE);

@@ -1,0 +1,108 @@
+#include "support.h"
+
+#include <cairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *rotate(const char *base, const char *rel) {
+  static char bufs[8][4096];
+  static int next;
+  char *b = bufs[next++ % 8];
+  snprintf(b, sizeof bufs[0], "%s/%s", base, rel);
+  return b;
+}
+
+const char *src_path(const char *rel) { return rotate(IM_SOURCE_DIR, rel); }
+const char *scratch_path(const char *rel) { return rotate(IM_SCRATCH_DIR, rel); }
+
+char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  if (buf) {
+    buf[n] = '\0';
+    if (len)
+      *len = (size_t)n;
+  }
+  return buf;
+}
+
+bool write_file(const char *path, const char *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return false;
+  bool ok = fwrite(data, 1, len, f) == len;
+  return fclose(f) == 0 && ok;
+}
+
+bool files_equal(const char *a, const char *b) {
+  size_t na, nb;
+  char *da = read_file(a, &na), *db = read_file(b, &nb);
+  bool eq = da && db && na == nb && memcmp(da, db, na) == 0;
+  free(da);
+  free(db);
+  return eq;
+}
+
+void assert_ok(im_status st, const im_error *err) {
+  if (st) {
+    char buf[4096];
+    print_error("unexpected error: %s\n", im_error_format(err, buf, sizeof buf));
+  }
+  assert_int_equal(st, IM_STATUS_OK);
+}
+
+im_map *load_spec_text(const char *name, const char *yaml) {
+  const char *path = scratch_path(name);
+  assert_true(write_file(path, yaml, strlen(yaml)));
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(path, &map, &err), &err);
+  return map;
+}
+
+bool png_load(const char *path, png_image *img) {
+  cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return false;
+  }
+  img->surface = s;
+  img->width = cairo_image_surface_get_width(s);
+  img->height = cairo_image_surface_get_height(s);
+  img->stride = cairo_image_surface_get_stride(s);
+  img->pixels = (uint32_t *)cairo_image_surface_get_data(s);
+  return true;
+}
+
+void png_free(png_image *img) {
+  if (img->surface)
+    cairo_surface_destroy(img->surface);
+  memset(img, 0, sizeof *img);
+}
+
+uint32_t png_pixel(const png_image *img, int x, int y) {
+  if (x < 0 || y < 0 || x >= img->width || y >= img->height)
+    return 0;
+  return img->pixels[(size_t)y * (size_t)(img->stride / 4) + (size_t)x];
+}
+
+bool pixel_near(uint32_t px, uint32_t rgb, int tol) {
+  for (int shift = 0; shift < 24; shift += 8) {
+    int a = (int)((px >> shift) & 0xFF), b = (int)((rgb >> shift) & 0xFF);
+    if (abs(a - b) > tol)
+      return false;
+  }
+  return true;
+}

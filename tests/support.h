@@ -1,0 +1,41 @@
+/* Helpers shared by the tests: paths, files, PNG pixels. */
+#ifndef IM_TEST_SUPPORT_H
+#define IM_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "influmap/influmap.h"
+
+/* IM_SOURCE_DIR "/" rel, in a static buffer (one of 8 in rotation). */
+const char *src_path(const char *rel);
+/* IM_SCRATCH_DIR "/" rel, likewise. */
+const char *scratch_path(const char *rel);
+
+/* Reads a whole file; *len gets its size. Returns NULL when it cannot. */
+char *read_file(const char *path, size_t *len);
+bool write_file(const char *path, const char *data, size_t len);
+bool files_equal(const char *a, const char *b);
+
+/* Loads a spec from text (written to scratch/name) or fails the test. */
+im_map *load_spec_text(const char *name, const char *yaml);
+
+/* Asserts st is OK, printing the error otherwise. */
+void assert_ok(im_status st, const im_error *err);
+
+/* A PNG read back into memory: 0xAARRGGBB pixels. */
+typedef struct {
+  int width, height, stride;
+  uint32_t *pixels;
+  void *surface;
+} png_image;
+bool png_load(const char *path, png_image *img);
+void png_free(png_image *img);
+uint32_t png_pixel(const png_image *img, int x, int y);
+/* True when the pixel's RGB is within tol (0..255 per channel) of rgb. */
+bool pixel_near(uint32_t px, uint32_t rgb, int tol);
+
+#endif

@@ -1,0 +1,160 @@
+/* Projected coordinates equal PROJ's own command-line tool, cs2cs, to 1 mm;
+ * CRSs in every accepted form; the central meridian each map is cut at. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+static const struct {
+  const char *name;
+  double lon, lat;
+} cities[] = {{"Lima", -77.0428, -12.0464},
+              {"Santiago", -70.6693, -33.4489},
+              {"Caracas", -66.9036, 10.4806},
+              {"Shanghai", 121.4737, 31.2304}};
+
+/* What cs2cs prints for lon/lat (WGS 84) into crs. */
+static void cs2cs(const char *crs, double lon, double lat, double *x, double *y) {
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "echo '%.10f %.10f' | cs2cs -f %%.6f '+proj=longlat +datum=WGS84 +no_defs' +to '%s'",
+           lon, lat, crs);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  int n = fscanf(p, "%lf %lf", x, y);
+  int rc = pclose(p);
+  if (n != 2 || rc != 0)
+    fail_msg("cs2cs failed for %s (is proj-bin installed?)", crs);
+}
+
+static void check_crs(const char *definition, double expected_lon0) {
+  im_geo_ctx *ctx = im_geo_ctx_create();
+  assert_non_null(ctx);
+  im_error err;
+  im_crs *map = NULL, *geog = NULL;
+  im_transform *t = NULL;
+  assert_ok(im_crs_create(ctx, definition, NULL, 0, 0, &map, &err), &err);
+  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
+  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
+  assert_float_equal(im_crs_central_meridian(map), expected_lon0, 1e-9);
+  /* All four in one array, as the renderer does. */
+  double xy[8];
+  for (int i = 0; i < 4; i++) {
+    xy[2 * i] = cities[i].lon;
+    xy[2 * i + 1] = cities[i].lat;
+  }
+  assert_int_equal(im_transform_array(t, xy, 4, false), 0);
+  for (int i = 0; i < 4; i++) {
+    double x, y;
+    cs2cs(definition, cities[i].lon, cities[i].lat, &x, &y);
+    if (fabs(xy[2 * i] - x) > 0.001 || fabs(xy[2 * i + 1] - y) > 0.001)
+      fail_msg("%s in %s: influmap %.4f %.4f, cs2cs %.4f %.4f", cities[i].name, definition, xy[2 * i],
+               xy[2 * i + 1], x, y);
+  }
+  /* And back. */
+  assert_int_equal(im_transform_array(t, xy, 4, true), 0);
+  for (int i = 0; i < 4; i++) {
+    assert_float_equal(xy[2 * i], cities[i].lon, 1e-8);
+    assert_float_equal(xy[2 * i + 1], cities[i].lat, 1e-8);
+  }
+  im_transform_free(t);
+  im_crs_free(geog);
+  im_crs_free(map);
+  im_geo_ctx_free(ctx);
+}
+
+static void latam_laea(void **state) {
+  (void)state;
+  check_crs("+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs", -70);
+}
+
+static void world_robinson(void **state) {
+  (void)state;
+  check_crs("ESRI:54030", 0);
+}
+
+static void pacific_robinson(void **state) {
+  (void)state;
+  check_crs("+proj=robin +lon_0=180 +datum=WGS84 +units=m +no_defs", 180);
+}
+
+static void web_mercator_epsg(void **state) {
+  (void)state;
+  check_crs("EPSG:3857", 0);
+}
+
+static void forms_of_crs(void **state) {
+  (void)state;
+  im_geo_ctx *ctx = im_geo_ctx_create();
+  im_error err;
+  im_crs *c = NULL;
+  /* A bare code is EPSG; lon/lat axis order whatever EPSG says. */
+  assert_ok(im_crs_create(ctx, "4326", NULL, 0, 0, &c, &err), &err);
+  assert_string_equal(im_crs_name(c), "WGS 84");
+  assert_true(im_crs_is_geographic(c));
+  im_crs_free(c);
+  /* The ESRI WKT of a Natural Earth .prj. */
+  size_t n;
+  char *prj = read_file(src_path("shapes/ne_50m_admin_0_countries.prj"), &n);
+  assert_non_null(prj);
+  assert_ok(im_crs_create(ctx, prj, "x.prj", 0, 0, &c, &err), &err);
+  assert_true(im_crs_is_geographic(c));
+  free(prj);
+  im_crs_free(c);
+  /* OGC WKT2 of a projected CRS, with its central meridian. */
+  const char *wkt = "PROJCRS[\"UTM 18S\",BASEGEOGCRS[\"WGS 84\",DATUM[\"World Geodetic System 1984\","
+                    "ELLIPSOID[\"WGS 84\",6378137,298.257223563]]],CONVERSION[\"UTM zone 18S\","
+                    "METHOD[\"Transverse Mercator\",ID[\"EPSG\",9807]],"
+                    "PARAMETER[\"Latitude of natural origin\",0,ANGLEUNIT[\"degree\",0.0174532925199433]],"
+                    "PARAMETER[\"Longitude of natural origin\",-75,ANGLEUNIT[\"degree\",0.0174532925199433]],"
+                    "PARAMETER[\"Scale factor at natural origin\",0.9996,SCALEUNIT[\"unity\",1]],"
+                    "PARAMETER[\"False easting\",500000,LENGTHUNIT[\"metre\",1]],"
+                    "PARAMETER[\"False northing\",10000000,LENGTHUNIT[\"metre\",1]]],"
+                    "CS[Cartesian,2],AXIS[\"easting\",east,ORDER[1],LENGTHUNIT[\"metre\",1]],"
+                    "AXIS[\"northing\",north,ORDER[2],LENGTHUNIT[\"metre\",1]]]";
+  assert_ok(im_crs_create(ctx, wkt, NULL, 0, 0, &c, &err), &err);
+  assert_false(im_crs_is_geographic(c));
+  assert_float_equal(im_crs_central_meridian(c), -75, 1e-9);
+  im_crs_free(c);
+  /* Unknown ones: one clear message with the place in the spec. */
+  const char *bad[] = {"EPSG:999999", "+proj=nonsense", "not a crs at all", ""};
+  for (size_t i = 0; i < 4; i++) {
+    im_error_clear(&err);
+    assert_int_equal(im_crs_create(ctx, bad[i], "spec.yaml", 4, 8, &c, &err), IM_STATUS_INPUT);
+    assert_null(c);
+    assert_string_equal(err.file, "spec.yaml");
+    assert_int_equal(err.line, 4);
+    assert_int_equal(err.column, 8);
+    assert_non_null(strstr(err.message, "CRS"));
+  }
+  im_geo_ctx_free(ctx);
+}
+
+/* A latitude beyond 90 cannot be projected: NaN, counted. */
+static void impossible_points(void **state) {
+  (void)state;
+  im_geo_ctx *ctx = im_geo_ctx_create();
+  im_error err;
+  im_crs *map = NULL, *geog = NULL;
+  im_transform *t = NULL;
+  assert_ok(im_crs_create(ctx, "+proj=ortho +lat_0=-15 +lon_0=-70", NULL, 0, 0, &map, &err), &err);
+  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
+  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
+  /* Shanghai is on the far side of an orthographic globe over Peru. */
+  double xy[] = {-77.04, -12.05, 121.47, 31.23};
+  assert_int_equal(im_transform_array(t, xy, 2, false), 1);
+  assert_true(isfinite(xy[0]));
+  assert_true(isnan(xy[2]));
+  im_transform_free(t);
+  im_crs_free(geog);
+  im_crs_free(map);
+  im_geo_ctx_free(ctx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(latam_laea),        cmocka_unit_test(world_robinson),
+                                     cmocka_unit_test(pacific_robinson),  cmocka_unit_test(web_mercator_epsg),
+                                     cmocka_unit_test(forms_of_crs),      cmocka_unit_test(impossible_points)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
