@@ -72,7 +72,7 @@ im_map *load_spec_text(const char *name, const char *yaml) {
   return map;
 }
 
-bool png_load(const char *path, png_image *img) {
+bool image_load(const char *path, test_image *img) {
   cairo_surface_t *s = cairo_image_surface_create_from_png(path);
   if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(s);
@@ -86,13 +86,13 @@ bool png_load(const char *path, png_image *img) {
   return true;
 }
 
-void png_free(png_image *img) {
+void image_free(test_image *img) {
   if (img->surface)
     cairo_surface_destroy(img->surface);
   memset(img, 0, sizeof *img);
 }
 
-uint32_t png_pixel(const png_image *img, int x, int y) {
+uint32_t image_pixel(const test_image *img, int x, int y) {
   if (x < 0 || y < 0 || x >= img->width || y >= img->height)
     return 0;
   return img->pixels[(size_t)y * (size_t)(img->stride / 4) + (size_t)x];

@@ -31,10 +31,10 @@ typedef struct {
   int width, height, stride;
   uint32_t *pixels;
   void *surface;
-} png_image;
-bool png_load(const char *path, png_image *img);
-void png_free(png_image *img);
-uint32_t png_pixel(const png_image *img, int x, int y);
+} test_image;
+bool image_load(const char *path, test_image *img);
+void image_free(test_image *img);
+uint32_t image_pixel(const test_image *img, int x, int y);
 /* True when the pixel's RGB is within tol (0..255 per channel) of rgb. */
 bool pixel_near(uint32_t px, uint32_t rgb, int tol);
 

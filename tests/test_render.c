@@ -1,1 +1,348 @@
-int main(void) { return 0; }
+#define _GNU_SOURCE /* memmem */
+/* Rendered maps: pixels at known places, no streaks across the map, page
+ * sizes in each format, byte-identical vector output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define LAND 0xf2efe9
+#define SEA 0xdbe9f4
+
+/* A spec with one filled, unstroked layer, so a pixel is land or sea. */
+static im_map *spec(const char *name, const char *crs, const char *extent, const char *page, const char *source) {
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: %s\n  crs: \"%s\"\n%s%s%s  background: \"#dbe9f4\"\n"
+           "layers:\n  - id: land\n    source: %s\n    fill: \"#f2efe9\"\n",
+           page, crs, extent ? "  extent: " : "", extent ? extent : "", extent ? "\n" : "", src_path(source));
+  return load_spec_text(name, yaml);
+}
+
+typedef struct {
+  im_geo_ctx *ctx;
+  im_crs *map, *geog;
+  im_transform *t;
+  im_frame frame;
+} projector;
+
+static void projector_init(projector *p, const im_map *map) {
+  im_error err;
+  p->ctx = im_geo_ctx_create();
+  assert_ok(im_crs_create(p->ctx, map->crs, NULL, 0, 0, &p->map, &err), &err);
+  assert_ok(im_crs_geographic(p->ctx, p->map, &p->geog, &err), &err);
+  assert_ok(im_transform_create(p->ctx, p->geog, p->map, &p->t, &err), &err);
+  assert_ok(im_map_frame(map, NULL, &p->frame, &err), &err);
+}
+
+static void projector_fini(projector *p) {
+  im_transform_free(p->t);
+  im_crs_free(p->geog);
+  im_crs_free(p->map);
+  im_geo_ctx_free(p->ctx);
+}
+
+/* The pixel a lon/lat falls on; false when it is off the page. */
+static bool to_pixel(projector *p, double lon, double lat, int *px, int *py) {
+  double xy[2] = {lon, lat};
+  if (im_transform_array(p->t, xy, 1, false))
+    return false;
+  const im_frame *f = &p->frame;
+  double fx = (xy[0] - f->xmin) / (f->xmax - f->xmin) * f->width_px;
+  double fy = (f->ymax - xy[1]) / (f->ymax - f->ymin) * f->height_px;
+  *px = (int)floor(fx);
+  *py = (int)floor(fy);
+  return *px >= 0 && *py >= 0 && *px < f->width_px && *py < f->height_px;
+}
+
+static uint32_t pixel_at(projector *p, const test_image *img, double lon, double lat) {
+  int x, y;
+  if (!to_pixel(p, lon, lat, &x, &y))
+    fail_msg("%.3f %.3f is off the page", lon, lat);
+  return image_pixel(img, x, y);
+}
+
+/* Share of land pixels along a parallel between two longitudes (lon1 may
+ * exceed 180 to go east across the dateline). */
+static double land_share(projector *p, const test_image *img, double lat, double lon0, double lon1) {
+  int land = 0, total = 0, lastx = -1;
+  for (double lon = lon0; lon <= lon1; lon += 0.05) {
+    int x, y;
+    if (!to_pixel(p, lon > 180 ? lon - 360 : lon, lat, &x, &y) || x == lastx)
+      continue;
+    lastx = x;
+    total++;
+    if (!pixel_near(image_pixel(img, x, y), SEA, 8))
+      land++;
+  }
+  assert_true(total > 50);
+  return (double)land / total;
+}
+
+static void render_ok(const im_map *map, const char *out) {
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+}
+
+/* Lima is land, the Pacific 200 km west of it is sea, on the Latin America
+ * overview's projection at 2200 x 2400 px. */
+static void lima_land_pacific_sea(void **state) {
+  (void)state;
+  im_map *map = spec("lima.yaml", "+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs",
+                     "{xmin: -5500000, xmax: 5500000, ymin: -5000000, ymax: 7000000}",
+                     "{width: 2200px, height: 2400px, dpi: 300}", "shapes/ne_10m_admin_0_countries_americas.shp");
+  const char *out = scratch_path("lima.png");
+  render_ok(map, out);
+  test_image img;
+  assert_true(image_load(out, &img));
+  assert_int_equal(img.width, 2200);
+  assert_int_equal(img.height, 2400);
+  projector p;
+  projector_init(&p, map);
+  /* The extent has the page's shape: the frame is exactly the extent. */
+  assert_float_equal(p.frame.xmin, -5500000, 1e-6);
+  assert_float_equal(p.frame.xmax, 5500000, 1e-6);
+  assert_float_equal(p.frame.ymin, -5000000, 1e-6);
+  assert_float_equal(p.frame.ymax, 7000000, 1e-6);
+  double lima_lon = -77.0428, lima_lat = -12.0464;
+  assert_true(pixel_near(pixel_at(&p, &img, lima_lon, lima_lat), LAND, 2));
+  double west = lima_lon - 200.0 / (111.32 * cos(lima_lat * M_PI / 180));
+  assert_true(pixel_near(pixel_at(&p, &img, west, lima_lat), SEA, 2));
+  /* Inland and offshore elsewhere, for good measure. */
+  assert_true(pixel_near(pixel_at(&p, &img, -47.9, -15.8), LAND, 2));  /* Brasília */
+  assert_true(pixel_near(pixel_at(&p, &img, -30.0, -20.0), SEA, 2));   /* South Atlantic */
+  assert_true(pixel_near(pixel_at(&p, &img, -66.9036, 10.4806), LAND, 2)); /* Caracas */
+  projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
+/* An extent in degrees: the frame covers all of it, centred, and is
+ * widened only along one axis to the page's shape. */
+static void frame_covers_extent(void **state) {
+  (void)state;
+  im_map *map = spec("frame.yaml", "+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs",
+                     "{west: -92, east: -30, south: -56, north: 15}", "{width: 180mm, height: 220mm, dpi: 100}",
+                     "shapes/ne_10m_admin_0_countries_americas.shp");
+  projector p;
+  projector_init(&p, map);
+  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+  for (int i = 0; i <= 100; i++) {
+    double t = i / 100.0;
+    double pts[8] = {-92 + 62 * t, -56, -92 + 62 * t, 15, -92, -56 + 71 * t, -30, -56 + 71 * t};
+    assert_int_equal(im_transform_array(p.t, pts, 4, false), 0);
+    for (int k = 0; k < 4; k++) {
+      minx = fmin(minx, pts[2 * k]);
+      maxx = fmax(maxx, pts[2 * k]);
+      miny = fmin(miny, pts[2 * k + 1]);
+      maxy = fmax(maxy, pts[2 * k + 1]);
+    }
+  }
+  const im_frame *f = &p.frame;
+  assert_true(f->xmin <= minx + 1 && f->xmax >= maxx - 1 && f->ymin <= miny + 1 && f->ymax >= maxy - 1);
+  /* Tight on one axis (the asked extent's box touches two opposite sides). */
+  bool tight_x = fabs(f->xmin - minx) < 1000 && fabs(f->xmax - maxx) < 1000;
+  bool tight_y = fabs(f->ymin - miny) < 1000 && fabs(f->ymax - maxy) < 1000;
+  assert_true(tight_x || tight_y);
+  /* Same scale both ways. */
+  assert_float_equal((f->xmax - f->xmin) / (f->ymax - f->ymin), f->width_pt / f->height_pt, 1e-9);
+  assert_int_equal(f->width_px, 709); /* 180 mm at 100 dpi */
+  assert_int_equal(f->height_px, 866);
+  projector_fini(&p);
+  im_map_free(map);
+}
+
+static void warn_count(void *user, const char *message) {
+  int *n = user;
+  (*n)++;
+  assert_non_null(strstr(message, "layer land"));
+  assert_true(strstr(message, "feature 248") || strstr(message, "feature 249"));
+}
+
+/* World in Robinson from the Natural Earth 4.0.0 set with two impossible
+ * features: no polygon crossing the antimeridian is drawn across the map,
+ * Antarctica is closed over the pole, and the two bad features cost one
+ * warning each while everything else is drawn. */
+static void world_robinson_no_streaks(void **state) {
+  (void)state;
+  im_map *map = spec("world.yaml", "ESRI:54030", "{xmin: -17400000, xmax: 17400000, ymin: -8700000, ymax: 8700000}",
+                     "{width: 3000px, height: 1500px, dpi: 300}",
+                     "tests/data/ne_50m_admin_0_countries_4.0.0/ne_50m_admin_0_countries.shp");
+  const char *out = scratch_path("world.png");
+  int warnings = 0;
+  im_warning_set_handler(warn_count, &warnings);
+  render_ok(map, out);
+  im_warning_set_handler(NULL, NULL);
+  assert_int_equal(warnings, 2);
+  test_image img;
+  assert_true(image_load(out, &img));
+  projector p;
+  projector_init(&p, map);
+  /* Fiji's latitude across the open South Pacific, east of Fiji. */
+  assert_true(land_share(&p, &img, -17, -170, -80) < 0.02);
+  /* The North Pacific, where Russia's Chukotka would streak. */
+  assert_true(land_share(&p, &img, 45, 155, 230) < 0.02);
+  assert_true(land_share(&p, &img, 66.5, -160, -100) > 0.5); /* Alaska, Canada: land is drawn */
+  /* The Southern Ocean is sea; Antarctica is land all the way across. */
+  assert_true(land_share(&p, &img, -55, -170, -80) < 0.02);
+  assert_true(land_share(&p, &img, -85, -179.5, 179.5) > 0.95);
+  assert_true(pixel_near(pixel_at(&p, &img, -47.9, -15.8), LAND, 2)); /* Brazil */
+  assert_true(pixel_near(pixel_at(&p, &img, 100.0, 60.0), LAND, 2));  /* Siberia */
+  projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
+/* Centred on 180° the cut runs through Greenwich: Africa and Europe must not
+ * streak across the Pacific. */
+static void pacific_no_streaks(void **state) {
+  (void)state;
+  im_map *map = spec("pacific.yaml", "+proj=robin +lon_0=180 +datum=WGS84 +units=m +no_defs", NULL,
+                     "{width: 3000px, height: 1500px, dpi: 300}", "shapes/ne_50m_admin_0_countries.shp");
+  const char *out = scratch_path("pacific.png");
+  render_ok(map, out);
+  test_image img;
+  assert_true(image_load(out, &img));
+  projector p;
+  projector_init(&p, map);
+  assert_true(land_share(&p, &img, 10, 175, 255) < 0.02);  /* Ghana's latitude */
+  assert_true(land_share(&p, &img, 47, 160, 230) < 0.02);  /* France's latitude */
+  assert_true(land_share(&p, &img, -60, 150, 300) < 0.02); /* south of Africa's and Antarctica's cut */
+  assert_true(land_share(&p, &img, -85, 1, 359) > 0.95);   /* Antarctica across */
+  assert_true(pixel_near(pixel_at(&p, &img, 10.0, 20.0), LAND, 2));   /* Sahara, east of the cut */
+  assert_true(pixel_near(pixel_at(&p, &img, -5.0, 20.0), LAND, 2));   /* Sahara, west of the cut */
+  assert_true(pixel_near(pixel_at(&p, &img, 106.5, 29.5), LAND, 2));  /* Chongqing */
+  assert_true(pixel_near(pixel_at(&p, &img, -60.0, -10.0), LAND, 2)); /* Brazil */
+  projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
+static double svg_attr_mm(const char *svg, const char *attr) {
+  char key[32];
+  snprintf(key, sizeof key, " %s=\"", attr);
+  const char *s = strstr(svg, key);
+  assert_non_null(s);
+  char *end;
+  double v = strtod(s + strlen(key), &end);
+  assert_true(strncmp(end, "mm\"", 3) == 0);
+  return v;
+}
+
+/* Each format at the asked size: PNG pixels, PDF MediaBox in points, SVG in
+ * millimetres; a --size override wins over the spec. */
+static void formats_and_sizes(void **state) {
+  (void)state;
+  im_map *map = spec("sizes.yaml", "+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84",
+                     "{west: -92, east: -30, south: -56, north: 15}", "{width: 180mm, height: 220mm, dpi: 150}",
+                     "shapes/ne_50m_admin_0_countries.shp");
+  render_ok(map, scratch_path("sizes.png"));
+  render_ok(map, scratch_path("sizes.pdf"));
+  render_ok(map, scratch_path("sizes.svg"));
+  test_image img;
+  assert_true(image_load(scratch_path("sizes.png"), &img));
+  assert_int_equal(img.width, 1063); /* 180 mm at 150 dpi = 1062.99 */
+  assert_int_equal(img.height, 1299);
+  image_free(&img);
+
+  size_t n;
+  char *pdf = read_file(scratch_path("sizes.pdf"), &n);
+  assert_non_null(pdf);
+  assert_true(n > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+  const char *mb = memmem(pdf, n, "/MediaBox [", 11);
+  assert_non_null(mb);
+  double x0, y0, w, h;
+  assert_int_equal(sscanf(mb, "/MediaBox [ %lf %lf %lf %lf ]", &x0, &y0, &w, &h), 4);
+  assert_float_equal(w, 180 * 72 / 25.4, 0.01);
+  assert_float_equal(h, 220 * 72 / 25.4, 0.01);
+  free(pdf);
+
+  char *svg = read_file(scratch_path("sizes.svg"), &n);
+  assert_non_null(svg);
+  assert_float_equal(svg_attr_mm(svg, "width"), 180, 0.001);
+  assert_float_equal(svg_attr_mm(svg, "height"), 220, 0.001);
+  assert_null(strstr(svg, "<image")); /* vectors only */
+  free(svg);
+
+  im_render_options opt = {.has_size = true, .dpi = 100};
+  assert_true(im_length_parse("100mm", IM_UNIT_MM, &opt.width));
+  assert_true(im_length_parse("50mm", IM_UNIT_MM, &opt.height));
+  im_error err;
+  assert_ok(im_map_render(map, scratch_path("override.png"), &opt, &err), &err);
+  assert_true(image_load(scratch_path("override.png"), &img));
+  assert_int_equal(img.width, 394);
+  assert_int_equal(img.height, 197);
+  image_free(&img);
+  /* --format wins over the suffix. */
+  opt.format = IM_FORMAT_PDF;
+  assert_ok(im_map_render(map, scratch_path("override.png"), &opt, &err), &err);
+  pdf = read_file(scratch_path("override.png"), &n);
+  assert_true(pdf && memcmp(pdf, "%PDF-", 5) == 0);
+  free(pdf);
+  im_map_free(map);
+}
+
+
+/* The same spec twice: byte-identical SVG, PDF and PNG. */
+static void deterministic_outputs(void **state) {
+  (void)state;
+  im_map *map = NULL;
+  im_error err;
+  assert_ok(im_map_load(src_path("styles/pacific.yaml"), &map, &err), &err);
+  const char *exts[] = {"svg", "pdf", "png"};
+  for (int i = 0; i < 3; i++) {
+    char a[64], b[64];
+    snprintf(a, sizeof a, "det-a.%s", exts[i]);
+    snprintf(b, sizeof b, "det-b.%s", exts[i]);
+    char pa[4096], pb[4096];
+    snprintf(pa, sizeof pa, "%s", scratch_path(a));
+    snprintf(pb, sizeof pb, "%s", scratch_path(b));
+    render_ok(map, pa);
+    render_ok(map, pb);
+    if (!files_equal(pa, pb))
+      fail_msg("%s differs between two renders", exts[i]);
+  }
+  im_map_free(map);
+}
+
+/* A failed render leaves an existing output as it was, and no temporary
+ * file beside it. */
+static void failed_render_keeps_output(void **state) {
+  (void)state;
+  const char *dir = scratch_path("keep");
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp %s/shapes/ne_50m_admin_0_countries.* '%s'/ && "
+                            "truncate -s 300000 '%s'/ne_50m_admin_0_countries.shp",
+           dir, dir, IM_SOURCE_DIR, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  char yaml[8192];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: \"ESRI:54030\"\nlayers:\n  - source: %s/ne_50m_admin_0_countries.shp\n    fill: red\n", dir);
+  im_map *map = load_spec_text("keep.yaml", yaml);
+  char out[4200];
+  snprintf(out, sizeof out, "%s/map.pdf", dir);
+  assert_true(write_file(out, "previous", 8));
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_render(map, out, NULL, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.file, "ne_50m_admin_0_countries.shp"));
+  size_t n;
+  char *kept = read_file(out, &n);
+  assert_true(kept && n == 8 && memcmp(kept, "previous", 8) == 0);
+  free(kept);
+  snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q '\\.tmp$'", dir);
+  assert_int_not_equal(system(cmd), 0);
+  im_map_free(map);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(lima_land_pacific_sea),  cmocka_unit_test(frame_covers_extent),
+      cmocka_unit_test(world_robinson_no_streaks), cmocka_unit_test(pacific_no_streaks),
+      cmocka_unit_test(formats_and_sizes),      cmocka_unit_test(deterministic_outputs),
+      cmocka_unit_test(failed_render_keeps_output)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -147,6 +147,42 @@ static double read_le_double(const unsigned char *b) {
   return d;
 }
 
+static uint32_t read_be32(const unsigned char *b) {
+  return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint32_t read_le32(const unsigned char *b) {
+  return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+}
+
+/* shapelib takes the shape type, record count and extent from the .shx and
+ * reads only the file length from the .shp's header, so a .shp that is not a
+ * shapefile at all (or belongs to another .shx) would be read record by
+ * record as if it were. Checks the .shp's own header; returns a message
+ * when it is wrong. */
+static const char *check_shp_header(SHPHandle h, char *buf, size_t size) {
+  unsigned char hdr[100];
+  if (h->sHooks.FSeek(h->fpSHP, 0, SEEK_SET) != 0 || h->sHooks.FRead(hdr, sizeof hdr, 1, h->fpSHP) != 1)
+    return "the header is truncated (a shapefile starts with 100 header bytes)";
+  uint32_t code = read_be32(hdr), version = read_le32(hdr + 28);
+  int type = (int)read_le32(hdr + 32);
+  if (code != 9994 || version != 1000) {
+    snprintf(buf, size, "not a shapefile: the header has file code %lu and version %lu (expected 9994 and 1000)",
+             (unsigned long)code, (unsigned long)version);
+    return buf;
+  }
+  if (!strcmp(im_shape_type_name(type), "unknown")) {
+    snprintf(buf, size, "unknown shape type %d in the header", type);
+    return buf;
+  }
+  if (type != h->nShapeType) {
+    snprintf(buf, size, "the header says %s but the index (.shx) says %s; they are not the same shapefile",
+             im_shape_type_name(type), im_shape_type_name(h->nShapeType));
+    return buf;
+  }
+  return NULL;
+}
+
 /* The bounding box stored in record i's header, without decoding the
  * record. Returns false for null shapes and unreadable headers. */
 static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
@@ -245,7 +281,13 @@ static bool multipatch_to_geom(const SHPObject *o, im_geom *g) {
         if (!add_oriented_ring(g, o->padfX, o->padfY, tri, 3, true))
           return false;
       }
-    } else if (n >= 3) {
+    } else {
+      /* Shapefile rings repeat their first vertex at the end; drop it, as
+       * add_oriented_ring closes the ring itself and would repeat it twice. */
+      if (n >= 2 && o->padfX[start] == o->padfX[end - 1] && o->padfY[start] == o->padfY[end - 1])
+        n--;
+      if (n < 3)
+        continue;
       int *idx = im_malloc_array((size_t)n, sizeof *idx);
       if (!idx)
         return false;
@@ -448,8 +490,16 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
   layer->total_records = shp->nRecords;
   layer->file_bbox = (im_bbox){shp->adBoundsMin[0], shp->adBoundsMin[1], shp->adBoundsMax[0], shp->adBoundsMax[1]};
   if (!strcmp(im_shape_type_name(shp->nShapeType), "unknown")) {
-    st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "unknown shape type %d in the header",
+    char *shx = sibling(path, "shx");
+    st_ret = im_error_set(err, IM_STATUS_INPUT, shx ? shx : path, 0, 0, "unknown shape type %d in the header",
                           shp->nShapeType);
+    free(shx);
+    goto fail;
+  }
+  char header_msg[256];
+  const char *bad_header = check_shp_header(shp, header_msg, sizeof header_msg);
+  if (bad_header) {
+    st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", bad_header);
     goto fail;
   }
 

@@ -24,10 +24,10 @@ static void set_color(cairo_t *cr, im_color c) { cairo_set_source_rgba(cr, c.r, 
 static size_t to_device(im_render_ctx *rc, im_geom *g) {
   size_t lost = im_transform_array(rc->geo2map, g->xy, g->npoints, false);
   const im_frame *f = &rc->frame;
-  double s = rc->dev_per_unit;
+  double sx = rc->dev_per_unit_x, sy = rc->dev_per_unit_y;
   for (size_t i = 0; i < g->npoints; i++) {
-    g->xy[2 * i] = (g->xy[2 * i] - f->xmin) * s;
-    g->xy[2 * i + 1] = (f->ymax - g->xy[2 * i + 1]) * s;
+    g->xy[2 * i] = (g->xy[2 * i] - f->xmin) * sx;
+    g->xy[2 * i + 1] = (f->ymax - g->xy[2 * i + 1]) * sy;
   }
   im_geom_remove_invalid(g, NULL);
   return lost;

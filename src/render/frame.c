@@ -19,7 +19,7 @@ static double wrap180(double x) {
  * the bounding box of what projects. */
 static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north,
                              im_bbox *out) {
-  enum { EDGE = 128, GRID = 24 };
+  enum { EDGE = 1024, GRID = 24 };
   size_t n = 4 * EDGE + GRID * GRID;
   double *xy = im_malloc_array(2 * n, sizeof *xy);
   if (!xy)
@@ -191,7 +191,10 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   /* Widen the extent to the page's shape so the scale is the same in x and
    * y; the asked extent stays centred and wholly visible. */
   double ew = ext.maxx - ext.minx, eh = ext.maxy - ext.miny;
-  double page_aspect = rc->dev_w / rc->dev_h;
+  /* The page's shape in points, not pixels: PNG, SVG and PDF of one spec
+   * show the same frame (a PNG's rounding to whole pixels is absorbed by
+   * its x and y scales differing by less than a pixel over the page). */
+  double page_aspect = f->width_pt / f->height_pt;
   if (ew / eh < page_aspect) {
     double nw = eh * page_aspect, cx = (ext.minx + ext.maxx) / 2;
     ext.minx = cx - nw / 2;
@@ -205,7 +208,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   f->xmax = ext.maxx;
   f->ymin = ext.miny;
   f->ymax = ext.maxy;
-  rc->dev_per_unit = rc->dev_w / (ext.maxx - ext.minx);
+  rc->dev_per_unit_x = rc->dev_w / (ext.maxx - ext.minx);
+  rc->dev_per_unit_y = rc->dev_h / (ext.maxy - ext.miny);
   /* Half a pixel at the output resolution: finer detail cannot be seen
    * (vector output is simplified for its print resolution). */
   rc->simplify_tol = 0.5 * rc->dev_per_pt * 72.0 / f->dpi;

@@ -21,7 +21,8 @@ typedef struct {
   im_frame frame;
   double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
   double dev_w, dev_h;     /* the page in device units */
-  double dev_per_unit;     /* device units per map CRS unit */
+  double dev_per_unit_x;   /* device units per map CRS unit, across */
+  double dev_per_unit_y;   /* and down (equal but for PNG pixel rounding) */
   double simplify_tol;     /* device units */
   im_layer_query query;    /* the frame in geographic coordinates */
   bool query_all;          /* the frame sees the whole globe */

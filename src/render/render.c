@@ -1,4 +1,5 @@
 /* Surfaces and the whole render: page, background, layers, atomic output. */
+#define _GNU_SOURCE /* memmem */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../core/mem-private.h"
 #include "influmap/influmap.h"
 #include "output-private.h"
 #include "render-private.h"
@@ -25,6 +27,66 @@ im_format im_format_from_path(const char *path) {
   return IM_FORMAT_AUTO;
 }
 
+/* Cairo numbers SVG surfaces with a counter global to the process, so the
+ * second render in one process would write id="surface31" where the first
+ * wrote id="surface26". The SVG is collected in memory and those ids are
+ * renumbered in order of first appearance before it is written out. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} svg_buffer;
+
+static cairo_status_t svg_buffer_write(void *closure, const unsigned char *data, unsigned int length) {
+  svg_buffer *b = closure;
+  if (b->failed || !im_grow((void **)&b->data, &b->cap, b->len + length + 1, 1)) {
+    b->failed = true;
+    return CAIRO_STATUS_NO_MEMORY;
+  }
+  memcpy(b->data + b->len, data, length);
+  b->len += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t svg_write_renumbered(const svg_buffer *b, im_output *o) {
+  static const char key[] = "surface";
+  const size_t klen = sizeof key - 1;
+  unsigned long *seen = NULL;
+  size_t nseen = 0, cap = 0;
+  const char *p = b->data, *end = b->data + b->len, *flushed = p;
+  cairo_status_t st = CAIRO_STATUS_SUCCESS;
+  while (st == CAIRO_STATUS_SUCCESS && (p = memmem(p, (size_t)(end - p), key, klen))) {
+    const char *digits = p + klen, *q = digits;
+    while (q < end && *q >= '0' && *q <= '9')
+      q++;
+    if (q == digits || q - digits > 9) {
+      p = q;
+      continue;
+    }
+    unsigned long id = strtoul(digits, NULL, 10);
+    size_t k;
+    for (k = 0; k < nseen && seen[k] != id; k++)
+      ;
+    if (k == nseen) {
+      if (!im_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)) {
+        st = CAIRO_STATUS_NO_MEMORY;
+        break;
+      }
+      seen[nseen++] = id;
+    }
+    char num[32];
+    int n = snprintf(num, sizeof num, "%zu", k + 1);
+    st = im_output_write(o, (const unsigned char *)flushed, (unsigned)(digits - flushed));
+    if (st == CAIRO_STATUS_SUCCESS)
+      st = im_output_write(o, (const unsigned char *)num, (unsigned)n);
+    flushed = p = q;
+  }
+  if (st == CAIRO_STATUS_SUCCESS)
+    st = im_output_write(o, (const unsigned char *)flushed, (unsigned)(end - flushed));
+  free(seen);
+  return st;
+}
+
 im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err) {
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, opt, false, err);
@@ -34,7 +96,7 @@ im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame
   return st;
 }
 
-static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o) {
+static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o, svg_buffer *svg) {
   const im_frame *f = &rc->frame;
   cairo_surface_t *s = NULL;
   switch (fmt) {
@@ -47,7 +109,8 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
      * when placed in a document. Cairo 1.16 writes the numbers it was given
      * followed by the unit, so it is given millimetres, and the drawing (in
      * points) is scaled to them: see im_map_render. */
-    s = cairo_svg_surface_create_for_stream(im_output_write, o, f->width_pt * MM_PER_PT, f->height_pt * MM_PER_PT);
+    s = cairo_svg_surface_create_for_stream(svg_buffer_write, svg, f->width_pt * MM_PER_PT,
+                                            f->height_pt * MM_PER_PT);
     cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_MM);
     break;
   default:
@@ -80,7 +143,8 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     im_render_ctx_fini(&rc);
     return st;
   }
-  cairo_surface_t *surface = create_surface(fmt, &rc, &out);
+  svg_buffer svg = {0};
+  cairo_surface_t *surface = create_surface(fmt, &rc, &out, &svg);
   rc.cr = cairo_create(surface);
   if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "cannot create the drawing surface: %s",
@@ -111,6 +175,8 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
   } else {
     cairo_surface_finish(surface);
     cs = cairo_surface_status(surface);
+    if (cs == CAIRO_STATUS_SUCCESS && fmt == IM_FORMAT_SVG)
+      cs = svg.failed ? CAIRO_STATUS_NO_MEMORY : svg_write_renumbered(&svg, &out);
   }
   if (cs != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_IO, out_path, 0, 0, "cannot write: %s",
@@ -123,6 +189,7 @@ done:
   /* Finishing a vector surface writes through out: do it before closing. */
   cairo_surface_finish(surface);
   cairo_surface_destroy(surface);
+  free(svg.data);
   if (st)
     im_output_abort(&out);
   else

@@ -16,6 +16,10 @@
 #include "../core/mem-private.h"
 #include "influmap/map.h"
 
+/* Exported by libfyaml 0.7 but missing from its header: without it, parse
+ * errors are printed, not kept for fy_diag_errors_iterate. */
+void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
+
 typedef struct {
   const char *file;
   im_error *err;
@@ -355,16 +359,19 @@ static im_status read_layers(reader *r, struct fy_node *v, im_map *m) {
       snprintf(buf, sizeof buf, "layer%zu", m->nlayers);
       l->id = im_strdup(buf);
     }
+    if (!l->id)
+      return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
     char *resolved = resolve_path(m->path, l->source);
     if (!resolved)
       return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+    if (!file_exists(resolved)) {
+      free(resolved);
+      return im_error_set(r->err, IM_STATUS_INPUT, r->file, l->source_pos.line, l->source_pos.column,
+                          "layer %s: source '%s' not found (looked beside the spec and in the current folder)",
+                          l->id, l->source);
+    }
     free(l->source);
     l->source = resolved;
-    if (!file_exists(l->source))
-      return im_error_set(r->err, IM_STATUS_INPUT, r->file, l->source_pos.line, l->source_pos.column,
-                          "layer %s: source '%s' not found", l->id, l->source);
-    if (!l->id)
-      return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
   }
   return IM_STATUS_OK;
 }
@@ -405,6 +412,8 @@ im_status im_map_load_string(const char *text, size_t len, const char *name, im_
   dcfg.output_fn = silent_diag;
   dcfg.colorize = false;
   struct fy_diag *diag = fy_diag_create(&dcfg);
+  if (diag)
+    fy_diag_set_collect_errors(diag, true);
   struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
   struct fy_document *doc = diag ? fy_document_build_from_string(&cfg, text, len) : NULL;
   im_status st = IM_STATUS_OK;
@@ -412,7 +421,8 @@ im_status im_map_load_string(const char *text, size_t len, const char *name, im_
     void *it = NULL;
     struct fy_diag_error *e = diag ? fy_diag_errors_iterate(diag, &it) : NULL;
     if (e)
-      st = im_error_set(err, IM_STATUS_INPUT, name, e->line + 1, e->column + 1, "YAML: %s", e->msg);
+      /* Collected errors are already 1-based, unlike fy_mark. */
+      st = im_error_set(err, IM_STATUS_INPUT, name, e->line, e->column, "YAML: %s", e->msg);
     else
       st = im_error_set(err, IM_STATUS_INPUT, name, 0, 0, "not a YAML document");
     goto done;

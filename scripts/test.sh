@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite twice: a warnings-as-errors build, then the same
+# tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== build (-Wall -Wextra -Wpedantic -Werror)"
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUMAP_WERROR=ON >/dev/null
+cmake --build build-test -j"$jobs"
+(cd build-test && ctest --output-on-failure -j"$jobs")
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DINFLUMAP_WERROR=ON -DINFLUMAP_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
+(cd build-asan && ctest --output-on-failure -j"$jobs")
