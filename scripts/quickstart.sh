@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 install_deps
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DINFLUMAP_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 mkdir -p out
 for spec in styles/latam-overview.yaml styles/world-robinson.yaml styles/pacific.yaml; do

@@ -1,0 +1,26 @@
+/* The smallest program that links libinflumap: render a spec to a file.
+ *   cc render.c $(pkg-config --cflags --libs influmap) -o render
+ *   ./render styles/pacific.yaml pacific.pdf */
+#include <stdio.h>
+
+#include <influmap/influmap.h>
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s SPEC OUT\n", argv[0]);
+    return 2;
+  }
+  im_error err;
+  im_error_clear(&err);
+  im_map *map = NULL;
+  im_status st = im_map_load(argv[1], &map, &err);
+  if (!st)
+    st = im_map_render(map, argv[2], NULL, &err);
+  im_map_free(map);
+  if (st) {
+    char buf[2048];
+    fprintf(stderr, "%s\n", im_error_format(&err, buf, sizeof buf));
+    return 1;
+  }
+  return 0;
+}
