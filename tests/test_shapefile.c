@@ -551,8 +551,8 @@ static void test_fields(void **state) {
   assert_non_null(d);
   assert_int_equal(DBFAddField(d, "NAME", FTString, 40, 0), 0);
   /* shapelib calls a number field of 10 digits or more a double, whatever
-   * its decimals: 9 is the widest integer. */
-  assert_int_equal(DBFAddField(d, "POP", FTInteger, 9, 0), 1);
+   * its decimals; the reader still reports it as an integer. */
+  assert_int_equal(DBFAddField(d, "POP", FTInteger, 12, 0), 1);
   assert_int_equal(DBFAddField(d, "AREA_KM2", FTDouble, 12, 3), 2);
   assert_int_equal(DBFAddField(d, "CAPITAL", FTLogical, 1, 0), 3);
   assert_int_equal(DBFAddNativeFieldType(d, "FOUNDED", 'D', 8, 0), 4);
@@ -578,7 +578,7 @@ static void test_fields(void **state) {
   static const char *const names[] = {"NAME", "POP", "AREA_KM2", "CAPITAL", "FOUNDED"};
   static const im_field_type types[] = {IM_FIELD_STRING, IM_FIELD_INTEGER, IM_FIELD_DOUBLE, IM_FIELD_LOGICAL,
                                         IM_FIELD_DATE};
-  static const int widths[] = {40, 9, 12, 1, 8}, decimals[] = {0, 0, 3, 0, 0};
+  static const int widths[] = {40, 12, 12, 1, 8}, decimals[] = {0, 0, 3, 0, 0};
   for (size_t i = 0; i < 5; i++) {
     assert_string_equal(l->fields[i].name, names[i]);
     assert_int_equal(l->fields[i].type, types[i]);

@@ -421,6 +421,10 @@ static im_status open_dbf(im_layer *layer, const char *dbf_path, DBFHandle *out,
     im_field *f = &layer->fields[layer->nfields++];
     f->name = im_transcode(*tc, name, strlen(name));
     f->type = field_type(t);
+    /* shapelib calls every N field of width 10 or more a double, as it may
+     * not fit an int; with no decimals it is a whole number all the same. */
+    if (f->type == IM_FIELD_DOUBLE && decimals == 0)
+      f->type = IM_FIELD_INTEGER;
     f->width = width;
     f->decimals = decimals;
     if (!f->name)
