@@ -71,6 +71,11 @@ im_status im_layer_load(const char *path, const im_layer_query *query, im_layer 
 
 void im_layer_free(im_layer *layer);
 
+/* The CRS a source declares, without reading the source: a shapefile's .prj
+ * text in *definition and its path in *crs_file, or "EPSG:4326" and NULL
+ * when it has none. The caller frees both. */
+im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err);
+
 /* "Point", "PolygonZ", "MultiPatch", ... for a SHPT_* code. */
 const char *im_shape_type_name(int shape_type);
 const char *im_field_type_name(im_field_type type);

@@ -507,18 +507,10 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
     goto fail;
   }
 
-  char *prj_path = sibling(path, "prj");
-  if (prj_path) {
-    layer->crs_definition = read_small_file(prj_path, 1 << 20);
-    layer->crs_file = prj_path;
-    if (!layer->crs_definition) {
-      st_ret = im_error_set(err, IM_STATUS_INPUT, prj_path, 0, 0, "cannot read: %s", strerror(errno));
-      goto fail;
-    }
-  } else {
+  if ((st_ret = im_layer_source_crs(path, &layer->crs_definition, &layer->crs_file, err)))
+    goto fail;
+  if (!layer->crs_file)
     im_warn("%s: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)", path);
-    layer->crs_definition = im_strdup("EPSG:4326");
-  }
 
   dbf_path = sibling(path, "dbf");
   if (dbf_path) {
@@ -584,6 +576,30 @@ fail:
   free(dbf_path);
   im_layer_free(layer);
   return st_ret;
+}
+
+im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err) {
+  *definition = NULL;
+  *crs_file = NULL;
+  const char *dot = strrchr(path, '.');
+  if (!dot || strcasecmp(dot, ".shp") != 0)
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                        "unsupported source format (influmap reads ESRI Shapefiles, .shp)");
+  char *prj_path = sibling(path, "prj");
+  if (!prj_path) {
+    if (!(*definition = im_strdup("EPSG:4326")))
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+    return IM_STATUS_OK;
+  }
+  char *text = read_small_file(prj_path, 1 << 20);
+  if (!text) {
+    im_status st = im_error_set(err, IM_STATUS_INPUT, prj_path, 0, 0, "cannot read: %s", strerror(errno));
+    free(prj_path);
+    return st;
+  }
+  *definition = text;
+  *crs_file = prj_path;
+  return IM_STATUS_OK;
 }
 
 im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {

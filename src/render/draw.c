@@ -142,18 +142,17 @@ oom:
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err) {
   if (!style->visible || style->opacity <= 0)
     return IM_STATUS_OK;
-  /* The footprint is in geographic coordinates; the layer's own CRS needs
-   * it transformed, which needs the layer's CRS, which is in its .prj: read
-   * the header first without shapes, then the shapes that meet it. */
-  im_layer_query probe = {.nboxes = 1, .boxes = {{1, 1, 0, 0}}, .skip_attributes = true};
+  /* The frame's footprint is in longitude/latitude; the shapes to read are
+   * chosen in the layer's own CRS, so that comes first. */
   im_layer *layer = NULL;
   im_crs *src = NULL;
   im_transform *src2geo = NULL;
-  im_status st = im_layer_load(style->source, &probe, &layer, err);
-  if (st)
-    return st;
-  st = im_crs_create(rc->geo, layer->crs_definition, layer->crs_file ? layer->crs_file : style->source, 0, 0,
-                     &src, err);
+  char *crs_def = NULL, *crs_file = NULL;
+  im_status st = im_layer_source_crs(style->source, &crs_def, &crs_file, err);
+  if (!st)
+    st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : style->source, 0, 0, &src, err);
+  free(crs_def);
+  free(crs_file);
   if (st)
     goto done;
   im_layer_query q = rc->query;
@@ -183,8 +182,6 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_err
     im_transform_free(geo2src);
   }
   q.skip_attributes = true; /* nothing drawn here reads attributes yet */
-  im_layer_free(layer);
-  layer = NULL;
   if ((st = im_layer_load(style->source, &q, &layer, err)))
     goto done;
 
