@@ -4,8 +4,8 @@ INFLUMAP_PACKAGES=(
   build-essential cmake pkg-config
   libcairo2-dev libpango1.0-dev fonts-noto-core
   libproj-dev proj-data proj-bin
-  libshp-dev libfyaml-dev
-  libcmocka-dev
+  libshp-dev libfyaml-dev libjansson-dev libcsv-dev librsvg2-dev
+  libcmocka-dev poppler-utils
   python3 file
 )
 
