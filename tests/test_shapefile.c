@@ -880,9 +880,9 @@ static void test_unsupported_suffix(void **state) {
   im_layer *l = NULL;
   im_error err;
   im_error_clear(&err);
-  assert_int_equal(im_layer_load("countries.geojson", NULL, &l, &err), IM_STATUS_INPUT);
+  assert_int_equal(im_layer_load("countries.gpkg", NULL, &l, &err), IM_STATUS_INPUT);
   assert_null(l);
-  assert_string_equal(err.file, "countries.geojson");
+  assert_string_equal(err.file, "countries.gpkg");
   assert_non_null(strstr(err.message, "unsupported"));
 }
 

@@ -60,16 +60,19 @@ static void full_spec(void **state) {
   assert_float_equal(m->background.r, 0xdb / 255.0, 1e-12);
   assert_int_equal(m->nlayers, 2);
   assert_string_equal(m->layers[0].id, "countries");
-  assert_true(m->layers[0].has_fill && m->layers[0].has_stroke);
-  assert_float_equal(m->layers[0].stroke_width.value, 0.3, 1e-12);
-  assert_float_equal(m->layers[0].opacity, 0.8, 1e-12);
-  assert_true(m->layers[0].visible);
+  const im_style *s0 = &m->layers[0].style;
+  assert_true(s0->set & IM_STYLE_FILL);
+  assert_true(s0->set & IM_STYLE_STROKE_COLOR);
+  assert_float_equal(s0->stroke_width.value, 0.3, 1e-12);
+  assert_float_equal(s0->opacity, 0.8, 1e-12);
+  assert_true(s0->visible);
+  const im_style *s1 = &m->layers[1].style;
   assert_string_equal(m->layers[1].id, "layer2");
-  assert_float_equal(m->layers[1].stroke_color.r, 1, 1e-12);
-  assert_false(m->layers[1].has_fill);
-  assert_false(m->layers[1].visible);
-  assert_int_equal(m->layers[1].marker_symbol, IM_MARKER_SQUARE);
-  assert_int_equal(m->layers[1].marker_size.unit, IM_UNIT_MM);
+  assert_float_equal(s1->stroke_color.r, 1, 1e-12);
+  assert_false(s1->set & IM_STYLE_FILL);
+  assert_false(s1->visible);
+  assert_int_equal(s1->marker_symbol, IM_MARKER_SQUARE);
+  assert_int_equal(s1->marker_size.unit, IM_UNIT_MM);
   im_map_free(m);
 }
 

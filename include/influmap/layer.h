@@ -1,7 +1,9 @@
-/* influmap — layers: features (geometry + attributes) read from a source.
+/* influmap — layers: features (geometry + attributes) read from a source:
+ * an ESRI Shapefile, a GeoJSON FeatureCollection or a CSV file.
  *
  * Text is UTF-8 from the moment it is read. Geometry stays in the source's
- * CRS; crs_definition says which (the .prj's WKT, or EPSG:4326). */
+ * CRS; crs_definition says which (the .prj's WKT, the GeoJSON's legacy
+ * "crs" member, or EPSG:4326). */
 #ifndef INFLUMAP_LAYER_H
 #define INFLUMAP_LAYER_H
 
@@ -33,23 +35,29 @@ typedef struct {
 typedef struct {
   long fid;      /* record number in the source, from 0 */
   im_geom geom;  /* in the source CRS */
-  char **values; /* one per field, UTF-8, NULL for a null value */
+  char **values; /* one per field, UTF-8, NULL for a null value; NULL
+                    itself when read with skip_attributes */
+  long line;     /* the line the record starts on (CSV), else 0 */
 } im_feature;
 
 /* Everything is owned by the layer; free with im_layer_free. */
 typedef struct {
   char *path;
-  int shape_type;              /* shapelib's SHPT_* code */
-  long total_records;          /* shapes in the file, before any filter */
-  im_bbox file_bbox;           /* from the file header */
+  int shape_type;              /* shapelib's SHPT_* code; SHPT_NULL (0) for
+                                  GeoJSON and CSV, whose features may mix kinds */
+  long total_records;          /* records in the file, before any filter */
+  im_bbox file_bbox;           /* from the file header (shapefile), else of
+                                  every geometry in the file */
   char *crs_definition;        /* WKT from the .prj, or "EPSG:4326" */
   char *crs_file;              /* the .prj path, or NULL when assumed */
   char *encoding;              /* the encoding the attributes were read in */
-  const char *encoding_source; /* ".cpg", "language driver", "detected" */
+  const char *encoding_source; /* ".cpg", "language driver", "detected", or
+                                  "required by GeoJSON" / "read as UTF-8" (CSV) */
   size_t nfields;
   im_field *fields;
   size_t nfeatures;
   im_feature *features;
+  const char *format; /* "ESRI Shapefile", "GeoJSON", "CSV" (static) */
 } im_layer;
 
 /* Which features to read. Boxes are in the source CRS; a shape is read
@@ -66,14 +74,33 @@ typedef struct {
 im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
                                   im_error *err);
 
-/* Reads any supported source, chosen by its suffix. */
+/* Reads a GeoJSON FeatureCollection (RFC 7946). Features with a null
+ * geometry are skipped; properties become fields (the union of the keys, in
+ * order of first appearance, typed from the values seen), values kept as
+ * the JSON wrote them ("true", "12.5"; objects and arrays as compact JSON).
+ * A feature's "id" is the field "id" when its properties have none. A
+ * GeometryCollection is flattened when its members are all of one kind.
+ * query may be NULL. Returns a new layer in *out; free it with im_layer_free. */
+im_status im_layer_load_geojson(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+
+/* Reads a CSV file (UTF-8, comma-separated, a header row): points from
+ * lon/lat columns (or longitude/latitude, x/y; any case) or geometry from a
+ * "wkt" column; the other columns are fields. Empty unquoted cells are null.
+ * Each feature's line is the line its row starts on. query may be NULL.
+ * Returns a new layer in *out; free it with im_layer_free. */
+im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+
+/* Reads any supported source, chosen by its suffix (any case): .shp,
+ * .geojson or .json, .csv. */
 im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
 void im_layer_free(im_layer *layer);
 
-/* The CRS a source declares, without reading the source: a shapefile's .prj
+/* The CRS a source declares, without loading the source: a shapefile's .prj
  * text in *definition and its path in *crs_file, or "EPSG:4326" and NULL
- * when it has none. The caller frees both. */
+ * when it has none. GeoJSON is EPSG:4326 (RFC 7946) unless a legacy
+ * top-level "crs" member names another ("urn:ogc:def:crs:EPSG::3857" gives
+ * "EPSG:3857"); CSV is EPSG:4326. The caller frees both. */
 im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err);
 
 /* "Point", "PolygonZ", "MultiPatch", ... for a SHPT_* code. */

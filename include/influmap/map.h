@@ -1,12 +1,17 @@
 /* influmap — the map spec model, read from YAML.
  *
+ *   include: [house.yaml]          style sheets: their styles and palettes
+ *   styles:   {NAME: STYLE, ...}   named styles, used as `style: NAME`
+ *   palettes: {NAME: {VALUE: COLOUR, ...}}
  *   map:    {title, page: {width, height, dpi}, crs, extent, background}
- *   layers: [{id, source, fill, stroke: {color, width}, opacity, visible,
- *             marker: {symbol, size}}]
+ *   layers: [{id, source, where, style, STYLE..., rules, classes, z,
+ *             min_scale, max_scale}]
  *
- * Every key is checked: an unknown key or a bad value is an error reported
- * as file:line:column. Paths in the spec are resolved against the spec's
- * folder first, then the current folder. */
+ * STYLE is fill, hatch, stroke, opacity, visible, marker, label (see
+ * style.h and docs/style-language.md). Every key is checked: an unknown key
+ * or a bad value is an error reported as file:line:column. Paths are
+ * resolved against the folder of the file they are written in, then the
+ * current folder. */
 #ifndef INFLUMAP_MAP_H
 #define INFLUMAP_MAP_H
 
@@ -14,6 +19,7 @@
 #include <stddef.h>
 
 #include "influmap/error.h"
+#include "influmap/style.h"
 #include "influmap/units.h"
 
 #ifdef __cplusplus
@@ -21,30 +27,86 @@ extern "C" {
 #endif
 
 /* Where a value was written, for messages about it later (a source that
- * does not open, a CRS PROJ refuses). */
+ * does not open, a CRS PROJ refuses, a field the data does not have). */
 typedef struct {
   int line, column;
 } im_spec_pos;
 
-typedef enum { IM_MARKER_CIRCLE, IM_MARKER_SQUARE } im_marker_symbol;
+struct im_filter;
+
+/* A where: expression, as written and as parsed. */
+typedef struct {
+  char *text;                /* NULL: no filter */
+  const char *file;          /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos;
+  struct im_filter *filter;  /* parsed; bound to a layer's fields when drawn */
+} im_where;
+
+typedef struct {
+  im_where where;
+  im_style style;            /* only what the rule sets */
+  double min_scale, max_scale; /* scale denominators; 0 = no limit */
+  im_spec_pos pos;
+} im_rule;
+
+typedef enum { IM_CLASSES_NONE, IM_CLASSES_CATEGORICAL, IM_CLASSES_GRADUATED } im_classes_kind;
+
+typedef enum {
+  IM_BREAKS_GIVEN = -1, /* breaks written in the spec */
+  /* otherwise an im_breaks_method (classify.h) */
+} im_breaks_given;
+
+typedef struct {
+  char *value;    /* categorical: the field value; graduated: unused */
+  im_style style; /* what this class sets (e.g. marker symbol) */
+  im_spec_pos pos;
+} im_class_style;
+
+typedef struct {
+  im_classes_kind kind;
+  char *field;
+  const char *file;
+  im_spec_pos field_pos;
+  char *palette;  /* categorical: a built-in or spec palette */
+  char *ramp;     /* graduated: a ColorBrewer ramp */
+  bool reverse;
+  int method;     /* IM_BREAKS_GIVEN or an im_breaks_method */
+  size_t count;   /* classes to compute */
+  double *breaks; /* given breaks (nbreaks) */
+  size_t nbreaks;
+  bool apply_fill, apply_stroke; /* which colour the class sets */
+  im_class_style *values;        /* per-value styles (symbols, ...) */
+  size_t nvalues;
+} im_classes;
 
 typedef struct {
   char *id;
-  char *source;      /* resolved path */
-  im_spec_pos source_pos;
-  bool has_fill;
-  im_color fill;
-  bool has_stroke;
-  im_color stroke_color;
-  im_length stroke_width;
-  double opacity;    /* 0..1, the whole layer */
-  bool visible;
-  im_marker_symbol marker_symbol;
-  im_length marker_size; /* diameter / side */
+  char *source; /* resolved path */
+  im_spec_pos source_pos, pos;
+  im_where where;
+  im_style style;  /* defaults <- named styles <- the layer's own properties */
+  im_rule *rules;  /* in order; all that match apply, later ones win */
+  size_t nrules;
+  im_classes classes;
+  char *z_field;   /* draw order within the layer, ascending */
+  im_spec_pos z_pos;
+  double min_scale, max_scale; /* scale denominators; 0 = no limit */
+  bool geodesic;   /* lines are drawn as geodesics (also per feature: route) */
 } im_layer_style;
 
+typedef struct {
+  char *value;
+  im_color color;
+} im_palette_entry;
+
+typedef struct {
+  char *name;
+  im_palette_entry *entries;
+  size_t nentries;
+} im_spec_palette;
+
 typedef enum {
-  IM_EXTENT_AUTO,    /* the whole of the first layer */
+  IM_EXTENT_AUTO,    /* the whole world */
   IM_EXTENT_DEGREES, /* west/east/south/north, longitude and latitude */
   IM_EXTENT_CRS,     /* xmin/xmax/ymin/ymax in the map CRS's units */
 } im_extent_kind;
@@ -67,6 +129,10 @@ typedef struct {
   im_color background; /* alpha 0: transparent */
   size_t nlayers;
   im_layer_style *layers;
+  im_spec_palette *palettes;
+  size_t npalettes;
+  char **files; /* every YAML file read (the spec, then included sheets) */
+  size_t nfiles;
 } im_map;
 
 /* Reads and checks a spec. Returns a new map in *out; free with
@@ -74,10 +140,12 @@ typedef struct {
 im_status im_map_load(const char *path, im_map **out, im_error *err);
 
 /* The same from a buffer; name is used in messages and to resolve paths. */
-im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out,
-                             im_error *err);
+im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err);
 
 void im_map_free(im_map *map);
+
+/* A palette the spec defines, or NULL. */
+const im_spec_palette *im_map_palette(const im_map *map, const char *name);
 
 #ifdef __cplusplus
 }

@@ -14,12 +14,19 @@ extern "C" {
 
 typedef enum { IM_FORMAT_AUTO, IM_FORMAT_PNG, IM_FORMAT_SVG, IM_FORMAT_PDF } im_format;
 
+/* What a render did, for --verbose and tests. */
+typedef struct {
+  size_t label_candidates, labels_placed, labels_dropped, labels_with_leader;
+  double scale_denominator; /* at the frame's centre; 0 when unknown */
+} im_render_stats;
+
 /* Overrides of the spec for one render; zero-initialise for none. */
 typedef struct {
   im_format format; /* AUTO: from the output's suffix */
   double dpi;       /* 0: the spec's */
   bool has_size;    /* width/height replace the spec's page size */
   im_length width, height;
+  im_render_stats *stats; /* filled when not NULL */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the
@@ -36,6 +43,11 @@ im_format im_format_from_path(const char *path);
 
 /* Computes the frame a render would use, without drawing. */
 im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err);
+
+/* Every check a render makes (CRS, extent, sources, fields named by filters,
+ * classes and labels, icons) without drawing: what `influmap validate`
+ * runs. */
+im_status im_map_check(const im_map *map, im_error *err);
 
 /* Renders map to out_path. The file is written beside it under a temporary
  * name and renamed into place only when complete, so a failed render leaves

@@ -9,7 +9,7 @@
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
-    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n"
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]] [--verbose]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
     "       influmap --help | --version\n";
@@ -22,6 +22,7 @@ static const char help_text[] =
     "    --format F         png, svg or pdf, whatever the suffix\n"
     "    --dpi N            resolution for PNG (and the simplification of vectors)\n"
     "    --size WxH[unit]   page size, e.g. 180x120mm, 7x5in, 2200x2400px (default unit mm)\n"
+    "    --verbose          report the map's scale and how many labels were placed and dropped\n"
     "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
     "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
     "\n"
@@ -76,6 +77,8 @@ static bool parse_size(const char *s, im_render_options *opt) {
 static int cmd_render(int argc, char **argv) {
   const char *spec = NULL, *out = NULL;
   im_render_options opt = {0};
+  im_render_stats stats = {0};
+  bool verbose = false;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
@@ -107,6 +110,8 @@ static int cmd_render(int argc, char **argv) {
         return usage_error("%s needs WxH, e.g. 180x120mm", a);
       if (!parse_size(argv[++i], &opt))
         return usage_error("--size must look like 180x120mm, 7x5in or 2200x2400px, not '%s'", argv[i]);
+    } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+      verbose = true;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
     } else if (!spec) {
@@ -124,9 +129,18 @@ static int cmd_render(int argc, char **argv) {
   im_map *map = NULL;
   if (im_map_load(spec, &map, &err))
     return report(&err);
+  if (verbose)
+    opt.stats = &stats;
   im_status st = im_map_render(map, out, &opt, &err);
   im_map_free(map);
-  return st ? report(&err) : 0;
+  if (st)
+    return report(&err);
+  if (verbose)
+    fprintf(stderr,
+            "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped\n", out,
+            stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
+            stats.labels_dropped);
+  return 0;
 }
 
 static int cmd_info(int argc, char **argv) {
@@ -144,12 +158,27 @@ static int cmd_info(int argc, char **argv) {
                      : im_error_set(&err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
   if (!st) {
     printf("file:       %s\n", layer->path);
-    printf("shape type: %s\n", im_shape_type_name(layer->shape_type));
+    printf("format:     %s\n", layer->format);
+    if (layer->shape_type) {
+      printf("shape type: %s\n", im_shape_type_name(layer->shape_type));
+    } else {
+      /* GeoJSON and CSV features may mix kinds: list those present. */
+      static const char *const kinds[] = {"Point", "Line", "Polygon"};
+      bool seen[3] = {false, false, false};
+      for (size_t i = 0; i < layer->nfeatures; i++)
+        seen[layer->features[i].geom.kind] = true;
+      printf("geometry:  ");
+      for (int k = 0, n = 0; k < 3; k++)
+        if (seen[k])
+          printf("%s %s", n++ ? "," : "", kinds[k]);
+      printf("%s\n", seen[0] || seen[1] || seen[2] ? "" : " none");
+    }
     size_t nonnull = layer->nfeatures;
     printf("features:   %ld (%zu not null)\n", layer->total_records, nonnull);
     printf("extent:     %.6f %.6f, %.6f %.6f (xmin ymin, xmax ymax)\n", layer->file_bbox.minx,
            layer->file_bbox.miny, layer->file_bbox.maxx, layer->file_bbox.maxy);
-    printf("crs:        %s%s\n", im_crs_name(crs), layer->crs_file ? "" : " (assumed: no .prj)");
+    printf("crs:        %s%s\n", im_crs_name(crs),
+           layer->crs_file || strcmp(layer->format, "ESRI Shapefile") ? "" : " (assumed: no .prj)");
     printf("encoding:   %s (%s)\n", layer->encoding ? layer->encoding : "-",
            layer->encoding_source ? layer->encoding_source : "no .dbf");
     printf("fields:     %zu\n", layer->nfields);
@@ -175,10 +204,9 @@ static int cmd_validate(int argc, char **argv) {
     im_error err;
     im_error_clear(&err);
     im_map *map = NULL;
-    im_frame frame;
     im_status st = im_map_load(argv[i], &map, &err);
     if (!st)
-      st = im_map_frame(map, NULL, &frame, &err);
+      st = im_map_check(map, &err);
     im_map_free(map);
     if (st) {
       int code = report(&err);

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "../core/mem-private.h"
 #include "encoding-private.h"
 #include "influmap/layer.h"
+#include "io-private.h"
 
 static _Thread_local char shp_last_error[512];
 
@@ -62,41 +62,6 @@ const char *im_shape_type_name(int t) {
   default:
     return "unknown";
   }
-}
-
-const char *im_field_type_name(im_field_type t) {
-  static const char *const names[] = {"String", "Integer", "Real", "Logical", "Date", "Other"};
-  return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "Other";
-}
-
-long im_layer_field_index(const im_layer *layer, const char *name) {
-  for (size_t i = 0; i < layer->nfields; i++)
-    if (strcasecmp(layer->fields[i].name, name) == 0)
-      return (long)i;
-  return -1;
-}
-
-void im_layer_free(im_layer *layer) {
-  if (!layer)
-    return;
-  for (size_t i = 0; i < layer->nfeatures; i++) {
-    im_feature *f = &layer->features[i];
-    im_geom_free(&f->geom);
-    if (f->values) {
-      for (size_t k = 0; k < layer->nfields; k++)
-        free(f->values[k]);
-      free(f->values);
-    }
-  }
-  free(layer->features);
-  for (size_t i = 0; i < layer->nfields; i++)
-    free(layer->fields[i].name);
-  free(layer->fields);
-  free(layer->path);
-  free(layer->crs_definition);
-  free(layer->crs_file);
-  free(layer->encoding);
-  free(layer);
 }
 
 /* The sibling file with another suffix, trying lower then upper case.
@@ -213,20 +178,12 @@ static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
   return true;
 }
 
-static bool bbox_meets(const im_bbox *a, const im_bbox *b) {
-  return a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny;
-}
-
 static bool wanted(SHPHandle h, int i, const im_layer_query *q) {
   if (!q || !q->nboxes)
     return true;
   im_bbox b;
-  if (!record_bbox(h, i, &b))
-    return true; /* let SHPReadObject decide (and report) */
-  for (size_t k = 0; k < q->nboxes; k++)
-    if (bbox_meets(&b, &q->boxes[k]))
-      return true;
-  return false;
+  /* Without a readable box, let SHPReadObject decide (and report). */
+  return !record_bbox(h, i, &b) || im_query_wants(q, &b);
 }
 
 static double signed_area(const double *xy, size_t n) {
@@ -470,11 +427,9 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
                         "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
   free(shx_path);
 
-  im_layer *layer = calloc(1, sizeof *layer);
-  if (!layer || !(layer->path = im_strdup(path))) {
-    free(layer);
+  im_layer *layer = im_layer_new(path, "ESRI Shapefile");
+  if (!layer)
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
-  }
   im_status st_ret = IM_STATUS_OK;
   SHPHandle shp = NULL;
   DBFHandle dbf = NULL;
@@ -507,7 +462,7 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
     goto fail;
   }
 
-  if ((st_ret = im_layer_source_crs(path, &layer->crs_definition, &layer->crs_file, err)))
+  if ((st_ret = im_shapefile_source_crs(path, &layer->crs_definition, &layer->crs_file, err)))
     goto fail;
   if (!layer->crs_file)
     im_warn("%s: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)", path);
@@ -578,13 +533,9 @@ fail:
   return st_ret;
 }
 
-im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err) {
+im_status im_shapefile_source_crs(const char *path, char **definition, char **crs_file, im_error *err) {
   *definition = NULL;
   *crs_file = NULL;
-  const char *dot = strrchr(path, '.');
-  if (!dot || strcasecmp(dot, ".shp") != 0)
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "unsupported source format (influmap reads ESRI Shapefiles, .shp)");
   char *prj_path = sibling(path, "prj");
   if (!prj_path) {
     if (!(*definition = im_strdup("EPSG:4326")))
@@ -600,13 +551,4 @@ im_status im_layer_source_crs(const char *path, char **definition, char **crs_fi
   *definition = text;
   *crs_file = prj_path;
   return IM_STATUS_OK;
-}
-
-im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
-  const char *dot = strrchr(path, '.');
-  if (dot && strcasecmp(dot, ".shp") == 0)
-    return im_layer_load_shapefile(path, query, out, err);
-  *out = NULL;
-  return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                      "unsupported source format (influmap reads ESRI Shapefiles, .shp)");
 }

@@ -1,24 +1,34 @@
-/* One layer: read what meets the frame, take each feature from its source
- * CRS to the page (antimeridian cut, densify, project, simplify, clip) and
- * draw it with Cairo. */
+/* One layer: read what meets the frame, resolve each feature's style (layer,
+ * classes, rules), take its geometry from the source CRS to the page
+ * (geodesic routes, antimeridian cut, densify, project, simplify, clip) and
+ * draw it; label candidates go to the labeler for later. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
+#include "../core/mem-private.h"
+#include "influmap/filter.h"
+#include "influmap/geodesic.h"
+#include "labels-private.h"
 #include "render-private.h"
+#include "style-resolve-private.h"
+#include "symbols-private.h"
 
 /* Densify step in degrees: long segments (and the edges the antimeridian
  * cut adds) become curves in the projection instead of chords. */
 #define IM_DENSIFY_DEGREES 0.5
+/* Geodesic routes get a vertex at least every this many km before the cut. */
+#define IM_GEODESIC_STEP_KM 50.0
 
 typedef struct {
   im_render_ctx *rc;
-  const im_layer_style *style;
+  const im_layer_style *ls;
+  im_layer *layer;
   im_transform *src2geo; /* NULL when the source is already geographic */
-  im_bbox clip;          /* the page in device units, plus a margin */
+  long route_field;      /* index of a "route" field, or -1 */
   size_t dropped_features;
 } layer_job;
-
-static void set_color(cairo_t *cr, im_color c) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a); }
 
 /* lon/lat -> map CRS -> device units, in place; returns points lost. */
 static size_t to_device(im_render_ctx *rc, im_geom *g) {
@@ -33,24 +43,11 @@ static size_t to_device(im_render_ctx *rc, im_geom *g) {
   return lost;
 }
 
-static void add_path(cairo_t *cr, const im_geom *g, bool close) {
-  for (size_t p = 0; p < g->nparts; p++) {
-    const double *v = g->xy + 2 * g->parts[p];
-    size_t n = im_geom_part_size(g, p);
-    cairo_move_to(cr, v[0], v[1]);
-    for (size_t i = 1; i < n; i++)
-      cairo_line_to(cr, v[2 * i], v[2 * i + 1]);
-    if (close)
-      cairo_close_path(cr);
-  }
-}
-
-/* From the lon/lat geometry in rc->work to device geometry clipped to the
- * page, in rc->cut. as_outline: rings as lines (for stroking). Returns
- * false when out of memory. */
-static bool prepare(layer_job *job, bool as_outline, size_t *lost) {
-  im_render_ctx *rc = job->rc;
-  if (!im_geom_cut_antimeridian(&rc->work, rc->lon0, as_outline, &rc->cut))
+/* From the lon/lat geometry in src to device geometry clipped to the page
+ * plus margin, in out. as_outline: rings as lines (for stroking). */
+static bool prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
+                    size_t *lost) {
+  if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->cut))
     return false;
   if (rc->cut.kind != IM_GEOM_POINT) {
     if (!im_geom_densify(&rc->cut, IM_DENSIFY_DEGREES, &rc->dense))
@@ -60,37 +57,23 @@ static bool prepare(layer_job *job, bool as_outline, size_t *lost) {
   }
   *lost += to_device(rc, &rc->dense);
   im_geom_simplify(&rc->dense, rc->simplify_tol);
-  return im_geom_clip(&rc->dense, job->clip, &rc->cut);
+  im_bbox clip = {-margin, -margin, rc->dev_w + margin, rc->dev_h + margin};
+  return im_geom_clip(&rc->dense, clip, out);
 }
 
-static void draw_markers(layer_job *job, const im_geom *g) {
-  cairo_t *cr = job->rc->cr;
-  const im_layer_style *st = job->style;
-  double size = im_length_to_pt(st->marker_size, job->rc->frame.dpi) * job->rc->dev_per_pt;
-  for (size_t i = 0; i < g->npoints; i++) {
-    double x = g->xy[2 * i], y = g->xy[2 * i + 1];
-    if (st->marker_symbol == IM_MARKER_SQUARE)
-      cairo_rectangle(cr, x - size / 2, y - size / 2, size, size);
-    else {
-      cairo_new_sub_path(cr);
-      cairo_arc(cr, x, y, size / 2, 0, 2 * M_PI);
-    }
-  }
-  set_color(cr, st->fill);
-  if (st->has_stroke) {
-    cairo_fill_preserve(cr);
-    set_color(cr, st->stroke_color);
-    cairo_set_line_width(cr, im_length_to_pt(st->stroke_width, job->rc->frame.dpi) * job->rc->dev_per_pt);
-    cairo_stroke(cr);
-  } else {
-    cairo_fill(cr);
-  }
+static bool is_geodesic(const layer_job *job, const im_feature *f) {
+  if (f->geom.kind == IM_GEOM_POINT)
+    return false;
+  if (job->ls->geodesic)
+    return true;
+  return job->route_field >= 0 && f->values && f->values[job->route_field] &&
+         !strcasecmp(f->values[job->route_field], "geodesic");
 }
 
-static im_status draw_feature(layer_job *job, const im_layer *layer, const im_feature *f, im_error *err) {
+static im_status draw_feature(layer_job *job, const im_feature *f, const im_style *st, im_error *err) {
   im_render_ctx *rc = job->rc;
-  const im_layer_style *st = job->style;
   cairo_t *cr = rc->cr;
+  const im_symbol_ctx *sc = &rc->symbols;
   if (!im_geom_copy(&rc->work, &f->geom))
     goto oom;
   size_t lost = 0;
@@ -100,73 +83,100 @@ static im_status draw_feature(layer_job *job, const im_layer *layer, const im_fe
    * Natural Earth release) are dropped, not wrapped or clamped. */
   static const im_bbox lonlat = {-540, -90, 540, 90};
   lost += im_geom_remove_invalid(&rc->work, &lonlat);
-
-  bool polygon = f->geom.kind == IM_GEOM_POLYGON;
-  bool fill = polygon && st->has_fill;
-  bool stroke = !polygon || st->has_stroke || !st->has_fill;
-  double width = im_length_to_pt(st->stroke_width, rc->frame.dpi) * rc->dev_per_pt;
-  if (f->geom.kind == IM_GEOM_POINT) {
-    if (!prepare(job, false, &lost))
+  if (is_geodesic(job, f)) {
+    if (!im_geom_geodesic(&rc->work, IM_GEODESIC_STEP_KM, &rc->dense) || !im_geom_copy(&rc->work, &rc->dense))
       goto oom;
-    draw_markers(job, &rc->cut);
-  } else {
-    if (fill) {
-      if (!prepare(job, false, &lost))
-        goto oom;
-      add_path(cr, &rc->cut, true);
-      cairo_set_fill_rule(cr, rc->cut.nonzero ? CAIRO_FILL_RULE_WINDING : CAIRO_FILL_RULE_EVEN_ODD);
-      set_color(cr, st->fill);
-      cairo_fill(cr);
-    }
-    if (stroke && width > 0) {
-      size_t lost_outline = 0;
-      if (!prepare(job, true, fill ? &lost_outline : &lost))
-        goto oom;
-      add_path(cr, &rc->cut, false);
-      set_color(cr, st->stroke_color);
-      cairo_set_line_width(cr, width);
-      cairo_stroke(cr);
-    }
   }
+  double margin = 2 + im_symbol_margin(sc, st);
+  const char *label = st->label.text && *st->label.text ? st->label.text : NULL;
+  char *text = label ? im_label_expand(label, job->layer->fields, job->layer->nfields, f->values) : NULL;
+  if (label && !text)
+    goto oom;
+  double priority = rc->layer_index;
+  if (st->label.priority) {
+    long pi = im_layer_field_index(job->layer, st->label.priority);
+    const char *pv = pi >= 0 && f->values ? f->values[pi] : NULL;
+    priority = pv ? strtod(pv, NULL) : -INFINITY;
+  }
+  bool ok = true;
+  if (f->geom.kind == IM_GEOM_POINT) {
+    ok = prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
+      double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
+      im_draw_marker(cr, sc, st, x, y);
+      im_bbox b = im_marker_box(sc, st, x, y);
+      im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
+      if (text)
+        ok = im_labeler_add_point(rc->labeler, text, st, x, y, (b.maxx - b.minx) / 2, priority);
+    }
+  } else if (f->geom.kind == IM_GEOM_POLYGON) {
+    bool fill = st->fill.a > 0 || (st->set & IM_STYLE_HATCH);
+    bool stroke = st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
+                  ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) ||
+                   !(st->set & IM_STYLE_FILL));
+    if (fill || text)
+      ok = prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    if (ok && stroke) {
+      size_t lost_outline = 0;
+      ok = prepare(rc, &rc->work, true, margin, &rc->outline, &lost_outline);
+    }
+    if (ok && (fill || stroke))
+      im_fill_polygon(cr, sc, st, fill ? &rc->fill : NULL, stroke ? &rc->outline : NULL);
+    if (ok && text)
+      ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
+  } else {
+    ok = prepare(rc, &rc->work, false, margin, &rc->outline, &lost);
+    if (ok)
+      im_stroke_lines(cr, sc, st, &rc->outline);
+    if (ok && text)
+      ok = im_labeler_add_line(rc->labeler, text, st, &rc->outline, priority);
+  }
+  free(text);
+  if (!ok)
+    goto oom;
   if (lost) {
     job->dropped_features++;
     im_warn("layer %s (%s): feature %ld: %zu point%s outside the valid longitude/latitude range or the "
             "projection's domain, dropped",
-            st->id, layer->path, f->fid, lost, lost == 1 ? "" : "s");
+            job->ls->id, job->layer->path, f->fid, lost, lost == 1 ? "" : "s");
   }
   return IM_STATUS_OK;
 oom:
-  return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory drawing feature %ld", f->fid);
+  return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld", f->fid);
 }
 
-im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err) {
-  if (!style->visible || style->opacity <= 0)
-    return IM_STATUS_OK;
-  /* The frame's footprint is in longitude/latitude; the shapes to read are
-   * chosen in the layer's own CRS, so that comes first. */
-  im_layer *layer = NULL;
-  im_crs *src = NULL;
-  im_transform *src2geo = NULL;
+static bool in_scale(double denom, double min_scale, double max_scale) {
+  if (denom <= 0)
+    return true; /* unknown scale: ranges do not apply */
+  return (!min_scale || denom >= min_scale) && (!max_scale || denom <= max_scale);
+}
+
+/* Opens the layer's source: its CRS first (the frame's footprint is in
+ * longitude/latitude and has to be moved to the source's CRS to pick the
+ * shapes to read), then the shapes that meet it. */
+static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_job *job, im_crs **src,
+                            bool fields_only, im_error *err) {
   char *crs_def = NULL, *crs_file = NULL;
-  im_status st = im_layer_source_crs(style->source, &crs_def, &crs_file, err);
+  im_status st = im_layer_source_crs(ls->source, &crs_def, &crs_file, err);
   if (!st)
-    st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : style->source, 0, 0, &src, err);
+    st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : ls->source, 0, 0, src, err);
   free(crs_def);
   free(crs_file);
   if (st)
-    goto done;
+    return st;
   im_layer_query q = rc->query;
   if (rc->query_all)
     q.nboxes = 0;
-  if (!im_crs_equivalent(src, rc->geog)) {
-    if ((st = im_transform_create(rc->geo, src, rc->geog, &src2geo, err))) {
-      im_error_set(err, err->status, style->source, 0, 0, "%s", err->message);
-      goto done;
-    }
-    /* Bounds in the source CRS, through the inverse direction. */
+  if (fields_only) {
+    /* A box that meets nothing: the header and the fields, no shapes. */
+    q.nboxes = 1;
+    q.boxes[0] = (im_bbox){1, 1, 0, 0};
+  } else if (!im_crs_equivalent(*src, rc->geog)) {
+    if ((st = im_transform_create(rc->geo, *src, rc->geog, &job->src2geo, err)))
+      return im_error_set(err, err->status, ls->source, 0, 0, "%s", err->message);
     im_transform *geo2src = NULL;
-    if (q.nboxes && !im_transform_create(rc->geo, rc->geog, src, &geo2src, NULL)) {
-      size_t n = 0;
+    size_t n = 0;
+    if (q.nboxes && !im_transform_create(rc->geo, rc->geog, *src, &geo2src, NULL)) {
       for (size_t i = 0; i < q.nboxes; i++) {
         double in[4] = {q.boxes[i].minx, q.boxes[i].miny, q.boxes[i].maxx, q.boxes[i].maxy}, out[4];
         if (!im_transform_bounds(geo2src, in, out)) {
@@ -175,37 +185,83 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_err
         }
         q.boxes[n++] = (im_bbox){out[0], out[1], out[2], out[3]};
       }
-      q.nboxes = n;
-    } else {
-      q.nboxes = 0;
     }
+    q.nboxes = n;
     im_transform_free(geo2src);
   }
-  q.skip_attributes = true; /* nothing drawn here reads attributes yet */
-  if ((st = im_layer_load(style->source, &q, &layer, err)))
-    goto done;
+  return im_layer_load(ls->source, &q, &job->layer, err);
+}
 
-  layer_job job = {.rc = rc, .style = style, .src2geo = src2geo};
-  double margin = 2 + 2 * im_length_to_pt(style->stroke_width, rc->frame.dpi) * rc->dev_per_pt +
-                  im_length_to_pt(style->marker_size, rc->frame.dpi) * rc->dev_per_pt;
-  job.clip = (im_bbox){-margin, -margin, rc->dev_w + margin, rc->dev_h + margin};
+im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error *err) {
+  if (!ls->style.visible || ls->style.opacity <= 0 || !in_scale(rc->scale_denominator, ls->min_scale, ls->max_scale))
+    return IM_STATUS_OK;
+  layer_job job = {.rc = rc, .ls = ls, .route_field = -1};
+  im_crs *src = NULL;
+  im_resolver *res = NULL;
+  im_status st = open_layer(rc, ls, &job, &src, false, err);
+  if (!st)
+    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, &res, err);
+  if (!st)
+    st = im_resolver_check_icons(res, rc->symbols.icons, err);
+  if (st)
+    goto done;
+  job.route_field = im_layer_field_index(job.layer, "route");
+
+  /* Draw order: layer order, then the z field or the last matching rule. */
+  size_t n = 0;
+  im_drawn *order = im_malloc_array(job.layer->nfeatures ? job.layer->nfeatures : 1, sizeof *order);
+  if (!order) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < job.layer->nfeatures; i++)
+    if (im_resolver_select(res, &job.layer->features[i], i, &order[n]))
+      n++;
+  im_drawn_sort(order, n);
+
   cairo_t *cr = rc->cr;
   cairo_save(cr);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-  bool group = style->opacity < 1;
+  bool group = ls->style.opacity < 1;
   if (group)
     cairo_push_group(cr);
-  for (size_t i = 0; i < layer->nfeatures && !st; i++)
-    st = draw_feature(&job, layer, &layer->features[i], err);
+  im_style fst;
+  memset(&fst, 0, sizeof fst);
+  for (size_t i = 0; i < n && !st; i++) {
+    const im_feature *f = &job.layer->features[order[i].index];
+    if (!im_resolver_style(res, f, &fst)) {
+      st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory");
+      break;
+    }
+    if (fst.visible)
+      st = draw_feature(&job, f, &fst, err);
+  }
+  im_style_clear(&fst);
   if (group) {
     cairo_pop_group_to_source(cr);
-    cairo_paint_with_alpha(cr, style->opacity);
+    cairo_paint_with_alpha(cr, ls->style.opacity);
   }
   cairo_restore(cr);
+  free(order);
 done:
-  im_transform_free(src2geo);
+  im_resolver_free(res);
+  im_transform_free(job.src2geo);
   im_crs_free(src);
-  im_layer_free(layer);
+  im_layer_free(job.layer);
+  return st;
+}
+
+im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_error *err) {
+  layer_job job = {.rc = rc, .ls = ls, .route_field = -1};
+  im_crs *src = NULL;
+  im_resolver *res = NULL;
+  im_status st = open_layer(rc, ls, &job, &src, true, err);
+  if (!st)
+    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, &res, err);
+  if (!st)
+    st = im_resolver_check_icons(res, rc->symbols.icons, err);
+  im_resolver_free(res);
+  im_transform_free(job.src2geo);
+  im_crs_free(src);
+  im_layer_free(job.layer);
   return st;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../core/mem-private.h"
+#include <geodesic.h>
+
 #include "render-private.h"
 
 static double wrap180(double x) {
@@ -136,6 +138,22 @@ static bool frame_query(im_render_ctx *rc) {
   return true;
 }
 
+/* The scale denominator at the frame's centre: ground distance (geodesic,
+ * WGS 84) between two points 1 cm apart on the page, across, over 1 cm. */
+static double scale_at_centre(im_render_ctx *rc) {
+  const im_frame *f = &rc->frame;
+  double units_per_cm = (f->xmax - f->xmin) / (f->width_pt / 72.0 * 2.54);
+  double cx = (f->xmin + f->xmax) / 2, cy = (f->ymin + f->ymax) / 2;
+  double xy[4] = {cx - units_per_cm / 2, cy, cx + units_per_cm / 2, cy};
+  if (im_transform_array(rc->geo2map, xy, 2, true))
+    return 0;
+  struct geod_geodesic g;
+  geod_init(&g, 6378137.0, 1 / 298.257223563);
+  double d = 0;
+  geod_inverse(&g, xy[1], xy[0], xy[3], xy[2], &d, NULL, NULL);
+  return d > 0 ? d / 0.01 : 0;
+}
+
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err) {
   memset(rc, 0, sizeof *rc);
@@ -143,6 +161,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   im_geom_init(&rc->work, IM_GEOM_POINT);
   im_geom_init(&rc->cut, IM_GEOM_POINT);
   im_geom_init(&rc->dense, IM_GEOM_POINT);
+  im_geom_init(&rc->fill, IM_GEOM_POINT);
+  im_geom_init(&rc->outline, IM_GEOM_POINT);
   im_status st;
   if (!(rc->geo = im_geo_ctx_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
@@ -215,6 +235,11 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   rc->simplify_tol = 0.5 * rc->dev_per_pt * 72.0 / f->dpi;
   if (!frame_query(rc))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
+  rc->scale_denominator = scale_at_centre(rc);
+  rc->symbols.dev_per_pt = rc->dev_per_pt;
+  rc->symbols.dpi = f->dpi;
+  if (!(rc->symbols.icons = im_icon_cache_create()))
+    return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   return IM_STATUS_OK;
 }
 
@@ -222,6 +247,10 @@ void im_render_ctx_fini(im_render_ctx *rc) {
   im_geom_free(&rc->work);
   im_geom_free(&rc->cut);
   im_geom_free(&rc->dense);
+  im_geom_free(&rc->fill);
+  im_geom_free(&rc->outline);
+  im_icon_cache_free(rc->symbols.icons);
+  im_labeler_free(rc->labeler);
   im_transform_free(rc->geo2map);
   im_crs_free(rc->geog);
   im_crs_free(rc->map_crs);

@@ -10,6 +10,8 @@
 #include "influmap/layer.h"
 #include "influmap/map.h"
 #include "influmap/render.h"
+#include "labels-private.h"
+#include "symbols-private.h"
 
 typedef struct {
   const im_map *map;
@@ -26,8 +28,12 @@ typedef struct {
   double simplify_tol;     /* device units */
   im_layer_query query;    /* the frame in geographic coordinates */
   bool query_all;          /* the frame sees the whole globe */
+  double scale_denominator; /* at the frame's centre; 0 when unknown */
   cairo_t *cr;
-  im_geom work, cut, dense; /* scratch, reused across features */
+  im_symbol_ctx symbols;   /* device scale and the SVG icons of this render */
+  im_labeler *labeler;     /* label candidates of every layer */
+  size_t layer_index;      /* the layer being drawn */
+  im_geom work, cut, dense, fill, outline; /* scratch, reused across features */
 } im_render_ctx;
 
 /* Sets up CRSs, the frame and the geographic query for map and opt. */
@@ -37,5 +43,9 @@ void im_render_ctx_fini(im_render_ctx *rc);
 
 /* Loads one layer of the spec (only what meets the frame) and draws it. */
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err);
+
+/* Opens a layer's fields only and binds its filters, classes, label
+ * templates and icons to them: every check of a render, without drawing. */
+im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err);
 
 #endif

@@ -96,6 +96,15 @@ im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame
   return st;
 }
 
+im_status im_map_check(const im_map *map, im_error *err) {
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, map, NULL, true, err);
+  for (size_t i = 0; i < map->nlayers && !st; i++)
+    st = im_render_check_layer(&rc, &map->layers[i], err);
+  im_render_ctx_fini(&rc);
+  return st;
+}
+
 static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o, svg_buffer *svg) {
   const im_frame *f = &rc->frame;
   cairo_surface_t *s = NULL;
@@ -159,10 +168,27 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     cairo_paint(rc.cr);
     cairo_set_operator(rc.cr, CAIRO_OPERATOR_OVER);
   }
-  for (size_t i = 0; i < map->nlayers && !st; i++)
+  rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
+  if (!rc.labeler) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < map->nlayers && !st; i++) {
+    rc.layer_index = i;
     st = im_render_layer(&rc, &map->layers[i], err);
+  }
   if (st)
     goto done;
+  /* Labels of every layer compete for space together, on top. */
+  if (!im_labeler_place(rc.labeler)) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory placing labels");
+    goto done;
+  }
+  im_labeler_draw(rc.labeler, rc.cr);
+  if (opt && opt->stats) {
+    im_label_stats ls = im_labeler_stats(rc.labeler);
+    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc.scale_denominator};
+  }
   if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "drawing failed: %s",
                       cairo_status_to_string(cairo_status(rc.cr)));

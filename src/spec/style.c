@@ -72,12 +72,10 @@ bool im_style_merge(im_style *d, const im_style *s) {
   }
   if (set & IM_STYLE_MARKER_SIZE)
     d->marker_size = s->marker_size;
-  if (set & IM_STYLE_LABEL) {
-    if (!copy_str(&d->label.text, s->label.text))
-      return false;
-    if (s->label.priority && !copy_str(&d->label.priority, s->label.priority))
-      return false;
-  }
+  if (set & IM_STYLE_LABEL && !copy_str(&d->label.text, s->label.text))
+    return false;
+  if (s->label.priority && !copy_str(&d->label.priority, s->label.priority))
+    return false;
   if (set & IM_STYLE_FONT && !copy_str(&d->label.font, s->label.font))
     return false;
   if (set & IM_STYLE_LABEL_COLOR)

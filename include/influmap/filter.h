@@ -1,0 +1,119 @@
+/* influmap — `where:` filters: small boolean expressions over a feature's
+ * attributes, written on layers and rules in a spec:
+ *
+ *   ISO_A3 in (VEN, NIC, CUB)
+ *   date >= 2021-12 and not (status = 'proposed' or status is null)
+ *   name like 'San *' and POP_EST > 1e6
+ *
+ * An expression is parsed once into a tree (im_filter_parse), bound to a
+ * layer's fields (im_filter_bind), then evaluated per feature without
+ * allocating (im_filter_eval).
+ *
+ * Grammar, from the lowest precedence to the highest:
+ *   expr      := and ('or' and)*
+ *   and       := not ('and' not)*
+ *   not       := 'not' not | predicate
+ *   predicate := '(' expr ')'
+ *              | operand op operand              op: = != <> < <= > >=
+ *              | operand ['not'] 'in' '(' item (',' item)* ')'
+ *              | operand ['not'] 'like' 'pattern'
+ *              | operand 'is' ['not'] 'null'
+ *              | 'true' | 'false'
+ *   operand   := field | 'text' | number | date | 'true' | 'false'
+ * Keywords (and or not in like is null true false) are case-insensitive; a
+ * field named like a keyword is written in double quotes: "in" = 1.
+ *
+ * Operands:
+ *   field    a bare word [A-Za-z_][A-Za-z0-9_]*, or any name in double
+ *            quotes ("field name"; "" inside stands for one ").
+ *   'text'   UTF-8 in single quotes; '' inside stands for one ' ('O''Higgins').
+ *   number   decimal: 12, -12.5, .5, 1e6 (not hex, inf or nan).
+ *   date     ISO 8601, unquoted: 2021, 2021-12, 2021-12-01,
+ *            2021-12-01T10:00, 2021-12-01T10:00:30.5, each time optionally
+ *            followed by Z, +HH:MM, +HHMM or +HH (or -).
+ *   In a list after 'in', every item is a value, never a field: a bare word
+ *   or a double-quoted name is text (ISO_A3 in (VEN, NIC, 'CUB') has three
+ *   texts); numbers, dates, 'text', true and false are as above.
+ * 'null' is not a value: test for it with 'is null' / 'is not null'.
+ *
+ * Semantics. An attribute value is UTF-8 text or null, and the literal it is
+ * compared with decides how:
+ *   - text: byte-wise, so case-sensitive; < and > order by code point.
+ *   - a number: the attribute, trimmed of blanks, must be a decimal number
+ *     (as above, with an optional leading +), else the comparison is false.
+ *   - a date: the attribute must be a date as above, or also with a space
+ *     for the T ("2021-12-01 10:00") or as YYYYMMDD (DBF dates), else false.
+ *     A date names a whole period, and two dates compare at the coarser of
+ *     their precisions (year, month, day, time): date = 2021-12 holds on any
+ *     day of December 2021, date >= 2021-12 from 1 December 2021 on,
+ *     date > 2021-12 from 1 January 2022 on, date < 2021-12 before
+ *     December. Two dates that both have times compare as instants (a time
+ *     without a zone is UTC); at day precision or coarser the calendar date
+ *     as written counts, whatever its zone.
+ *   - a bare four-digit number such as 2021 is a year when the field is a
+ *     date field (DBF type D), or when the attribute is a date but not a
+ *     number ('2021-05-03'); otherwise it is the number 2021.
+ *   - true/false: the attribute must be one of true, false, t, f, yes, no,
+ *     y, n, 1, 0 (any case, trimmed), else false; false < true.
+ *   - field against field: as numbers when both values are numbers, else as
+ *     text.
+ *   - like: a glob matched against the whole value, case-sensitive: '*' any
+ *     run of characters (also none), '?' exactly one UTF-8 character,
+ *     '[abc]' one of a, b, c, '[a-z]' a range of code points, '[!x]' or
+ *     '[^x]' any character but x ('[]x]' and '[a-]' hold ']' and '-'), and
+ *     '\' makes the next character literal. A pattern with none of * ? [
+ *     is read as SQL instead: '%' any run, '_' one character ('Bogot_').
+ * Logic is two-valued. A comparison (=, !=, <, in, like, ...) with a null
+ * attribute, or with a value that is not of the literal's kind, is false;
+ * only 'is null' and 'is not null' look at nulls. 'x not in (...)' holds
+ * when x is not null and equals none of the items; 'x not like p' when x is
+ * not null and does not match p. 'not' is plain negation, so 'not x = 1'
+ * holds where x is null or not a number, while 'x != 1' does not.
+ *
+ * Limits: 64 KiB of text, 256 levels of parentheses and 'not'. */
+#ifndef INFLUMAP_FILTER_H
+#define INFLUMAP_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "influmap/error.h"
+#include "influmap/layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct im_filter im_filter;
+
+/* Parses text. file, line and column say where text starts in the spec (the
+ * column of its first character, 1-based); an error is reported at its own
+ * line:column in the spec (columns count UTF-8 characters; a newline in text
+ * starts the next line at column 1), with IM_STATUS_INPUT. Returns a new
+ * filter in *out; free it with im_filter_free. */
+im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out,
+                          im_error *err);
+
+void im_filter_free(im_filter *f);
+
+/* Resolves the expression's field names against a layer's fields:
+ * case-insensitive, an exact-case match winning. An unknown field is an
+ * IM_STATUS_INPUT error at the field's own line:column in the spec, naming
+ * layer_path and suggesting a close name or listing the fields. May be
+ * called again to bind to another layer; after a failure the filter is
+ * unbound. fields are not kept. */
+im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
+                         im_error *err);
+
+/* Evaluates the filter against one feature's values, aligned with the fields
+ * it was bound to (NULL for a null value). Does not allocate. False when the
+ * filter is not bound. */
+bool im_filter_eval(const im_filter *f, char *const *values);
+
+/* The expression's source text (owned by f), for messages. */
+const char *im_filter_text(const im_filter *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,380 @@
+/* CSV reader on libcsv: a header row, geometry from lon/lat or wkt
+ * columns, the other columns as text fields typed from their values.
+ *
+ * libcsv reports fields and rows through callbacks but no positions, so
+ * the file is fed one physical line at a time and the line each record
+ * starts on is tracked here; a quoted field may run over several lines.
+ * Text must be UTF-8: each line is checked before libcsv sees it, so the
+ * message can give the line and column of the first bad byte. */
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "../core/mem-private.h"
+#include "influmap/layer.h"
+#include "io-private.h"
+#include "wkt-private.h"
+
+typedef struct {
+  im_layer *layer;
+  const im_layer_query *query;
+  im_error *err;
+  im_status st;
+  long line;     /* the physical line being fed, from 1 */
+  long row_line; /* the line the current record starts on, 0 between records */
+  long nrows;    /* records so far, the header included */
+  char **cells;  /* the current record's cells (NULL: empty and unquoted) */
+  size_t ncells, cap_cells;
+  size_t ncols;       /* columns in the header */
+  char **col_names;   /* the header's cells */
+  long lon, lat, wkt; /* geometry columns, -1 when absent */
+  long *field_of;     /* column -> field index, -1 for geometry columns */
+  im_field_guess *guesses;
+  size_t cap_features;
+  bool have_bbox;
+  im_geom g;
+} csv_state;
+
+static void set_error(csv_state *s, long line, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void set_error(csv_state *s, long line, int column, const char *fmt, ...) {
+  if (s->st)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  s->st = im_error_setv(s->err, IM_STATUS_INPUT, s->layer->path, (int)line, column, fmt, ap);
+  va_end(ap);
+}
+
+static void set_oom(csv_state *s) {
+  if (!s->st)
+    s->st = im_error_set(s->err, IM_STATUS_INTERNAL, s->layer->path, (int)s->row_line, 0, "out of memory");
+}
+
+static void clear_cells(csv_state *s) {
+  for (size_t i = 0; i < s->ncells; i++)
+    free(s->cells[i]);
+  s->ncells = 0;
+}
+
+static void on_field(void *data, size_t len, void *user) {
+  csv_state *s = user;
+  if (s->st)
+    return;
+  if (!im_grow((void **)&s->cells, &s->cap_cells, s->ncells + 1, sizeof *s->cells)) {
+    set_oom(s);
+    return;
+  }
+  char *cell = NULL;
+  if (data && !(cell = im_strndup(data, len))) {
+    set_oom(s);
+    return;
+  }
+  s->cells[s->ncells++] = cell;
+}
+
+/* ---- the header ---- */
+
+static long column_named(const csv_state *s, const char *name) {
+  for (size_t i = 0; i < s->ncols; i++)
+    if (!strcasecmp(s->col_names[i], name))
+      return (long)i;
+  return -1;
+}
+
+static void read_header(csv_state *s) {
+  s->ncols = s->ncells;
+  s->col_names = s->cells;
+  s->cells = NULL;
+  s->ncells = s->cap_cells = 0;
+  for (size_t i = 0; i < s->ncols; i++) {
+    if (!s->col_names[i] || !s->col_names[i][0]) {
+      set_error(s, s->row_line, 0, "the header's column %zu has no name", i + 1);
+      return;
+    }
+    for (size_t k = 0; k < i; k++)
+      if (!strcasecmp(s->col_names[i], s->col_names[k])) {
+        set_error(s, s->row_line, 0, "the header names column %zu '%s' and column %zu '%s'; names must differ", k + 1,
+                  s->col_names[k], i + 1, s->col_names[i]);
+        return;
+      }
+  }
+  static const char *const pairs[][2] = {{"lon", "lat"}, {"longitude", "latitude"}, {"x", "y"}};
+  s->lon = s->lat = -1;
+  const char *half = NULL;
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0] && s->lon < 0; i++) {
+    long x = column_named(s, pairs[i][0]), y = column_named(s, pairs[i][1]);
+    if (x >= 0 && y >= 0)
+      s->lon = x, s->lat = y;
+    else if ((x >= 0 || y >= 0) && !half)
+      half = x >= 0 ? pairs[i][0] : pairs[i][1];
+  }
+  s->wkt = column_named(s, "wkt");
+  if (s->lon >= 0 && s->wkt >= 0) {
+    set_error(s, s->row_line, 0, "has both %s/%s and wkt columns; keep one source of geometry",
+              s->col_names[s->lon], s->col_names[s->lat]);
+    return;
+  }
+  if (s->lon < 0 && s->wkt < 0) {
+    if (half)
+      set_error(s, s->row_line, 0, "has a '%s' column but not its partner; points need lon and lat columns", half);
+    else
+      set_error(s, s->row_line, 0,
+                "has no geometry: the header needs lon and lat columns (or longitude/latitude, x/y) or a wkt column");
+    return;
+  }
+  im_layer *l = s->layer;
+  if (!(s->field_of = im_malloc_array(s->ncols ? s->ncols : 1, sizeof *s->field_of)) ||
+      !(l->fields = calloc(s->ncols ? s->ncols : 1, sizeof *l->fields)) ||
+      !(s->guesses = calloc(s->ncols ? s->ncols : 1, sizeof *s->guesses))) {
+    set_oom(s);
+    return;
+  }
+  for (size_t i = 0; i < s->ncols; i++) {
+    if ((long)i == s->lon || (long)i == s->lat || (long)i == s->wkt) {
+      s->field_of[i] = -1;
+      continue;
+    }
+    s->field_of[i] = (long)l->nfields;
+    if (!(l->fields[l->nfields++].name = im_strdup(s->col_names[i]))) {
+      set_oom(s);
+      return;
+    }
+  }
+}
+
+/* ---- records ---- */
+
+/* The record's geometry into s->g; false (error set) when it is bad. */
+static bool read_geometry(csv_state *s) {
+  if (s->wkt >= 0) {
+    const char *text = s->cells[s->wkt];
+    if (!text || !*text) {
+      set_error(s, s->row_line, 0, "the wkt cell is empty (write e.g. POINT EMPTY for no geometry)");
+      return false;
+    }
+    char msg[512];
+    im_status st = im_wkt_read(text, &s->g, msg, sizeof msg);
+    if (st == IM_STATUS_INTERNAL)
+      set_oom(s);
+    else if (st)
+      set_error(s, s->row_line, 0, "wkt %s", msg);
+    return !st;
+  }
+  double v[2];
+  long cols[2] = {s->lon, s->lat};
+  for (int k = 0; k < 2; k++) {
+    const char *text = s->cells[cols[k]], *name = s->col_names[cols[k]];
+    if (!text || !*text) {
+      set_error(s, s->row_line, 0, "the %s cell is empty; every record needs its coordinates", name);
+      return false;
+    }
+    if (!im_parse_number(text, &v[k])) {
+      set_error(s, s->row_line, 0, "%s '%.40s' is not a number", name, text);
+      return false;
+    }
+  }
+  im_geom_reset(&s->g, IM_GEOM_POINT);
+  if (!im_geom_begin_part(&s->g) || !im_geom_add_point(&s->g, v[0], v[1])) {
+    set_oom(s);
+    return false;
+  }
+  return true;
+}
+
+static void read_record(csv_state *s) {
+  im_layer *l = s->layer;
+  long fid = s->nrows - 2; /* the header is record 1 */
+  if (s->ncells != s->ncols) {
+    set_error(s, s->row_line, 0, "has %zu field%s, but the header has %zu columns", s->ncells,
+              s->ncells == 1 ? "" : "s", s->ncols);
+    return;
+  }
+  l->total_records++;
+  if (!read_geometry(s))
+    return;
+  for (size_t i = 0; i < s->ncols; i++)
+    if (s->field_of[i] >= 0 && s->cells[i])
+      im_field_guess_add(&s->guesses[s->field_of[i]], im_text_kind(s->cells[i]), s->cells[i]);
+  if (!s->g.npoints)
+    return; /* EMPTY: no geometry, like a GeoJSON null */
+  im_bbox b = im_geom_bbox(&s->g);
+  im_bbox_extend(&l->file_bbox, &s->have_bbox, &b);
+  if (!im_query_wants(s->query, &b))
+    return;
+  if (!im_grow((void **)&l->features, &s->cap_features, l->nfeatures + 1, sizeof *l->features)) {
+    set_oom(s);
+    return;
+  }
+  im_feature *f = &l->features[l->nfeatures++];
+  memset(f, 0, sizeof *f);
+  f->fid = fid;
+  f->line = s->row_line;
+  f->geom = s->g; /* moved */
+  im_geom_init(&s->g, IM_GEOM_POINT);
+  if (s->query && s->query->skip_attributes)
+    return;
+  if (!(f->values = calloc(l->nfields ? l->nfields : 1, sizeof *f->values))) {
+    set_oom(s);
+    return;
+  }
+  for (size_t i = 0; i < s->ncols; i++)
+    if (s->field_of[i] >= 0) {
+      f->values[s->field_of[i]] = s->cells[i];
+      s->cells[i] = NULL; /* moved */
+    }
+}
+
+static void on_row(int c, void *user) {
+  (void)c;
+  csv_state *s = user;
+  if (!s->st) {
+    s->nrows++;
+    if (s->nrows == 1)
+      read_header(s);
+    else
+      read_record(s);
+  }
+  clear_cells(s);
+  s->row_line = 0;
+}
+
+/* ---- feeding libcsv ---- */
+
+/* The offset of the first byte that is not valid UTF-8 (or is NUL), or n. */
+static size_t utf8_bad_at(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!c || !len || i + len > n)
+      return i;
+    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return i;
+      cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    /* Overlong forms, surrogates and code points past U+10FFFF. */
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return n;
+}
+
+/* Characters (not bytes) before offset: an editor's column minus one. */
+static int chars_before(const char *s, size_t off) {
+  int n = 0;
+  for (size_t i = 0; i < off; i++)
+    n += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return n;
+}
+
+/* Feeds one physical line (with its terminator, if any). */
+static void feed_line(csv_state *s, struct csv_parser *p, const char *text, size_t n) {
+  size_t bad = utf8_bad_at((const unsigned char *)text, n);
+  if (bad < n) {
+    unsigned char b = (unsigned char)text[bad];
+    if (!b)
+      set_error(s, s->line, chars_before(text, bad) + 1, "a NUL byte; this does not look like a text file");
+    else
+      set_error(s, s->line, chars_before(text, bad) + 1,
+                "invalid UTF-8 (byte 0x%02X)%s; save the file as UTF-8", b,
+                b >= 0xA0 ? ", perhaps Latin-1 or Windows-1252" : "");
+    return;
+  }
+  if (!s->row_line && strspn(text, " \t\r\n") < n)
+    s->row_line = s->line; /* libcsv skips blank lines, so this starts a record */
+  size_t done = csv_parse(p, text, n, on_field, on_row, s);
+  if (done < n && !s->st) {
+    if (csv_error(p) == CSV_EPARSE)
+      set_error(s, s->line, chars_before(text, done) + 1,
+                "misplaced quote: a field with quotes in it must be quoted whole, with each inner quote doubled "
+                "(\"a \"\"b\"\" c\")");
+    else
+      set_oom(s);
+  }
+}
+
+static im_status parse(csv_state *s, FILE *f) {
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+    return im_error_set(s->err, IM_STATUS_INTERNAL, s->layer->path, 0, 0, "out of memory");
+  char *buf = NULL;
+  size_t cap = 0;
+  ssize_t got;
+  s->line = 1;
+  while (!s->st && (got = getline(&buf, &cap, f)) > 0) {
+    char *text = buf;
+    size_t n = (size_t)got;
+    if (s->line == 1 && n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+      text += 3, n -= 3; /* the byte order mark spreadsheets write */
+    /* A lone CR ends a line too (old Mac files); libcsv agrees. */
+    while (n && !s->st) {
+      size_t len = 0;
+      while (len < n && text[len] != '\n' && !(text[len] == '\r' && (len + 1 == n || text[len + 1] != '\n')))
+        len++;
+      if (len < n)
+        len += text[len] == '\r' ? 1 : 0, len += len < n && text[len] == '\n' ? 1 : 0;
+      bool ended = text[len - 1] == '\n' || text[len - 1] == '\r';
+      feed_line(s, &p, text, len);
+      text += len, n -= len;
+      if (ended)
+        s->line++;
+    }
+  }
+  if (!s->st && ferror(f))
+    s->st = im_error_set(s->err, IM_STATUS_IO, s->layer->path, 0, 0, "cannot read: %s", strerror(errno));
+  free(buf);
+  if (!s->st && csv_fini(&p, on_field, on_row, s) != 0 && !s->st)
+    set_error(s, s->row_line, 0, "a quoted field in the record starting here is never closed");
+  csv_free(&p);
+  if (!s->st && s->nrows == 0)
+    set_error(s, 0, 0, "is empty (a CSV file starts with a header row naming its columns)");
+  return s->st;
+}
+
+im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+    fclose(f);
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
+  }
+  im_layer *layer = im_layer_new(path, "CSV");
+  csv_state s = {.layer = layer, .query = query, .err = err, .lon = -1, .lat = -1, .wkt = -1};
+  im_geom_init(&s.g, IM_GEOM_POINT);
+  if (!layer || !(layer->crs_definition = im_strdup("EPSG:4326")) || !(layer->encoding = im_strdup("UTF-8"))) {
+    s.st = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  } else {
+    layer->encoding_source = "read as UTF-8";
+    parse(&s, f);
+  }
+  fclose(f);
+  if (!s.st)
+    for (size_t k = 0; k < layer->nfields; k++)
+      im_field_guess_apply(&s.guesses[k], &layer->fields[k]);
+  clear_cells(&s);
+  free(s.cells);
+  for (size_t i = 0; i < s.ncols; i++)
+    free(s.col_names[i]);
+  free(s.col_names);
+  free(s.field_of);
+  free(s.guesses);
+  im_geom_free(&s.g);
+  if (s.st) {
+    im_layer_free(layer);
+    return s.st;
+  }
+  *out = layer;
+  return IM_STATUS_OK;
+}

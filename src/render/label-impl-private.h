@@ -1,0 +1,136 @@
+/* What the label modules share: the labeler's insides, the collision grid
+ * and the geometry helpers. Only labels.c, label-text.c, label-place.c and
+ * label-geom.c include this; the rest of the library uses labels-private.h. */
+#ifndef IM_LABEL_IMPL_PRIVATE_H
+#define IM_LABEL_IMPL_PRIVATE_H
+
+#include <pango/pangocairo.h>
+
+#include "labels-private.h"
+
+typedef enum { IM_LABEL_POINT, IM_LABEL_POLYGON, IM_LABEL_LINE } im_label_kind;
+
+/* One grapheme cluster of a line label, in the unrotated layout. */
+typedef struct {
+  size_t start, len; /* bytes of the label's text */
+  double x, w;       /* logical left edge and advance, device units */
+} im_label_cluster;
+
+/* Where a cluster of a line label goes: the centre of its advance on the
+ * line (the text's vertical middle sits on the line), turned by angle
+ * (radians, y down as on the page). */
+typedef struct {
+  double x, y, angle;
+} im_label_glyph;
+
+/* A candidate position of a polygon or line label. */
+typedef struct {
+  double ox, oy; /* polygons: the layout's origin */
+  size_t glyphs; /* lines: the first of the label's nclusters in lb->glyphs */
+} im_label_pos;
+
+typedef struct {
+  im_label_kind kind;
+  char *text; /* NFC, case applied; owned */
+  PangoLayout *layout;
+  im_bbox ink;       /* the layout's ink extents from its origin */
+  double pad;        /* kept clear round the ink: the halo and a little air */
+  double font_px;    /* the font size, device units */
+  im_color color, halo_color;
+  double halo_width; /* device units; 0 = none */
+  bool leader_allowed;
+  double priority;
+  size_t order;
+  double x, y, r;            /* points: the symbol's centre and radius */
+  size_t first_pos, npos;    /* polygons, lines: candidates in lb->pos */
+  size_t first_cluster, nclusters; /* lines: in lb->clusters */
+  /* The outcome of im_labeler_place. */
+  bool placed, leader;
+  double ox, oy;            /* points, polygons: the layout's origin */
+  size_t glyphs;            /* lines: the first of nclusters in lb->glyphs */
+  double lx0, ly0, lx1, ly1; /* the leader line */
+  size_t first_box, nboxes; /* in lb->boxes */
+} im_label;
+
+typedef enum { IM_ITEM_OBSTACLE, IM_ITEM_LABEL, IM_ITEM_LEADER } im_item_kind;
+
+/* Something labels must keep clear of: a box, or a leader's segment. */
+typedef struct {
+  im_bbox box;
+  im_item_kind kind;
+  double x0, y0, x1, y1; /* leaders */
+} im_label_item;
+
+typedef struct {
+  size_t *idx;
+  size_t n, cap;
+} im_grid_cell;
+
+/* A uniform grid over the page; each cell lists the items that meet it.
+ * Items off the page are kept in the edge cells. */
+typedef struct {
+  double cell;
+  size_t nx, ny;
+  im_grid_cell *cells;
+  im_label_item *items;
+  size_t nitems, cap;
+} im_label_grid;
+
+struct im_labeler {
+  PangoContext *ctx;
+  double page_w, page_h, dev_per_pt, dpi;
+  im_bbox inside; /* where labels may go: the page less a margin */
+  im_label *labels;
+  size_t nlabels, cap_labels;
+  im_label_pos *pos;
+  size_t npos, cap_pos;
+  im_label_cluster *clusters;
+  size_t nclusters, cap_clusters;
+  im_label_glyph *glyphs;
+  size_t nglyphs, cap_glyphs;
+  im_bbox *boxes; /* the placed labels' boxes */
+  size_t nboxes, cap_boxes;
+  im_label_grid grid;
+  bool failed; /* out of memory: later calls do nothing */
+  bool done;   /* im_labeler_place has run */
+  im_label_stats stats;
+};
+
+/* label-text.c: a layout of text in the style's font, at dev_per_pt. */
+PangoLayout *im_label_layout(PangoContext *ctx, const char *text, const char *font, double dev_per_pt, double dpi,
+                             double *font_px);
+/* The ink extents of a layout from its origin, device units. */
+im_bbox im_label_layout_ink(PangoLayout *layout);
+/* Appends the grapheme clusters of a one-line layout to lb->clusters. */
+bool im_label_clusters(im_labeler *lb, im_label *l);
+/* Draws a layout at the origin: its halo (the outline stroked), its text,
+ * or both, the halo under the text. */
+void im_label_show(cairo_t *cr, PangoLayout *layout, const im_label *l, bool halo, bool text);
+
+/* label-place.c: the grid. */
+bool im_grid_init(im_label_grid *g, double w, double h, double cell);
+void im_grid_free(im_label_grid *g);
+bool im_grid_add(im_label_grid *g, im_label_item item);
+/* True when box meets an item (any kind). */
+bool im_grid_box_hits(const im_label_grid *g, im_bbox box);
+/* True when the segment meets a label, a leader, or an obstacle that does
+ * not contain (ownx, owny) (the symbol the leader starts from). */
+bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx,
+                          double owny);
+
+/* label-geom.c */
+static inline bool im_bbox_overlap(im_bbox a, im_bbox b) {
+  return a.minx < b.maxx && b.minx < a.maxx && a.miny < b.maxy && b.miny < a.maxy;
+}
+static inline bool im_bbox_within(im_bbox inner, im_bbox outer) {
+  return inner.minx >= outer.minx && inner.maxx <= outer.maxx && inner.miny >= outer.miny && inner.maxy <= outer.maxy;
+}
+bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
+bool im_segments_cross(double ax, double ay, double bx, double by, double cx, double cy, double dx, double dy);
+/* The box round a cluster of a line label placed at glyph. */
+im_bbox im_label_glyph_box(const im_label *l, const im_label_cluster *c, const im_label_glyph *g);
+/* Candidate positions for a polygon or line label, appended to lb->pos. */
+bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *rings);
+bool im_label_line_positions(im_labeler *lb, im_label *l, const im_geom *line);
+
+#endif

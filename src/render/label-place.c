@@ -1,0 +1,259 @@
+/* Label placement: a uniform grid of what is already on the page, and the
+ * greedy pass that gives each label, by priority, its first free position. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "../core/mem-private.h"
+#include "label-impl-private.h"
+
+/* Grids larger than this along an axis get larger cells instead. */
+#define IM_GRID_MAX_CELLS 256
+
+bool im_grid_init(im_label_grid *g, double w, double h, double cell) {
+  if (!(cell > 0))
+    cell = 1;
+  if (!(w > 0) || !(h > 0))
+    w = h = cell;
+  double big = fmax(w, h);
+  if (big / cell > IM_GRID_MAX_CELLS)
+    cell = big / IM_GRID_MAX_CELLS;
+  g->cell = cell;
+  g->nx = (size_t)ceil(w / cell);
+  g->ny = (size_t)ceil(h / cell);
+  g->nx += !g->nx;
+  g->ny += !g->ny;
+  g->cells = calloc(g->nx * g->ny, sizeof *g->cells);
+  return g->cells != NULL;
+}
+
+void im_grid_free(im_label_grid *g) {
+  if (g->cells)
+    for (size_t i = 0; i < g->nx * g->ny; i++)
+      free(g->cells[i].idx);
+  free(g->cells);
+  free(g->items);
+  *g = (im_label_grid){0};
+}
+
+static size_t cell_index(double v, double cell, size_t n) {
+  double i = floor(v / cell);
+  if (!(i > 0))
+    return 0;
+  return i >= (double)n ? n - 1 : (size_t)i;
+}
+
+typedef struct {
+  size_t i0, i1, j0, j1;
+} cell_range;
+
+static cell_range range_of(const im_label_grid *g, im_bbox b) {
+  return (cell_range){cell_index(b.minx, g->cell, g->nx), cell_index(b.maxx, g->cell, g->nx),
+                      cell_index(b.miny, g->cell, g->ny), cell_index(b.maxy, g->cell, g->ny)};
+}
+
+bool im_grid_add(im_label_grid *g, im_label_item item) {
+  if (!im_grow((void **)&g->items, &g->cap, g->nitems + 1, sizeof *g->items))
+    return false;
+  size_t id = g->nitems++;
+  g->items[id] = item;
+  cell_range r = range_of(g, item.box);
+  for (size_t j = r.j0; j <= r.j1; j++)
+    for (size_t i = r.i0; i <= r.i1; i++) {
+      im_grid_cell *c = &g->cells[j * g->nx + i];
+      if (!im_grow((void **)&c->idx, &c->cap, c->n + 1, sizeof *c->idx))
+        return false;
+      c->idx[c->n++] = id;
+    }
+  return true;
+}
+
+bool im_grid_box_hits(const im_label_grid *g, im_bbox box) {
+  cell_range r = range_of(g, box);
+  for (size_t j = r.j0; j <= r.j1; j++)
+    for (size_t i = r.i0; i <= r.i1; i++) {
+      const im_grid_cell *c = &g->cells[j * g->nx + i];
+      for (size_t k = 0; k < c->n; k++) {
+        const im_label_item *it = &g->items[c->idx[k]];
+        if (!im_bbox_overlap(box, it->box))
+          continue;
+        if (it->kind != IM_ITEM_LEADER || im_segment_hits_box(it->x0, it->y0, it->x1, it->y1, box))
+          return true;
+      }
+    }
+  return false;
+}
+
+bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx,
+                          double owny) {
+  im_bbox sb = {fmin(x0, x1), fmin(y0, y1), fmax(x0, x1), fmax(y0, y1)};
+  cell_range r = range_of(g, sb);
+  for (size_t j = r.j0; j <= r.j1; j++)
+    for (size_t i = r.i0; i <= r.i1; i++) {
+      const im_grid_cell *c = &g->cells[j * g->nx + i];
+      for (size_t k = 0; k < c->n; k++) {
+        const im_label_item *it = &g->items[c->idx[k]];
+        const im_bbox *b = &it->box;
+        if (it->kind == IM_ITEM_OBSTACLE && ownx >= b->minx && ownx <= b->maxx && owny >= b->miny && owny <= b->maxy)
+          continue;
+        if (it->kind == IM_ITEM_LEADER ? im_segments_cross(x0, y0, x1, y1, it->x0, it->y0, it->x1, it->y1)
+                                       : im_segment_hits_box(x0, y0, x1, y1, *b))
+          return true;
+      }
+    }
+  return false;
+}
+
+/* --- Committing a position ---------------------------------------------- */
+
+static bool add_box(im_labeler *lb, im_label *l, im_bbox b) {
+  if (!im_grow((void **)&lb->boxes, &lb->cap_boxes, lb->nboxes + 1, sizeof *lb->boxes))
+    return false;
+  lb->boxes[lb->nboxes++] = b;
+  l->nboxes++;
+  return im_grid_add(&lb->grid, (im_label_item){.box = b, .kind = IM_ITEM_LABEL});
+}
+
+static im_bbox ink_box(const im_label *l, double ox, double oy) {
+  return (im_bbox){ox + l->ink.minx - l->pad, oy + l->ink.miny - l->pad, ox + l->ink.maxx + l->pad,
+                   oy + l->ink.maxy + l->pad};
+}
+
+static bool box_free(const im_labeler *lb, im_bbox b) {
+  return im_bbox_within(b, lb->inside) && !im_grid_box_hits(&lb->grid, b);
+}
+
+/* A box whose padded edges clear the point's symbol, placed relative to an
+ * anchor: fx, fy in 0..1 say which point of the ink box sits on the anchor
+ * (0, 0.5: the middle of its left edge). */
+static void anchor_ink(const im_label *l, double ax, double ay, double fx, double fy, double *ox, double *oy) {
+  double iw = l->ink.maxx - l->ink.minx, ih = l->ink.maxy - l->ink.miny;
+  *ox = ax - fx * iw - l->ink.minx;
+  *oy = ay - fy * ih - l->ink.miny;
+}
+
+/* The cartographic order of positions round a point: right, left,
+ * top-right, bottom-right, top-left, bottom-left, above, below. Each is an
+ * offset of the anchor (in units of the clearance) and the ink box's point
+ * that sits on it. */
+static const double point_slots[8][4] = {
+    {1, 0, 0, 0.5},  {-1, 0, 1, 0.5}, {1, -1, 0, 1},   {1, 1, 0, 0},
+    {-1, -1, 1, 1},  {-1, 1, 1, 0},   {0, -1, 0.5, 1}, {0, 1, 0.5, 0},
+};
+
+/* Directions searched for a label with a leader, nearest-looking first. */
+static const double leader_dirs[16] = {0,     180,    -45,    45,     -135,   135,   -90,   90,
+                                       -22.5, 22.5,   -157.5, 157.5,  -67.5,  67.5,  -112.5, 112.5};
+
+static bool place_point(im_labeler *lb, im_label *l) {
+  double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
+  for (size_t s = 0; s < 8; s++) {
+    const double *p = point_slots[s];
+    anchor_ink(l, l->x + p[0] * d, l->y + p[1] * d, p[2], p[3], &ox, &oy);
+    im_bbox b = ink_box(l, ox, oy);
+    if (box_free(lb, b)) {
+      l->ox = ox, l->oy = oy, l->placed = true;
+      return add_box(lb, l, b);
+    }
+  }
+  if (!l->leader_allowed)
+    return true;
+  /* Farther out, ring by ring, with a leader back to the symbol: the way
+   * out of a dense cluster (the Lesser Antilles, the Lima coast). */
+  double step = 0.75 * l->font_px, reach = 6 * l->font_px;
+  for (double dist = d + step; dist <= d + reach; dist += step)
+    for (size_t k = 0; k < 16; k++) {
+      double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
+      anchor_ink(l, l->x + dist * ca, l->y + dist * sa, (1 - ca) / 2, (1 - sa) / 2, &ox, &oy);
+      im_bbox b = ink_box(l, ox, oy);
+      if (!box_free(lb, b))
+        continue;
+      /* From the symbol's edge to the nearest point of the ink. */
+      double qx = fmin(fmax(l->x, ox + l->ink.minx), ox + l->ink.maxx);
+      double qy = fmin(fmax(l->y, oy + l->ink.miny), oy + l->ink.maxy);
+      double len = hypot(qx - l->x, qy - l->y);
+      if (len <= l->r)
+        continue;
+      double px = l->x + (qx - l->x) * l->r / len, py = l->y + (qy - l->y) * l->r / len;
+      if (im_grid_segment_hits(&lb->grid, px, py, qx, qy, l->x, l->y))
+        continue;
+      l->ox = ox, l->oy = oy, l->placed = l->leader = true;
+      l->lx0 = px, l->ly0 = py, l->lx1 = qx, l->ly1 = qy;
+      im_bbox sb = {fmin(px, qx), fmin(py, qy), fmax(px, qx), fmax(py, qy)};
+      return add_box(lb, l, b) && im_grid_add(&lb->grid, (im_label_item){.box = sb, .kind = IM_ITEM_LEADER,
+                                                                           .x0 = px, .y0 = py, .x1 = qx, .y1 = qy});
+    }
+  return true;
+}
+
+static bool place_polygon(im_labeler *lb, im_label *l) {
+  for (size_t k = 0; k < l->npos; k++) {
+    const im_label_pos *p = &lb->pos[l->first_pos + k];
+    im_bbox b = ink_box(l, p->ox, p->oy);
+    if (box_free(lb, b)) {
+      l->ox = p->ox, l->oy = p->oy, l->placed = true;
+      return add_box(lb, l, b);
+    }
+  }
+  return true;
+}
+
+static bool place_line(im_labeler *lb, im_label *l) {
+  const im_label_cluster *c = lb->clusters + l->first_cluster;
+  for (size_t k = 0; k < l->npos; k++) {
+    const im_label_glyph *g = lb->glyphs + lb->pos[l->first_pos + k].glyphs;
+    bool free_ = true;
+    for (size_t i = 0; i < l->nclusters && free_; i++)
+      free_ = box_free(lb, im_label_glyph_box(l, &c[i], &g[i]));
+    if (!free_)
+      continue;
+    l->glyphs = lb->pos[l->first_pos + k].glyphs;
+    l->placed = true;
+    for (size_t i = 0; i < l->nclusters; i++)
+      if (!add_box(lb, l, im_label_glyph_box(l, &c[i], &g[i])))
+        return false;
+    return true;
+  }
+  return true;
+}
+
+static int by_priority(const void *a, const void *b) {
+  const im_label *p = *(im_label *const *)a, *q = *(im_label *const *)b;
+  if (p->priority != q->priority)
+    return p->priority > q->priority ? -1 : 1;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+bool im_labeler_place(im_labeler *lb) {
+  if (!lb || lb->failed)
+    return false;
+  if (lb->done)
+    return true;
+  lb->done = true;
+  im_label **order = im_malloc_array(lb->nlabels ? lb->nlabels : 1, sizeof *order);
+  if (!order) {
+    lb->failed = true;
+    return false;
+  }
+  for (size_t i = 0; i < lb->nlabels; i++)
+    order[i] = &lb->labels[i];
+  qsort(order, lb->nlabels, sizeof *order, by_priority);
+  bool ok = true;
+  for (size_t i = 0; i < lb->nlabels && ok; i++) {
+    im_label *l = order[i];
+    l->first_box = lb->nboxes;
+    l->nboxes = 0;
+    ok = l->kind == IM_LABEL_POINT     ? place_point(lb, l)
+         : l->kind == IM_LABEL_POLYGON ? place_polygon(lb, l)
+                                       : place_line(lb, l);
+    if (l->placed) {
+      lb->stats.placed++;
+      lb->stats.with_leader += l->leader;
+    } else {
+      lb->stats.dropped++;
+    }
+  }
+  free(order);
+  if (!ok)
+    lb->failed = true;
+  return ok;
+}

@@ -1,0 +1,268 @@
+/* The labeler: its life, its candidates, what it reports, and drawing the
+ * labels once placed. Text is in label-text.c, geometry in label-geom.c,
+ * placement in label-place.c. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/mem-private.h"
+#include "label-impl-private.h"
+
+/* Labels keep this far inside the page's edge. */
+#define IM_LABEL_MARGIN_PT 2.0
+/* Air kept round a label beyond its halo, so neighbours do not touch. */
+#define IM_LABEL_AIR_PT 0.25
+/* The collision grid's cell. */
+#define IM_LABEL_CELL_PT 12.0
+/* The width of leader lines. */
+#define IM_LEADER_WIDTH_PT 0.35
+
+im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double dev_per_pt, double dpi) {
+  im_labeler *lb = calloc(1, sizeof *lb);
+  if (!lb)
+    return NULL;
+  if (!(dev_per_pt > 0))
+    dev_per_pt = 1;
+  lb->page_w = page_w;
+  lb->page_h = page_h;
+  lb->dev_per_pt = dev_per_pt;
+  lb->dpi = dpi > 0 ? dpi : 72 * dev_per_pt;
+  double m = IM_LABEL_MARGIN_PT * dev_per_pt;
+  lb->inside = (im_bbox){m, m, page_w - m, page_h - m};
+  if (!im_grid_init(&lb->grid, page_w, page_h, IM_LABEL_CELL_PT * dev_per_pt)) {
+    free(lb);
+    return NULL;
+  }
+  /* Text is measured unhinted, at 72 dpi and without the drawing's
+   * transformation, so a label lands in the same place on PNG, SVG and PDF
+   * and sizes in device units are what they say. */
+  lb->ctx = cr ? pango_cairo_create_context(cr) : pango_font_map_create_context(pango_cairo_font_map_get_default());
+  pango_context_set_matrix(lb->ctx, NULL);
+  cairo_font_options_t *fo = cairo_font_options_create();
+  cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+  cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+  pango_cairo_context_set_font_options(lb->ctx, fo);
+  cairo_font_options_destroy(fo);
+  pango_cairo_context_set_resolution(lb->ctx, 72);
+  pango_context_set_round_glyph_positions(lb->ctx, FALSE);
+  return lb;
+}
+
+void im_labeler_free(im_labeler *lb) {
+  if (!lb)
+    return;
+  for (size_t i = 0; i < lb->nlabels; i++) {
+    free(lb->labels[i].text);
+    if (lb->labels[i].layout)
+      g_object_unref(lb->labels[i].layout);
+  }
+  free(lb->labels);
+  free(lb->pos);
+  free(lb->clusters);
+  free(lb->glyphs);
+  free(lb->boxes);
+  im_grid_free(&lb->grid);
+  if (lb->ctx)
+    g_object_unref(lb->ctx);
+  free(lb);
+}
+
+void im_labeler_add_obstacle(im_labeler *lb, double x0, double y0, double x1, double y1) {
+  if (!lb || lb->failed || lb->done)
+    return;
+  if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1))
+    return;
+  im_bbox b = {fmin(x0, x1), fmin(y0, y1), fmax(x0, x1), fmax(y0, y1)};
+  if (!im_grid_add(&lb->grid, (im_label_item){.box = b, .kind = IM_ITEM_OBSTACLE}))
+    lb->failed = true;
+}
+
+/* A new label from text and style: 1 made (*out), 0 nothing to label,
+ * -1 out of memory. one_line: line labels turn line breaks into spaces. */
+static int new_label(im_labeler *lb, const char *text, const im_style *st, im_label_kind kind, double priority,
+                     bool one_line, im_label **out) {
+  if (!lb || lb->failed || lb->done || !text || !st)
+    return lb && lb->failed ? -1 : 0;
+  char *t = im_label_apply_case(text, st->label.text_case);
+  if (!t)
+    return -1;
+  bool blank = true;
+  for (char *p = t; *p; p++) {
+    if (one_line && (*p == '\n' || *p == '\r' || *p == '\t'))
+      *p = ' ';
+    if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+      blank = false;
+  }
+  if (blank) {
+    free(t);
+    return 0;
+  }
+  if (!im_grow((void **)&lb->labels, &lb->cap_labels, lb->nlabels + 1, sizeof *lb->labels)) {
+    free(t);
+    return -1;
+  }
+  im_label *l = &lb->labels[lb->nlabels];
+  *l = (im_label){.kind = kind, .text = t, .order = lb->nlabels};
+  l->layout = im_label_layout(lb->ctx, t, st->label.font, lb->dev_per_pt, lb->dpi, &l->font_px);
+  l->ink = im_label_layout_ink(l->layout);
+  if (!(l->ink.maxx > l->ink.minx) || !(l->ink.maxy > l->ink.miny)) {
+    g_object_unref(l->layout);
+    free(t);
+    return 0;
+  }
+  lb->nlabels++;
+  l->color = st->label.color;
+  l->halo_color = st->label.halo_color;
+  l->halo_width = im_length_to_pt(st->label.halo_width, lb->dpi) * lb->dev_per_pt;
+  if (!(l->halo_width > 0) || l->halo_color.a <= 0)
+    l->halo_width = 0;
+  l->pad = l->halo_width + IM_LABEL_AIR_PT * lb->dev_per_pt;
+  l->leader_allowed = st->label.leader;
+  l->priority = isnan(priority) ? -DBL_MAX : priority;
+  lb->stats.candidates++;
+  *out = l;
+  return 1;
+}
+
+static bool failed(im_labeler *lb) {
+  if (lb)
+    lb->failed = true;
+  return false;
+}
+
+bool im_labeler_add_point(im_labeler *lb, const char *text, const im_style *st, double x, double y,
+                          double symbol_radius, double priority) {
+  if (!isfinite(x) || !isfinite(y))
+    return !lb || !lb->failed;
+  im_label *l;
+  int r = new_label(lb, text, st, IM_LABEL_POINT, priority, false, &l);
+  if (r <= 0)
+    return r == 0 ? !lb || !lb->failed : failed(lb);
+  l->x = x;
+  l->y = y;
+  l->r = symbol_radius > 0 ? symbol_radius : 0;
+  return true;
+}
+
+/* Polygon and line labels whose every position is taken at once keep only
+ * their text, for the list of dropped labels. */
+static void forget_layout(im_label *l) {
+  if (l->npos == 0 && l->layout) {
+    g_object_unref(l->layout);
+    l->layout = NULL;
+  }
+}
+
+bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st, const im_geom *rings,
+                            double priority) {
+  if (!rings)
+    return !lb || !lb->failed;
+  im_label *l;
+  int r = new_label(lb, text, st, IM_LABEL_POLYGON, priority, false, &l);
+  if (r <= 0)
+    return r == 0 ? !lb || !lb->failed : failed(lb);
+  if (!im_label_polygon_positions(lb, l, rings))
+    return failed(lb);
+  forget_layout(l);
+  return true;
+}
+
+bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority) {
+  if (!line)
+    return !lb || !lb->failed;
+  im_label *l;
+  int r = new_label(lb, text, st, IM_LABEL_LINE, priority, true, &l);
+  if (r <= 0)
+    return r == 0 ? !lb || !lb->failed : failed(lb);
+  if (!im_label_clusters(lb, l) || !im_label_line_positions(lb, l, line))
+    return failed(lb);
+  forget_layout(l);
+  return true;
+}
+
+im_label_stats im_labeler_stats(const im_labeler *lb) { return lb ? lb->stats : (im_label_stats){0}; }
+
+size_t im_labeler_dropped(const im_labeler *lb, const char **out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; lb && lb->done && i < lb->nlabels; i++) {
+    if (lb->labels[i].placed)
+      continue;
+    if (n < max)
+      out[n] = lb->labels[i].text;
+    n++;
+  }
+  return n;
+}
+
+size_t im_labeler_boxes(const im_labeler *lb, im_bbox *out, size_t *owner, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; lb && i < lb->nlabels; i++) {
+    const im_label *l = &lb->labels[i];
+    for (size_t k = 0; l->placed && k < l->nboxes; k++, n++)
+      if (n < max) {
+        out[n] = lb->boxes[l->first_box + k];
+        if (owner)
+          owner[n] = i;
+      }
+  }
+  return n;
+}
+
+/* A line label, cluster by cluster along its glyphs: all halos first, so
+ * one glyph's halo never covers its neighbour's ink. */
+static void draw_along(im_labeler *lb, cairo_t *cr, const im_label *l) {
+  const im_label_cluster *c = lb->clusters + l->first_cluster;
+  const im_label_glyph *g = lb->glyphs + l->glyphs;
+  const PangoFontDescription *fd = pango_layout_get_font_description(l->layout);
+  double full_base = pango_layout_get_baseline(l->layout) / (double)PANGO_SCALE;
+  double mid = (l->ink.miny + l->ink.maxy) / 2;
+  PangoLayout *one = pango_layout_new(lb->ctx);
+  pango_layout_set_font_description(one, fd);
+  for (int pass = l->halo_width > 0 ? 0 : 1; pass < 2; pass++)
+    for (size_t i = 0; i < l->nclusters; i++) {
+      if (!c[i].len)
+        continue;
+      pango_layout_set_text(one, l->text + c[i].start, (int)c[i].len);
+      double base = pango_layout_get_baseline(one) / (double)PANGO_SCALE;
+      cairo_save(cr);
+      cairo_translate(cr, g[i].x, g[i].y);
+      cairo_rotate(cr, g[i].angle);
+      /* The glyph's advance centred on the line, the text's middle on it. */
+      cairo_translate(cr, -c[i].w / 2, -(base + mid - full_base));
+      im_label_show(cr, one, l, pass == 0, pass == 1);
+      cairo_restore(cr);
+    }
+  g_object_unref(one);
+}
+
+void im_labeler_draw(im_labeler *lb, cairo_t *cr) {
+  if (!lb || !lb->done || lb->failed)
+    return;
+  cairo_save(cr);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_width(cr, IM_LEADER_WIDTH_PT * lb->dev_per_pt);
+  for (size_t i = 0; i < lb->nlabels; i++) {
+    const im_label *l = &lb->labels[i];
+    if (!l->placed || !l->leader)
+      continue;
+    cairo_move_to(cr, l->lx0, l->ly0);
+    cairo_line_to(cr, l->lx1, l->ly1);
+    cairo_set_source_rgba(cr, l->color.r, l->color.g, l->color.b, l->color.a);
+    cairo_stroke(cr);
+  }
+  for (size_t i = 0; i < lb->nlabels; i++) {
+    const im_label *l = &lb->labels[i];
+    if (!l->placed)
+      continue;
+    if (l->kind == IM_LABEL_LINE) {
+      draw_along(lb, cr, l);
+      continue;
+    }
+    cairo_save(cr);
+    cairo_translate(cr, l->ox, l->oy);
+    im_label_show(cr, l->layout, l, true, true);
+    cairo_restore(cr);
+  }
+  cairo_restore(cr);
+}

@@ -1,0 +1,42 @@
+/* The style of each feature: the layer's own, then its class, then every
+ * matching rule in order (later rules win); and the order features are
+ * drawn in. One resolver per layer per render. */
+#ifndef IM_STYLE_RESOLVE_PRIVATE_H
+#define IM_STYLE_RESOLVE_PRIVATE_H
+
+#include "influmap/layer.h"
+#include "influmap/map.h"
+#include "influmap/style.h"
+#include "symbols-private.h"
+
+typedef struct im_resolver im_resolver;
+
+/* A feature chosen for drawing, with its sort key. */
+typedef struct {
+  size_t index; /* into layer->features */
+  double key;   /* the z field's value, or the last matching rule's index */
+} im_drawn;
+
+/* Binds the layer's filters, classes and label templates to the fields of
+ * layer (errors name the spec's file:line:column), and computes class breaks
+ * over the features read. Returns a new resolver; free with
+ * im_resolver_free. layer must outlive it. */
+im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const im_layer *layer,
+                             double scale_denominator, im_resolver **out, im_error *err);
+void im_resolver_free(im_resolver *r);
+
+/* Loads every SVG icon the layer's styles name into icons. */
+im_status im_resolver_check_icons(const im_resolver *r, im_icon_cache *icons, im_error *err);
+
+/* False when the layer's where: leaves f out; otherwise fills *out. */
+bool im_resolver_select(const im_resolver *r, const im_feature *f, size_t index, im_drawn *out);
+
+/* Sorts by key, keeping the order of equal keys (file order). */
+void im_drawn_sort(im_drawn *d, size_t n);
+
+/* The full style of f into out (cleared first; free with im_style_clear).
+ * The layer's opacity is not included: it applies to the layer as a whole.
+ * Returns false when out of memory. */
+bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out);
+
+#endif

@@ -1,0 +1,299 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/mem-private.h"
+#include "../core/suggest-private.h"
+#include "influmap/classify.h"
+#include "influmap/filter.h"
+#include "labels-private.h"
+#include "style-resolve-private.h"
+
+struct im_resolver {
+  const im_map *map;
+  const im_layer_style *ls;
+  const im_layer *layer;
+  bool *rule_active; /* rules within the map's scale */
+  long class_field, z_field;
+  /* categorical: the distinct values in order of first appearance */
+  char **values;
+  im_color *value_colors;
+  size_t nvalues;
+  /* graduated */
+  double breaks[17];
+  size_t nbreaks;
+  im_color ramp[16];
+};
+
+static im_status field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos,
+                             const char *what, im_error *err) {
+  const char **names = im_malloc_array(layer->nfields + 1, sizeof *names);
+  if (!names)
+    return im_error_set(err, IM_STATUS_INTERNAL, file, 0, 0, "out of memory");
+  for (size_t i = 0; i < layer->nfields; i++)
+    names[i] = layer->fields[i].name;
+  const char *near = im_suggest(field, names, layer->nfields);
+  im_status st = near ? im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column,
+                                     "%s field '%s' is not in %s (did you mean '%s'?)", what, field, layer->path, near)
+                      : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s field '%s' is not in %s",
+                                     what, field, layer->path);
+  free(names);
+  return st;
+}
+
+static im_status bind_where(const im_where *w, const im_layer *layer, im_error *err) {
+  if (!w->filter)
+    return IM_STATUS_OK;
+  return im_filter_bind(w->filter, layer->fields, layer->nfields, layer->path, err);
+}
+
+static im_status check_label(const im_style *st, const im_layer *layer, const char *file, im_spec_pos pos,
+                             im_error *err) {
+  if (st->label.text && im_label_template_check(st->label.text, layer->fields, layer->nfields, layer->path, file,
+                                                pos.line, pos.column, err))
+    return IM_STATUS_INPUT;
+  if (st->label.priority && im_layer_field_index(layer, st->label.priority) < 0)
+    return field_error(layer, st->label.priority, file, pos, "label priority", err);
+  return IM_STATUS_OK;
+}
+
+static double number_of(const im_feature *f, long field) {
+  if (field < 0 || !f->values || !f->values[field])
+    return NAN;
+  char *end;
+  double v = strtod(f->values[field], &end);
+  return end != f->values[field] && *end == '\0' ? v : NAN;
+}
+
+static im_status setup_categorical(im_resolver *r, im_error *err) {
+  const im_classes *cl = &r->ls->classes;
+  const im_layer *layer = r->layer;
+  r->values = calloc(layer->nfeatures + 1, sizeof *r->values);
+  r->value_colors = calloc(layer->nfeatures + 1, sizeof *r->value_colors);
+  if (!r->values || !r->value_colors)
+    return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
+  const im_spec_palette *sp = cl->palette ? im_map_palette(r->map, cl->palette) : NULL;
+  for (size_t i = 0; i < layer->nfeatures; i++) {
+    const im_feature *f = &layer->features[i];
+    const char *v = f->values ? f->values[r->class_field] : NULL;
+    if (!v)
+      continue;
+    size_t k;
+    for (k = 0; k < r->nvalues && strcmp(r->values[k], v); k++)
+      ;
+    if (k < r->nvalues)
+      continue;
+    r->values[k] = (char *)v; /* owned by the layer, which outlives us */
+    im_color c = {0.6, 0.6, 0.6, 1};
+    if (sp) {
+      const im_palette_entry *other = NULL, *hit = NULL;
+      for (size_t e = 0; e < sp->nentries; e++) {
+        if (!strcasecmp(sp->entries[e].value, v))
+          hit = &sp->entries[e];
+        if (!strcasecmp(sp->entries[e].value, "other"))
+          other = &sp->entries[e];
+      }
+      if (hit || other)
+        c = (hit ? hit : other)->color;
+    } else if (cl->palette) {
+      im_palette_color(cl->palette, v, k, &c);
+    }
+    r->value_colors[k] = c;
+    r->nvalues++;
+  }
+  return IM_STATUS_OK;
+}
+
+static im_status setup_graduated(im_resolver *r, im_error *err) {
+  const im_classes *cl = &r->ls->classes;
+  const im_layer *layer = r->layer;
+  size_t k;
+  if (cl->method == IM_BREAKS_GIVEN) {
+    r->nbreaks = cl->nbreaks < 17 ? cl->nbreaks : 17;
+    memcpy(r->breaks, cl->breaks, r->nbreaks * sizeof *r->breaks);
+    k = r->nbreaks - 1;
+  } else {
+    /* Breaks from the features read (those that meet the frame and pass
+     * the layer's where:), so every class is on the map. */
+    double *vals = im_malloc_array(layer->nfeatures + 1, sizeof *vals);
+    if (!vals)
+      return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < layer->nfeatures; i++) {
+      const im_feature *f = &layer->features[i];
+      if (r->ls->where.filter && !im_filter_eval(r->ls->where.filter, f->values))
+        continue;
+      double v = number_of(f, r->class_field);
+      if (isfinite(v))
+        vals[n++] = v;
+    }
+    k = im_breaks_compute((im_breaks_method)cl->method, vals, n, cl->count, r->breaks);
+    free(vals);
+    r->nbreaks = k ? k + 1 : 0;
+  }
+  if (k && cl->ramp && !im_ramp_colors(cl->ramp, k < 3 ? 3 : k, cl->reverse, r->ramp))
+    return im_error_set(err, IM_STATUS_INPUT, cl->file, cl->field_pos.line, cl->field_pos.column,
+                        "ramp %s has no %zu-class version", cl->ramp, k);
+  if (k && k < 3 && cl->ramp) {
+    /* Fewer values than classes: use the ends of the 3-class ramp. */
+    r->ramp[1] = r->ramp[2];
+  }
+  return IM_STATUS_OK;
+}
+
+im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const im_layer *layer,
+                             double scale_denominator, im_resolver **out, im_error *err) {
+  *out = NULL;
+  im_resolver *r = calloc(1, sizeof *r);
+  if (!r)
+    return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
+  r->map = map;
+  r->ls = ls;
+  r->layer = layer;
+  r->class_field = r->z_field = -1;
+  im_status st = IM_STATUS_OK;
+  const char *spec = map->path;
+  r->rule_active = calloc(ls->nrules + 1, sizeof *r->rule_active);
+  if (!r->rule_active) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
+    goto done;
+  }
+  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(&ls->style, layer, spec, ls->pos, err)))
+    goto done;
+  for (size_t i = 0; i < ls->nrules; i++) {
+    const im_rule *rule = &ls->rules[i];
+    if ((st = bind_where(&rule->where, layer, err)) || (st = check_label(&rule->style, layer, spec, rule->pos, err)))
+      goto done;
+    double d = scale_denominator;
+    r->rule_active[i] = d <= 0 || ((!rule->min_scale || d >= rule->min_scale) && (!rule->max_scale || d <= rule->max_scale));
+  }
+  if (ls->z_field && (r->z_field = im_layer_field_index(layer, ls->z_field)) < 0) {
+    st = field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
+    goto done;
+  }
+  const im_classes *cl = &ls->classes;
+  if (cl->kind != IM_CLASSES_NONE) {
+    if ((r->class_field = im_layer_field_index(layer, cl->field)) < 0) {
+      st = field_error(layer, cl->field, cl->file, cl->field_pos, "classes", err);
+      goto done;
+    }
+    for (size_t i = 0; i < cl->nvalues && !st; i++)
+      st = check_label(&cl->values[i].style, layer, cl->file, cl->values[i].pos, err);
+    if (!st)
+      st = cl->kind == IM_CLASSES_CATEGORICAL ? setup_categorical(r, err) : setup_graduated(r, err);
+  }
+done:
+  if (st) {
+    im_resolver_free(r);
+    return st;
+  }
+  *out = r;
+  return IM_STATUS_OK;
+}
+
+void im_resolver_free(im_resolver *r) {
+  if (!r)
+    return;
+  free(r->rule_active);
+  free(r->values);
+  free(r->value_colors);
+  free(r);
+}
+
+static im_status load_icon(im_icon_cache *icons, const im_style *st, const char *file, im_spec_pos pos,
+                           im_error *err) {
+  if (st->marker_symbol != IM_MARKER_ICON || !st->marker_icon)
+    return IM_STATUS_OK;
+  return im_icon_cache_load(icons, st->marker_icon, file, pos.line, pos.column, err);
+}
+
+im_status im_resolver_check_icons(const im_resolver *r, im_icon_cache *icons, im_error *err) {
+  const im_layer_style *ls = r->ls;
+  im_status st = load_icon(icons, &ls->style, r->map->path, ls->pos, err);
+  for (size_t i = 0; i < ls->nrules && !st; i++)
+    st = load_icon(icons, &ls->rules[i].style, r->map->path, ls->rules[i].pos, err);
+  for (size_t i = 0; i < ls->classes.nvalues && !st; i++)
+    st = load_icon(icons, &ls->classes.values[i].style, ls->classes.file, ls->classes.values[i].pos, err);
+  return st;
+}
+
+static bool rule_matches(const im_resolver *r, size_t i, const im_feature *f) {
+  const im_rule *rule = &r->ls->rules[i];
+  return r->rule_active[i] && (!rule->where.filter || im_filter_eval(rule->where.filter, f->values));
+}
+
+bool im_resolver_select(const im_resolver *r, const im_feature *f, size_t index, im_drawn *out) {
+  if (r->ls->where.filter && !im_filter_eval(r->ls->where.filter, f->values))
+    return false;
+  out->index = index;
+  if (r->z_field >= 0) {
+    double z = number_of(f, r->z_field);
+    out->key = isfinite(z) ? z : -INFINITY;
+    return true;
+  }
+  out->key = -1;
+  for (size_t i = 0; i < r->ls->nrules; i++)
+    if (rule_matches(r, i, f))
+      out->key = (double)i;
+  return true;
+}
+
+static int cmp_drawn(const void *a, const void *b) {
+  const im_drawn *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void im_drawn_sort(im_drawn *d, size_t n) { qsort(d, n, sizeof *d, cmp_drawn); }
+
+/* The class colour goes to the fill of polygons and markers and the stroke
+ * of lines, unless classes: apply: says otherwise. */
+static void apply_class_color(const im_resolver *r, const im_feature *f, im_color c, im_style *out) {
+  const im_classes *cl = &r->ls->classes;
+  bool fill = cl->apply_fill, stroke = cl->apply_stroke;
+  if (!fill && !stroke) {
+    fill = f->geom.kind != IM_GEOM_LINE;
+    stroke = f->geom.kind == IM_GEOM_LINE;
+  }
+  if (fill) {
+    out->fill = c;
+    out->set |= IM_STYLE_FILL;
+  }
+  if (stroke) {
+    out->stroke_color = c;
+    out->set |= IM_STYLE_STROKE_COLOR;
+  }
+}
+
+bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out) {
+  im_style_clear(out);
+  im_style_init_defaults(out);
+  out->set = 0;
+  if (!im_style_merge(out, &r->ls->style))
+    return false;
+  out->opacity = 1;
+  const im_classes *cl = &r->ls->classes;
+  const char *v = r->class_field >= 0 && f->values ? f->values[r->class_field] : NULL;
+  if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
+    for (size_t k = 0; k < r->nvalues; k++)
+      if (!strcmp(r->values[k], v)) {
+        if (cl->palette)
+          apply_class_color(r, f, r->value_colors[k], out);
+        break;
+      }
+  } else if (cl->kind == IM_CLASSES_GRADUATED && r->nbreaks >= 2) {
+    int k = im_class_index(r->breaks, r->nbreaks, number_of(f, r->class_field));
+    if (k >= 0 && cl->ramp)
+      apply_class_color(r, f, r->ramp[k], out);
+  }
+  for (size_t i = 0; v && i < cl->nvalues; i++)
+    if (!strcasecmp(cl->values[i].value, v) && !im_style_merge(out, &cl->values[i].style))
+      return false;
+  for (size_t i = 0; i < r->ls->nrules; i++)
+    if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
+      return false;
+  return true;
+}

@@ -1,0 +1,42 @@
+/* The colour tables behind classify.h, kept apart from the code that reads
+ * them (palettes.c is data only). Colours are written "#rrggbb #rrggbb ...",
+ * as ColorBrewer publishes them, so a table can be checked against the source
+ * by eye. */
+#ifndef IM_PALETTES_PRIVATE_H
+#define IM_PALETTES_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A categorical palette: size colours in one string. */
+typedef struct {
+  const char *name;
+  size_t size;
+  const char *colors;
+} im_palette_table;
+
+/* A ColorBrewer ramp: colors[n - min_n] holds the n-class scheme. */
+typedef struct {
+  const char *name;
+  bool diverging;
+  size_t min_n, max_n;
+  const char *const *colors;
+} im_ramp_table;
+
+/* The actor palette "vric": key i of im_vric_keys has colour i of
+ * im_vric_colors; the last key is "other". */
+#define IM_VRIC_COUNT 5
+extern const char *const im_vric_keys[IM_VRIC_COUNT];
+extern const char *const im_vric_colors;
+
+/* The qualitative palettes other than "vric". */
+extern const im_palette_table im_palette_tables[];
+extern const size_t im_palette_table_count;
+
+extern const im_ramp_table im_ramp_tables[];
+extern const size_t im_ramp_table_count;
+
+/* "vric", the qualitative palettes, then the ramps; NULL-terminated. */
+extern const char *const im_palette_all_names[];
+
+#endif

@@ -1,0 +1,44 @@
+/* Shared by the spec reader's files: the state of one read. */
+#ifndef IM_SPEC_PRIVATE_H
+#define IM_SPEC_PRIVATE_H
+
+#include "influmap/map.h"
+#include "yaml-private.h"
+
+typedef struct {
+  char *name;
+  im_style style;
+} im_named_style;
+
+typedef struct {
+  im_yaml_reader r; /* r.file is the file being read now (owned by map->files) */
+  im_map *map;
+  im_named_style *styles;
+  size_t nstyles, cap_styles;
+  int include_depth;
+} im_spec_ctx;
+
+/* The keys a style may have wherever it is written (NULL-terminated). */
+#define IM_SPEC_STYLE_KEYS "fill", "hatch", "stroke", "opacity", "visible", "marker", "label", "style"
+
+/* Reads one style key (one of IM_SPEC_STYLE_KEYS) into st, marking what it
+ * sets. "style: NAME" (or a list of names) merges named styles. */
+im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k, struct fy_node *v, im_style *st);
+
+/* Reads a whole mapping of style keys (a named style, a class value). */
+im_status im_spec_read_style(im_spec_ctx *c, struct fy_node *v, const char *what, im_style *st);
+
+/* Named styles from a `styles:` mapping; palettes from `palettes:`. */
+im_status im_spec_read_styles(im_spec_ctx *c, struct fy_node *v);
+im_status im_spec_read_palettes(im_spec_ctx *c, struct fy_node *v);
+
+/* A layer's rules: and classes: */
+im_status im_spec_read_rules(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
+im_status im_spec_read_classes(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
+/* A where: expression, parsed (not yet bound). */
+im_status im_spec_read_where(im_spec_ctx *c, struct fy_node *v, im_where *w);
+
+void im_where_clear(im_where *w);
+void im_classes_clear(im_classes *cl);
+
+#endif

@@ -1,0 +1,225 @@
+/* A layer's where:, rules: and classes:. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/mem-private.h"
+#include "influmap/classify.h"
+#include "influmap/filter.h"
+#include "spec-private.h"
+
+im_status im_spec_read_where(im_spec_ctx *c, struct fy_node *v, im_where *w) {
+  im_where_clear(w);
+  if (im_yaml_string(&c->r, v, "where", &w->text))
+    return IM_STATUS_INPUT;
+  w->file = c->r.file;
+  w->pos = im_yaml_pos(v);
+  return im_filter_parse(w->text, w->file, w->pos.line, w->pos.column, &w->filter, c->r.err);
+}
+
+void im_where_clear(im_where *w) {
+  im_filter_free(w->filter);
+  free(w->text);
+  memset(w, 0, sizeof *w);
+}
+
+/* ---- rules ---- */
+
+typedef struct {
+  im_spec_ctx *c;
+  im_rule *rule;
+} rule_ctx;
+
+static im_status rule_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  rule_ctx *rc = vctx;
+  if (!strcmp(key, "where"))
+    return im_spec_read_where(rc->c, v, &rc->rule->where);
+  if (!strcmp(key, "min_scale"))
+    return im_yaml_number(r, v, "min_scale", 0, 1e12, &rc->rule->min_scale);
+  if (!strcmp(key, "max_scale"))
+    return im_yaml_number(r, v, "max_scale", 0, 1e12, &rc->rule->max_scale);
+  return im_spec_style_pair(rc->c, key, k, v, &rc->rule->style);
+}
+
+im_status im_spec_read_rules(im_spec_ctx *c, struct fy_node *v, im_layer_style *l) {
+  struct fy_node *d = im_yaml_deref(v);
+  if (!d || !fy_node_is_sequence(d))
+    return im_yaml_fail(&c->r, v, "rules must be a list (each rule starting with '- ')");
+  int n = fy_node_sequence_item_count(d);
+  l->rules = calloc(n > 0 ? (size_t)n : 1, sizeof *l->rules);
+  if (!l->rules)
+    return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  static const char *const keys[] = {"where", "min_scale", "max_scale", IM_SPEC_STYLE_KEYS, NULL};
+  void *it = NULL;
+  struct fy_node *item;
+  while ((item = fy_node_sequence_iterate(d, &it))) {
+    im_rule *rule = &l->rules[l->nrules++];
+    rule->pos = im_yaml_pos(item);
+    rule_ctx rc = {c, rule};
+    if (im_yaml_each_pair(&c->r, item, "a rule", keys, rule_pair, &rc))
+      return IM_STATUS_INPUT;
+    if (rule->min_scale && rule->max_scale && rule->min_scale > rule->max_scale)
+      return im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", rule->min_scale,
+                          rule->max_scale);
+  }
+  return IM_STATUS_OK;
+}
+
+/* ---- classes ---- */
+
+typedef struct {
+  im_spec_ctx *c;
+  im_classes *cl;
+  bool categorical, graduated;
+  struct fy_node *kind_node;
+} classes_ctx;
+
+static im_status read_values(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
+  struct fy_node *d = im_yaml_deref(v);
+  if (!d || !fy_node_is_mapping(d))
+    return im_yaml_fail(&c->r, v, "values must map each value to a style, e.g. {port: {marker: triangle}}");
+  int n = fy_node_mapping_item_count(d);
+  cl->values = calloc(n > 0 ? (size_t)n : 1, sizeof *cl->values);
+  if (!cl->values)
+    return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  void *it = NULL;
+  struct fy_node_pair *p;
+  while ((p = fy_node_mapping_iterate(d, &it))) {
+    struct fy_node *k = fy_node_pair_key(p);
+    const char *value = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    if (!value)
+      return im_yaml_fail(&c->r, k, "class values must be plain values");
+    im_class_style *cs = &cl->values[cl->nvalues++];
+    cs->pos = im_yaml_pos(k);
+    if (!(cs->value = im_strdup(value)))
+      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+    struct fy_node *sv = fy_node_pair_value(p);
+    char what[160];
+    snprintf(what, sizeof what, "the style of class '%.100s'", value);
+    if (im_yaml_is_scalar(sv)) { /* China: "#d55e00" is a fill colour */
+      cs->style.set |= IM_STYLE_FILL;
+      if (im_yaml_color(&c->r, sv, what, &cs->style.fill))
+        return IM_STATUS_INPUT;
+    } else if (im_spec_read_style(c, sv, what, &cs->style)) {
+      return IM_STATUS_INPUT;
+    }
+  }
+  return IM_STATUS_OK;
+}
+
+static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  classes_ctx *x = vctx;
+  im_classes *cl = x->cl;
+  if (!strcmp(key, "field")) {
+    cl->field_pos = im_yaml_pos(v);
+    cl->file = r->file;
+    return im_yaml_string(r, v, "classes field", &cl->field);
+  }
+  if (!strcmp(key, "apply")) {
+    static const char *const applies[] = {"fill", "stroke", "both", NULL};
+    int choice;
+    if (im_yaml_choice(r, v, "apply", applies, &choice))
+      return IM_STATUS_INPUT;
+    cl->apply_fill = choice != 1;
+    cl->apply_stroke = choice != 0;
+    return IM_STATUS_OK;
+  }
+  bool categorical = !strcmp(key, "palette") || !strcmp(key, "values");
+  if (categorical ? x->graduated : (x->categorical && strcmp(key, "reverse")))
+    return im_yaml_fail(r, k, "'%s' mixes categorical classes (palette, values) with graduated ones (ramp, method, "
+                              "count, breaks)", key);
+  if (categorical)
+    x->categorical = true;
+  else if (strcmp(key, "reverse"))
+    x->graduated = true;
+  if (!strcmp(key, "palette"))
+    return im_yaml_string(r, v, "palette", &cl->palette);
+  if (!strcmp(key, "values"))
+    return read_values(x->c, v, cl);
+  if (!strcmp(key, "reverse"))
+    return im_yaml_bool(r, v, "reverse", &cl->reverse);
+  if (!strcmp(key, "ramp")) {
+    if (im_yaml_string(r, v, "ramp", &cl->ramp))
+      return IM_STATUS_INPUT;
+    if (!im_ramp_exists(cl->ramp))
+      return im_yaml_fail(r, v, "unknown ramp '%s' (ColorBrewer names such as YlOrRd, Blues, RdBu)", cl->ramp);
+    return IM_STATUS_OK;
+  }
+  if (!strcmp(key, "method")) {
+    static const char *const methods[] = {"equal-interval", "quantile", "jenks", NULL};
+    int choice;
+    if (im_yaml_choice(r, v, "method", methods, &choice))
+      return IM_STATUS_INPUT;
+    cl->method = choice == 0 ? IM_BREAKS_EQUAL_INTERVAL : choice == 1 ? IM_BREAKS_QUANTILE : IM_BREAKS_JENKS;
+    return IM_STATUS_OK;
+  }
+  if (!strcmp(key, "count")) {
+    double n;
+    if (im_yaml_number(r, v, "count", 2, 11, &n))
+      return IM_STATUS_INPUT;
+    cl->count = (size_t)n;
+    return IM_STATUS_OK;
+  }
+  /* breaks: [0, 10, 100] */
+  struct fy_node *d = im_yaml_deref(v);
+  if (!d || !fy_node_is_sequence(d) || fy_node_sequence_item_count(d) < 2)
+    return im_yaml_fail(r, v, "breaks must be a list of at least two ascending numbers");
+  size_t n = (size_t)fy_node_sequence_item_count(d);
+  free(cl->breaks);
+  cl->nbreaks = 0;
+  if (!(cl->breaks = im_malloc_array(n, sizeof *cl->breaks)))
+    return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+  void *it = NULL;
+  struct fy_node *item;
+  while ((item = fy_node_sequence_iterate(d, &it))) {
+    double b;
+    if (im_yaml_number(r, item, "break", -1e300, 1e300, &b))
+      return IM_STATUS_INPUT;
+    if (cl->nbreaks && b <= cl->breaks[cl->nbreaks - 1])
+      return im_yaml_fail(r, item, "breaks must ascend (%g after %g)", b, cl->breaks[cl->nbreaks - 1]);
+    cl->breaks[cl->nbreaks++] = b;
+  }
+  cl->method = IM_BREAKS_GIVEN;
+  return IM_STATUS_OK;
+}
+
+im_status im_spec_read_classes(im_spec_ctx *c, struct fy_node *v, im_layer_style *l) {
+  static const char *const keys[] = {"field", "palette", "values", "apply", "ramp", "reverse",
+                                     "method", "count", "breaks", NULL};
+  im_classes *cl = &l->classes;
+  cl->method = IM_BREAKS_QUANTILE;
+  cl->count = 5;
+  classes_ctx x = {.c = c, .cl = cl};
+  /* Which colour a class sets: by default the fill, and the stroke of lines
+   * (decided per feature when neither is written). */
+  if (im_yaml_each_pair(&c->r, v, "classes", keys, classes_pair, &x))
+    return IM_STATUS_INPUT;
+  if (!cl->field)
+    return im_yaml_fail(&c->r, v, "classes need a field: the attribute that picks the class");
+  if (x.graduated) {
+    cl->kind = IM_CLASSES_GRADUATED;
+    if (!cl->ramp && !cl->nvalues)
+      cl->ramp = im_strdup("YlOrRd");
+    size_t k = cl->method == IM_BREAKS_GIVEN ? cl->nbreaks - 1 : cl->count;
+    im_color tmp[16];
+    if (cl->ramp && (k > 16 || !im_ramp_colors(cl->ramp, k, false, tmp)))
+      return im_yaml_fail(&c->r, v, "ramp %s has no %zu-class version", cl->ramp, k);
+  } else {
+    cl->kind = IM_CLASSES_CATEGORICAL;
+  }
+  return IM_STATUS_OK;
+}
+
+void im_classes_clear(im_classes *cl) {
+  free(cl->field);
+  free(cl->palette);
+  free(cl->ramp);
+  free(cl->breaks);
+  for (size_t i = 0; i < cl->nvalues; i++) {
+    free(cl->values[i].value);
+    im_style_clear(&cl->values[i].style);
+  }
+  free(cl->values);
+  memset(cl, 0, sizeof *cl);
+}

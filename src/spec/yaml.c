@@ -1,0 +1,265 @@
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "../core/mem-private.h"
+#include "../core/suggest-private.h"
+#include "yaml-private.h"
+
+/* Exported by libfyaml 0.7 but missing from its header: without it, parse
+ * errors are printed, not kept for fy_diag_errors_iterate. */
+void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
+
+static void silent_diag(struct fy_diag *diag, void *user, const char *buf, size_t len) {
+  (void)diag;
+  (void)user;
+  (void)buf;
+  (void)len;
+}
+
+/* Specs are small; a cap keeps a wrong argument (a shapefile, a device) from
+ * being read whole. */
+enum { MAX_SPEC = 4 << 20 };
+
+im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy_document **out, im_error *err) {
+  *out = NULL;
+  /* libfyaml keeps pointers into the text: it is handed a malloc'd copy,
+   * which the document frees when it is destroyed. */
+  char *buf = NULL;
+  if (!text) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+      return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+    buf = malloc(MAX_SPEC + 1);
+    len = buf ? fread(buf, 1, MAX_SPEC + 1, f) : 0;
+    int read_err = ferror(f);
+    fclose(f);
+    if (!buf)
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+    if (read_err || len > MAX_SPEC) {
+      free(buf);
+      return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, read_err ? "cannot read" : "larger than 4 MiB");
+    }
+  } else {
+    if (!(buf = im_strndup(text, len)))
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  }
+  struct fy_diag_cfg dcfg;
+  fy_diag_cfg_default(&dcfg);
+  dcfg.fp = NULL;
+  dcfg.output_fn = silent_diag;
+  dcfg.colorize = false;
+  struct fy_diag *diag = fy_diag_create(&dcfg);
+  if (!diag) {
+    free(buf);
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  }
+  fy_diag_set_collect_errors(diag, true);
+  struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
+  struct fy_document *doc = fy_document_build_from_malloc_string(&cfg, buf, len);
+  im_status st = IM_STATUS_OK;
+  if (!doc) {
+    void *it = NULL;
+    struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+    /* Collected errors are already 1-based, unlike fy_mark. */
+    if (e)
+      st = im_error_set(err, IM_STATUS_INPUT, path, e->line, e->column, "YAML: %s", e->msg);
+    else
+      st = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a YAML document");
+  }
+  fy_diag_destroy(diag);
+  /* buf belongs to libfyaml now, whether or not the parse succeeded. */
+  *out = doc;
+  return st;
+}
+
+im_spec_pos im_yaml_pos(struct fy_node *n) {
+  /* libfyaml 0.7 gives positions for tokens only: a collection is placed at
+   * its first scalar. Depth-bounded, as a document can nest deeply. */
+  for (int depth = 0; n && depth < 64; depth++) {
+    if (fy_node_is_alias(n) || fy_node_is_scalar(n)) {
+      struct fy_token *t = fy_node_get_scalar_token(n);
+      const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+      if (m)
+        return (im_spec_pos){m->line + 1, m->column + 1};
+      break;
+    }
+    void *it = NULL;
+    if (fy_node_is_mapping(n)) {
+      struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+      n = p ? fy_node_pair_key(p) : NULL;
+    } else {
+      n = fy_node_sequence_iterate(n, &it);
+    }
+  }
+  return (im_spec_pos){0, 0};
+}
+
+im_status im_yaml_fail(im_yaml_reader *r, struct fy_node *at, const char *fmt, ...) {
+  im_spec_pos pos = im_yaml_pos(at);
+  va_list ap;
+  va_start(ap, fmt);
+  im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
+  va_end(ap);
+  return IM_STATUS_INPUT;
+}
+
+struct fy_node *im_yaml_deref(struct fy_node *n) {
+  for (int i = 0; n && fy_node_is_alias(n) && i < 16; i++)
+    n = fy_node_resolve_alias(n);
+  return n;
+}
+
+bool im_yaml_is_scalar(struct fy_node *n) {
+  n = im_yaml_deref(n);
+  return n && fy_node_is_scalar(n);
+}
+
+im_status im_yaml_scalar(im_yaml_reader *r, struct fy_node *n, const char *what, const char **out) {
+  struct fy_node *d = im_yaml_deref(n);
+  if (!d || !fy_node_is_scalar(d) || !(*out = fy_node_get_scalar0(d)))
+    return im_yaml_fail(r, n, "%s must be a single value", what);
+  return IM_STATUS_OK;
+}
+
+im_status im_yaml_string(im_yaml_reader *r, struct fy_node *n, const char *what, char **out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  char *c = im_strdup(s);
+  if (!c)
+    return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+  free(*out);
+  *out = c;
+  return IM_STATUS_OK;
+}
+
+im_status im_yaml_number(im_yaml_reader *r, struct fy_node *n, const char *what, double lo, double hi, double *out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end || !isfinite(v))
+    return im_yaml_fail(r, n, "%s must be a number, not '%s'", what, s);
+  if (v < lo || v > hi)
+    return im_yaml_fail(r, n, "%s must be between %g and %g, not %g", what, lo, hi, v);
+  *out = v;
+  return IM_STATUS_OK;
+}
+
+im_status im_yaml_length(im_yaml_reader *r, struct fy_node *n, const char *what, im_unit def, im_length *out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  if (!im_length_parse(s, def, out))
+    return im_yaml_fail(r, n, "%s must be a length such as 180mm, 0.5pt, 7in, 12cm or 2200px, not '%s'", what, s);
+  return IM_STATUS_OK;
+}
+
+im_status im_yaml_color(im_yaml_reader *r, struct fy_node *n, const char *what, im_color *out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  if (!im_color_parse(s, out))
+    return im_yaml_fail(r, n, "%s must be a colour such as \"#f2efe9\", white or none, not '%s'", what, s);
+  return IM_STATUS_OK;
+}
+
+im_status im_yaml_bool(im_yaml_reader *r, struct fy_node *n, const char *what, bool *out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on"))
+    *out = true;
+  else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off"))
+    *out = false;
+  else
+    return im_yaml_fail(r, n, "%s must be true or false, not '%s'", what, s);
+  return IM_STATUS_OK;
+}
+
+static void join_list(char *buf, size_t size, const char *const *items) {
+  buf[0] = '\0';
+  for (size_t j = 0; items[j]; j++) {
+    strncat(buf, j ? ", " : "", size - strlen(buf) - 1);
+    strncat(buf, items[j], size - strlen(buf) - 1);
+  }
+}
+
+im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices,
+                         int *out) {
+  const char *s;
+  if (im_yaml_scalar(r, n, what, &s))
+    return IM_STATUS_INPUT;
+  for (int i = 0; choices[i]; i++)
+    if (!strcasecmp(s, choices[i])) {
+      *out = i;
+      return IM_STATUS_OK;
+    }
+  char list[512];
+  join_list(list, sizeof list, choices);
+  const char *near = im_suggest(s, choices, (size_t)-1);
+  if (near)
+    return im_yaml_fail(r, n, "%s '%s' is not known (did you mean '%s'?)", what, s, near);
+  return im_yaml_fail(r, n, "%s must be one of %s, not '%s'", what, list, s);
+}
+
+im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *what, const char *const *allowed,
+                            im_yaml_pair_fn fn, void *ctx) {
+  struct fy_node *m = im_yaml_deref(map);
+  if (!m || !fy_node_is_mapping(m))
+    return im_yaml_fail(r, map, "%s must be a mapping of keys to values", what);
+  void *it = NULL;
+  struct fy_node_pair *p;
+  while ((p = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *k = fy_node_pair_key(p);
+    const char *key = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    if (!key)
+      return im_yaml_fail(r, k, "keys in %s must be plain names", what);
+    size_t i;
+    for (i = 0; allowed[i]; i++)
+      if (!strcmp(allowed[i], key))
+        break;
+    if (!allowed[i]) {
+      const char *near = im_suggest(key, allowed, (size_t)-1);
+      if (near)
+        return im_yaml_fail(r, k, "unknown key '%s' in %s (did you mean '%s'?)", key, what, near);
+      char list[1024];
+      join_list(list, sizeof list, allowed);
+      return im_yaml_fail(r, k, "unknown key '%s' in %s (expected one of: %s)", key, what, list);
+    }
+    im_status s = fn(r, key, k, fy_node_pair_value(p), ctx);
+    if (s)
+      return s;
+  }
+  return IM_STATUS_OK;
+}
+
+bool im_yaml_file_exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *im_yaml_resolve_path(const char *from_file, const char *rel) {
+  if (rel[0] == '/')
+    return im_strdup(rel);
+  const char *slash = strrchr(from_file, '/');
+  if (slash) {
+    size_t dir = (size_t)(slash - from_file) + 1;
+    char *p = malloc(dir + strlen(rel) + 1);
+    if (!p)
+      return NULL;
+    memcpy(p, from_file, dir);
+    strcpy(p + dir, rel);
+    if (im_yaml_file_exists(p) || !im_yaml_file_exists(rel))
+      return p;
+    free(p);
+  }
+  return im_strdup(rel);
+}
