@@ -261,7 +261,7 @@ static void test_syntax_errors(void **state) {
                                               "  ]\n"
                                               "}\n");
   assert_int_equal(err.line, 3);
-  assert_int_equal(err.column, 39); /* the first character of "nul" */
+  assert_int_equal(err.column, 37); /* the first character of "nul" */
   assert_has(err.message, "invalid JSON");
 
   err = load_fails("dup.geojson", "{\"type\": \"FeatureCollection\", \"features\": [],\n \"type\": \"x\"}");

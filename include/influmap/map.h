@@ -87,7 +87,8 @@ typedef struct {
   im_style style;  /* defaults <- named styles <- the layer's own properties */
   im_rule *rules;  /* in order; all that match apply, later ones win */
   size_t nrules;
-  im_classes classes;
+  im_classes *classes; /* applied in order (e.g. colour by actor, then symbol by category) */
+  size_t nclasses;
   char *z_field;   /* draw order within the layer, ascending */
   im_spec_pos z_pos;
   double min_scale, max_scale; /* scale denominators; 0 = no limit */

@@ -472,11 +472,18 @@ static char *value_text(const json_t *v, unsigned *kind, bool *oom_flag) {
   case JSON_REAL: {
     *kind = IM_SEEN_REAL;
     double d = json_real_value(v);
-    for (int prec = 1; prec <= 17; prec++) {
+    int prec = 1;
+    for (; prec < 17; prec++) {
       snprintf(buf, sizeof buf, "%.*g", prec, d);
       if (strtod(buf, NULL) == d)
         break;
     }
+    /* Whole-number magnitudes below 1e17 without an exponent, as
+     * json_dumps writes them: 1000.0, not 1e+03. */
+    int exp10 = d != 0 ? (int)floor(log10(fabs(d))) : 0;
+    if (exp10 >= prec && exp10 < 17)
+      prec = exp10 + 1;
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
     if (!strpbrk(buf, ".e"))
       strcat(buf, ".0"); /* still a real, as json_dumps writes it */
     break;

@@ -90,13 +90,13 @@ static im_status position_xy(reader *r) {
   char buf[32];
   for (int i = 0; i < r->dims; i++) {
     skip_ws(r);
-    if (i > 0 && r->p[-1] != ' ' && r->p[-1] != '\t' && r->p[-1] != '\n' && r->p[-1] != '\r')
-      return fail(r, "expected a space between the numbers of a position, found %s", found(r, buf, sizeof buf));
     bool real;
     size_t n = im_number_span(r->p, &real);
     if (!n)
-      return fail(r, "expected a number (%s), found %s", i == 0 ? "x, the longitude" : i == 1 ? "y, the latitude" : "an ordinate",
-                  found(r, buf, sizeof buf));
+      return fail(r, "expected a number (%s), found %s",
+                  i == 0 ? "x, the longitude" : i == 1 ? "y, the latitude" : "an ordinate", found(r, buf, sizeof buf));
+    if (i > 0 && !strchr(" \t\n\r", r->p[-1]))
+      return fail(r, "expected a space between the numbers of a position, found %s", found(r, buf, sizeof buf));
     char num[64];
     snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), r->p);
     v[i] = strtod(num, NULL);

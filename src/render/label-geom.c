@@ -295,16 +295,17 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
       break;
     /* The pole itself first, then nudges round it that may dodge another
      * label or a symbol and still fit. */
-    static const double shift[][2] = {{0, 0},     {0, -0.5},   {0, 0.5},  {-0.25, 0}, {0.25, 0},
-                                      {0, -1},    {0, 1},      {-0.5, 0}, {0.5, 0},   {-0.25, -0.75},
+    static const double shift[][2] = {{0, 0},       {0, -0.5},     {0, 0.5},     {-0.25, 0}, {0.25, 0},
+                                      {0, -1},      {0, 1},        {-0.5, 0},    {0.5, 0},   {-0.25, -0.75},
                                       {0.25, 0.75}, {0.25, -0.75}, {-0.25, 0.75}};
     for (size_t s = 0; ok && s < sizeof shift / sizeof shift[0]; s++) {
       double cx = px + shift[s][0] * w, cy = py + shift[s][1] * h;
       im_bbox b = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
       if (!im_bbox_within(b, lb->inside) || !box_inside(&pc, b))
         continue;
-      ok = add_pos(lb, l, (im_label_pos){.ox = cx - (l->ink.minx + l->ink.maxx) / 2,
-                                         .oy = cy - (l->ink.miny + l->ink.maxy) / 2});
+      ok = add_pos(
+          lb, l,
+          (im_label_pos){.ox = cx - (l->ink.minx + l->ink.maxx) / 2, .oy = cy - (l->ink.miny + l->ink.maxy) / 2});
     }
   }
   free(pa);

@@ -33,23 +33,23 @@ typedef struct {
   im_label_kind kind;
   char *text; /* NFC, case applied; owned */
   PangoLayout *layout;
-  im_bbox ink;       /* the layout's ink extents from its origin */
-  double pad;        /* kept clear round the ink: the halo and a little air */
-  double font_px;    /* the font size, device units */
+  im_bbox ink;    /* the layout's ink extents from its origin */
+  double pad;     /* kept clear round the ink: the halo and a little air */
+  double font_px; /* the font size, device units */
   im_color color, halo_color;
   double halo_width; /* device units; 0 = none */
   bool leader_allowed;
   double priority;
   size_t order;
-  double x, y, r;            /* points: the symbol's centre and radius */
-  size_t first_pos, npos;    /* polygons, lines: candidates in lb->pos */
+  double x, y, r;                  /* points: the symbol's centre and radius */
+  size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */
   bool placed, leader;
-  double ox, oy;            /* points, polygons: the layout's origin */
-  size_t glyphs;            /* lines: the first of nclusters in lb->glyphs */
+  double ox, oy;             /* points, polygons: the layout's origin */
+  size_t glyphs;             /* lines: the first of nclusters in lb->glyphs */
   double lx0, ly0, lx1, ly1; /* the leader line */
-  size_t first_box, nboxes; /* in lb->boxes */
+  size_t first_box, nboxes;  /* in lb->boxes */
 } im_label;
 
 typedef enum { IM_ITEM_OBSTACLE, IM_ITEM_LABEL, IM_ITEM_LEADER } im_item_kind;
@@ -115,8 +115,7 @@ bool im_grid_add(im_label_grid *g, im_label_item item);
 bool im_grid_box_hits(const im_label_grid *g, im_bbox box);
 /* True when the segment meets a label, a leader, or an obstacle that does
  * not contain (ownx, owny) (the symbol the leader starts from). */
-bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx,
-                          double owny);
+bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx, double owny);
 
 /* label-geom.c */
 static inline bool im_bbox_overlap(im_bbox a, im_bbox b) {

@@ -136,13 +136,13 @@ static void anchor_ink(const im_label *l, double ax, double ay, double fx, doubl
  * offset of the anchor (in units of the clearance) and the ink box's point
  * that sits on it. */
 static const double point_slots[8][4] = {
-    {1, 0, 0, 0.5},  {-1, 0, 1, 0.5}, {1, -1, 0, 1},   {1, 1, 0, 0},
-    {-1, -1, 1, 1},  {-1, 1, 1, 0},   {0, -1, 0.5, 1}, {0, 1, 0.5, 0},
+    {1, 0, 0, 0.5}, {-1, 0, 1, 0.5}, {1, -1, 0, 1},   {1, 1, 0, 0},
+    {-1, -1, 1, 1}, {-1, 1, 1, 0},   {0, -1, 0.5, 1}, {0, 1, 0.5, 0},
 };
 
 /* Directions searched for a label with a leader, nearest-looking first. */
-static const double leader_dirs[16] = {0,     180,    -45,    45,     -135,   135,   -90,   90,
-                                       -22.5, 22.5,   -157.5, 157.5,  -67.5,  67.5,  -112.5, 112.5};
+static const double leader_dirs[16] = {0,     180,  -45,    45,    -135,  135,  -90,    90,
+                                       -22.5, 22.5, -157.5, 157.5, -67.5, 67.5, -112.5, 112.5};
 
 static bool place_point(im_labeler *lb, im_label *l) {
   double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
@@ -179,8 +179,9 @@ static bool place_point(im_labeler *lb, im_label *l) {
       l->ox = ox, l->oy = oy, l->placed = l->leader = true;
       l->lx0 = px, l->ly0 = py, l->lx1 = qx, l->ly1 = qy;
       im_bbox sb = {fmin(px, qx), fmin(py, qy), fmax(px, qx), fmax(py, qy)};
-      return add_box(lb, l, b) && im_grid_add(&lb->grid, (im_label_item){.box = sb, .kind = IM_ITEM_LEADER,
-                                                                           .x0 = px, .y0 = py, .x1 = qx, .y1 = qy});
+      return add_box(lb, l, b) &&
+             im_grid_add(&lb->grid,
+                         (im_label_item){.box = sb, .kind = IM_ITEM_LEADER, .x0 = px, .y0 = py, .x1 = qx, .y1 = qy});
     }
   return true;
 }

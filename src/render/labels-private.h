@@ -82,8 +82,7 @@ bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st
 /* A line label follows the longest part of line glyph by glyph, reading
  * left to right, where the bends between glyphs stay under 30 degrees.
  * line: IM_GEOM_LINE, device units; not kept. */
-bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line,
-                         double priority);
+bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority);
 
 /* Places every candidate, greedily by priority: each label takes its first
  * position that stays inside the page (less a small margin) and covers no

@@ -11,12 +11,10 @@
 #include "labels-private.h"
 #include "style-resolve-private.h"
 
-struct im_resolver {
-  const im_map *map;
-  const im_layer_style *ls;
-  const im_layer *layer;
-  bool *rule_active; /* rules within the map's scale */
-  long class_field, z_field;
+/* One classification of the layer, bound to its data. */
+typedef struct {
+  const im_classes *cl;
+  long field;
   /* categorical: the distinct values in order of first appearance */
   char **values;
   im_color *value_colors;
@@ -25,6 +23,16 @@ struct im_resolver {
   double breaks[17];
   size_t nbreaks;
   im_color ramp[16];
+} class_state;
+
+struct im_resolver {
+  const im_map *map;
+  const im_layer_style *ls;
+  const im_layer *layer;
+  bool *rule_active; /* rules within the map's scale */
+  long z_field;
+  class_state *classes;
+  size_t nclasses;
 };
 
 static im_status field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos,
@@ -67,17 +75,17 @@ static double number_of(const im_feature *f, long field) {
   return end != f->values[field] && *end == '\0' ? v : NAN;
 }
 
-static im_status setup_categorical(im_resolver *r, im_error *err) {
-  const im_classes *cl = &r->ls->classes;
-  const im_layer *layer = r->layer;
+static im_status setup_categorical(const im_resolver *res, class_state *r, im_error *err) {
+  const im_classes *cl = r->cl;
+  const im_layer *layer = res->layer;
   r->values = calloc(layer->nfeatures + 1, sizeof *r->values);
   r->value_colors = calloc(layer->nfeatures + 1, sizeof *r->value_colors);
   if (!r->values || !r->value_colors)
     return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
-  const im_spec_palette *sp = cl->palette ? im_map_palette(r->map, cl->palette) : NULL;
+  const im_spec_palette *sp = cl->palette ? im_map_palette(res->map, cl->palette) : NULL;
   for (size_t i = 0; i < layer->nfeatures; i++) {
     const im_feature *f = &layer->features[i];
-    const char *v = f->values ? f->values[r->class_field] : NULL;
+    const char *v = f->values ? f->values[r->field] : NULL;
     if (!v)
       continue;
     size_t k;
@@ -106,9 +114,9 @@ static im_status setup_categorical(im_resolver *r, im_error *err) {
   return IM_STATUS_OK;
 }
 
-static im_status setup_graduated(im_resolver *r, im_error *err) {
-  const im_classes *cl = &r->ls->classes;
-  const im_layer *layer = r->layer;
+static im_status setup_graduated(const im_resolver *res, class_state *r, im_error *err) {
+  const im_classes *cl = r->cl;
+  const im_layer *layer = res->layer;
   size_t k;
   if (cl->method == IM_BREAKS_GIVEN) {
     r->nbreaks = cl->nbreaks < 17 ? cl->nbreaks : 17;
@@ -123,9 +131,9 @@ static im_status setup_graduated(im_resolver *r, im_error *err) {
     size_t n = 0;
     for (size_t i = 0; i < layer->nfeatures; i++) {
       const im_feature *f = &layer->features[i];
-      if (r->ls->where.filter && !im_filter_eval(r->ls->where.filter, f->values))
+      if (res->ls->where.filter && !im_filter_eval(res->ls->where.filter, f->values))
         continue;
-      double v = number_of(f, r->class_field);
+      double v = number_of(f, r->field);
       if (isfinite(v))
         vals[n++] = v;
     }
@@ -152,7 +160,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
   r->map = map;
   r->ls = ls;
   r->layer = layer;
-  r->class_field = r->z_field = -1;
+  r->z_field = -1;
   im_status st = IM_STATUS_OK;
   const char *spec = map->path;
   r->rule_active = calloc(ls->nrules + 1, sizeof *r->rule_active);
@@ -173,16 +181,22 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     st = field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
     goto done;
   }
-  const im_classes *cl = &ls->classes;
-  if (cl->kind != IM_CLASSES_NONE) {
-    if ((r->class_field = im_layer_field_index(layer, cl->field)) < 0) {
+  if (!(r->classes = calloc(ls->nclasses + 1, sizeof *r->classes))) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
+    goto done;
+  }
+  for (size_t c = 0; c < ls->nclasses && !st; c++) {
+    const im_classes *cl = &ls->classes[c];
+    class_state *cs = &r->classes[r->nclasses++];
+    cs->cl = cl;
+    if ((cs->field = im_layer_field_index(layer, cl->field)) < 0) {
       st = field_error(layer, cl->field, cl->file, cl->field_pos, "classes", err);
-      goto done;
+      break;
     }
     for (size_t i = 0; i < cl->nvalues && !st; i++)
       st = check_label(&cl->values[i].style, layer, cl->file, cl->values[i].pos, err);
     if (!st)
-      st = cl->kind == IM_CLASSES_CATEGORICAL ? setup_categorical(r, err) : setup_graduated(r, err);
+      st = cl->kind == IM_CLASSES_CATEGORICAL ? setup_categorical(r, cs, err) : setup_graduated(r, cs, err);
   }
 done:
   if (st) {
@@ -197,8 +211,11 @@ void im_resolver_free(im_resolver *r) {
   if (!r)
     return;
   free(r->rule_active);
-  free(r->values);
-  free(r->value_colors);
+  for (size_t i = 0; i < r->nclasses; i++) {
+    free(r->classes[i].values);
+    free(r->classes[i].value_colors);
+  }
+  free(r->classes);
   free(r);
 }
 
@@ -214,8 +231,9 @@ im_status im_resolver_check_icons(const im_resolver *r, im_icon_cache *icons, im
   im_status st = load_icon(icons, &ls->style, r->map->path, ls->pos, err);
   for (size_t i = 0; i < ls->nrules && !st; i++)
     st = load_icon(icons, &ls->rules[i].style, r->map->path, ls->rules[i].pos, err);
-  for (size_t i = 0; i < ls->classes.nvalues && !st; i++)
-    st = load_icon(icons, &ls->classes.values[i].style, ls->classes.file, ls->classes.values[i].pos, err);
+  for (size_t c = 0; c < ls->nclasses; c++)
+    for (size_t i = 0; i < ls->classes[c].nvalues && !st; i++)
+      st = load_icon(icons, &ls->classes[c].values[i].style, ls->classes[c].file, ls->classes[c].values[i].pos, err);
   return st;
 }
 
@@ -251,8 +269,7 @@ void im_drawn_sort(im_drawn *d, size_t n) { qsort(d, n, sizeof *d, cmp_drawn); }
 
 /* The class colour goes to the fill of polygons and markers and the stroke
  * of lines, unless classes: apply: says otherwise. */
-static void apply_class_color(const im_resolver *r, const im_feature *f, im_color c, im_style *out) {
-  const im_classes *cl = &r->ls->classes;
+static void apply_class_color(const im_classes *cl, const im_feature *f, im_color c, im_style *out) {
   bool fill = cl->apply_fill, stroke = cl->apply_stroke;
   if (!fill && !stroke) {
     fill = f->geom.kind != IM_GEOM_LINE;
@@ -275,23 +292,26 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
   if (!im_style_merge(out, &r->ls->style))
     return false;
   out->opacity = 1;
-  const im_classes *cl = &r->ls->classes;
-  const char *v = r->class_field >= 0 && f->values ? f->values[r->class_field] : NULL;
-  if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
-    for (size_t k = 0; k < r->nvalues; k++)
-      if (!strcmp(r->values[k], v)) {
-        if (cl->palette)
-          apply_class_color(r, f, r->value_colors[k], out);
-        break;
-      }
-  } else if (cl->kind == IM_CLASSES_GRADUATED && r->nbreaks >= 2) {
-    int k = im_class_index(r->breaks, r->nbreaks, number_of(f, r->class_field));
-    if (k >= 0 && cl->ramp)
-      apply_class_color(r, f, r->ramp[k], out);
+  for (size_t c = 0; c < r->nclasses; c++) {
+    const class_state *cs = &r->classes[c];
+    const im_classes *cl = cs->cl;
+    const char *v = f->values ? f->values[cs->field] : NULL;
+    if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
+      for (size_t k = 0; k < cs->nvalues; k++)
+        if (!strcmp(cs->values[k], v)) {
+          if (cl->palette)
+            apply_class_color(cl, f, cs->value_colors[k], out);
+          break;
+        }
+    } else if (cl->kind == IM_CLASSES_GRADUATED && cs->nbreaks >= 2) {
+      int k = im_class_index(cs->breaks, cs->nbreaks, number_of(f, cs->field));
+      if (k >= 0 && cl->ramp)
+        apply_class_color(cl, f, cs->ramp[k], out);
+    }
+    for (size_t i = 0; v && i < cl->nvalues; i++)
+      if (!strcasecmp(cl->values[i].value, v) && !im_style_merge(out, &cl->values[i].style))
+        return false;
   }
-  for (size_t i = 0; v && i < cl->nvalues; i++)
-    if (!strcasecmp(cl->values[i].value, v) && !im_style_merge(out, &cl->values[i].style))
-      return false;
   for (size_t i = 0; i < r->ls->nrules; i++)
     if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
       return false;

@@ -5,9 +5,11 @@
 #include "influmap/map.h"
 #include "yaml-private.h"
 
+/* A named style; used by a layer it also brings its classes and rules. */
 typedef struct {
   char *name;
   im_style style;
+  im_layer_style extra; /* only rules and classes are used */
 } im_named_style;
 
 typedef struct {
@@ -25,6 +27,10 @@ typedef struct {
  * sets. "style: NAME" (or a list of names) merges named styles. */
 im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k, struct fy_node *v, im_style *st);
 
+/* A layer's style: NAME (or list): the named styles' properties, rules and
+ * classes, in order. */
+im_status im_spec_layer_style_names(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
+
 /* Reads a whole mapping of style keys (a named style, a class value). */
 im_status im_spec_read_style(im_spec_ctx *c, struct fy_node *v, const char *what, im_style *st);
 
@@ -32,9 +38,12 @@ im_status im_spec_read_style(im_spec_ctx *c, struct fy_node *v, const char *what
 im_status im_spec_read_styles(im_spec_ctx *c, struct fy_node *v);
 im_status im_spec_read_palettes(im_spec_ctx *c, struct fy_node *v);
 
-/* A layer's rules: and classes: */
+/* A layer's (or named style's) rules: and classes:, appended to l's. */
 im_status im_spec_read_rules(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
 im_status im_spec_read_classes(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
+/* Appends copies of from's rules and classes to to's. */
+im_status im_spec_copy_rules_classes(im_spec_ctx *c, const im_layer_style *from, im_layer_style *to);
+void im_layer_style_clear_rules_classes(im_layer_style *l);
 /* A where: expression, parsed (not yet bound). */
 im_status im_spec_read_where(im_spec_ctx *c, struct fy_node *v, im_where *w);
 

@@ -47,9 +47,11 @@ im_status im_spec_read_rules(im_spec_ctx *c, struct fy_node *v, im_layer_style *
   if (!d || !fy_node_is_sequence(d))
     return im_yaml_fail(&c->r, v, "rules must be a list (each rule starting with '- ')");
   int n = fy_node_sequence_item_count(d);
-  l->rules = calloc(n > 0 ? (size_t)n : 1, sizeof *l->rules);
-  if (!l->rules)
+  im_rule *grown = im_realloc_array(l->rules, l->nrules + (n > 0 ? (size_t)n : 1), sizeof *l->rules);
+  if (!grown)
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  l->rules = grown;
+  memset(l->rules + l->nrules, 0, (n > 0 ? (size_t)n : 1) * sizeof *l->rules);
   static const char *const keys[] = {"where", "min_scale", "max_scale", IM_SPEC_STYLE_KEYS, NULL};
   void *it = NULL;
   struct fy_node *item;
@@ -184,31 +186,131 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
   return IM_STATUS_OK;
 }
 
-im_status im_spec_read_classes(im_spec_ctx *c, struct fy_node *v, im_layer_style *l) {
+static im_status read_one_classes(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
   static const char *const keys[] = {"field", "palette", "values", "apply", "ramp", "reverse",
                                      "method", "count", "breaks", NULL};
-  im_classes *cl = &l->classes;
   cl->method = IM_BREAKS_QUANTILE;
   cl->count = 5;
   classes_ctx x = {.c = c, .cl = cl};
-  /* Which colour a class sets: by default the fill, and the stroke of lines
-   * (decided per feature when neither is written). */
   if (im_yaml_each_pair(&c->r, v, "classes", keys, classes_pair, &x))
     return IM_STATUS_INPUT;
   if (!cl->field)
     return im_yaml_fail(&c->r, v, "classes need a field: the attribute that picks the class");
   if (x.graduated) {
     cl->kind = IM_CLASSES_GRADUATED;
-    if (!cl->ramp && !cl->nvalues)
-      cl->ramp = im_strdup("YlOrRd");
+    if (!cl->ramp && !cl->nvalues && !(cl->ramp = im_strdup("YlOrRd")))
+      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
     size_t k = cl->method == IM_BREAKS_GIVEN ? cl->nbreaks - 1 : cl->count;
     im_color tmp[16];
-    if (cl->ramp && (k > 16 || !im_ramp_colors(cl->ramp, k, false, tmp)))
+    if (cl->ramp && (k > 16 || !im_ramp_colors(cl->ramp, k < 3 ? 3 : k, false, tmp)))
       return im_yaml_fail(&c->r, v, "ramp %s has no %zu-class version", cl->ramp, k);
   } else {
     cl->kind = IM_CLASSES_CATEGORICAL;
   }
   return IM_STATUS_OK;
+}
+
+/* classes: one classification, or a list applied in order (colour by
+ * actor, then symbol by category, ...). */
+im_status im_spec_read_classes(im_spec_ctx *c, struct fy_node *v, im_layer_style *l) {
+  struct fy_node *d = im_yaml_deref(v);
+  bool list = d && fy_node_is_sequence(d);
+  size_t n = list ? (size_t)fy_node_sequence_item_count(d) : 1;
+  im_classes *grown = im_realloc_array(l->classes, l->nclasses + n + 1, sizeof *l->classes);
+  if (!grown)
+    return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  l->classes = grown;
+  void *it = NULL;
+  struct fy_node *item = list ? fy_node_sequence_iterate(d, &it) : v;
+  for (; item; item = list ? fy_node_sequence_iterate(d, &it) : NULL) {
+    im_classes *cl = &l->classes[l->nclasses++];
+    memset(cl, 0, sizeof *cl);
+    if (read_one_classes(c, item, cl))
+      return IM_STATUS_INPUT;
+  }
+  return IM_STATUS_OK;
+}
+
+static bool copy_style(im_style *dst, const im_style *src) {
+  memset(dst, 0, sizeof *dst);
+  im_style_init_defaults(dst);
+  dst->set = 0;
+  return im_style_merge(dst, src);
+}
+
+im_status im_spec_copy_rules_classes(im_spec_ctx *c, const im_layer_style *from, im_layer_style *to) {
+  im_error *err = c->r.err;
+  if (from->nrules) {
+    im_rule *grown = im_realloc_array(to->rules, to->nrules + from->nrules, sizeof *to->rules);
+    if (!grown)
+      return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+    to->rules = grown;
+    for (size_t i = 0; i < from->nrules; i++) {
+      const im_rule *s = &from->rules[i];
+      im_rule *d = &to->rules[to->nrules++];
+      memset(d, 0, sizeof *d);
+      d->min_scale = s->min_scale;
+      d->max_scale = s->max_scale;
+      d->pos = s->pos;
+      if (!copy_style(&d->style, &s->style))
+        return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      if (s->where.text) {
+        /* A filter is bound to one layer's fields: each user gets its own,
+         * parsed again from the same text and place. */
+        d->where.file = s->where.file;
+        d->where.pos = s->where.pos;
+        if (!(d->where.text = im_strdup(s->where.text)))
+          return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+        if (im_filter_parse(d->where.text, d->where.file, d->where.pos.line, d->where.pos.column, &d->where.filter,
+                            err))
+          return IM_STATUS_INPUT;
+      }
+    }
+  }
+  if (from->nclasses) {
+    im_classes *grown = im_realloc_array(to->classes, to->nclasses + from->nclasses, sizeof *to->classes);
+    if (!grown)
+      return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+    to->classes = grown;
+    for (size_t i = 0; i < from->nclasses; i++) {
+      const im_classes *s = &from->classes[i];
+      im_classes *d = &to->classes[to->nclasses++];
+      *d = *s;
+      d->field = im_strdup(s->field);
+      d->palette = im_strdup(s->palette);
+      d->ramp = im_strdup(s->ramp);
+      d->breaks = s->nbreaks ? im_malloc_array(s->nbreaks, sizeof *d->breaks) : NULL;
+      d->values = s->nvalues ? calloc(s->nvalues, sizeof *d->values) : NULL;
+      d->nvalues = 0;
+      if ((s->field && !d->field) || (s->palette && !d->palette) || (s->ramp && !d->ramp) ||
+          (s->nbreaks && !d->breaks) || (s->nvalues && !d->values))
+        return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      if (s->nbreaks)
+        memcpy(d->breaks, s->breaks, s->nbreaks * sizeof *d->breaks);
+      for (size_t k = 0; k < s->nvalues; k++) {
+        im_class_style *cs = &d->values[d->nvalues++];
+        cs->pos = s->values[k].pos;
+        if (!(cs->value = im_strdup(s->values[k].value)) || !copy_style(&cs->style, &s->values[k].style))
+          return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      }
+    }
+  }
+  return IM_STATUS_OK;
+}
+
+void im_layer_style_clear_rules_classes(im_layer_style *l) {
+  for (size_t k = 0; k < l->nrules; k++) {
+    im_where_clear(&l->rules[k].where);
+    im_style_clear(&l->rules[k].style);
+  }
+  free(l->rules);
+  l->rules = NULL;
+  l->nrules = 0;
+  for (size_t k = 0; k < l->nclasses; k++)
+    im_classes_clear(&l->classes[k]);
+  free(l->classes);
+  l->classes = NULL;
+  l->nclasses = 0;
 }
 
 void im_classes_clear(im_classes *cl) {

@@ -234,11 +234,17 @@ static const im_named_style *find_style(im_spec_ctx *c, const char *name) {
   return NULL;
 }
 
-static im_status apply_named(im_spec_ctx *c, struct fy_node *v, im_style *st) {
+/* Applies the named style at v to st; with layer, also its rules and
+ * classes (which only a layer can take). */
+static im_status apply_named(im_spec_ctx *c, struct fy_node *v, im_style *st, im_layer_style *layer) {
   const char *name;
   if (im_yaml_scalar(&c->r, v, "style", &name))
     return IM_STATUS_INPUT;
   const im_named_style *ns = find_style(c, name);
+  if (ns && !layer && (ns->extra.nrules || ns->extra.nclasses))
+    return im_yaml_fail(&c->r, v, "style '%s' has rules or classes, so only a layer can use it", name);
+  if (ns && layer && im_spec_copy_rules_classes(c, &ns->extra, layer))
+    return IM_STATUS_INPUT;
   if (!ns) {
     const char **names = im_malloc_array(c->nstyles + 1, sizeof *names);
     if (!names)
@@ -255,6 +261,20 @@ static im_status apply_named(im_spec_ctx *c, struct fy_node *v, im_style *st) {
   if (!im_style_merge(st, &ns->style))
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
   return IM_STATUS_OK;
+}
+
+/* style: NAME, or a list of names applied in order. */
+static im_status apply_names(im_spec_ctx *c, struct fy_node *v, im_style *st, im_layer_style *layer) {
+  struct fy_node *d = im_yaml_deref(v);
+  if (d && fy_node_is_sequence(d)) {
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(d, &it)))
+      if (apply_named(c, item, st, layer))
+        return IM_STATUS_INPUT;
+    return IM_STATUS_OK;
+  }
+  return apply_named(c, v, st, layer);
 }
 
 im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k, struct fy_node *v, im_style *st) {
@@ -307,17 +327,11 @@ im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k,
     static const char *const keys[] = {"text", "font", "color", "halo", "case", "leader", "priority", NULL};
     return im_yaml_each_pair(r, v, "label", keys, label_pair, st);
   }
-  /* style: NAME, or a list of names applied in order. */
-  struct fy_node *d = im_yaml_deref(v);
-  if (d && fy_node_is_sequence(d)) {
-    void *it = NULL;
-    struct fy_node *item;
-    while ((item = fy_node_sequence_iterate(d, &it)))
-      if (apply_named(c, item, st))
-        return IM_STATUS_INPUT;
-    return IM_STATUS_OK;
-  }
-  return apply_named(c, v, st);
+  return apply_names(c, v, st, NULL);
+}
+
+im_status im_spec_layer_style_names(im_spec_ctx *c, struct fy_node *v, im_layer_style *l) {
+  return apply_names(c, v, &l->style, l);
 }
 
 static im_status style_only_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v,
@@ -330,30 +344,43 @@ im_status im_spec_read_style(im_spec_ctx *c, struct fy_node *v, const char *what
   return im_yaml_each_pair(&c->r, v, what, keys, style_only_pair, st);
 }
 
-static im_status styles_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
-  (void)ctx;
+typedef struct {
+  im_style *style;
+  im_layer_style *extra;
+} named_ctx;
+
+static im_status named_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   im_spec_ctx *c = (im_spec_ctx *)r;
-  im_style st;
-  memset(&st, 0, sizeof st);
-  im_style_init_defaults(&st);
-  st.set = 0;
+  named_ctx *x = vctx;
+  if (!strcmp(key, "rules"))
+    return im_spec_read_rules(c, v, x->extra);
+  if (!strcmp(key, "classes"))
+    return im_spec_read_classes(c, v, x->extra);
+  if (!strcmp(key, "style")) /* building on other named styles brings their rules too */
+    return apply_names(c, v, x->style, x->extra);
+  return im_spec_style_pair(c, key, k, v, x->style);
+}
+
+static im_status styles_pair(im_yaml_reader *r, const char *key, struct fy_node *v) {
+  im_spec_ctx *c = (im_spec_ctx *)r;
+  if (!im_grow((void **)&c->styles, &c->cap_styles, c->nstyles + 1, sizeof *c->styles))
+    return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+  im_named_style *ns = &c->styles[c->nstyles];
+  memset(ns, 0, sizeof *ns);
+  im_style_init_defaults(&ns->style);
+  ns->style.set = 0;
   char what[160];
   snprintf(what, sizeof what, "style '%.100s'", key);
-  if (im_spec_read_style(c, v, what, &st)) {
-    im_style_clear(&st);
-    return IM_STATUS_INPUT;
-  }
-  (void)k;
-  if (!im_grow((void **)&c->styles, &c->cap_styles, c->nstyles + 1, sizeof *c->styles)) {
-    im_style_clear(&st);
-    return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
-  }
-  im_named_style *ns = &c->styles[c->nstyles];
-  ns->name = im_strdup(key);
-  ns->style = st;
-  if (!ns->name) {
+  static const char *const keys[] = {IM_SPEC_STYLE_KEYS, "rules", "classes", NULL};
+  named_ctx x = {&ns->style, &ns->extra};
+  im_status st = im_yaml_each_pair(r, v, what, keys, named_pair, &x);
+  if (!st && !(ns->name = im_strdup(key)))
+    st = im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+  if (st) {
+    free(ns->name);
     im_style_clear(&ns->style);
-    return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+    im_layer_style_clear_rules_classes(&ns->extra);
+    return st;
   }
   c->nstyles++;
   return IM_STATUS_OK;
@@ -373,7 +400,7 @@ im_status im_spec_read_styles(im_spec_ctx *c, struct fy_node *v) {
     const char *key = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
     if (!key)
       return im_yaml_fail(&c->r, k, "style names must be plain names");
-    if (styles_pair(&c->r, key, k, fy_node_pair_value(p), NULL))
+    if (styles_pair(&c->r, key, fy_node_pair_value(p)))
       return IM_STATUS_INPUT;
   }
   return IM_STATUS_OK;

@@ -126,6 +126,8 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
     return im_yaml_number(r, v, "max_scale", 0, 1e12, &l->max_scale);
   if (!strcmp(key, "geodesic"))
     return im_yaml_bool(r, v, "geodesic", &l->geodesic);
+  if (!strcmp(key, "style"))
+    return im_spec_layer_style_names(c, v, l);
   return im_spec_style_pair(c, key, k, v, &l->style);
 }
 
@@ -310,13 +312,15 @@ static im_status check_map(im_spec_ctx *c) {
   if (m->width.value <= 0 || m->height.value <= 0)
     return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "page width and height must be more than 0");
   for (size_t i = 0; i < m->nlayers; i++) {
-    const im_classes *cl = &m->layers[i].classes;
+    for (size_t k = 0; k < m->layers[i].nclasses; k++) {
+    const im_classes *cl = &m->layers[i].classes[k];
     if (cl->kind == IM_CLASSES_CATEGORICAL && cl->palette && !im_palette_exists(cl->palette) &&
         !im_map_palette(m, cl->palette))
       return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->field_pos.line, cl->field_pos.column,
                           "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
                           "tableau10; or define it under palettes:)",
                           m->layers[i].id, cl->palette);
+    }
   }
   return IM_STATUS_OK;
 }
@@ -340,6 +344,7 @@ static im_status load(const char *name, const char *text, size_t len, im_map **o
   for (size_t i = 0; i < c.nstyles; i++) {
     free(c.styles[i].name);
     im_style_clear(&c.styles[i].style);
+    im_layer_style_clear_rules_classes(&c.styles[i].extra);
   }
   free(c.styles);
   if (st) {
@@ -366,12 +371,7 @@ void im_map_free(im_map *m) {
     free(l->z_field);
     im_where_clear(&l->where);
     im_style_clear(&l->style);
-    for (size_t k = 0; k < l->nrules; k++) {
-      im_where_clear(&l->rules[k].where);
-      im_style_clear(&l->rules[k].style);
-    }
-    free(l->rules);
-    im_classes_clear(&l->classes);
+    im_layer_style_clear_rules_classes(l);
   }
   free(m->layers);
   for (size_t i = 0; i < m->npalettes; i++) {
