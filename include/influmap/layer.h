@@ -52,7 +52,7 @@ typedef struct {
   char *crs_file;              /* the .prj path, or NULL when assumed */
   char *encoding;              /* the encoding the attributes were read in */
   const char *encoding_source; /* ".cpg", "language driver", "detected", or
-                                  "required by GeoJSON" / "read as UTF-8" (CSV) */
+                                  "required by GeoJSON", "required for CSV" */
   size_t nfields;
   im_field *fields;
   size_t nfeatures;

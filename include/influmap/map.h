@@ -128,6 +128,8 @@ typedef struct {
   im_spec_pos crs_pos;
   im_extent extent;
   im_color background; /* alpha 0: transparent */
+  char *period_from, *period_to; /* ISO dates; NULL = open (map: period: {from, to}) */
+  im_spec_pos period_pos;
   size_t nlayers;
   im_layer_style *layers;
   im_spec_palette *palettes;
@@ -144,6 +146,10 @@ im_status im_map_load(const char *path, im_map **out, im_error *err);
 im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err);
 
 void im_map_free(im_map *map);
+
+/* Checks a time-window bound: an ISO 8601 date (2021, 2021-12,
+ * 2021-12-01, with an optional time); file/line/column place the error. */
+im_status im_period_check(const char *date, const char *file, int line, int column, im_error *err);
 
 /* A palette the spec defines, or NULL. */
 const im_spec_palette *im_map_palette(const im_map *map, const char *name);

@@ -27,6 +27,7 @@ typedef struct {
   bool has_size;    /* width/height replace the spec's page size */
   im_length width, height;
   im_render_stats *stats; /* filled when not NULL */
+  const char *from, *to;  /* time window (ISO dates), replacing the spec's period */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the

@@ -9,7 +9,7 @@
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
-    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]] [--verbose]\n"
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
     "       influmap --help | --version\n";
@@ -22,6 +22,8 @@ static const char help_text[] =
     "    --format F         png, svg or pdf, whatever the suffix\n"
     "    --dpi N            resolution for PNG (and the simplification of vectors)\n"
     "    --size WxH[unit]   page size, e.g. 180x120mm, 7x5in, 2200x2400px (default unit mm)\n"
+    "    --from DATE        keep only events on or after DATE (ISO 8601; a date field, to date_end)\n"
+    "    --to DATE          keep only events on or before DATE\n"
     "    --verbose          report the map's scale and how many labels were placed and dropped\n"
     "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
     "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
@@ -110,6 +112,17 @@ static int cmd_render(int argc, char **argv) {
         return usage_error("%s needs WxH, e.g. 180x120mm", a);
       if (!parse_size(argv[++i], &opt))
         return usage_error("--size must look like 180x120mm, 7x5in or 2200x2400px, not '%s'", argv[i]);
+    } else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+      if (!has_next)
+        return usage_error("%s needs an ISO 8601 date, e.g. 2021-12-01", a);
+      const char *d = argv[++i];
+      im_error derr;
+      if (im_period_check(d, NULL, 0, 0, &derr))
+        return usage_error("%s", derr.message);
+      if (!strcmp(a, "--from"))
+        opt.from = d;
+      else
+        opt.to = d;
     } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
       verbose = true;
     } else if (a[0] == '-' && a[1]) {

@@ -356,7 +356,7 @@ im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_la
   if (!layer || !(layer->crs_definition = im_strdup("EPSG:4326")) || !(layer->encoding = im_strdup("UTF-8"))) {
     s.st = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   } else {
-    layer->encoding_source = "read as UTF-8";
+    layer->encoding_source = "required for CSV";
     parse(&s, f);
   }
   fclose(f);

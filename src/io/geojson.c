@@ -540,51 +540,47 @@ static long field_for(schema *s, const char *name) {
   return (long)l->nfields++;
 }
 
-/* Values of one feature, "id" from outside properties first when they have
- * none. values (when not NULL) has room for the fields known after
- * register_keys. */
+/* One property: its field (added when new), its value's text into
+ * values[k] (when values is not NULL) and into the field's evidence. With
+ * register_only, only the field. */
+static im_status read_property(schema *s, const where *w, const char *key, const json_t *v, char **values,
+                               bool register_only) {
+  long k = field_for(s, key);
+  if (k < 0)
+    return oom(w);
+  if (register_only)
+    return IM_STATUS_OK;
+  unsigned kind;
+  bool failed = false;
+  char *t = value_text(v, &kind, &failed);
+  if (failed)
+    return oom(w);
+  if (t)
+    im_field_guess_add(&s->guesses[k], kind, t);
+  if (values)
+    values[k] = t;
+  else
+    free(t);
+  return IM_STATUS_OK;
+}
+
+/* The properties of one feature, its "id" from outside them first when
+ * they have none. values (when not NULL) has room for every field, as a
+ * register_only pass over the same feature makes sure. */
 static im_status read_properties(schema *s, const where *w, const json_t *feature, const json_t *props,
                                  char **values, bool register_only) {
   const json_t *fid = json_object_get(feature, "id");
-  if (fid && !json_is_null(fid) && !json_object_get(props, "id")) {
-    long k = field_for(s, "id");
-    if (k < 0)
-      return oom(w);
-    if (!register_only) {
-      unsigned kind;
-      bool failed = false;
-      char *t = value_text(fid, &kind, &failed);
-      if (failed)
-        return oom(w);
-      if (t)
-        im_field_guess_add(&s->guesses[k], kind, t);
-      if (values)
-        values[k] = t;
-      else
-        free(t);
-    }
-  }
+  im_status st = IM_STATUS_OK;
+  if (fid && !json_is_null(fid) && !json_object_get(props, "id"))
+    st = read_property(s, w, "id", fid, values, register_only);
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)props, key, v) {
-    long k = field_for(s, key);
-    if (k < 0)
-      return oom(w);
-    if (register_only)
-      continue;
-    unsigned kind;
-    bool failed = false;
-    char *t = value_text(v, &kind, &failed);
-    if (failed)
-      return oom(w);
-    if (t)
-      im_field_guess_add(&s->guesses[k], kind, t);
-    if (values)
-      values[k] = t;
-    else
-      free(t);
+    if (st)
+      break;
+    st = read_property(s, w, key, v, values, register_only);
   }
-  return IM_STATUS_OK;
+  return st;
 }
 
 /* "feature 3 (id "x", name "y")", the values cut short. */

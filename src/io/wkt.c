@@ -107,7 +107,7 @@ static im_status position_xy(reader *r) {
   skip_ws(r);
   bool real;
   if (im_number_span(r->p, &real))
-    return fail(r, "a position here has %d numbers; more need the geometry type to say so (POINT Z (x y z))",
+    return fail(r, "expected ',' or ')' after %d numbers (a position with more needs a Z or M tag: POINT Z (x y z))",
                 r->dims);
   return im_geom_add_point(r->g, v[0], v[1]) ? IM_STATUS_OK : oom(r);
 }

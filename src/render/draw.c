@@ -200,7 +200,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   im_resolver *res = NULL;
   im_status st = open_layer(rc, ls, &job, &src, false, err);
   if (!st)
-    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, &res, err);
+    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, rc->period_from, rc->period_to, &res, err);
   if (!st)
     st = im_resolver_check_icons(res, rc->symbols.icons, err);
   if (st)
@@ -256,7 +256,7 @@ im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_
   im_resolver *res = NULL;
   im_status st = open_layer(rc, ls, &job, &src, true, err);
   if (!st)
-    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, &res, err);
+    st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, rc->period_from, rc->period_to, &res, err);
   if (!st)
     st = im_resolver_check_icons(res, rc->symbols.icons, err);
   im_resolver_free(res);

@@ -174,6 +174,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
     return st;
   rc->lon0 = im_crs_central_meridian(rc->map_crs);
 
+  rc->period_from = opt && opt->from ? opt->from : map->period_from;
+  rc->period_to = opt && opt->to ? opt->to : map->period_to;
   im_frame *f = &rc->frame;
   f->dpi = opt && opt->dpi > 0 ? opt->dpi : map->dpi;
   im_length w = opt && opt->has_size ? opt->width : map->width;

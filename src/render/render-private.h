@@ -29,6 +29,7 @@ typedef struct {
   im_layer_query query;    /* the frame in geographic coordinates */
   bool query_all;          /* the frame sees the whole globe */
   double scale_denominator; /* at the frame's centre; 0 when unknown */
+  const char *period_from, *period_to; /* the time window (options, else the spec) */
   cairo_t *cr;
   im_symbol_ctx symbols;   /* device scale and the SVG icons of this render */
   im_labeler *labeler;     /* label candidates of every layer */

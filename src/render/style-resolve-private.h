@@ -21,8 +21,12 @@ typedef struct {
  * layer (errors name the spec's file:line:column), and computes class breaks
  * over the features read. Returns a new resolver; free with
  * im_resolver_free. layer must outlive it. */
+/* from/to: the time window (ISO dates, NULL = open). A layer with a "date"
+ * field keeps the features whose date (to date_end, if it has one) meets
+ * the window, bounds included; layers without dates are not filtered. */
 im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const im_layer *layer,
-                             double scale_denominator, im_resolver **out, im_error *err);
+                             double scale_denominator, const char *from, const char *to, im_resolver **out,
+                             im_error *err);
 void im_resolver_free(im_resolver *r);
 
 /* Loads every SVG icon the layer's styles name into icons. */

@@ -26,6 +26,7 @@ typedef struct {
 } class_state;
 
 struct im_resolver {
+  im_filter *period; /* the time window, bound to this layer; NULL if none */
   const im_map *map;
   const im_layer_style *ls;
   const im_layer *layer;
@@ -151,8 +152,28 @@ static im_status setup_graduated(const im_resolver *res, class_state *r, im_erro
   return IM_STATUS_OK;
 }
 
+static im_status setup_period(im_resolver *r, const char *from, const char *to, im_error *err) {
+  const im_layer *layer = r->layer;
+  if ((!from && !to) || im_layer_field_index(layer, "date") < 0)
+    return IM_STATUS_OK;
+  bool has_end = im_layer_field_index(layer, "date_end") >= 0;
+  char text[512];
+  const char *lo = from ? from : "0001", *hi = to ? to : "9999";
+  if (has_end)
+    snprintf(text, sizeof text,
+             "date <= %s and ((date_end is not null and date_end >= %s) or (date_end is null and date >= %s))", hi,
+             lo, lo);
+  else
+    snprintf(text, sizeof text, "date <= %s and date >= %s", hi, lo);
+  im_status st = im_filter_parse(text, NULL, 0, 0, &r->period, err);
+  if (!st)
+    st = im_filter_bind(r->period, layer->fields, layer->nfields, layer->path, err);
+  return st;
+}
+
 im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const im_layer *layer,
-                             double scale_denominator, im_resolver **out, im_error *err) {
+                             double scale_denominator, const char *from, const char *to, im_resolver **out,
+                             im_error *err) {
   *out = NULL;
   im_resolver *r = calloc(1, sizeof *r);
   if (!r)
@@ -168,7 +189,8 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
     goto done;
   }
-  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(&ls->style, layer, spec, ls->pos, err)))
+  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(&ls->style, layer, spec, ls->pos, err)) ||
+      (st = setup_period(r, from, to, err)))
     goto done;
   for (size_t i = 0; i < ls->nrules; i++) {
     const im_rule *rule = &ls->rules[i];
@@ -211,6 +233,7 @@ void im_resolver_free(im_resolver *r) {
   if (!r)
     return;
   free(r->rule_active);
+  im_filter_free(r->period);
   for (size_t i = 0; i < r->nclasses; i++) {
     free(r->classes[i].values);
     free(r->classes[i].value_colors);
@@ -244,6 +267,8 @@ static bool rule_matches(const im_resolver *r, size_t i, const im_feature *f) {
 
 bool im_resolver_select(const im_resolver *r, const im_feature *f, size_t index, im_drawn *out) {
   if (r->ls->where.filter && !im_filter_eval(r->ls->where.filter, f->values))
+    return false;
+  if (r->period && !im_filter_eval(r->period, f->values))
     return false;
   out->index = index;
   if (r->z_field >= 0) {

@@ -80,8 +80,23 @@ static im_status read_extent(im_yaml_reader *r, struct fy_node *k, struct fy_nod
   return IM_STATUS_OK;
 }
 
+static im_status period_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
+  (void)k;
+  im_map *m = ctx;
+  char **dst = !strcmp(key, "from") ? &m->period_from : &m->period_to;
+  if (im_yaml_string(r, v, key, dst))
+    return IM_STATUS_INPUT;
+  im_spec_pos pos = im_yaml_pos(v);
+  return im_period_check(*dst, r->file, pos.line, pos.column, r->err);
+}
+
 static im_status map_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
   im_map *m = ctx;
+  if (!strcmp(key, "period")) {
+    static const char *const keys[] = {"from", "to", NULL};
+    m->period_pos = im_yaml_pos(k);
+    return im_yaml_each_pair(r, v, "period", keys, period_pair, m);
+  }
   if (!strcmp(key, "title"))
     return im_yaml_string(r, v, "title", &m->title);
   if (!strcmp(key, "page")) {
@@ -282,7 +297,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if (!is_spec)
     goto done;
   if ((v = lookup(root, "map"))) {
-    static const char *const keys[] = {"title", "page", "dpi", "crs", "extent", "background", NULL};
+    static const char *const keys[] = {"title", "page", "dpi", "crs", "extent", "background", "period", NULL};
     if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
       goto done;
   }
@@ -387,5 +402,41 @@ void im_map_free(im_map *m) {
   free(m->path);
   free(m->title);
   free(m->crs);
+  free(m->period_from);
+  free(m->period_to);
   free(m);
+}
+
+/* YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by T and a time; the
+ * ranges of months and days are left to the filter parser. */
+static bool looks_like_date(const char *d) {
+  size_t n = strlen(d);
+  if (n < 4 || strspn(d, "0123456789") != 4)
+    return false;
+  if (n == 4)
+    return true;
+  if (d[4] != '-' || n < 7 || strspn(d + 5, "0123456789") != 2)
+    return false;
+  if (n == 7)
+    return true;
+  if (d[7] != '-' || n < 10 || strspn(d + 8, "0123456789") != 2)
+    return false;
+  return n == 10 || d[10] == 'T';
+}
+
+im_status im_period_check(const char *date, const char *file, int line, int column, im_error *err) {
+  /* The window is applied as a filter on the date field, so a bound is
+   * checked by the filter language's own date reader. */
+  char text[128];
+  if (strlen(date) > 64 || strpbrk(date, " '\"()"))
+    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "'%.64s' is not an ISO 8601 date", date);
+  snprintf(text, sizeof text, "date >= %s", date);
+  im_filter *f = NULL;
+  im_error e;
+  im_status st = im_filter_parse(text, file, line, column, &f, &e);
+  im_filter_free(f);
+  if (st || !looks_like_date(date))
+    return im_error_set(err, IM_STATUS_INPUT, file, line, column,
+                        "'%s' is not an ISO 8601 date (2021, 2021-12 or 2021-12-01)", date);
+  return IM_STATUS_OK;
 }
