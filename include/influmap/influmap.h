@@ -3,12 +3,17 @@
 #ifndef INFLUMAP_H
 #define INFLUMAP_H
 
+#include "influmap/classify.h"
 #include "influmap/crs.h"
 #include "influmap/error.h"
+#include "influmap/events.h"
+#include "influmap/filter.h"
+#include "influmap/geodesic.h"
 #include "influmap/geom.h"
 #include "influmap/layer.h"
 #include "influmap/map.h"
 #include "influmap/render.h"
+#include "influmap/style.h"
 #include "influmap/units.h"
 #include "influmap/version.h"
 

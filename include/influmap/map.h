@@ -68,6 +68,7 @@ typedef struct {
   const char *file;
   im_spec_pos field_pos;
   char *palette;  /* categorical: a built-in or spec palette */
+  im_spec_pos palette_pos;
   char *ramp;     /* graduated: a ColorBrewer ramp */
   bool reverse;
   int method;     /* IM_BREAKS_GIVEN or an im_breaks_method */

@@ -135,8 +135,10 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
     x->categorical = true;
   else if (strcmp(key, "reverse"))
     x->graduated = true;
-  if (!strcmp(key, "palette"))
+  if (!strcmp(key, "palette")) {
+    cl->palette_pos = im_yaml_pos(v);
     return im_yaml_string(r, v, "palette", &cl->palette);
+  }
   if (!strcmp(key, "values"))
     return read_values(x->c, v, cl);
   if (!strcmp(key, "reverse"))

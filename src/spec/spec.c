@@ -331,7 +331,7 @@ static im_status check_map(im_spec_ctx *c) {
     const im_classes *cl = &m->layers[i].classes[k];
     if (cl->kind == IM_CLASSES_CATEGORICAL && cl->palette && !im_palette_exists(cl->palette) &&
         !im_map_palette(m, cl->palette))
-      return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->field_pos.line, cl->field_pos.column,
+      return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->palette_pos.line, cl->palette_pos.column,
                           "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
                           "tableau10; or define it under palettes:)",
                           m->layers[i].id, cl->palette);
