@@ -94,6 +94,7 @@ typedef struct {
   im_spec_pos z_pos;
   double min_scale, max_scale; /* scale denominators; 0 = no limit */
   bool geodesic;   /* lines are drawn as geodesics (also per feature: route) */
+  bool schema_events; /* schema: events — checked against the influence-event schema */
 } im_layer_style;
 
 typedef struct {

@@ -3,11 +3,13 @@
  * (geodesic routes, antimeridian cut, densify, project, simplify, clip) and
  * draw it; label candidates go to the labeler for later. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../core/mem-private.h"
+#include "influmap/events.h"
 #include "influmap/filter.h"
 #include "influmap/geodesic.h"
 #include "labels-private.h"
@@ -25,6 +27,9 @@ typedef struct {
   im_render_ctx *rc;
   const im_layer_style *ls;
   im_layer *layer;
+  const im_field *label_fields; /* the layer's fields + length_km */
+  size_t nlabel_fields;
+  char **label_values;          /* scratch: a feature's values + its length */
   im_transform *src2geo; /* NULL when the source is already geographic */
   long route_field;      /* index of a "route" field, or -1 */
   size_t dropped_features;
@@ -89,9 +94,21 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
   }
   double margin = 2 + im_symbol_margin(sc, st);
   const char *label = st->label.text && *st->label.text ? st->label.text : NULL;
-  char *text = label ? im_label_expand(label, job->layer->fields, job->layer->nfields, f->values) : NULL;
-  if (label && !text)
-    goto oom;
+  char *text = NULL;
+  if (label) {
+    /* {length_km}: the geodesic length of the line as read, before any
+     * cut (a route across the dateline is still one route). */
+    char length[32] = "";
+    if (f->geom.kind == IM_GEOM_LINE && strstr(label, "{length_km}"))
+      snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->work));
+    size_t nf = job->layer->nfields;
+    for (size_t i = 0; i < nf; i++)
+      job->label_values[i] = f->values ? f->values[i] : NULL;
+    job->label_values[nf] = length[0] ? length : NULL;
+    text = im_label_expand(label, job->label_fields, job->nlabel_fields, job->label_values);
+    if (!text)
+      goto oom;
+  }
   double priority = rc->layer_index;
   if (st->label.priority) {
     long pi = im_layer_field_index(job->layer, st->label.priority);
@@ -206,6 +223,16 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   if (st)
     goto done;
   job.route_field = im_layer_field_index(job.layer, "route");
+  job.label_fields = im_resolver_label_fields(res, &job.nlabel_fields);
+  if (!(job.label_values = calloc(job.nlabel_fields + 1, sizeof *job.label_values))) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory");
+    goto done;
+  }
+  if (ls->schema_events) {
+    size_t problems = 0;
+    if ((st = im_events_validate(job.layer, NULL, &problems, err)))
+      goto done;
+  }
 
   /* Draw order: layer order, then the z field or the last matching rule. */
   size_t n = 0;
@@ -243,6 +270,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   cairo_restore(cr);
   free(order);
 done:
+  free(job.label_values);
   im_resolver_free(res);
   im_transform_free(job.src2geo);
   im_crs_free(src);
@@ -259,6 +287,15 @@ im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_
     st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, rc->period_from, rc->period_to, &res, err);
   if (!st)
     st = im_resolver_check_icons(res, rc->symbols.icons, err);
+  if (!st && ls->schema_events) {
+    /* The schema is about every feature, not just the fields: read all. */
+    im_layer *all = NULL;
+    size_t problems = 0;
+    st = im_layer_load(ls->source, NULL, &all, err);
+    if (!st)
+      st = im_events_validate(all, NULL, &problems, err);
+    im_layer_free(all);
+  }
   im_resolver_free(res);
   im_transform_free(job.src2geo);
   im_crs_free(src);

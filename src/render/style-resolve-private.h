@@ -43,4 +43,8 @@ void im_drawn_sort(im_drawn *d, size_t n);
  * Returns false when out of memory. */
 bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out);
 
+/* The fields label templates may use: the layer's, then length_km (the
+ * last; its value is computed per feature). Owned by r. */
+const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n);
+
 #endif

@@ -26,6 +26,8 @@ typedef struct {
 } class_state;
 
 struct im_resolver {
+  im_field *label_fields; /* the layer's fields, then length_km */
+  size_t nlabel_fields;
   im_filter *period; /* the time window, bound to this layer; NULL if none */
   const im_map *map;
   const im_layer_style *ls;
@@ -58,9 +60,10 @@ static im_status bind_where(const im_where *w, const im_layer *layer, im_error *
   return im_filter_bind(w->filter, layer->fields, layer->nfields, layer->path, err);
 }
 
-static im_status check_label(const im_style *st, const im_layer *layer, const char *file, im_spec_pos pos,
+static im_status check_label(const im_resolver *r, const im_style *st, const im_layer *layer, const char *file,
+                             im_spec_pos pos,
                              im_error *err) {
-  if (st->label.text && im_label_template_check(st->label.text, layer->fields, layer->nfields, layer->path, file,
+  if (st->label.text && im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, file,
                                                 pos.line, pos.column, err))
     return IM_STATUS_INPUT;
   if (st->label.priority && im_layer_field_index(layer, st->label.priority) < 0)
@@ -185,16 +188,23 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
   im_status st = IM_STATUS_OK;
   const char *spec = map->path;
   r->rule_active = calloc(ls->nrules + 1, sizeof *r->rule_active);
-  if (!r->rule_active) {
+  /* Labels may also use {length_km}: the geodesic length of a line. */
+  r->label_fields = calloc(layer->nfields + 1, sizeof *r->label_fields);
+  if (r->label_fields) {
+    memcpy(r->label_fields, layer->fields, layer->nfields * sizeof *r->label_fields);
+    r->label_fields[layer->nfields] = (im_field){.name = (char *)"length_km", .type = IM_FIELD_DOUBLE};
+    r->nlabel_fields = layer->nfields + 1;
+  }
+  if (!r->rule_active || !r->label_fields) {
     st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
     goto done;
   }
-  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(&ls->style, layer, spec, ls->pos, err)) ||
+  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) ||
       (st = setup_period(r, from, to, err)))
     goto done;
   for (size_t i = 0; i < ls->nrules; i++) {
     const im_rule *rule = &ls->rules[i];
-    if ((st = bind_where(&rule->where, layer, err)) || (st = check_label(&rule->style, layer, spec, rule->pos, err)))
+    if ((st = bind_where(&rule->where, layer, err)) || (st = check_label(r, &rule->style, layer, spec, rule->pos, err)))
       goto done;
     double d = scale_denominator;
     r->rule_active[i] = d <= 0 || ((!rule->min_scale || d >= rule->min_scale) && (!rule->max_scale || d <= rule->max_scale));
@@ -216,7 +226,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
       break;
     }
     for (size_t i = 0; i < cl->nvalues && !st; i++)
-      st = check_label(&cl->values[i].style, layer, cl->file, cl->values[i].pos, err);
+      st = check_label(r, &cl->values[i].style, layer, cl->file, cl->values[i].pos, err);
     if (!st)
       st = cl->kind == IM_CLASSES_CATEGORICAL ? setup_categorical(r, cs, err) : setup_graduated(r, cs, err);
   }
@@ -233,6 +243,7 @@ void im_resolver_free(im_resolver *r) {
   if (!r)
     return;
   free(r->rule_active);
+  free(r->label_fields);
   im_filter_free(r->period);
   for (size_t i = 0; i < r->nclasses; i++) {
     free(r->classes[i].values);
@@ -341,4 +352,9 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
       return false;
   return true;
+}
+
+const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n) {
+  *n = r->nlabel_fields;
+  return r->label_fields;
 }

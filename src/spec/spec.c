@@ -141,6 +141,14 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
     return im_yaml_number(r, v, "max_scale", 0, 1e12, &l->max_scale);
   if (!strcmp(key, "geodesic"))
     return im_yaml_bool(r, v, "geodesic", &l->geodesic);
+  if (!strcmp(key, "schema")) {
+    static const char *const schemas[] = {"none", "events", NULL};
+    int choice;
+    if (im_yaml_choice(r, v, "schema", schemas, &choice))
+      return IM_STATUS_INPUT;
+    l->schema_events = choice == 1;
+    return IM_STATUS_OK;
+  }
   if (!strcmp(key, "style"))
     return im_spec_layer_style_names(c, v, l);
   return im_spec_style_pair(c, key, k, v, &l->style);
@@ -158,7 +166,7 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   void *it = NULL;
   struct fy_node *item;
   static const char *const keys[] = {"id", "source", "where", "rules", "classes", "z", "min_scale", "max_scale",
-                                     "geodesic", IM_SPEC_STYLE_KEYS, NULL};
+                                     "geodesic", "schema", IM_SPEC_STYLE_KEYS, NULL};
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
