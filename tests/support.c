@@ -1,6 +1,7 @@
 #include "support.h"
 
 #include <cairo.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,38 @@ bool pixel_near(uint32_t px, uint32_t rgb, int tol) {
       return false;
   }
   return true;
+}
+
+void map_projector_init(map_projector *p, const im_map *map) {
+  im_error err;
+  p->ctx = im_geo_ctx_create();
+  assert_non_null(p->ctx);
+  assert_ok(im_crs_create(p->ctx, map->crs, NULL, 0, 0, &p->map, &err), &err);
+  assert_ok(im_crs_geographic(p->ctx, p->map, &p->geog, &err), &err);
+  assert_ok(im_transform_create(p->ctx, p->geog, p->map, &p->t, &err), &err);
+  assert_ok(im_map_frame(map, NULL, &p->frame, &err), &err);
+}
+
+void map_projector_fini(map_projector *p) {
+  im_transform_free(p->t);
+  im_crs_free(p->geog);
+  im_crs_free(p->map);
+  im_geo_ctx_free(p->ctx);
+}
+
+bool map_projector_pixel(map_projector *p, double lon, double lat, int *px, int *py) {
+  double xy[2] = {lon, lat};
+  if (im_transform_array(p->t, xy, 1, false))
+    return false;
+  const im_frame *f = &p->frame;
+  *px = (int)floor((xy[0] - f->xmin) / (f->xmax - f->xmin) * f->width_px);
+  *py = (int)floor((f->ymax - xy[1]) / (f->ymax - f->ymin) * f->height_px);
+  return *px >= 0 && *py >= 0 && *px < f->width_px && *py < f->height_px;
+}
+
+uint32_t map_projector_sample(map_projector *p, const test_image *img, double lon, double lat) {
+  int x, y;
+  if (!map_projector_pixel(p, lon, lat, &x, &y))
+    fail_msg("%.3f %.3f is off the page", lon, lat);
+  return image_pixel(img, x, y);
 }

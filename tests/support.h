@@ -38,4 +38,19 @@ uint32_t image_pixel(const test_image *img, int x, int y);
 /* True when the pixel's RGB is within tol (0..255 per channel) of rgb. */
 bool pixel_near(uint32_t px, uint32_t rgb, int tol);
 
+/* Where a longitude/latitude falls on a rendered map's PNG: the map's CRS
+ * and the frame a render of it uses. */
+typedef struct {
+  im_geo_ctx *ctx;
+  im_crs *map, *geog;
+  im_transform *t;
+  im_frame frame;
+} map_projector;
+void map_projector_init(map_projector *p, const im_map *map);
+void map_projector_fini(map_projector *p);
+/* The pixel lon/lat falls on; false when off the page or unprojectable. */
+bool map_projector_pixel(map_projector *p, double lon, double lat, int *px, int *py);
+/* The pixel of img at lon/lat; fails the test when it is off the page. */
+uint32_t map_projector_sample(map_projector *p, const test_image *img, double lon, double lat);
+
 #endif

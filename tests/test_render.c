@@ -21,56 +21,13 @@ static im_map *spec(const char *name, const char *crs, const char *extent, const
   return load_spec_text(name, yaml);
 }
 
-typedef struct {
-  im_geo_ctx *ctx;
-  im_crs *map, *geog;
-  im_transform *t;
-  im_frame frame;
-} projector;
-
-static void projector_init(projector *p, const im_map *map) {
-  im_error err;
-  p->ctx = im_geo_ctx_create();
-  assert_ok(im_crs_create(p->ctx, map->crs, NULL, 0, 0, &p->map, &err), &err);
-  assert_ok(im_crs_geographic(p->ctx, p->map, &p->geog, &err), &err);
-  assert_ok(im_transform_create(p->ctx, p->geog, p->map, &p->t, &err), &err);
-  assert_ok(im_map_frame(map, NULL, &p->frame, &err), &err);
-}
-
-static void projector_fini(projector *p) {
-  im_transform_free(p->t);
-  im_crs_free(p->geog);
-  im_crs_free(p->map);
-  im_geo_ctx_free(p->ctx);
-}
-
-/* The pixel a lon/lat falls on; false when it is off the page. */
-static bool to_pixel(projector *p, double lon, double lat, int *px, int *py) {
-  double xy[2] = {lon, lat};
-  if (im_transform_array(p->t, xy, 1, false))
-    return false;
-  const im_frame *f = &p->frame;
-  double fx = (xy[0] - f->xmin) / (f->xmax - f->xmin) * f->width_px;
-  double fy = (f->ymax - xy[1]) / (f->ymax - f->ymin) * f->height_px;
-  *px = (int)floor(fx);
-  *py = (int)floor(fy);
-  return *px >= 0 && *py >= 0 && *px < f->width_px && *py < f->height_px;
-}
-
-static uint32_t pixel_at(projector *p, const test_image *img, double lon, double lat) {
-  int x, y;
-  if (!to_pixel(p, lon, lat, &x, &y))
-    fail_msg("%.3f %.3f is off the page", lon, lat);
-  return image_pixel(img, x, y);
-}
-
 /* Share of land pixels along a parallel between two longitudes (lon1 may
  * exceed 180 to go east across the dateline). */
-static double land_share(projector *p, const test_image *img, double lat, double lon0, double lon1) {
+static double land_share(map_projector *p, const test_image *img, double lat, double lon0, double lon1) {
   int land = 0, total = 0, lastx = -1;
   for (double lon = lon0; lon <= lon1; lon += 0.05) {
     int x, y;
-    if (!to_pixel(p, lon > 180 ? lon - 360 : lon, lat, &x, &y) || x == lastx)
+    if (!map_projector_pixel(p, lon > 180 ? lon - 360 : lon, lat, &x, &y) || x == lastx)
       continue;
     lastx = x;
     total++;
@@ -100,22 +57,22 @@ static void lima_land_pacific_sea(void **state) {
   assert_true(image_load(out, &img));
   assert_int_equal(img.width, 2200);
   assert_int_equal(img.height, 2400);
-  projector p;
-  projector_init(&p, map);
+  map_projector p;
+  map_projector_init(&p, map);
   /* The extent has the page's shape: the frame is exactly the extent. */
   assert_float_equal(p.frame.xmin, -5500000, 1e-6);
   assert_float_equal(p.frame.xmax, 5500000, 1e-6);
   assert_float_equal(p.frame.ymin, -5000000, 1e-6);
   assert_float_equal(p.frame.ymax, 7000000, 1e-6);
   double lima_lon = -77.0428, lima_lat = -12.0464;
-  assert_true(pixel_near(pixel_at(&p, &img, lima_lon, lima_lat), LAND, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, lima_lon, lima_lat), LAND, 2));
   double west = lima_lon - 200.0 / (111.32 * cos(lima_lat * M_PI / 180));
-  assert_true(pixel_near(pixel_at(&p, &img, west, lima_lat), SEA, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, west, lima_lat), SEA, 2));
   /* Inland and offshore elsewhere, for good measure. */
-  assert_true(pixel_near(pixel_at(&p, &img, -47.9, -15.8), LAND, 2));  /* Brasília */
-  assert_true(pixel_near(pixel_at(&p, &img, -30.0, -20.0), SEA, 2));   /* South Atlantic */
-  assert_true(pixel_near(pixel_at(&p, &img, -66.9036, 10.4806), LAND, 2)); /* Caracas */
-  projector_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -47.9, -15.8), LAND, 2));  /* Brasília */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -30.0, -20.0), SEA, 2));   /* South Atlantic */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -66.9036, 10.4806), LAND, 2)); /* Caracas */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -127,8 +84,8 @@ static void frame_covers_extent(void **state) {
   im_map *map = spec("frame.yaml", "+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs",
                      "{west: -92, east: -30, south: -56, north: 15}", "{width: 180mm, height: 220mm, dpi: 100}",
                      "shapes/ne_10m_admin_0_countries_americas.shp");
-  projector p;
-  projector_init(&p, map);
+  map_projector p;
+  map_projector_init(&p, map);
   double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
   for (int i = 0; i <= 100; i++) {
     double t = i / 100.0;
@@ -151,7 +108,7 @@ static void frame_covers_extent(void **state) {
   assert_float_equal((f->xmax - f->xmin) / (f->ymax - f->ymin), f->width_pt / f->height_pt, 1e-9);
   assert_int_equal(f->width_px, 709); /* 180 mm at 100 dpi */
   assert_int_equal(f->height_px, 866);
-  projector_fini(&p);
+  map_projector_fini(&p);
   im_map_free(map);
 }
 
@@ -179,8 +136,8 @@ static void world_robinson_no_streaks(void **state) {
   assert_int_equal(warnings, 2);
   test_image img;
   assert_true(image_load(out, &img));
-  projector p;
-  projector_init(&p, map);
+  map_projector p;
+  map_projector_init(&p, map);
   /* Fiji's latitude across the open South Pacific, east of Fiji. */
   assert_true(land_share(&p, &img, -17, -170, -80) < 0.02);
   /* The North Pacific, where Russia's Chukotka would streak. */
@@ -189,9 +146,9 @@ static void world_robinson_no_streaks(void **state) {
   /* The Southern Ocean is sea; Antarctica is land all the way across. */
   assert_true(land_share(&p, &img, -55, -170, -80) < 0.02);
   assert_true(land_share(&p, &img, -85, -179.5, 179.5) > 0.95);
-  assert_true(pixel_near(pixel_at(&p, &img, -47.9, -15.8), LAND, 2)); /* Brazil */
-  assert_true(pixel_near(pixel_at(&p, &img, 100.0, 60.0), LAND, 2));  /* Siberia */
-  projector_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -47.9, -15.8), LAND, 2)); /* Brazil */
+  assert_true(pixel_near(map_projector_sample(&p, &img, 100.0, 60.0), LAND, 2));  /* Siberia */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -206,17 +163,17 @@ static void pacific_no_streaks(void **state) {
   render_ok(map, out);
   test_image img;
   assert_true(image_load(out, &img));
-  projector p;
-  projector_init(&p, map);
+  map_projector p;
+  map_projector_init(&p, map);
   assert_true(land_share(&p, &img, 10, 175, 255) < 0.02);  /* Ghana's latitude */
   assert_true(land_share(&p, &img, 47, 160, 230) < 0.02);  /* France's latitude */
   assert_true(land_share(&p, &img, -60, 150, 300) < 0.02); /* south of Africa's and Antarctica's cut */
   assert_true(land_share(&p, &img, -85, 1, 359) > 0.95);   /* Antarctica across */
-  assert_true(pixel_near(pixel_at(&p, &img, 10.0, 20.0), LAND, 2));   /* Sahara, east of the cut */
-  assert_true(pixel_near(pixel_at(&p, &img, -5.0, 20.0), LAND, 2));   /* Sahara, west of the cut */
-  assert_true(pixel_near(pixel_at(&p, &img, 106.5, 29.5), LAND, 2));  /* Chongqing */
-  assert_true(pixel_near(pixel_at(&p, &img, -60.0, -10.0), LAND, 2)); /* Brazil */
-  projector_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, 10.0, 20.0), LAND, 2));   /* Sahara, east of the cut */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -5.0, 20.0), LAND, 2));   /* Sahara, west of the cut */
+  assert_true(pixel_near(map_projector_sample(&p, &img, 106.5, 29.5), LAND, 2));  /* Chongqing */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -60.0, -10.0), LAND, 2)); /* Brazil */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }

@@ -27,40 +27,8 @@ static im_map *south_america(const char *name, const char *head, const char *lay
   return load_spec_text(name, yaml);
 }
 
-typedef struct {
-  im_geo_ctx *ctx;
-  im_crs *map, *geog;
-  im_transform *t;
-  im_frame frame;
-} projector;
-
-static void proj_init(projector *p, const im_map *map) {
-  im_error err;
-  p->ctx = im_geo_ctx_create();
-  assert_ok(im_crs_create(p->ctx, map->crs, NULL, 0, 0, &p->map, &err), &err);
-  assert_ok(im_crs_geographic(p->ctx, p->map, &p->geog, &err), &err);
-  assert_ok(im_transform_create(p->ctx, p->geog, p->map, &p->t, &err), &err);
-  assert_ok(im_map_frame(map, NULL, &p->frame, &err), &err);
-}
-
-static void proj_fini(projector *p) {
-  im_transform_free(p->t);
-  im_crs_free(p->geog);
-  im_crs_free(p->map);
-  im_geo_ctx_free(p->ctx);
-}
-
-static uint32_t pixel_lonlat(projector *p, const test_image *img, double lon, double lat) {
-  double xy[2] = {lon, lat};
-  assert_int_equal(im_transform_array(p->t, xy, 1, false), 0);
-  const im_frame *f = &p->frame;
-  int x = (int)floor((xy[0] - f->xmin) / (f->xmax - f->xmin) * f->width_px);
-  int y = (int)floor((f->ymax - xy[1]) / (f->ymax - f->ymin) * f->height_px);
-  return image_pixel(img, x, y);
-}
-
 /* Renders map to scratch/name.png and loads it, with a projector. */
-static void render_png(im_map *map, const char *name, test_image *img, projector *p, im_render_options *opt) {
+static void render_png(im_map *map, const char *name, test_image *img, map_projector *p, im_render_options *opt) {
   char file[256];
   snprintf(file, sizeof file, "%s.png", name);
   const char *out = scratch_path(file);
@@ -68,7 +36,7 @@ static void render_png(im_map *map, const char *name, test_image *img, projector
   im_error_clear(&err);
   assert_ok(im_map_render(map, out, opt, &err), &err);
   assert_true(image_load(out, img));
-  proj_init(p, map);
+  map_projector_init(p, map);
 }
 
 #define LIMA -77.04, -12.05
@@ -94,12 +62,12 @@ static void rules_all_match_later_wins(void **state) {
            countries());
   im_map *map = south_america("rules.yaml", "", layers);
   test_image img;
-  projector p;
+  map_projector p;
   render_png(map, "rules", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, LIMA), 0xff0000, 2));     /* rule 1; rule 3 set no fill */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BRASILIA), 0x0000ff, 2)); /* rule 2 overrides rule 1 */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BUENOS_AIRES), LAND, 2)); /* no rule */
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), 0xff0000, 2));     /* rule 1; rule 3 set no fill */
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x0000ff, 2)); /* rule 2 overrides rule 1 */
+  assert_true(pixel_near(map_projector_sample(&p, &img, BUENOS_AIRES), LAND, 2)); /* no rule */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -116,12 +84,12 @@ static void classes_colour_features(void **state) {
   im_map *map = south_america("cat.yaml", "palettes:\n  house: {PER: \"#ff0000\", BRA: \"#0000ff\", other: \"#777777\"}\n",
                               layers);
   test_image img;
-  projector p;
+  map_projector p;
   render_png(map, "cat", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, LIMA), 0xff0000, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BRASILIA), 0x0000ff, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BUENOS_AIRES), 0x777777, 2));
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), 0xff0000, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x0000ff, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, BUENOS_AIRES), 0x777777, 2));
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 
@@ -133,10 +101,10 @@ static void classes_colour_features(void **state) {
            countries());
   map = south_america("grad.yaml", "", layers);
   render_png(map, "grad", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, MONTEVIDEO), 0xdeebf7, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, LIMA), 0x9ecae1, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BRASILIA), 0x3182bd, 2));
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, MONTEVIDEO), 0xdeebf7, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), 0x9ecae1, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x3182bd, 2));
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -158,12 +126,12 @@ static void include_named_styles(void **state) {
   snprintf(layers, sizeof layers, "  - source: %s\n    style: house\n", countries());
   im_map *map = south_america("uses-house.yaml", "include: house.yaml\n", layers);
   test_image img;
-  projector p;
+  map_projector p;
   render_png(map, "house", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, LIMA), 0xff0000, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BRASILIA), 0x0000ff, 2));
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BUENOS_AIRES), 0x00ff00, 2));
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), 0xff0000, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x0000ff, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, BUENOS_AIRES), 0x00ff00, 2));
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -184,14 +152,14 @@ static void scale_ranges(void **state) {
            countries(), countries());
   im_map *map = south_america("scale.yaml", "", layers);
   test_image img;
-  projector p;
+  map_projector p;
   im_render_stats stats;
   im_render_options opt = {.stats = &stats};
   render_png(map, "scale", &img, &p, &opt);
   assert_true(stats.scale_denominator > 30e6 && stats.scale_denominator < 70e6);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, LIMA), LAND, 2));        /* rule only below 1:1M */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, BRASILIA), 0x0000ff, 2)); /* rule in range */
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), LAND, 2));        /* rule only below 1:1M */
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x0000ff, 2)); /* rule in range */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -222,10 +190,10 @@ static void draw_order(void **state) {
            scratch_path("stack.geojson"));
   im_map *map = south_america("z.yaml", "", layers);
   test_image img;
-  projector p;
+  map_projector p;
   render_png(map, "z", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, -60, -10), 0xff0000, 2)); /* z 3 on top */
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -60, -10), 0xff0000, 2)); /* z 3 on top */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
   /* Without z: the feature whose last matching rule comes later is on top,
@@ -239,8 +207,8 @@ static void draw_order(void **state) {
            scratch_path("stack.geojson"));
   map = south_america("rule-order.yaml", "", layers);
   render_png(map, "rule-order", &img, &p, NULL);
-  assert_true(pixel_near(pixel_lonlat(&p, &img, -60, -10), 0xff0000, 2));
-  proj_fini(&p);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -60, -10), 0xff0000, 2));
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }
@@ -259,15 +227,15 @@ static void time_window(void **state) {
            scratch_path("events.geojson"));
   im_map *map = south_america("window.yaml", "", layers);
   test_image img;
-  projector p;
+  map_projector p;
   im_render_options opt = {.from = "2021-12-01", .to = "2021-12-31"};
   render_png(map, "window", &img, &p, &opt);
-  assert_false(pixel_near(pixel_lonlat(&p, &img, -70, -5), 0xff0000, 2)); /* the day before */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, -60, -5), 0xff0000, 2));  /* the first day */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, -50, -5), 0xff0000, 2));  /* the month */
-  assert_true(pixel_near(pixel_lonlat(&p, &img, -70, -20), 0xff0000, 2)); /* a range ending on it */
-  assert_false(pixel_near(pixel_lonlat(&p, &img, -60, -20), 0xff0000, 2)); /* after */
-  proj_fini(&p);
+  assert_false(pixel_near(map_projector_sample(&p, &img, -70, -5), 0xff0000, 2)); /* the day before */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -60, -5), 0xff0000, 2));  /* the first day */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -50, -5), 0xff0000, 2));  /* the month */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -70, -20), 0xff0000, 2)); /* a range ending on it */
+  assert_false(pixel_near(map_projector_sample(&p, &img, -60, -20), 0xff0000, 2)); /* after */
+  map_projector_fini(&p);
   image_free(&img);
   im_map_free(map);
 }

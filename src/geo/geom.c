@@ -126,49 +126,23 @@ bool im_geom_densify(const im_geom *src, double max_step, im_geom *dst) {
   return true;
 }
 
-void im_geom_simplify(im_geom *g, double tolerance) {
-  if (g->kind == IM_GEOM_POINT)
-    return;
-  size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : 2;
-  double tol2 = tolerance * tolerance;
-  size_t out = 0, nparts = 0;
-  for (size_t p = 0; p < g->nparts; p++) {
-    size_t start = g->parts[p], n = im_geom_part_size(g, p);
-    size_t part_out = out;
-    for (size_t i = 0; i < n; i++) {
-      double x = g->xy[2 * (start + i)], y = g->xy[2 * (start + i) + 1];
-      if (i > 0 && i + 1 < n && out > part_out) {
-        double dx = x - g->xy[2 * (out - 1)], dy = y - g->xy[2 * (out - 1) + 1];
-        if (dx * dx + dy * dy < tol2)
-          continue;
-      }
-      g->xy[2 * out] = x;
-      g->xy[2 * out + 1] = y;
-      out++;
-    }
-    /* A ring whose closing vertex is the first one needs 4 to have area. */
-    if (out - part_out < min_points) {
-      out = part_out;
-      continue;
-    }
-    g->parts[nparts++] = part_out;
-  }
-  g->npoints = out;
-  g->nparts = nparts;
-}
+/* Keeps, in place, the vertices keep() accepts (it sees the vertex, its
+ * index in the part, the part's size and the last vertex kept in the part,
+ * or NULL), then drops parts left with fewer than min_points. Returns how
+ * many vertices were removed. */
+typedef bool (*keep_fn)(const double *v, size_t i, size_t n, const double *last, const void *ctx);
 
-size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box) {
-  size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : g->kind == IM_GEOM_LINE ? 2 : 1;
+static size_t filter_vertices(im_geom *g, size_t min_points, keep_fn keep, const void *ctx) {
   size_t out = 0, nparts = 0, removed = 0;
   for (size_t p = 0; p < g->nparts; p++) {
     size_t start = g->parts[p], n = im_geom_part_size(g, p), part_out = out;
     for (size_t i = 0; i < n; i++) {
-      double x = g->xy[2 * (start + i)], y = g->xy[2 * (start + i) + 1];
-      if (!isfinite(x) || !isfinite(y) ||
-          (box && (x < box->minx || x > box->maxx || y < box->miny || y > box->maxy))) {
+      const double *v = g->xy + 2 * (start + i);
+      if (!keep(v, i, n, out > part_out ? g->xy + 2 * (out - 1) : NULL, ctx)) {
         removed++;
         continue;
       }
+      double x = v[0], y = v[1];
       g->xy[2 * out] = x;
       g->xy[2 * out + 1] = y;
       out++;
@@ -182,4 +156,33 @@ size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box) {
   g->npoints = out;
   g->nparts = nparts;
   return removed;
+}
+
+static bool far_enough(const double *v, size_t i, size_t n, const double *last, const void *ctx) {
+  /* The ends of a part always stay. */
+  if (i == 0 || i + 1 == n || !last)
+    return true;
+  double dx = v[0] - last[0], dy = v[1] - last[1];
+  return dx * dx + dy * dy >= *(const double *)ctx;
+}
+
+void im_geom_simplify(im_geom *g, double tolerance) {
+  if (g->kind == IM_GEOM_POINT)
+    return;
+  double tol2 = tolerance * tolerance;
+  filter_vertices(g, g->kind == IM_GEOM_POLYGON ? 3 : 2, far_enough, &tol2);
+}
+
+static bool valid_in(const double *v, size_t i, size_t n, const double *last, const void *ctx) {
+  (void)i;
+  (void)n;
+  (void)last;
+  const im_bbox *box = ctx;
+  return isfinite(v[0]) && isfinite(v[1]) &&
+         (!box || (v[0] >= box->minx && v[0] <= box->maxx && v[1] >= box->miny && v[1] <= box->maxy));
+}
+
+size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box) {
+  size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : g->kind == IM_GEOM_LINE ? 2 : 1;
+  return filter_vertices(g, min_points, valid_in, box);
 }

@@ -13,24 +13,15 @@
 
 /* ---- colours ---- */
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return 0;
-}
-
 /* Colour i of a table string "#rrggbb #rrggbb ..." (8 characters a colour).
- * The tables are ours and checked by the tests, so no validation here. */
+ * The tables are ours and checked by the tests. */
 static im_color table_color(const char *colors, size_t i) {
-  const char *h = colors + 8 * i + 1;
-  double c[3];
-  for (size_t k = 0; k < 3; k++)
-    c[k] = (hexval(h[2 * k]) * 16 + hexval(h[2 * k + 1])) / 255.0;
-  return (im_color){c[0], c[1], c[2], 1.0};
+  char hex[8];
+  memcpy(hex, colors + 8 * i, 7);
+  hex[7] = '\0';
+  im_color c = {0, 0, 0, 1};
+  im_color_parse(hex, &c);
+  return c;
 }
 
 static bool is_vric(const char *name) { return name && strcasecmp(name, "vric") == 0; }
