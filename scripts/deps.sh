@@ -6,6 +6,7 @@ INFLUMAP_PACKAGES=(
   libproj-dev proj-data proj-bin
   libshp-dev libfyaml-dev libjansson-dev libcsv-dev librsvg2-dev
   libcmocka-dev poppler-utils
+  libpng-dev ghostscript
   python3 file
 )
 

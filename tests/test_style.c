@@ -72,6 +72,27 @@ static void rules_all_match_later_wins(void **state) {
   im_map_free(map);
 }
 
+/* A polygon layer with only a stroke draws outlines, never a fill: the
+ * default fill is for markers. */
+static void stroke_only_polygons(void **state) {
+  (void)state;
+  char layers[2048];
+  snprintf(layers, sizeof layers,
+           "  - {source: %s, fill: \"#f2efe9\"}\n"
+           "  - {source: %s, stroke: {color: \"#ff0000\", width: 0.3pt}}\n"
+           "  - {source: %s, stroke: \"#00ff00\", fill: none}\n",
+           countries(), countries(), countries());
+  im_map *map = south_america("outline.yaml", "", layers);
+  test_image img;
+  map_projector p;
+  render_png(map, "outline", &img, &p, NULL);
+  assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), LAND, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), LAND, 2));
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
 /* Categorical classes from a palette of the spec (with its "other"), then
  * graduated classes with given breaks and a ColorBrewer ramp. */
 static void classes_colour_features(void **state) {
@@ -292,7 +313,8 @@ static void mistakes_are_pointed_at(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(rules_all_match_later_wins), cmocka_unit_test(classes_colour_features),
+      cmocka_unit_test(rules_all_match_later_wins), cmocka_unit_test(stroke_only_polygons),
+      cmocka_unit_test(classes_colour_features),
       cmocka_unit_test(include_named_styles),       cmocka_unit_test(scale_ranges),
       cmocka_unit_test(draw_order),                 cmocka_unit_test(time_window),
       cmocka_unit_test(mistakes_are_pointed_at)};

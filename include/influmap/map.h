@@ -5,7 +5,9 @@
  *   palettes: {NAME: {VALUE: COLOUR, ...}}
  *   map:    {title, page: {width, height, dpi}, crs, extent, background}
  *   layers: [{id, source, where, style, STYLE..., rules, classes, z,
- *             min_scale, max_scale}]
+ *             min_scale, max_scale, legend}]
+ *   legend, scalebar, north_arrow, graticule, inset; and in map: subtitle,
+ *   credits, disclaimer, margins, frame: the furniture (furniture.h)
  *
  * STYLE is fill, hatch, stroke, opacity, visible, marker, label (see
  * style.h and docs/style-language.md). Every key is checked: an unknown key
@@ -95,6 +97,8 @@ typedef struct {
   double min_scale, max_scale; /* scale denominators; 0 = no limit */
   bool geodesic;   /* lines are drawn as geodesics (also per feature: route) */
   bool schema_events; /* schema: events — checked against the influence-event schema */
+  bool legend_hide;    /* legend: false — never listed in the legend */
+  char *legend_label;  /* legend: "Label" — its entry's text when it has no classes */
 } im_layer_style;
 
 typedef struct {
@@ -138,6 +142,7 @@ typedef struct {
   size_t npalettes;
   char **files; /* every YAML file read (the spec, then included sheets) */
   size_t nfiles;
+  struct im_furniture *furniture; /* legend, scale bar, ..., margins (furniture.h); NULL: none */
 } im_map;
 
 /* Reads and checks a spec. Returns a new map in *out; free with
@@ -153,8 +158,37 @@ void im_map_free(im_map *map);
  * 2021-12-01, with an optional time); file/line/column place the error. */
 im_status im_period_check(const char *date, const char *file, int line, int column, im_error *err);
 
+/* When path is a style sheet (no map: and no layers:), checks it as an
+ * include would read it and sets *is_sheet; otherwise only sets *is_sheet
+ * to false (load it with im_map_load). */
+im_status im_style_sheet_check(const char *path, bool *is_sheet, im_error *err);
+
 /* A palette the spec defines, or NULL. */
 const im_spec_palette *im_map_palette(const im_map *map, const char *name);
+
+/* ---- Overrides of a loaded map (src/spec/spec-override.c), e.g. what one
+ * entry of a batch manifest changes in its base spec. ---- */
+
+/* Replaces the title (NULL: none). Fails only when out of memory. */
+im_status im_map_set_title(im_map *map, const char *title, im_error *err);
+
+/* Replaces the extent; an area with no width or height is IM_STATUS_INPUT. */
+im_status im_map_set_extent(im_map *map, const im_extent *extent, im_error *err);
+
+/* Replaces the time window; from and to are ISO 8601 dates, or NULL for an
+ * open end. */
+im_status im_map_set_period(im_map *map, const char *from, const char *to, im_error *err);
+
+/* The layer with that id, or NULL. Owned by the map. */
+im_layer_style *im_map_layer(im_map *map, const char *id);
+
+/* Narrows layer layer_id to the features that also match expr (a where:
+ * expression, filter.h): the layer's where becomes "(old) and (expr)".
+ * file, line and column say where expr is written (file may be NULL, else it
+ * must outlive the map); a syntax error or an unknown layer (with a "did you
+ * mean") is an IM_STATUS_INPUT error placed there. */
+im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file, int line,
+                                  int column, im_error *err);
 
 #ifdef __cplusplus
 }

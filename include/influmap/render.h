@@ -28,10 +28,15 @@ typedef struct {
   im_length width, height;
   im_render_stats *stats; /* filled when not NULL */
   const char *from, *to;  /* time window (ISO dates), replacing the spec's period */
+  bool svg_text;          /* SVG: labels also as editable <text> elements, in place of glyph outlines */
+  bool cmyk;              /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the
- * page's shape, centred) and the page it is drawn on. */
+ * frame's shape, centred) and the page it is drawn on. With page margins
+ * (map: margins:, furniture.h) the frame is the page less the margins
+ * (rounded to whole pixels in a PNG) and xmin..ymax spans it, not the
+ * page. */
 typedef struct {
   double xmin, ymin, xmax, ymax; /* map CRS units */
   double width_pt, height_pt;    /* page size */
@@ -54,6 +59,13 @@ im_status im_map_check(const im_map *map, im_error *err);
  * name and renamed into place only when complete, so a failed render leaves
  * any existing file untouched. opt may be NULL. */
 im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err);
+
+/* Draws map onto cr, a vector surface (PDF, SVG, recording) whose page
+ * im_map_frame gives in points, with the origin at the page's top left: what
+ * im_map_render writes, for collecting maps into one document (a batch's
+ * atlas). cr's state is restored afterwards. */
+struct _cairo;
+im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt, im_error *err);
 
 #ifdef __cplusplus
 }

@@ -6,12 +6,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "batch-cmd.h"
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
-    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n"
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
+    "       influmap batch MANIFEST [-j N] [--shard K/N|auto [--count N]] [--force] [--list] [--atlas FILE.pdf]\n"
     "       influmap --help | --version\n";
 
 static const char help_text[] =
@@ -25,8 +27,11 @@ static const char help_text[] =
     "    --from DATE        keep only events on or after DATE (ISO 8601; a date field, to date_end)\n"
     "    --to DATE          keep only events on or before DATE\n"
     "    --verbose          report the map's scale and how many labels were placed and dropped\n"
+    "    --svg-text         SVG: labels as editable <text> elements instead of glyph outlines\n"
+    "    --cmyk             PDF: convert to CMYK for print with Ghostscript (gs)\n"
     "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
     "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
+    "  batch MANIFEST       render every map of a manifest, in parallel, skipping what is up to date (docs/batch.md)\n"
     "\n"
     "Exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error.\n";
 
@@ -125,6 +130,10 @@ static int cmd_render(int argc, char **argv) {
         opt.to = d;
     } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
       verbose = true;
+    } else if (!strcmp(a, "--svg-text")) {
+      opt.svg_text = true;
+    } else if (!strcmp(a, "--cmyk")) {
+      opt.cmyk = true;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
     } else if (!spec) {
@@ -217,15 +226,18 @@ static int cmd_validate(int argc, char **argv) {
     im_error err;
     im_error_clear(&err);
     im_map *map = NULL;
-    im_status st = im_map_load(argv[i], &map, &err);
-    if (!st)
+    bool sheet = false;
+    im_status st = im_style_sheet_check(argv[i], &sheet, &err);
+    if (!st && !sheet)
+      st = im_map_load(argv[i], &map, &err);
+    if (!st && !sheet)
       st = im_map_check(map, &err);
     im_map_free(map);
     if (st) {
       int code = report(&err);
       worst = code > worst ? code : worst;
     } else {
-      printf("%s: ok\n", argv[i]);
+      printf("%s: ok%s\n", argv[i], sheet ? " (style sheet)" : "");
     }
   }
   return worst;
@@ -251,6 +263,8 @@ int main(int argc, char **argv) {
     return cmd_render(argc - 2, argv + 2);
   if (!strcmp(cmd, "info"))
     return cmd_info(argc - 2, argv + 2);
+  if (!strcmp(cmd, "batch"))
+    return im_cli_batch(argc - 2, argv + 2);
   if (!strcmp(cmd, "validate"))
     return cmd_validate(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

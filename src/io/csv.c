@@ -38,6 +38,7 @@ typedef struct {
   size_t cap_features;
   bool have_bbox;
   im_geom g;
+  im_budget budget;
 } csv_state;
 
 static void set_error(csv_state *s, long line, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -206,6 +207,16 @@ static void read_record(csv_state *s) {
   im_bbox_extend(&l->file_bbox, &s->have_bbox, &b);
   if (!im_query_wants(s->query, &b))
     return;
+  size_t bytes = 0;
+  for (size_t i = 0; i < s->ncols && !(s->query && s->query->skip_attributes); i++)
+    if (s->field_of[i] >= 0)
+      bytes += sizeof(char *) + (s->cells[i] ? strlen(s->cells[i]) + 1 : 0);
+  char msg[256];
+  const char *over = im_budget_add(&s->budget, s->g.npoints, s->g.nparts, bytes, msg, sizeof msg);
+  if (over) {
+    set_error(s, s->row_line, 0, "%s", over);
+    return;
+  }
   if (!im_grow((void **)&l->features, &s->cap_features, l->nfeatures + 1, sizeof *l->features)) {
     set_oom(s);
     return;
@@ -353,6 +364,7 @@ im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_la
   im_layer *layer = im_layer_new(path, "CSV");
   csv_state s = {.layer = layer, .query = query, .err = err, .lon = -1, .lat = -1, .wkt = -1};
   im_geom_init(&s.g, IM_GEOM_POINT);
+  im_budget_init(&s.budget);
   if (!layer || !(layer->crs_definition = im_strdup("EPSG:4326")) || !(layer->encoding = im_strdup("UTF-8"))) {
     s.st = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   } else {

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,11 @@
 #include "influmap/layer.h"
 #include "io-private.h"
 
-/* jansson needs several times the file's size in memory. */
+/* jansson needs several times the file's size in memory: 35 times for a
+ * file of coordinates, measured. The file may take at most 1 GiB, and at
+ * most 1/IM_GEOJSON_MEMORY_FACTOR of the memory one layer may use. */
 #define IM_GEOJSON_MAX_BYTES ((size_t)1 << 30)
+#define IM_GEOJSON_MEMORY_FACTOR 32
 
 /* ---- the legacy "crs" member ---- */
 
@@ -171,12 +175,16 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
   }
-  if ((unsigned long long)st.st_size > IM_GEOJSON_MAX_BYTES) {
+  size_t max_mb = im_limits_get().max_layer_mb / IM_GEOJSON_MEMORY_FACTOR;
+  if (max_mb > IM_GEOJSON_MAX_BYTES >> 20)
+    max_mb = IM_GEOJSON_MAX_BYTES >> 20;
+  if ((unsigned long long)st.st_size > (unsigned long long)max_mb << 20) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "is %.1f GiB; influmap reads GeoJSON whole and takes at most 1 GiB (split it, or "
-                        "convert it to a shapefile)",
-                        (double)st.st_size / (1 << 30));
+                        "is %.1f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
+                        "memory, and so takes at most %zu MiB (split it, convert it to a shapefile, or raise "
+                        "INFLUMAP_MAX_LAYER_MB)",
+                        (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_mb);
   }
   size_t n = (size_t)st.st_size;
   char *buf = malloc(n ? n : 1);
@@ -618,6 +626,9 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     goto done;
   }
   layer->total_records = (long)json_array_size(features);
+  im_budget budget;
+  im_budget_init(&budget);
+  char over_msg[256];
   im_geom g;
   im_geom_init(&g, IM_GEOM_POINT);
   for (size_t i = 0; i < json_array_size(features) && !st; i++) {
@@ -658,6 +669,11 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
       st = read_properties(&s, &w, f, props, NULL, false);
       continue;
     }
+    const char *over = im_budget_add(&budget, g.npoints, g.nparts, 0, over_msg, sizeof over_msg);
+    if (over) {
+      st = bad(&w, "%s", over);
+      break;
+    }
     if (!im_grow((void **)&layer->features, &cap_features, layer->nfeatures + 1, sizeof *layer->features) ||
         !im_grow((void **)&counts, &cap_counts, layer->nfeatures + 1, sizeof *counts)) {
       st = oom(&w);
@@ -680,12 +696,30 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
       }
       counts[layer->nfeatures - 1] = n;
     }
-    st = read_properties(&s, &w, f, props, feat->values, false);
+    if ((st = read_properties(&s, &w, f, props, feat->values, false)))
+      break;
+    size_t bytes = layer->nfields * sizeof(char *);
+    for (size_t k = 0; feat->values && k < layer->nfields; k++)
+      bytes += feat->values[k] ? strlen(feat->values[k]) + 1 : 0;
+    if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)))
+      st = bad(&w, "%s", over);
   }
   im_geom_free(&g);
   if (st)
     goto done;
-  /* Features read before a field first appeared lack its slot. */
+  /* Features read before a field first appeared lack its slot. Many
+   * features each bringing a new key would make this quadratic: it is
+   * counted first. */
+  size_t slots = 0;
+  for (size_t i = 0; i < layer->nfeatures && keep_values; i++)
+    slots += layer->nfields - counts[i];
+  const char *over = im_budget_add(&budget, 0, 0, slots > SIZE_MAX / 8 ? SIZE_MAX / 2 : slots * sizeof(char *),
+                                   over_msg, sizeof over_msg);
+  if (over) {
+    st = im_error_set(err, IM_STATUS_INPUT, layer->path, 0, 0, "%zu features with %zu distinct properties: %s",
+                      layer->nfeatures, layer->nfields, over);
+    goto done;
+  }
   for (size_t i = 0; i < layer->nfeatures && keep_values; i++) {
     im_feature *feat = &layer->features[i];
     if (counts[i] == layer->nfields)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "influmap/layer.h"
+#include "influmap/limits.h"
 
 /* A shapefile's .prj (text and path), or "EPSG:4326" and NULL. */
 im_status im_shapefile_source_crs(const char *path, char **definition, char **crs_file, im_error *err);
@@ -52,6 +53,19 @@ void im_field_guess_apply(const im_field_guess *g, im_field *f);
 /* The number of parts (1 YYYY, 2 YYYY-MM, 3 YYYY-MM-DD) of an ISO 8601
  * calendar date with valid month and day, or 0. */
 int im_iso_date_parts(const char *s);
+
+/* What a reader keeps, counted against the ceilings of limits.h. */
+typedef struct {
+  im_limits limits;
+  size_t vertices, features, bytes;
+} im_budget;
+
+void im_budget_init(im_budget *b);
+/* Counts what one feature adds: vertices, parts and bytes of attributes
+ * (a feature is counted when vertices or parts are not 0). Returns NULL
+ * while every ceiling holds, else a message naming the ceiling passed and
+ * its environment variable, written into buf. */
+const char *im_budget_add(im_budget *b, size_t vertices, size_t parts, size_t bytes, char *buf, size_t size);
 
 /* True when b meets one of the query's boxes (or the query has none). */
 bool im_query_wants(const im_layer_query *q, const im_bbox *b);

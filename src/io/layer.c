@@ -3,6 +3,8 @@
  * formats that do not declare one (GeoJSON, CSV). */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -271,4 +273,37 @@ void im_bbox_extend(im_bbox *acc, bool *have, const im_bbox *b) {
     acc->maxx = b->maxx;
   if (b->maxy > acc->maxy)
     acc->maxy = b->maxy;
+}
+
+/* ---- ceilings ---- */
+
+void im_budget_init(im_budget *b) {
+  *b = (im_budget){.limits = im_limits_get()};
+}
+
+/* The memory one feature holds beyond its parts: the feature itself and
+ * its geometry's header. */
+#define FEATURE_OVERHEAD (sizeof(im_feature) + 64)
+
+const char *im_budget_add(im_budget *b, size_t vertices, size_t parts, size_t bytes, char *buf, size_t size) {
+  const im_limits *l = &b->limits;
+  if (vertices || parts)
+    b->features++;
+  b->vertices += vertices;
+  /* Saturating: the sum is compared with a ceiling well below SIZE_MAX. */
+  size_t add = vertices > SIZE_MAX / 64 ? SIZE_MAX / 4 : 16 * vertices + 8 * parts;
+  add += bytes + ((vertices || parts) ? FEATURE_OVERHEAD : 0);
+  b->bytes = b->bytes > SIZE_MAX - add ? SIZE_MAX : b->bytes + add;
+  if (b->features > l->max_features)
+    snprintf(buf, size, "the layer has more than %zu features, influmap's limit for one layer (raise it with "
+             "INFLUMAP_MAX_FEATURES)", l->max_features);
+  else if (b->vertices > l->max_vertices)
+    snprintf(buf, size, "the layer has more than %zu vertices, influmap's limit for one layer (raise it with "
+             "INFLUMAP_MAX_VERTICES)", l->max_vertices);
+  else if (b->bytes / ((size_t)1 << 20) >= l->max_layer_mb)
+    snprintf(buf, size, "the layer needs more than %zu MiB of memory, influmap's limit for one layer (raise it "
+             "with INFLUMAP_MAX_LAYER_MB)", l->max_layer_mb);
+  else
+    return NULL;
+  return buf;
 }

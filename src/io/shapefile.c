@@ -17,6 +17,7 @@
 #include "encoding-private.h"
 #include "influmap/layer.h"
 #include "io-private.h"
+#include "shapefile-private.h"
 
 static _Thread_local char shp_last_error[512];
 
@@ -24,9 +25,23 @@ static void shp_error_hook(const char *message) {
   snprintf(shp_last_error, sizeof shp_last_error, "%s", message);
 }
 
-static void setup_hooks(SAHooks *hooks) {
-  SASetupDefaultHooks(hooks);
-  hooks->Error = shp_error_hook;
+/* How the files of one shapefile are reached: shapelib's hooks (ours for
+ * errors), and whether they are the disk's, where a sibling is looked for
+ * with stat() so a folder called x.dbf is not taken for a table. */
+typedef struct {
+  SAHooks hooks;
+  bool disk;
+} shp_io;
+
+static im_status source_crs(const shp_io *io, const char *path, char **definition, char **crs_file, im_error *err);
+
+static void io_init(shp_io *io, const SAHooks *hooks) {
+  if (hooks)
+    io->hooks = *hooks;
+  else
+    SASetupDefaultHooks(&io->hooks);
+  io->hooks.Error = shp_error_hook;
+  io->disk = !hooks;
 }
 
 const char *im_shape_type_name(int t) {
@@ -64,9 +79,20 @@ const char *im_shape_type_name(int t) {
   }
 }
 
+static bool io_exists(const shp_io *io, const char *path) {
+  if (io->disk) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  SAFile f = io->hooks.FOpen(path, "rb");
+  if (f)
+    io->hooks.FClose(f);
+  return f != NULL;
+}
+
 /* The sibling file with another suffix, trying lower then upper case.
  * Returns a new string when the file exists, else NULL. */
-static char *sibling(const char *shp_path, const char *ext) {
+static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
   size_t n = strlen(shp_path);
   const char *dot = strrchr(shp_path, '.');
   const char *slash = strrchr(shp_path, '/');
@@ -80,8 +106,7 @@ static char *sibling(const char *shp_path, const char *ext) {
     for (size_t i = 0; ext[i]; i++)
       p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
     p[base + 1 + strlen(ext)] = '\0';
-    struct stat st;
-    if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+    if (io_exists(io, p))
       return p;
   }
   free(p);
@@ -90,13 +115,13 @@ static char *sibling(const char *shp_path, const char *ext) {
 
 /* Reads a small text file whole; NULL when it cannot. The size cap keeps a
  * hostile .prj from being read into memory without bound. */
-static char *read_small_file(const char *path, size_t cap) {
-  FILE *f = fopen(path, "rb");
+static char *read_small_file(const shp_io *io, const char *path, size_t cap) {
+  SAFile f = io->hooks.FOpen(path, "rb");
   if (!f)
     return NULL;
   char *buf = malloc(cap + 1);
-  size_t n = buf ? fread(buf, 1, cap, f) : 0;
-  fclose(f);
+  size_t n = buf ? (size_t)io->hooks.FRead(buf, 1, cap, f) : 0;
+  io->hooks.FClose(f);
   if (!buf)
     return NULL;
   buf[n] = '\0';
@@ -161,7 +186,7 @@ static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
   if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 ||
       h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
     return false;
-  int type = buf[0] | buf[1] << 8 | buf[2] << 16 | buf[3] << 24;
+  int type = (int)read_le32(buf);
   if (type == SHPT_NULL || want == 4)
     return false;
   if (type == SHPT_POINT || type == SHPT_POINTZ || type == SHPT_POINTM) {
@@ -320,12 +345,10 @@ static im_field_type field_type(DBFFieldType t) {
 }
 
 /* Opens the .dbf, picks its encoding and reads the field list. */
-static im_status open_dbf(im_layer *layer, const char *dbf_path, DBFHandle *out, im_transcoder **tc,
-                          im_error *err) {
-  SAHooks hooks;
-  setup_hooks(&hooks);
+static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_path, DBFHandle *out,
+                          im_transcoder **tc, im_error *err) {
   shp_last_error[0] = '\0';
-  DBFHandle dbf = DBFOpenLL(dbf_path, "rb", &hooks);
+  DBFHandle dbf = DBFOpenLL(dbf_path, "rb", (SAHooks *)&io->hooks);
   if (!dbf)
     return im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "cannot read the DBF table%s%s",
                         shp_last_error[0] ? ": " : "", shp_last_error);
@@ -335,9 +358,9 @@ static im_status open_dbf(im_layer *layer, const char *dbf_path, DBFHandle *out,
    * Latin-1 (Windows-1252), as most files without either are. */
   char buf[64];
   const char *enc = NULL;
-  char *cpg_path = sibling(layer->path, "cpg");
+  char *cpg_path = sibling(io, layer->path, "cpg");
   if (cpg_path) {
-    char *cpg = read_small_file(cpg_path, 256);
+    char *cpg = read_small_file(io, cpg_path, 256);
     if (cpg) {
       enc = im_encoding_from_cpg(cpg, buf, sizeof buf);
       if (enc && !(*tc = im_transcoder_create(enc))) {
@@ -390,8 +413,9 @@ static im_status open_dbf(im_layer *layer, const char *dbf_path, DBFHandle *out,
   return IM_STATUS_OK;
 }
 
+/* Reads feature f's attributes; *bytes grows by the memory they take. */
 static im_status read_attributes(im_layer *layer, DBFHandle dbf, im_transcoder *tc, im_feature *f,
-                                 const char *dbf_path, im_error *err) {
+                                 const char *dbf_path, size_t *bytes, im_error *err) {
   f->values = calloc(layer->nfields ? layer->nfields : 1, sizeof *f->values);
   if (!f->values)
     return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
@@ -411,20 +435,78 @@ static im_status read_attributes(im_layer *layer, DBFHandle dbf, im_transcoder *
       raw++, n--;
     if (!(f->values[k] = im_transcode(tc, raw, n)))
       return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
+    *bytes += strlen(f->values[k]) + 1;
   }
+  *bytes += layer->nfields * sizeof *f->values;
   return IM_STATUS_OK;
 }
 
-im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
-                                  im_error *err) {
+static uint32_t file_size(const shp_io *io, SAFile f) {
+  if (io->hooks.FSeek(f, 0, SEEK_END) != 0)
+    return 0;
+  SAOffset n = io->hooks.FTell(f);
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* shapelib sizes its index arrays from the length the .shx header gives
+ * (up to 256 million records, 2 GB of arrays) before it reads a byte of
+ * them; a 100-byte .shx must not cost that. Checks the claim against the
+ * file's real size first; returns a message when it does not hold. */
+static const char *check_shx(const shp_io *io, const char *shx_path, char *buf, size_t size) {
+  SAFile f = io->hooks.FOpen(shx_path, "rb");
+  if (!f)
+    return "cannot be opened";
+  unsigned char hdr[100];
+  bool whole = io->hooks.FSeek(f, 0, SEEK_SET) == 0 && io->hooks.FRead(hdr, sizeof hdr, 1, f) == 1;
+  uint32_t actual = file_size(io, f);
+  io->hooks.FClose(f);
+  if (!whole)
+    return "the header is truncated (an index starts with 100 header bytes)";
+  if (read_be32(hdr) != 9994 || read_le32(hdr + 28) != 1000)
+    return "not a shapefile index: its header does not start with file code 9994 and version 1000";
+  uint64_t claimed = (uint64_t)read_be32(hdr + 24) * 2;
+  if (claimed > actual) {
+    snprintf(buf, size, "the header says the index is %llu bytes long (%llu records) but the file has %lu; it is "
+             "truncated or corrupt",
+             (unsigned long long)claimed, claimed > 100 ? (unsigned long long)(claimed - 100) / 8 : 0ULL,
+             (unsigned long)actual);
+    return buf;
+  }
+  return NULL;
+}
+
+/* A DBF header may claim any number of records; shapelib trusts it and
+ * reads each on demand. The records the shapes need must be in the file:
+ * otherwise each would read as null, silently. */
+static const char *check_dbf_size(const shp_io *io, DBFHandle dbf, int nshapes, char *buf, size_t size) {
+  uint64_t need = (uint64_t)dbf->nHeaderLength + (uint64_t)dbf->nRecordLength * (uint64_t)(nshapes > 0 ? nshapes : 0);
+  uint32_t actual = file_size(io, dbf->fp);
+  if (need <= actual)
+    return NULL;
+  snprintf(buf, size, "the table's header claims %d records of %d bytes, but the file (%lu bytes) cannot hold the %d "
+           "the shapes need; it is truncated or corrupt",
+           dbf->nRecords, dbf->nRecordLength, (unsigned long)actual, nshapes);
+  return buf;
+}
+
+im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const im_layer_query *query,
+                                  im_layer **out, im_error *err) {
   *out = NULL;
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-  char *shx_path = sibling(path, "shx");
+  shp_io io;
+  io_init(&io, hooks);
+  if (!io_exists(&io, path))
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", io.disk ? strerror(errno) : "not found");
+  char *shx_path = sibling(&io, path, "shx");
   if (!shx_path)
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
                         "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
+  char msg[320];
+  const char *bad_shx = check_shx(&io, shx_path, msg, sizeof msg);
+  if (bad_shx) {
+    im_status st = im_error_set(err, IM_STATUS_INPUT, shx_path, 0, 0, "%s", bad_shx);
+    free(shx_path);
+    return st;
+  }
   free(shx_path);
 
   im_layer *layer = im_layer_new(path, "ESRI Shapefile");
@@ -436,10 +518,8 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
   im_transcoder *tc = NULL;
   char *dbf_path = NULL;
 
-  SAHooks hooks;
-  setup_hooks(&hooks);
   shp_last_error[0] = '\0';
-  shp = SHPOpenLL(path, "rb", &hooks);
+  shp = SHPOpenLL(path, "rb", &io.hooks);
   if (!shp) {
     st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a readable shapefile%s%s",
                           shp_last_error[0] ? ": " : "", shp_last_error);
@@ -449,38 +529,45 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
   layer->total_records = shp->nRecords;
   layer->file_bbox = (im_bbox){shp->adBoundsMin[0], shp->adBoundsMin[1], shp->adBoundsMax[0], shp->adBoundsMax[1]};
   if (!strcmp(im_shape_type_name(shp->nShapeType), "unknown")) {
-    char *shx = sibling(path, "shx");
+    char *shx = sibling(&io, path, "shx");
     st_ret = im_error_set(err, IM_STATUS_INPUT, shx ? shx : path, 0, 0, "unknown shape type %d in the header",
                           shp->nShapeType);
     free(shx);
     goto fail;
   }
-  char header_msg[256];
-  const char *bad_header = check_shp_header(shp, header_msg, sizeof header_msg);
+  const char *bad_header = check_shp_header(shp, msg, sizeof msg);
   if (bad_header) {
     st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", bad_header);
     goto fail;
   }
 
-  if ((st_ret = im_shapefile_source_crs(path, &layer->crs_definition, &layer->crs_file, err)))
+  if ((st_ret = source_crs(&io, path, &layer->crs_definition, &layer->crs_file, err)))
     goto fail;
   if (!layer->crs_file)
     im_warn("%s: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)", path);
 
-  dbf_path = sibling(path, "dbf");
+  dbf_path = sibling(&io, path, "dbf");
   if (dbf_path) {
-    if ((st_ret = open_dbf(layer, dbf_path, &dbf, &tc, err)))
+    if ((st_ret = open_dbf(&io, layer, dbf_path, &dbf, &tc, err)))
       goto fail;
+    const char *bad_dbf = NULL;
     if (DBFGetRecordCount(dbf) < shp->nRecords) {
-      st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0,
-                            "the table has %d records but %s has %d shapes", DBFGetRecordCount(dbf),
-                            path, shp->nRecords);
+      snprintf(msg, sizeof msg, "the table has %d records but %s has %d shapes", DBFGetRecordCount(dbf), path,
+               shp->nRecords);
+      bad_dbf = msg;
+    } else {
+      bad_dbf = check_dbf_size(&io, dbf, shp->nRecords, msg, sizeof msg);
+    }
+    if (bad_dbf) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "%s", bad_dbf);
       goto fail;
     }
   } else {
     im_warn("%s: no .dbf beside it; the features have no attributes", path);
   }
 
+  im_budget budget;
+  im_budget_init(&budget);
   size_t cap = 0;
   for (int i = 0; i < shp->nRecords; i++) {
     if (!wanted(shp, i, query))
@@ -496,6 +583,15 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
       SHPDestroyObject(o);
       continue;
     }
+    /* Counted before it is copied: a .shx whose entries all point at one
+     * big shape must stop here, not when memory runs out. */
+    const char *over = im_budget_add(&budget, o->nVertices > 0 ? (size_t)o->nVertices : 0,
+                                     o->nParts > 0 ? (size_t)o->nParts : 1, 0, msg, sizeof msg);
+    if (over) {
+      SHPDestroyObject(o);
+      st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, over);
+      goto fail;
+    }
     if (!im_grow((void **)&layer->features, &cap, layer->nfeatures + 1, sizeof *layer->features)) {
       SHPDestroyObject(o);
       st_ret = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
@@ -510,9 +606,14 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
       st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, bad);
       goto fail;
     }
+    size_t bytes = 0;
     if (dbf && (!query || !query->skip_attributes) &&
-        (st_ret = read_attributes(layer, dbf, tc, f, dbf_path, err)))
+        (st_ret = read_attributes(layer, dbf, tc, f, dbf_path, &bytes, err)))
       goto fail;
+    if ((over = im_budget_add(&budget, 0, 0, bytes, msg, sizeof msg))) {
+      st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, over);
+      goto fail;
+    }
   }
   SHPClose(shp);
   if (dbf)
@@ -533,16 +634,21 @@ fail:
   return st_ret;
 }
 
-im_status im_shapefile_source_crs(const char *path, char **definition, char **crs_file, im_error *err) {
+im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
+                                  im_error *err) {
+  return im_shapefile_load_hooks(path, NULL, query, out, err);
+}
+
+static im_status source_crs(const shp_io *io, const char *path, char **definition, char **crs_file, im_error *err) {
   *definition = NULL;
   *crs_file = NULL;
-  char *prj_path = sibling(path, "prj");
+  char *prj_path = sibling(io, path, "prj");
   if (!prj_path) {
     if (!(*definition = im_strdup("EPSG:4326")))
       return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
     return IM_STATUS_OK;
   }
-  char *text = read_small_file(prj_path, 1 << 20);
+  char *text = read_small_file(io, prj_path, 1 << 20);
   if (!text) {
     im_status st = im_error_set(err, IM_STATUS_INPUT, prj_path, 0, 0, "cannot read: %s", strerror(errno));
     free(prj_path);
@@ -551,4 +657,10 @@ im_status im_shapefile_source_crs(const char *path, char **definition, char **cr
   *definition = text;
   *crs_file = prj_path;
   return IM_STATUS_OK;
+}
+
+im_status im_shapefile_source_crs(const char *path, char **definition, char **crs_file, im_error *err) {
+  shp_io io;
+  io_init(&io, NULL);
+  return source_crs(&io, path, definition, crs_file, err);
 }

@@ -8,10 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../batch/layer-cache-private.h"
 #include "../core/mem-private.h"
 #include "influmap/events.h"
 #include "influmap/filter.h"
 #include "influmap/geodesic.h"
+#include "furniture-private.h"
 #include "labels-private.h"
 #include "render-private.h"
 #include "style-resolve-private.h"
@@ -30,6 +32,7 @@ typedef struct {
   const im_field *label_fields; /* the layer's fields + length_km */
   size_t nlabel_fields;
   char **label_values;          /* scratch: a feature's values + its length */
+  im_resolver *res;
   im_transform *src2geo; /* NULL when the source is already geographic */
   long route_field;      /* index of a "route" field, or -1 */
   size_t dropped_features;
@@ -41,17 +44,17 @@ static size_t to_device(im_render_ctx *rc, im_geom *g) {
   const im_frame *f = &rc->frame;
   double sx = rc->dev_per_unit_x, sy = rc->dev_per_unit_y;
   for (size_t i = 0; i < g->npoints; i++) {
-    g->xy[2 * i] = (g->xy[2 * i] - f->xmin) * sx;
-    g->xy[2 * i + 1] = (f->ymax - g->xy[2 * i + 1]) * sy;
+    g->xy[2 * i] = rc->fx0 + (g->xy[2 * i] - f->xmin) * sx;
+    g->xy[2 * i + 1] = rc->fy0 + (f->ymax - g->xy[2 * i + 1]) * sy;
   }
   im_geom_remove_invalid(g, NULL);
   return lost;
 }
 
-/* From the lon/lat geometry in src to device geometry clipped to the page
+/* From the lon/lat geometry in src to device geometry clipped to the frame
  * plus margin, in out. as_outline: rings as lines (for stroking). */
-static bool prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
-                    size_t *lost) {
+bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
+                       size_t *lost) {
   if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->cut))
     return false;
   if (rc->cut.kind != IM_GEOM_POINT) {
@@ -62,9 +65,11 @@ static bool prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, doub
   }
   *lost += to_device(rc, &rc->dense);
   im_geom_simplify(&rc->dense, rc->simplify_tol);
-  im_bbox clip = {-margin, -margin, rc->dev_w + margin, rc->dev_h + margin};
+  im_bbox clip = {rc->fx0 - margin, rc->fy0 - margin, rc->fx0 + rc->fw + margin, rc->fy0 + rc->fh + margin};
   return im_geom_clip(&rc->dense, clip, out);
 }
+
+static const im_geom empty_polygon = {.kind = IM_GEOM_POLYGON};
 
 static bool is_geodesic(const layer_job *job, const im_feature *f) {
   if (f->geom.kind == IM_GEOM_POINT)
@@ -116,8 +121,10 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
     priority = pv ? strtod(pv, NULL) : -INFINITY;
   }
   bool ok = true;
+  const im_geom *drawn = NULL; /* the device geometry drawn, for the legend */
   if (f->geom.kind == IM_GEOM_POINT) {
-    ok = prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    ok = im_render_prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    drawn = &rc->fill;
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
       im_draw_marker(cr, sc, st, x, y);
@@ -127,27 +134,36 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
         ok = im_labeler_add_point(rc->labeler, text, st, x, y, (b.maxx - b.minx) / 2, priority);
     }
   } else if (f->geom.kind == IM_GEOM_POLYGON) {
-    bool fill = st->fill.a > 0 || (st->set & IM_STYLE_HATCH);
+    /* A polygon is filled only when its style says so (a fill or a class
+     * colour): the default fill is for markers. */
+    bool fill = ((st->set & IM_STYLE_FILL) && st->fill.a > 0) || (st->set & IM_STYLE_HATCH);
     bool stroke = st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
                   ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) ||
                    !(st->set & IM_STYLE_FILL));
-    if (fill || text)
-      ok = prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    if (fill || text) {
+      ok = im_render_prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+      drawn = &rc->fill;
+    }
     if (ok && stroke) {
       size_t lost_outline = 0;
-      ok = prepare(rc, &rc->work, true, margin, &rc->outline, &lost_outline);
+      ok = im_render_prepare(rc, &rc->work, true, margin, &rc->outline, &lost_outline);
+      drawn = drawn ? drawn : &rc->outline;
     }
     if (ok && (fill || stroke))
-      im_fill_polygon(cr, sc, st, fill ? &rc->fill : NULL, stroke ? &rc->outline : NULL);
+      im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, stroke ? &rc->outline : NULL);
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
-    ok = prepare(rc, &rc->work, false, margin, &rc->outline, &lost);
+    ok = im_render_prepare(rc, &rc->work, false, margin, &rc->outline, &lost);
+    drawn = &rc->outline;
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
     if (ok && text)
       ok = im_labeler_add_line(rc->labeler, text, st, &rc->outline, priority);
   }
+  /* What the legend lists: the classes of what was drawn in the frame. */
+  if (ok && rc->furniture && drawn)
+    ok = im_legend_note(rc, job->ls, job->res, f, st, drawn);
   free(text);
   if (!ok)
     goto oom;
@@ -206,7 +222,8 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     q.nboxes = n;
     im_transform_free(geo2src);
   }
-  return im_layer_load(ls->source, &q, &job->layer, err);
+  /* Shared between the maps of a batch; a plain load otherwise. */
+  return im_layer_cache_load(ls->source, &q, &job->layer, err);
 }
 
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error *err) {
@@ -222,6 +239,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     st = im_resolver_check_icons(res, rc->symbols.icons, err);
   if (st)
     goto done;
+  job.res = res;
   job.route_field = im_layer_field_index(job.layer, "route");
   job.label_fields = im_resolver_label_fields(res, &job.nlabel_fields);
   if (!(job.label_values = calloc(job.nlabel_fields + 1, sizeof *job.label_values))) {
@@ -248,6 +266,12 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
 
   cairo_t *cr = rc->cr;
   cairo_save(cr);
+  if (rc->clip_frame) {
+    /* Symbols near the edge (clipped with a margin) stay out of the page's
+     * margins. */
+    cairo_rectangle(cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
+    cairo_clip(cr);
+  }
   bool group = ls->style.opacity < 1;
   if (group)
     cairo_push_group(cr);
@@ -274,7 +298,7 @@ done:
   im_resolver_free(res);
   im_transform_free(job.src2geo);
   im_crs_free(src);
-  im_layer_free(job.layer);
+  im_layer_cache_release(job.layer);
   return st;
 }
 
@@ -299,6 +323,6 @@ im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_
   im_resolver_free(res);
   im_transform_free(job.src2geo);
   im_crs_free(src);
-  im_layer_free(job.layer);
+  im_layer_cache_release(job.layer);
   return st;
 }

@@ -8,6 +8,8 @@
 #include "../core/mem-private.h"
 #include <geodesic.h>
 
+#include "furniture-private.h"
+#include "influmap/furniture.h"
 #include "render-private.h"
 
 static double wrap180(double x) {
@@ -66,17 +68,17 @@ static bool projected_bounds(im_render_ctx *rc, double west, double east, double
   return isfinite(b.minx) && b.maxx > b.minx && b.maxy > b.miny;
 }
 
-/* The geographic footprint of the frame, as up to two lon/lat boxes. */
-static bool frame_query(im_render_ctx *rc) {
+/* The geographic footprint of the frame (f: its extent in map units), as
+ * up to two lon/lat boxes. */
+static bool frame_query(im_render_ctx *rc, const im_bbox *f) {
   enum { N = 49 };
-  const im_frame *f = &rc->frame;
   double *xy = im_malloc_array(2 * N * N + 4, sizeof *xy);
   if (!xy)
     return false;
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++) {
-      xy[2 * (i * N + j)] = f->xmin + (f->xmax - f->xmin) * i / (N - 1.0);
-      xy[2 * (i * N + j) + 1] = f->ymin + (f->ymax - f->ymin) * j / (N - 1.0);
+      xy[2 * (i * N + j)] = f->minx + (f->maxx - f->minx) * i / (N - 1.0);
+      xy[2 * (i * N + j) + 1] = f->miny + (f->maxy - f->miny) * j / (N - 1.0);
     }
   size_t failed = im_transform_array(rc->geo2map, xy, N * N, true);
   double lo = INFINITY, hi = -INFINITY, s = INFINITY, nn = -INFINITY;
@@ -94,8 +96,8 @@ static bool frame_query(im_render_ctx *rc) {
   im_transform_array(rc->geo2map, poles, 2, false);
   bool pole_in[2];
   for (int p = 0; p < 2; p++)
-    pole_in[p] = isfinite(poles[2 * p]) && poles[2 * p] >= f->xmin && poles[2 * p] <= f->xmax &&
-                 poles[2 * p + 1] >= f->ymin && poles[2 * p + 1] <= f->ymax;
+    pole_in[p] = isfinite(poles[2 * p]) && poles[2 * p] >= f->minx && poles[2 * p] <= f->maxx &&
+                 poles[2 * p + 1] >= f->miny && poles[2 * p + 1] <= f->maxy;
   free(xy);
   if (!isfinite(lo)) {
     rc->query_all = true;
@@ -140,10 +142,9 @@ static bool frame_query(im_render_ctx *rc) {
 
 /* The scale denominator at the frame's centre: ground distance (geodesic,
  * WGS 84) between two points 1 cm apart on the page, across, over 1 cm. */
-static double scale_at_centre(im_render_ctx *rc) {
-  const im_frame *f = &rc->frame;
-  double units_per_cm = (f->xmax - f->xmin) / (f->width_pt / 72.0 * 2.54);
-  double cx = (f->xmin + f->xmax) / 2, cy = (f->ymin + f->ymax) / 2;
+static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_width_pt) {
+  double units_per_cm = (f->maxx - f->minx) / (frame_width_pt / 72.0 * 2.54);
+  double cx = (f->minx + f->maxx) / 2, cy = (f->miny + f->maxy) / 2;
   double xy[4] = {cx - units_per_cm / 2, cy, cx + units_per_cm / 2, cy};
   if (im_transform_array(rc->geo2map, xy, 2, true))
     return 0;
@@ -191,6 +192,21 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   rc->dev_per_pt = vector ? 1.0 : f->dpi / 72.0;
   rc->dev_w = vector ? f->width_pt : f->width_px;
   rc->dev_h = vector ? f->height_pt : f->height_px;
+  /* The map frame: the page less its margins (none by default). On a PNG
+   * its edges fall on whole pixels, so the frame line and the clip are
+   * sharp. */
+  double mt, mr, mb, ml;
+  im_furniture_margins_pt(map->furniture, f->dpi, &mt, &mr, &mb, &ml);
+  double frame_w_pt = f->width_pt - ml - mr, frame_h_pt = f->height_pt - mt - mb;
+  rc->fx0 = vector ? ml : round(ml * rc->dev_per_pt);
+  rc->fy0 = vector ? mt : round(mt * rc->dev_per_pt);
+  rc->fw = rc->dev_w - rc->fx0 - (vector ? mr : round(mr * rc->dev_per_pt));
+  rc->fh = rc->dev_h - rc->fy0 - (vector ? mb : round(mb * rc->dev_per_pt));
+  if (!(frame_w_pt >= 1) || !(frame_h_pt >= 1) || !(rc->fw >= 1) || !(rc->fh >= 1))
+    return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
+                        "the margins (%g, %g, %g, %g pt) leave no room for the map on a %g x %g pt page", mt, mr, mb,
+                        ml, f->width_pt, f->height_pt);
+  rc->clip_frame = rc->fx0 > 0 || rc->fy0 > 0 || rc->fw < rc->dev_w || rc->fh < rc->dev_h;
 
   im_bbox ext;
   const im_extent *e = &map->extent;
@@ -210,13 +226,13 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
       return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
                           "the extent cannot be shown in the map's CRS (no point of it projects)");
   }
-  /* Widen the extent to the page's shape so the scale is the same in x and
+  /* Widen the extent to the frame's shape so the scale is the same in x and
    * y; the asked extent stays centred and wholly visible. */
   double ew = ext.maxx - ext.minx, eh = ext.maxy - ext.miny;
   /* The page's shape in points, not pixels: PNG, SVG and PDF of one spec
    * show the same frame (a PNG's rounding to whole pixels is absorbed by
    * its x and y scales differing by less than a pixel over the page). */
-  double page_aspect = f->width_pt / f->height_pt;
+  double page_aspect = frame_w_pt / frame_h_pt;
   if (ew / eh < page_aspect) {
     double nw = eh * page_aspect, cx = (ext.minx + ext.maxx) / 2;
     ext.minx = cx - nw / 2;
@@ -230,14 +246,14 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   f->xmax = ext.maxx;
   f->ymin = ext.miny;
   f->ymax = ext.maxy;
-  rc->dev_per_unit_x = rc->dev_w / (ext.maxx - ext.minx);
-  rc->dev_per_unit_y = rc->dev_h / (ext.maxy - ext.miny);
+  rc->dev_per_unit_x = rc->fw / (ext.maxx - ext.minx);
+  rc->dev_per_unit_y = rc->fh / (ext.maxy - ext.miny);
   /* Half a pixel at the output resolution: finer detail cannot be seen
    * (vector output is simplified for its print resolution). */
   rc->simplify_tol = 0.5 * rc->dev_per_pt * 72.0 / f->dpi;
-  if (!frame_query(rc))
+  if (!frame_query(rc, &ext))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
-  rc->scale_denominator = scale_at_centre(rc);
+  rc->scale_denominator = scale_at_centre(rc, &ext, frame_w_pt);
   rc->symbols.dev_per_pt = rc->dev_per_pt;
   rc->symbols.dpi = f->dpi;
   if (!(rc->symbols.icons = im_icon_cache_create()))
@@ -246,6 +262,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
 }
 
 void im_render_ctx_fini(im_render_ctx *rc) {
+  im_furniture_state_free(rc->furniture);
   im_geom_free(&rc->work);
   im_geom_free(&rc->cut);
   im_geom_free(&rc->dense);

@@ -210,6 +210,11 @@ im_bbox im_label_layout_ink(PangoLayout *layout) {
   return (im_bbox){ink.x / s, ink.y / s, (ink.x + ink.width) / s, (ink.y + ink.height) / s};
 }
 
+static int compare_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
 bool im_label_clusters(im_labeler *lb, im_label *l) {
   size_t len = strlen(l->text);
   l->first_cluster = lb->nclusters;
@@ -237,15 +242,28 @@ bool im_label_clusters(im_labeler *lb, im_label *l) {
   if (!ok)
     return false;
   /* A cluster ends where the next one in the text begins; clusters come in
-   * visual order, which for right-to-left runs is not the text's. */
+   * visual order, which for right-to-left runs is not the text's. The
+   * starts are sorted so a long label costs n log n, not n^2. */
   im_label_cluster *c = lb->clusters + l->first_cluster;
+  size_t *starts = im_malloc_array(l->nclusters ? l->nclusters : 1, sizeof *starts);
+  if (!starts)
+    return false;
+  for (size_t i = 0; i < l->nclusters; i++)
+    starts[i] = c[i].start;
+  qsort(starts, l->nclusters, sizeof *starts, compare_size);
   for (size_t i = 0; i < l->nclusters; i++) {
-    size_t end = len;
-    for (size_t j = 0; j < l->nclusters; j++)
-      if (c[j].start > c[i].start && c[j].start < end)
-        end = c[j].start;
-    c[i].len = end - c[i].start;
+    /* The first start after this one: upper bound by bisection. */
+    size_t lo = 0, hi = l->nclusters;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (starts[mid] <= c[i].start)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    c[i].len = (lo < l->nclusters ? starts[lo] : len) - c[i].start;
   }
+  free(starts);
   return true;
 }
 

@@ -18,6 +18,7 @@
 #include "influmap/geom.h"
 #include "influmap/layer.h"
 #include "influmap/style.h"
+#include "svgtext-private.h"
 
 /* The font when a style names none. */
 #define IM_LABEL_DEFAULT_FONT "Noto Sans 7"
@@ -90,8 +91,18 @@ bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, c
  * candidate. Returns false when out of memory. */
 bool im_labeler_place(im_labeler *lb);
 
-/* Draws the placed labels: leaders, then halos, then text. */
+/* Draws the placed labels: leaders, then halos, then text. With a text
+ * sink set, leaders are drawn but the text is handed to the sink, one item
+ * per label (its lines, or its glyphs along a line, as runs), and no glyph
+ * is drawn. */
 void im_labeler_draw(im_labeler *lb, cairo_t *cr);
+
+/* Sets (or, with NULL, removes) the sink im_labeler_draw hands text to:
+ * for SVGs whose labels stay text (--svg-text). user is passed on. */
+void im_labeler_set_text_sink(im_labeler *lb, im_text_sink sink, void *user);
+/* The sink set, or NULL (then *user is NULL): so that other text of the
+ * same render (title, legend) can go the same way. */
+im_text_sink im_labeler_text_sink(const im_labeler *lb, void **user);
 
 typedef struct {
   size_t candidates, placed, dropped, with_leader;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/mem-private.h"
+#include "influmap/limits.h"
 #include "label-impl-private.h"
 
 /* Labels keep this far inside the page's edge. */
@@ -84,9 +85,28 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
                      bool one_line, im_label **out) {
   if (!lb || lb->failed || lb->done || !text || !st)
     return lb && lb->failed ? -1 : 0;
+  /* Ceilings (limits.h): Pango lays out text in time quadratic in its
+   * lines, and every candidate costs a layout. */
+  im_limits lim = im_limits_get();
+  if (lb->nlabels >= lim.max_labels) {
+    if (lb->over_limit++ == 0)
+      im_warn("more than %zu labels on one map, influmap's limit: the rest are left out (raise it with "
+              "INFLUMAP_MAX_LABELS)", lim.max_labels);
+    return 0;
+  }
   char *t = im_label_apply_case(text, st->label.text_case);
   if (!t)
     return -1;
+  size_t bytes = strlen(t);
+  if (bytes > lim.max_label_bytes) {
+    size_t cut = lim.max_label_bytes;
+    while (cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
+      cut--; /* not inside a UTF-8 character */
+    t[cut] = '\0';
+    if (lb->cut_long++ == 0)
+      im_warn("a label of %zu bytes was cut to %zu, influmap's limit for one label (raise it with "
+              "INFLUMAP_MAX_LABEL_BYTES)", bytes, cut);
+  }
   bool blank = true;
   for (char *p = t; *p; p++) {
     if (one_line && (*p == '\n' || *p == '\r' || *p == '\t'))
@@ -236,6 +256,75 @@ static void draw_along(im_labeler *lb, cairo_t *cr, const im_label *l) {
   g_object_unref(one);
 }
 
+void im_labeler_set_text_sink(im_labeler *lb, im_text_sink sink, void *user) {
+  if (!lb)
+    return;
+  lb->sink = sink;
+  lb->sink_user = user;
+}
+
+im_text_sink im_labeler_text_sink(const im_labeler *lb, void **user) {
+  *user = lb && lb->sink ? lb->sink_user : NULL;
+  return lb ? lb->sink : NULL;
+}
+
+/* A placed label handed to the text sink: each line of a point or polygon
+ * label as a run at its baseline, or each cluster of a line label where
+ * draw_along puts it. */
+static void sink_label(im_labeler *lb, const im_label *l) {
+  const PangoFontDescription *fd = pango_layout_get_font_description(l->layout);
+  const double s = PANGO_SCALE;
+  size_t max = l->kind == IM_LABEL_LINE ? l->nclusters : (size_t)pango_layout_get_line_count(l->layout);
+  im_text_run *runs = im_malloc_array(max ? max : 1, sizeof *runs);
+  if (!runs) {
+    lb->failed = true;
+    return;
+  }
+  size_t n = 0;
+  if (l->kind == IM_LABEL_LINE) {
+    const im_label_cluster *c = lb->clusters + l->first_cluster;
+    const im_label_glyph *g = lb->glyphs + l->glyphs;
+    double full_base = pango_layout_get_baseline(l->layout) / s;
+    double mid = (l->ink.miny + l->ink.maxy) / 2;
+    for (size_t i = 0; i < l->nclusters; i++) {
+      if (!c[i].len)
+        continue;
+      /* draw_along's transformation applied to the cluster's baseline
+       * start: its own layout's baseline cancels out. */
+      double dx = -c[i].w / 2, dy = full_base - mid, ca = cos(g[i].angle), sa = sin(g[i].angle);
+      runs[n++] = (im_text_run){l->text + c[i].start, c[i].len, g[i].x + ca * dx - sa * dy, g[i].y + sa * dx + ca * dy,
+                                g[i].angle};
+    }
+  } else {
+    PangoLayoutIter *it = pango_layout_get_iter(l->layout);
+    do {
+      PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+      PangoRectangle logical;
+      pango_layout_iter_get_line_extents(it, NULL, &logical);
+      if (line->length > 0 && n < max)
+        runs[n++] = (im_text_run){l->text + line->start_index, (size_t)line->length, l->ox + logical.x / s,
+                                  l->oy + pango_layout_iter_get_baseline(it) / s, 0};
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+  }
+  PangoStyle style = pango_font_description_get_style(fd);
+  im_text_item item = {
+      .cls = "label",
+      .family = pango_font_description_get_family(fd),
+      .weight = (int)pango_font_description_get_weight(fd),
+      .stretch = (int)pango_font_description_get_stretch(fd) - (int)PANGO_STRETCH_NORMAL,
+      .italic = style == PANGO_STYLE_ITALIC || style == PANGO_STYLE_OBLIQUE,
+      .size = l->font_px,
+      .color = l->color,
+      .halo_color = l->halo_color,
+      .halo_width = l->halo_width,
+      .runs = runs,
+      .nruns = n,
+  };
+  lb->sink(lb->sink_user, &item);
+  free(runs);
+}
+
 void im_labeler_draw(im_labeler *lb, cairo_t *cr) {
   if (!lb || !lb->done || lb->failed)
     return;
@@ -255,6 +344,10 @@ void im_labeler_draw(im_labeler *lb, cairo_t *cr) {
     const im_label *l = &lb->labels[i];
     if (!l->placed)
       continue;
+    if (lb->sink) {
+      sink_label(lb, l);
+      continue;
+    }
     if (l->kind == IM_LABEL_LINE) {
       draw_along(lb, cr, l);
       continue;

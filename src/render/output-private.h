@@ -1,5 +1,6 @@
 /* Output files written atomically: a temporary file in the same folder,
- * renamed over the target only once complete. */
+ * renamed over the target only once complete; and the title, description
+ * and keywords a map's file carries (SVG <title>/<desc>, PDF metadata). */
 #ifndef IM_OUTPUT_PRIVATE_H
 #define IM_OUTPUT_PRIVATE_H
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 
 #include "influmap/error.h"
+#include "influmap/map.h"
 
 typedef struct {
   FILE *fp;
@@ -15,6 +17,7 @@ typedef struct {
   char *final_path;
   int write_errno; /* first write error, 0 if none */
   int created;     /* the temporary file exists */
+  int converted;   /* the temporary file was written by a converter */
 } im_output;
 
 /* Creates the temporary file. On failure nothing exists on disk. */
@@ -23,11 +26,36 @@ im_status im_output_open(im_output *o, const char *path, im_error *err);
 /* A cairo_write_func_t; closure is the im_output. */
 cairo_status_t im_output_write(void *closure, const unsigned char *data, unsigned int length);
 
+/* Converts the file written so far: closes it and calls
+ * convert(in = its name, out = a new empty temporary file beside it, user,
+ * err), which fills out; out then takes its place and in is removed. On
+ * failure both are removed and o is finished, as by im_output_abort; the
+ * error is convert's (or the write error that came first). */
+typedef im_status (*im_output_convert_fn)(const char *in_path, const char *out_path, void *user, im_error *err);
+im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *user, im_error *err);
+
 /* Flushes, syncs, closes and renames into place; on failure removes the
  * temporary file. Either way o is finished. */
 im_status im_output_commit(im_output *o, im_error *err);
 
 /* Closes and removes the temporary file. Safe on a finished output. */
 void im_output_abort(im_output *o);
+
+/* What a map's file says about itself, built from its spec: all three are
+ * plain UTF-8 (escape them for XML). */
+typedef struct {
+  char *title;       /* map.title, else "Map" */
+  char *description; /* "Latin America: map of 56°S to 15°N, 92°W to 30°W, in
+                        <CRS>, with the layers a, b and c, from <date> to <date>." */
+  char *keywords;    /* "map, " and the layer ids, comma-separated */
+} im_output_meta;
+
+/* Fills m for map; crs_name is the map CRS's name (the spec's definition is
+ * used when it is NULL or "unknown"), from/to the time window or NULL.
+ * Returns false when out of memory (m is then empty). Free with
+ * im_output_meta_free. */
+bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from,
+                         const char *to);
+void im_output_meta_free(im_output_meta *m);
 
 #endif

@@ -1,5 +1,7 @@
+/* Output files written atomically, and what they say about themselves. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,44 +13,68 @@
 
 static atomic_uint tmp_counter;
 
-im_status im_output_open(im_output *o, const char *path, im_error *err) {
-  memset(o, 0, sizeof *o);
+/* Creates a new temporary file beside path: *tmp_path (malloc'd) and its
+ * descriptor. Returns the fd, or -1 with errno set (EEXIST: no free name). */
+static int create_tmp(const char *path, char **tmp_path) {
   const char *slash = strrchr(path, '/');
   size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
   size_t n = strlen(path) + 64;
-  o->tmp_path = malloc(n);
-  o->final_path = im_strdup(path);
-  if (!o->tmp_path || !o->final_path) {
-    im_output_abort(o);
-    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  char *tmp = malloc(n);
+  *tmp_path = NULL;
+  if (!tmp) {
+    errno = ENOMEM;
+    return -1;
   }
   /* open(O_EXCL) with 0666 rather than mkstemp, so the finished file gets
    * the user's umask like any other file they write. */
   for (int attempt = 0; attempt < 100; attempt++) {
-    snprintf(o->tmp_path, n, "%.*s.%s.%ld.%u.tmp", (int)dir, path, path + dir, (long)getpid(),
+    snprintf(tmp, n, "%.*s.%s.%ld.%u.tmp", (int)dir, path, path + dir, (long)getpid(),
              atomic_fetch_add(&tmp_counter, 1));
-    int fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST)
       continue;
     if (fd < 0) {
       int e = errno;
-      im_output_abort(o);
-      if (e == ENOENT || e == ENOTDIR)
-        return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot write: the folder %.*s does not exist",
-                            dir ? (int)dir : 1, dir ? path : ".");
-      return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot write: %s", strerror(e));
+      free(tmp);
+      errno = e;
+      return -1;
     }
-    o->created = 1;
-    o->fp = fdopen(fd, "wb");
-    if (!o->fp) {
-      close(fd);
-      im_output_abort(o);
-      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
-    }
-    return IM_STATUS_OK;
+    *tmp_path = tmp;
+    return fd;
   }
-  im_output_abort(o);
-  return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot create a temporary file beside it");
+  free(tmp);
+  errno = EEXIST;
+  return -1;
+}
+
+im_status im_output_open(im_output *o, const char *path, im_error *err) {
+  memset(o, 0, sizeof *o);
+  o->final_path = im_strdup(path);
+  if (!o->final_path)
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  int fd = create_tmp(path, &o->tmp_path);
+  if (fd < 0) {
+    int e = errno;
+    im_output_abort(o);
+    const char *slash = strrchr(path, '/');
+    int dir = slash ? (int)(slash - path) + 1 : 0;
+    if (e == ENOMEM)
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+    if (e == EEXIST)
+      return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot create a temporary file beside it");
+    if (e == ENOENT || e == ENOTDIR)
+      return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot write: the folder %.*s does not exist",
+                          dir ? dir : 1, dir ? path : ".");
+    return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot write: %s", strerror(e));
+  }
+  o->created = 1;
+  o->fp = fdopen(fd, "wb");
+  if (!o->fp) {
+    close(fd);
+    im_output_abort(o);
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  }
+  return IM_STATUS_OK;
 }
 
 cairo_status_t im_output_write(void *closure, const unsigned char *data, unsigned int length) {
@@ -62,15 +88,59 @@ cairo_status_t im_output_write(void *closure, const unsigned char *data, unsigne
   return CAIRO_STATUS_SUCCESS;
 }
 
-im_status im_output_commit(im_output *o, im_error *err) {
+/* Flushes and closes the temporary file; 0 or the first error. */
+static int close_tmp(im_output *o, bool sync) {
   int e = o->write_errno;
+  if (!o->fp)
+    return e;
   if (!e && fflush(o->fp) != 0)
     e = errno;
-  if (!e && fsync(fileno(o->fp)) != 0 && errno != EINVAL)
+  if (!e && sync && fsync(fileno(o->fp)) != 0 && errno != EINVAL)
     e = errno;
   if (fclose(o->fp) != 0 && !e)
     e = errno;
   o->fp = NULL;
+  return e;
+}
+
+im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *user, im_error *err) {
+  int e = close_tmp(o, false);
+  if (e) {
+    im_error_set(err, IM_STATUS_IO, o->final_path, 0, 0, "cannot write: %s", strerror(e));
+    im_output_abort(o);
+    return IM_STATUS_IO;
+  }
+  char *next;
+  int fd = create_tmp(o->final_path, &next);
+  if (fd < 0) {
+    e = errno;
+    im_error_set(err, IM_STATUS_IO, o->final_path, 0, 0, "cannot write: %s", strerror(e));
+    im_output_abort(o);
+    return IM_STATUS_IO;
+  }
+  close(fd);
+  im_status st = convert(o->tmp_path, next, user, err);
+  /* Whatever happened, the input is done with. */
+  unlink(o->tmp_path);
+  free(o->tmp_path);
+  o->tmp_path = next;
+  if (st)
+    im_output_abort(o);
+  else
+    o->converted = 1;
+  return st;
+}
+
+im_status im_output_commit(im_output *o, im_error *err) {
+  int e = close_tmp(o, true);
+  if (!e && o->converted) {
+    /* A converted file was written by someone else: sync it here. */
+    int fd = open(o->tmp_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
+      e = errno;
+    if (fd >= 0)
+      close(fd);
+  }
   if (!e && rename(o->tmp_path, o->final_path) != 0)
     e = errno;
   if (e) {
@@ -92,4 +162,93 @@ void im_output_abort(im_output *o) {
   free(o->tmp_path);
   free(o->final_path);
   memset(o, 0, sizeof *o);
+}
+
+/* --- Metadata ------------------------------------------------------------ */
+
+/* A latitude or longitude as "15°N", "56.5°S": one decimal at most. */
+static void put_degrees(FILE *f, double v, const char *pos, const char *neg) {
+  double a = fabs(round(v * 10) / 10);
+  const char *h = v > 0 && a > 0 ? pos : v < 0 && a > 0 ? neg : "";
+  if (a == floor(a))
+    fprintf(f, "%.0f°%s", a, h);
+  else
+    fprintf(f, "%.1f°%s", a, h);
+}
+
+static void put_extent(FILE *f, const im_extent *e) {
+  switch (e->kind) {
+  case IM_EXTENT_DEGREES:
+    put_degrees(f, e->south, "N", "S");
+    fputs(" to ", f);
+    put_degrees(f, e->north, "N", "S");
+    fputs(", ", f);
+    put_degrees(f, e->west, "E", "W");
+    fputs(" to ", f);
+    put_degrees(f, e->east, "E", "W");
+    break;
+  case IM_EXTENT_CRS:
+    fprintf(f, "x %.0f to %.0f, y %.0f to %.0f", e->west, e->east, e->south, e->north);
+    break;
+  default:
+    fputs("the whole world", f);
+    break;
+  }
+}
+
+bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from,
+                         const char *to) {
+  memset(m, 0, sizeof *m);
+  bool titled = map->title && map->title[0];
+  m->title = im_strdup(titled ? map->title : "Map");
+  size_t dlen = 0, klen = 0;
+  FILE *d = open_memstream(&m->description, &dlen);
+  FILE *k = open_memstream(&m->keywords, &klen);
+  if (!m->title || !d || !k) {
+    if (d)
+      fclose(d);
+    if (k)
+      fclose(k);
+    im_output_meta_free(m);
+    return false;
+  }
+  if (titled)
+    fprintf(d, "%s: map of ", map->title);
+  else
+    fputs("Map of ", d);
+  put_extent(d, &map->extent);
+  /* PROJ strings have no name: the definition says more than "unknown". */
+  if (!crs_name || !crs_name[0] || !strcmp(crs_name, "unknown"))
+    crs_name = map->crs;
+  if (crs_name && crs_name[0])
+    fprintf(d, ", in %s", crs_name);
+  fputs("map", k);
+  for (size_t i = 0; i < map->nlayers; i++) {
+    const char *id = map->layers[i].id ? map->layers[i].id : "";
+    fprintf(d, "%s%s", i == 0 ? map->nlayers > 1 ? ", with the layers " : ", with the layer "
+                       : i + 1 == map->nlayers ? " and "
+                                               : ", ",
+            id);
+    fprintf(k, ", %s", id);
+  }
+  if (from && to)
+    fprintf(d, ", from %s to %s", from, to);
+  else if (from)
+    fprintf(d, ", from %s on", from);
+  else if (to)
+    fprintf(d, ", up to %s", to);
+  fputc('.', d);
+  bool ok = !ferror(d) && !ferror(k);
+  ok = fclose(d) == 0 && ok;
+  ok = fclose(k) == 0 && ok;
+  if (!ok)
+    im_output_meta_free(m);
+  return ok;
+}
+
+void im_output_meta_free(im_output_meta *m) {
+  free(m->title);
+  free(m->description);
+  free(m->keywords);
+  memset(m, 0, sizeof *m);
 }

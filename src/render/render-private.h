@@ -23,6 +23,8 @@ typedef struct {
   im_frame frame;
   double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
   double dev_w, dev_h;     /* the page in device units */
+  double fx0, fy0, fw, fh; /* the map frame on the page, device units (the page less the margins) */
+  bool clip_frame;         /* the frame is smaller than the page: layers are clipped to it */
   double dev_per_unit_x;   /* device units per map CRS unit, across */
   double dev_per_unit_y;   /* and down (equal but for PNG pixel rounding) */
   double simplify_tol;     /* device units */
@@ -35,12 +37,20 @@ typedef struct {
   im_labeler *labeler;     /* label candidates of every layer */
   size_t layer_index;      /* the layer being drawn */
   im_geom work, cut, dense, fill, outline; /* scratch, reused across features */
+  struct im_furniture_state *furniture; /* legend, scale bar, ... (furniture-private.h); NULL: none */
 } im_render_ctx;
 
 /* Sets up CRSs, the frame and the geographic query for map and opt. */
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err);
 void im_render_ctx_fini(im_render_ctx *rc);
+
+/* Takes a lon/lat geometry through the drawing pipeline (antimeridian cut,
+ * densify, project, simplify) to device units, clipped to the frame grown by
+ * margin, into out; as_outline: rings as lines. Adds the points that did not
+ * project to *lost. False when out of memory. */
+bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
+                       size_t *lost);
 
 /* Loads one layer of the spec (only what meets the frame) and draws it. */
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err);

@@ -1,5 +1,4 @@
 /* Surfaces and the whole render: page, background, layers, atomic output. */
-#define _GNU_SOURCE /* memmem */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -8,9 +7,13 @@
 #include <strings.h>
 
 #include "../core/mem-private.h"
+#include "cmyk-private.h"
+#include "furniture-private.h"
 #include "influmap/influmap.h"
 #include "output-private.h"
+#include "png-private.h"
 #include "render-private.h"
+#include "svgtext-private.h"
 
 #define MM_PER_PT (25.4 / 72.0)
 
@@ -25,66 +28,6 @@ im_format im_format_from_path(const char *path) {
   if (!strcasecmp(dot, ".pdf"))
     return IM_FORMAT_PDF;
   return IM_FORMAT_AUTO;
-}
-
-/* Cairo numbers SVG surfaces with a counter global to the process, so the
- * second render in one process would write id="surface31" where the first
- * wrote id="surface26". The SVG is collected in memory and those ids are
- * renumbered in order of first appearance before it is written out. */
-typedef struct {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} svg_buffer;
-
-static cairo_status_t svg_buffer_write(void *closure, const unsigned char *data, unsigned int length) {
-  svg_buffer *b = closure;
-  if (b->failed || !im_grow((void **)&b->data, &b->cap, b->len + length + 1, 1)) {
-    b->failed = true;
-    return CAIRO_STATUS_NO_MEMORY;
-  }
-  memcpy(b->data + b->len, data, length);
-  b->len += length;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static cairo_status_t svg_write_renumbered(const svg_buffer *b, im_output *o) {
-  static const char key[] = "surface";
-  const size_t klen = sizeof key - 1;
-  unsigned long *seen = NULL;
-  size_t nseen = 0, cap = 0;
-  const char *p = b->data, *end = b->data + b->len, *flushed = p;
-  cairo_status_t st = CAIRO_STATUS_SUCCESS;
-  while (st == CAIRO_STATUS_SUCCESS && (p = memmem(p, (size_t)(end - p), key, klen))) {
-    const char *digits = p + klen, *q = digits;
-    while (q < end && *q >= '0' && *q <= '9')
-      q++;
-    if (q == digits || q - digits > 9) {
-      p = q;
-      continue;
-    }
-    unsigned long id = strtoul(digits, NULL, 10);
-    size_t k;
-    for (k = 0; k < nseen && seen[k] != id; k++)
-      ;
-    if (k == nseen) {
-      if (!im_grow((void **)&seen, &cap, nseen + 1, sizeof *seen)) {
-        st = CAIRO_STATUS_NO_MEMORY;
-        break;
-      }
-      seen[nseen++] = id;
-    }
-    char num[32];
-    int n = snprintf(num, sizeof num, "%zu", k + 1);
-    st = im_output_write(o, (const unsigned char *)flushed, (unsigned)(digits - flushed));
-    if (st == CAIRO_STATUS_SUCCESS)
-      st = im_output_write(o, (const unsigned char *)num, (unsigned)n);
-    flushed = p = q;
-  }
-  if (st == CAIRO_STATUS_SUCCESS)
-    st = im_output_write(o, (const unsigned char *)flushed, (unsigned)(end - flushed));
-  free(seen);
-  return st;
 }
 
 im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err) {
@@ -105,7 +48,7 @@ im_status im_map_check(const im_map *map, im_error *err) {
   return st;
 }
 
-static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o, svg_buffer *svg) {
+static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, im_output *o, im_svg_doc *svg) {
   const im_frame *f = &rc->frame;
   cairo_surface_t *s = NULL;
   switch (fmt) {
@@ -118,20 +61,78 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
      * when placed in a document. Cairo 1.16 writes the numbers it was given
      * followed by the unit, so it is given millimetres, and the drawing (in
      * points) is scaled to them: see im_map_render. */
-    s = cairo_svg_surface_create_for_stream(svg_buffer_write, svg, f->width_pt * MM_PER_PT,
+    s = cairo_svg_surface_create_for_stream(im_svg_doc_collect, svg, f->width_pt * MM_PER_PT,
                                             f->height_pt * MM_PER_PT);
     cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_MM);
     break;
   default:
     s = cairo_pdf_surface_create_for_stream(im_output_write, o, f->width_pt, f->height_pt);
-    /* Fixed metadata: the same input gives the same bytes. */
+    /* Fixed metadata: the same input gives the same bytes. Title, subject
+     * and keywords are set once the map is drawn (Cairo writes them when
+     * the surface finishes). */
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "influmap " IM_VERSION_STRING);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-    if (rc->map->title)
-      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, rc->map->title);
     break;
   }
   return s;
+}
+
+/* Everything on the page, once the surface and the labeler exist:
+ * background, layers, then the labels of every layer on top. Shared by
+ * im_map_render and im_map_render_to_cairo. opaque: paint the background
+ * even when it is transparent (a PNG has no page beneath). */
+static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
+                          im_error *err) {
+  const im_map *map = rc->map;
+  if (opaque || map->background.a > 0) {
+    cairo_set_source_rgba(rc->cr, map->background.r, map->background.g, map->background.b, map->background.a);
+    cairo_set_operator(rc->cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(rc->cr);
+    cairo_set_operator(rc->cr, CAIRO_OPERATOR_OVER);
+  }
+  /* Furniture (furniture-private.h): margins and graticule before the
+   * layers; legend, scale bar, ... after them, as label obstacles. */
+  im_status st = im_furniture_begin(rc, err);
+  for (size_t i = 0; i < map->nlayers && !st; i++) {
+    rc->layer_index = i;
+    st = im_render_layer(rc, &map->layers[i], err);
+  }
+  if (!st)
+    st = im_furniture_finish(rc, err);
+  if (st)
+    return st;
+  /* Labels of every layer compete for space together, on top. */
+  if (!im_labeler_place(rc->labeler))
+    return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory placing labels");
+  im_labeler_draw(rc->labeler, rc->cr);
+  if (opt && opt->stats) {
+    im_label_stats ls = im_labeler_stats(rc->labeler);
+    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc->scale_denominator};
+  }
+  if (cairo_status(rc->cr) != CAIRO_STATUS_SUCCESS)
+    return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
+                        cairo_status_to_string(cairo_status(rc->cr)));
+  return IM_STATUS_OK;
+}
+
+im_status im_map_render_to_cairo(const im_map *map, cairo_t *cr, const im_render_options *opt, im_error *err) {
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, map, opt, true, err);
+  if (!st) {
+    cairo_save(cr);
+    rc.cr = cr;
+    rc.labeler = im_labeler_create(cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
+    st = rc.labeler ? draw_map(&rc, opt, false, map->path, err)
+                    : im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
+    rc.cr = NULL;
+    cairo_restore(cr);
+  }
+  im_render_ctx_fini(&rc);
+  return st;
+}
+
+static im_status cmyk_convert(const char *in_path, const char *out_path, void *user, im_error *err) {
+  return im_cmyk_convert(in_path, out_path, user, err);
 }
 
 im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
@@ -145,6 +146,16 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     im_render_ctx_fini(&rc);
     return st;
   }
+  bool cmyk = opt && opt->cmyk;
+  if (cmyk && fmt != IM_FORMAT_PDF) {
+    im_render_ctx_fini(&rc);
+    return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0, "--cmyk makes PDFs only: write to a .pdf");
+  }
+  /* Before drawing, not after: a long render should not end in this. */
+  if (cmyk && !im_cmyk_available()) {
+    im_render_ctx_fini(&rc);
+    return im_error_set(err, IM_STATUS_IO, NULL, 0, 0, IM_CMYK_NEEDS_GS);
+  }
   /* Nothing touches the output's folder before the inputs are known good;
    * from here on, a failure removes only our temporary file. */
   im_output out;
@@ -152,7 +163,8 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     im_render_ctx_fini(&rc);
     return st;
   }
-  svg_buffer svg = {0};
+  im_svg_doc svg = {0};
+  im_output_meta meta = {0};
   cairo_surface_t *surface = create_surface(fmt, &rc, &out, &svg);
   rc.cr = cairo_create(surface);
   if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
@@ -162,60 +174,51 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
   }
   if (fmt == IM_FORMAT_SVG)
     cairo_scale(rc.cr, MM_PER_PT, MM_PER_PT);
-  if (fmt == IM_FORMAT_PNG || map->background.a > 0) {
-    cairo_set_source_rgba(rc.cr, map->background.r, map->background.g, map->background.b, map->background.a);
-    cairo_set_operator(rc.cr, CAIRO_OPERATOR_SOURCE);
-    cairo_paint(rc.cr);
-    cairo_set_operator(rc.cr, CAIRO_OPERATOR_OVER);
-  }
   rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
   if (!rc.labeler) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");
     goto done;
   }
-  for (size_t i = 0; i < map->nlayers && !st; i++) {
-    rc.layer_index = i;
-    st = im_render_layer(&rc, &map->layers[i], err);
-  }
-  if (st)
+  if (fmt == IM_FORMAT_SVG && opt && opt->svg_text)
+    im_labeler_set_text_sink(rc.labeler, im_svg_doc_add_text, &svg);
+  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path, err)))
     goto done;
-  /* Labels of every layer compete for space together, on top. */
-  if (!im_labeler_place(rc.labeler)) {
-    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory placing labels");
-    goto done;
-  }
-  im_labeler_draw(rc.labeler, rc.cr);
-  if (opt && opt->stats) {
-    im_label_stats ls = im_labeler_stats(rc.labeler);
-    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc.scale_denominator};
-  }
-  if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
-    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "drawing failed: %s",
-                      cairo_status_to_string(cairo_status(rc.cr)));
+  /* Accessibility: what the map is, for screen readers and catalogues. */
+  if (!im_output_meta_init(&meta, map, im_crs_name(rc.map_crs), rc.period_from, rc.period_to)) {
+    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");
     goto done;
   }
   cairo_status_t cs;
   if (fmt == IM_FORMAT_PNG) {
-    cairo_surface_flush(surface);
-    cs = cairo_surface_write_to_png_stream(surface, im_output_write, &out);
+    cs = im_png_write(surface, rc.frame.dpi, im_output_write, &out);
   } else {
+    if (fmt == IM_FORMAT_PDF) {
+      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, meta.title);
+      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, meta.description);
+      cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_KEYWORDS, meta.keywords);
+    }
     cairo_surface_finish(surface);
     cs = cairo_surface_status(surface);
     if (cs == CAIRO_STATUS_SUCCESS && fmt == IM_FORMAT_SVG)
-      cs = svg.failed ? CAIRO_STATUS_NO_MEMORY : svg_write_renumbered(&svg, &out);
+      cs = im_svg_doc_emit(&svg, meta.title, meta.description, MM_PER_PT, im_output_write, &out);
   }
   if (cs != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_IO, out_path, 0, 0, "cannot write: %s",
                       out.write_errno ? strerror(out.write_errno) : cairo_status_to_string(cs));
     goto done;
   }
+  /* Ghostscript reads the finished RGB PDF and writes the CMYK one; both
+   * are temporary files until the rename in im_output_commit. */
+  if (cmyk)
+    st = im_output_convert(&out, cmyk_convert, (void *)out_path, err);
 done:
   cairo_destroy(rc.cr);
   rc.cr = NULL;
   /* Finishing a vector surface writes through out: do it before closing. */
   cairo_surface_finish(surface);
   cairo_surface_destroy(surface);
-  free(svg.data);
+  im_svg_doc_fini(&svg);
+  im_output_meta_free(&meta);
   if (st)
     im_output_abort(&out);
   else

@@ -43,6 +43,24 @@ void im_drawn_sort(im_drawn *d, size_t n);
  * Returns false when out of memory. */
 bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out);
 
+/* For legends. The layer's classifications (its classes: entries, in
+ * order) as bound to the data. */
+size_t im_resolver_nclasses(const im_resolver *r);
+const im_classes *im_resolver_classes(const im_resolver *r, size_t k);
+
+/* The class f falls in under classification k: its number (categorical: the
+ * value's order of first appearance in the layer; graduated: counted from
+ * the lowest class) with its text in buf ("China"; "1,000 – 10,000"), or -1
+ * when it falls in none (a null value, one outside the breaks). */
+long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, char *buf, size_t size);
+
+/* The style of a feature in class `index` of classification k (-1: in
+ * none) with no other attribute, for a legend's symbol: the layer's style,
+ * the class's colour and style, and the rules that match such a feature.
+ * kind decides where the class colour goes. out is cleared first (free with
+ * im_style_clear); false when out of memory. */
+bool im_resolver_class_style(const im_resolver *r, size_t k, long index, im_geom_kind kind, im_style *out);
+
 /* The fields label templates may use: the layer's, then length_km (the
  * last; its value is computed per feature). Owned by r. */
 const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n);

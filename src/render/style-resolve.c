@@ -358,3 +358,76 @@ const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n) {
   *n = r->nlabel_fields;
   return r->label_fields;
 }
+
+size_t im_resolver_nclasses(const im_resolver *r) { return r->nclasses; }
+
+const im_classes *im_resolver_classes(const im_resolver *r, size_t k) { return k < r->nclasses ? r->classes[k].cl : NULL; }
+
+/* A class bound for people: whole numbers with thousands separators from
+ * 100 up, three significant digits below. */
+static void format_bound(double v, char *buf, size_t size) {
+  if (fabs(v) < 100 || fabs(v) >= 1e15) {
+    snprintf(buf, size, "%.3g", v);
+    return;
+  }
+  char digits[32];
+  snprintf(digits, sizeof digits, "%.0f", fabs(v));
+  size_t n = strlen(digits), o = 0;
+  if (v < 0 && o + 1 < size)
+    buf[o++] = '-';
+  for (size_t i = 0; i < n && o + 2 < size; i++) {
+    if (i && (n - i) % 3 == 0)
+      buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+}
+
+long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, char *buf, size_t size) {
+  if (size)
+    buf[0] = '\0';
+  if (k >= r->nclasses)
+    return -1;
+  const class_state *cs = &r->classes[k];
+  const char *v = f->values ? f->values[cs->field] : NULL;
+  if (cs->cl->kind == IM_CLASSES_CATEGORICAL) {
+    if (!v)
+      return -1;
+    for (size_t i = 0; i < cs->nvalues; i++)
+      if (!strcmp(cs->values[i], v)) {
+        snprintf(buf, size, "%s", v);
+        return (long)i;
+      }
+    return -1;
+  }
+  int c = cs->nbreaks >= 2 ? im_class_index(cs->breaks, cs->nbreaks, number_of(f, cs->field)) : -1;
+  if (c < 0)
+    return -1;
+  char lo[40], hi[40];
+  format_bound(cs->breaks[c], lo, sizeof lo);
+  format_bound(cs->breaks[c + 1], hi, sizeof hi);
+  snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);
+  return c;
+}
+
+bool im_resolver_class_style(const im_resolver *r, size_t k, long index, im_geom_kind kind, im_style *out) {
+  const im_layer *layer = r->layer;
+  char **values = calloc(layer->nfields + 1, sizeof *values);
+  if (!values)
+    return false;
+  char number[64];
+  if (k < r->nclasses && index >= 0) {
+    const class_state *cs = &r->classes[k];
+    if (cs->cl->kind == IM_CLASSES_CATEGORICAL && (size_t)index < cs->nvalues) {
+      values[cs->field] = cs->values[index];
+    } else if (cs->cl->kind == IM_CLASSES_GRADUATED && (size_t)index + 1 < cs->nbreaks) {
+      snprintf(number, sizeof number, "%.17g", (cs->breaks[index] + cs->breaks[index + 1]) / 2);
+      values[cs->field] = number;
+    }
+  }
+  im_feature f = {.fid = -1, .values = values};
+  f.geom.kind = kind;
+  bool ok = im_resolver_style(r, &f, out);
+  free(values);
+  return ok;
+}

@@ -11,6 +11,9 @@
 #include "../core/mem-private.h"
 #include "influmap/classify.h"
 #include "influmap/filter.h"
+#include "influmap/limits.h"
+#include "influmap/furniture.h"
+#include "spec-furniture-private.h"
 #include "spec-private.h"
 
 /* ---- map: ---- */
@@ -97,8 +100,10 @@ static im_status map_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
     m->period_pos = im_yaml_pos(k);
     return im_yaml_each_pair(r, v, "period", keys, period_pair, m);
   }
-  if (!strcmp(key, "title"))
-    return im_yaml_string(r, v, "title", &m->title);
+  static const char *const furniture_keys[] = {"title", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
+  for (size_t i = 0; furniture_keys[i]; i++)
+    if (!strcmp(key, furniture_keys[i]))
+      return im_spec_furniture_map_pair((im_spec_ctx *)r, key, k, v);
   if (!strcmp(key, "page")) {
     static const char *const keys[] = {"width", "height", "dpi", NULL};
     return im_yaml_each_pair(r, v, "page", keys, page_pair, m);
@@ -151,6 +156,8 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
   }
   if (!strcmp(key, "style"))
     return im_spec_layer_style_names(c, v, l);
+  if (!strcmp(key, "legend"))
+    return im_spec_layer_legend(c, v, l);
   return im_spec_style_pair(c, key, k, v, &l->style);
 }
 
@@ -160,13 +167,17 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   if (!d || !fy_node_is_sequence(d))
     return im_yaml_fail(&c->r, v, "layers must be a list (each item starting with '- ')");
   int n = fy_node_sequence_item_count(d);
+  size_t max_layers = im_limits_get().max_layers; /* each is read and drawn: see limits.h */
+  if (n > 0 && (size_t)n > max_layers)
+    return im_yaml_fail(&c->r, v, "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
+                        "INFLUMAP_MAX_LAYERS)", n, max_layers);
   m->layers = calloc(n > 0 ? (size_t)n : 1, sizeof *m->layers);
   if (!m->layers)
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
   void *it = NULL;
   struct fy_node *item;
   static const char *const keys[] = {"id", "source", "where", "rules", "classes", "z", "min_scale", "max_scale",
-                                     "geodesic", "schema", IM_SPEC_STYLE_KEYS, NULL};
+                                     "geodesic", "schema", "legend", IM_SPEC_STYLE_KEYS, NULL};
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
@@ -285,7 +296,8 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if (st)
     return st;
   struct fy_node *root = fy_document_root(doc);
-  static const char *const spec_keys[] = {"include", "palettes", "styles", "map", "layers", NULL};
+  static const char *const spec_keys[] = {"include", "palettes", "styles", "map", "layers",
+                                          IM_SPEC_FURNITURE_TOP_KEYS, NULL};
   static const char *const sheet_keys[] = {"include", "palettes", "styles", NULL};
   if (!root) {
     st = im_error_set(c->r.err, IM_STATUS_INPUT, file, 0, 0, is_spec ? "the spec is empty" : "the style sheet is empty");
@@ -305,11 +317,14 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if (!is_spec)
     goto done;
   if ((v = lookup(root, "map"))) {
-    static const char *const keys[] = {"title", "page", "dpi", "crs", "extent", "background", "period", NULL};
+    static const char *const keys[] = {"title", "page", "dpi", "crs", "extent", "background", "period",
+                                       IM_SPEC_FURNITURE_MAP_KEYS, NULL};
     if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
       goto done;
   }
   if ((v = lookup(root, "layers")) && (st = read_layers(c, v)))
+    goto done;
+  if ((st = im_spec_read_furniture(c, root)))
     goto done;
 done:
   fy_document_destroy(doc);
@@ -395,6 +410,7 @@ void im_map_free(im_map *m) {
     im_where_clear(&l->where);
     im_style_clear(&l->style);
     im_layer_style_clear_rules_classes(l);
+    free(l->legend_label);
   }
   free(m->layers);
   for (size_t i = 0; i < m->npalettes; i++) {
@@ -412,6 +428,7 @@ void im_map_free(im_map *m) {
   free(m->crs);
   free(m->period_from);
   free(m->period_to);
+  im_furniture_free(m->furniture);
   free(m);
 }
 
@@ -447,4 +464,32 @@ im_status im_period_check(const char *date, const char *file, int line, int colu
     return im_error_set(err, IM_STATUS_INPUT, file, line, column,
                         "'%s' is not an ISO 8601 date (2021, 2021-12 or 2021-12-01)", date);
   return IM_STATUS_OK;
+}
+
+im_status im_style_sheet_check(const char *path, bool *is_sheet, im_error *err) {
+  *is_sheet = false;
+  struct fy_document *doc = NULL;
+  im_status st = im_yaml_load(path, NULL, 0, &doc, err);
+  if (st)
+    return st;
+  struct fy_node *root = fy_document_root(doc);
+  bool sheet = root && fy_node_is_mapping(root) && !lookup(root, "map") && !lookup(root, "layers");
+  fy_document_destroy(doc);
+  if (!sheet)
+    return IM_STATUS_OK;
+  *is_sheet = true;
+  /* Read it as an include would, into a throwaway map. */
+  im_map *m = calloc(1, sizeof *m);
+  if (!m)
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  im_spec_ctx c = {.r = {.file = path, .err = err}, .map = m};
+  st = read_file(&c, path, NULL, 0, false);
+  for (size_t i = 0; i < c.nstyles; i++) {
+    free(c.styles[i].name);
+    im_style_clear(&c.styles[i].style);
+    im_layer_style_clear_rules_classes(&c.styles[i].extra);
+  }
+  free(c.styles);
+  im_map_free(m);
+  return st;
 }

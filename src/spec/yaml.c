@@ -26,6 +26,77 @@ static void silent_diag(struct fy_diag *diag, void *user, const char *buf, size_
  * being read whole. */
 enum { MAX_SPEC = 4 << 20 };
 
+/* The readers follow aliases where they meet them, so each use of an alias
+ * is read again: nine levels of anchors, each a list of ten aliases to the
+ * one before ("billion laughs"), would have them read 10^9 values from a
+ * few hundred bytes. A document is walked once as the readers see it,
+ * aliases followed, and refused past these ceilings (a real spec has a few
+ * thousand values and a handful of anchors). libfyaml finds an alias's
+ * anchor by a linear search, so anchors are capped too: 250,000 lookups
+ * among 256 anchors take about a second. */
+enum { MAX_EXPANDED = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256 };
+
+static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
+  if (!n)
+    return true;
+  if (++*count > MAX_EXPANDED || depth > MAX_EXPANDED_DEPTH)
+    return false;
+  if (fy_node_is_alias(n))
+    return walk_expanded(fy_node_resolve_alias(n), depth + 1, count);
+  void *it = NULL;
+  if (fy_node_is_sequence(n)) {
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(n, &it)))
+      if (!walk_expanded(item, depth + 1, count))
+        return false;
+  } else if (fy_node_is_mapping(n)) {
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(n, &it)))
+      if (!walk_expanded(fy_node_pair_key(p), depth + 1, count) ||
+          !walk_expanded(fy_node_pair_value(p), depth + 1, count))
+        return false;
+  }
+  return true;
+}
+
+/* libfyaml's document builder also compares each new anchor with every
+ * earlier one: 100,000 anchors take 18 s to build. They are counted from
+ * the parser's events first, which costs one linear pass. A syntax error
+ * ends the count; the build reports it with its position. */
+static bool anchors_bounded(const char *text, size_t len, struct fy_diag *diag) {
+  struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
+  struct fy_parser *p = fy_parser_create(&cfg);
+  if (!p || fy_parser_set_string(p, text, len) != 0) {
+    fy_parser_destroy(p);
+    return true; /* the build will meet the same trouble and say so */
+  }
+  size_t anchors = 0;
+  struct fy_event *e;
+  while (anchors <= MAX_ANCHORS && (e = fy_parser_parse(p))) {
+    const struct fy_token *anchor = e->type == FYET_SCALAR           ? e->scalar.anchor
+                                    : e->type == FYET_SEQUENCE_START ? e->sequence_start.anchor
+                                    : e->type == FYET_MAPPING_START  ? e->mapping_start.anchor
+                                                                     : NULL;
+    anchors += anchor != NULL;
+    fy_parser_event_free(p, e);
+  }
+  fy_parser_destroy(p);
+  return anchors <= MAX_ANCHORS;
+}
+
+/* NULL when the document's aliases are within the ceilings, else why not. */
+static const char *aliases_bounded(struct fy_document *doc, char *buf, size_t size) {
+  size_t count = 0;
+  if (!walk_expanded(fy_document_root(doc), 0, &count)) {
+    snprintf(buf, size,
+             "aliases expand the document to more than %d values, or nest more than %d deep (each use of an alias "
+             "is read as its whole anchor): use fewer aliases",
+             MAX_EXPANDED, MAX_EXPANDED_DEPTH);
+    return buf;
+  }
+  return NULL;
+}
+
 im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy_document **out, im_error *err) {
   *out = NULL;
   /* libfyaml keeps pointers into the text: it is handed a malloc'd copy,
@@ -59,6 +130,13 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
     free(buf);
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
+  if (!anchors_bounded(buf, len, diag)) {
+    free(buf);
+    fy_diag_destroy(diag);
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                        "the document has more than %d anchors (&name), more than influmap reads in one file",
+                        MAX_ANCHORS);
+  }
   fy_diag_set_collect_errors(diag, true);
   struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
   struct fy_document *doc = fy_document_build_from_malloc_string(&cfg, buf, len);
@@ -74,6 +152,12 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
   }
   fy_diag_destroy(diag);
   /* buf belongs to libfyaml now, whether or not the parse succeeded. */
+  char why[256];
+  const char *over = st ? NULL : aliases_bounded(doc, why, sizeof why);
+  if (over) {
+    fy_document_destroy(doc);
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", over);
+  }
   *out = doc;
   return st;
 }

@@ -1,0 +1,170 @@
+/* influmap — map furniture: what a figure needs beside the map itself.
+ *
+ *   map:         {title, subtitle, credits, disclaimer, margins, frame}
+ *   legend:      built from what is drawn (classes present in the frame)
+ *   scalebar:    true at the frame's centre, refused where it would mislead
+ *   north_arrow: towards true north at its place on the map
+ *   graticule:   meridians and parallels as curves, labelled at the edges
+ *   inset:       a locator map (e.g. an orthographic globe) with the
+ *                main frame's footprint
+ *
+ * The spec reader (src/spec/spec-furniture.c) fills this model; the
+ * renderer (src/render/furniture.c and friends) lays it out and draws it.
+ * Everything is owned by the im_furniture; free with im_furniture_free. See
+ * docs/style-language.md, "Map furniture". */
+#ifndef INFLUMAP_FURNITURE_H
+#define INFLUMAP_FURNITURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "influmap/map.h"
+#include "influmap/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where on the frame (or page) an item goes. */
+typedef enum {
+  IM_POS_TOP_LEFT,
+  IM_POS_TOP,
+  IM_POS_TOP_RIGHT,
+  IM_POS_LEFT,
+  IM_POS_RIGHT,
+  IM_POS_BOTTOM_LEFT,
+  IM_POS_BOTTOM,
+  IM_POS_BOTTOM_RIGHT,
+} im_position;
+
+typedef enum {
+  IM_PLACE_AUTO,    /* outside the frame when the margin on that side holds it, else inside */
+  IM_PLACE_INSIDE,  /* inside the frame, in a box; labels keep clear of it */
+  IM_PLACE_OUTSIDE, /* in the margin, beside the frame: above (top-*), below (bottom-*), left or right */
+  IM_PLACE_PAGE,    /* at the page's corner or edge, whatever the frame */
+} im_placement;
+
+/* Placement shared by every item. */
+typedef struct {
+  im_position position;
+  im_placement placement;
+  bool box;            /* a background box (items inside the frame have one by default) */
+  im_color background; /* of the box */
+  im_color border;     /* of the box; alpha 0: none */
+  im_spec_pos pos;     /* where the item is written */
+} im_furniture_place;
+
+/* A text block: title, subtitle, credits, disclaimer. The title's text is
+ * the map's (im_map.title, also the PDF's title); the others own theirs.
+ * Pango markup is allowed (<b>, <i>, <span ...>); text that is not valid
+ * markup is drawn as written. */
+typedef struct {
+  bool visible;
+  char *text; /* NULL for the title (see above) */
+  char *font;
+  im_color color;
+  im_length width; /* wrap width; 0: the frame's width outside it, 45% of it inside */
+  im_furniture_place at;
+} im_text_block;
+
+typedef enum { IM_LEGEND_SORT_DATA, IM_LEGEND_SORT_LABEL } im_legend_sort;
+
+typedef struct {
+  bool enabled;
+  im_furniture_place at;
+  char *title; /* NULL: no title */
+  char *by;    /* a class field: rows of every listed layer merged by its value */
+  im_spec_pos by_pos;
+  char **layers; /* layer ids to list; NULL: layers with classes or a legend label */
+  size_t nlayers;
+  im_spec_pos layers_pos;
+  int columns;     /* >= 1 */
+  bool counts;     /* "China (12)" */
+  im_length width; /* the legend's width, labels wrapped to it; 0: as wide as needed */
+  char *font, *title_font;
+  im_color color;
+  im_legend_sort sort;
+} im_legend;
+
+typedef enum { IM_SCALE_KM, IM_SCALE_MI, IM_SCALE_NMI } im_scale_units;
+
+typedef struct {
+  bool enabled;
+  bool force;       /* draw even where the scale varies more than tolerance */
+  double tolerance; /* largest relative change of scale across the frame (0.1) */
+  im_furniture_place at;
+  im_scale_units units;
+  im_length length; /* the longest the bar may be on the page (default 35mm) */
+  int segments;     /* 0: by the length (4 or 5) */
+  char *font;
+  im_color color;
+} im_scalebar;
+
+typedef struct {
+  bool enabled;
+  im_furniture_place at;
+  im_length size; /* the arrow's height, letter N included */
+  char *font;
+  im_color color;
+} im_north_arrow;
+
+typedef struct {
+  bool enabled;
+  double lon_step, lat_step; /* degrees */
+  bool labels;
+  bool minutes; /* 70°30′W even for whole degrees */
+  bool over;    /* drawn over the layers (default: under them, so only where nothing is drawn) */
+  im_color color;
+  im_length width;
+  char *font;
+  im_color label_color;
+  im_placement label_placement; /* AUTO: outside where the margin holds a label, else inside */
+  im_spec_pos pos;
+} im_graticule;
+
+typedef struct {
+  bool enabled;
+  char *crs; /* "globe": orthographic, centred on the main frame */
+  im_spec_pos crs_pos;
+  im_extent extent; /* AUTO: the whole world */
+  im_furniture_place at;
+  im_length width, height; /* height 0: as wide */
+  char *source;            /* resolved; NULL: the map's first layer's source */
+  im_spec_pos source_pos;
+  im_color land, water, land_border;
+  im_color footprint_color;
+  im_length footprint_width;
+} im_inset;
+
+typedef struct {
+  im_length top, right, bottom, left;
+} im_margins;
+
+typedef struct im_furniture {
+  im_margins margins;   /* the map frame sits inside the page by these */
+  im_color frame_color; /* the line round the frame; alpha 0: none */
+  im_length frame_width;
+  bool frame_set; /* frame: written (else drawn only when there are margins) */
+  im_text_block title, subtitle, credits, disclaimer;
+  im_legend legend;
+  im_scalebar scalebar;
+  im_north_arrow north_arrow;
+  im_graticule graticule;
+  im_inset inset;
+} im_furniture;
+
+/* Sets f to the defaults: no margins, nothing enabled but the title (drawn
+ * when the map has one). */
+void im_furniture_init(im_furniture *f);
+
+/* Frees everything f owns and f itself; NULL is fine. */
+void im_furniture_free(im_furniture *f);
+
+/* The margins in points. */
+void im_furniture_margins_pt(const im_furniture *f, double dpi, double *top, double *right, double *bottom,
+                             double *left);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

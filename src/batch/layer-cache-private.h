@@ -1,0 +1,25 @@
+/* Layers read once per process while a batch runs: the first map that
+ * needs a source loads all of it; every map after that (in any thread) gets
+ * a view of the features that meet its frame, sharing the geometry and
+ * attributes, which nobody writes to while drawing. Outside a batch, loads
+ * go straight to im_layer_load. */
+#ifndef IM_LAYER_CACHE_PRIVATE_H
+#define IM_LAYER_CACHE_PRIVATE_H
+
+#include "influmap/layer.h"
+
+/* Turns the cache on until the matching im_layer_cache_end (calls nest);
+ * the last end drops every entry no view still uses. */
+void im_layer_cache_begin(void);
+void im_layer_cache_end(void);
+
+/* Like im_layer_load: the features of path that meet query (the same ones,
+ * in the same order). Thread-safe. Release with im_layer_cache_release. */
+im_status im_layer_cache_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+/* Frees a layer from im_layer_cache_load (a view, or a layer of its own). */
+void im_layer_cache_release(im_layer *layer);
+
+/* Loads of whole files so far, and views served from them (for tests). */
+void im_layer_cache_stats(size_t *loads, size_t *views);
+
+#endif

@@ -1,0 +1,66 @@
+/* The ceilings of limits.h: defaults, environment overrides, a setter. */
+#include "influmap/limits.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "influmap/error.h"
+
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static im_limits from_env;
+static im_limits set_by_caller;
+static bool have_set;
+
+/* The environment value of name as a positive whole number, else def (with
+ * a warning when the variable is set but is not one). */
+static size_t env_size(const char *name, size_t def) {
+  const char *s = getenv(name);
+  if (!s || !*s)
+    return def;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v == 0 || v > SIZE_MAX || *s == '-' || *s == '+') {
+    im_warn("%s='%.40s' is not a positive whole number; using %zu", name, s, def);
+    return def;
+  }
+  return (size_t)v;
+}
+
+static void read_env(void) {
+  from_env.max_vertices = env_size("INFLUMAP_MAX_VERTICES", IM_DEFAULT_MAX_VERTICES);
+  from_env.max_features = env_size("INFLUMAP_MAX_FEATURES", IM_DEFAULT_MAX_FEATURES);
+  from_env.max_layer_mb = env_size("INFLUMAP_MAX_LAYER_MB", IM_DEFAULT_MAX_LAYER_MB);
+  from_env.max_layers = env_size("INFLUMAP_MAX_LAYERS", IM_DEFAULT_MAX_LAYERS);
+  from_env.max_labels = env_size("INFLUMAP_MAX_LABELS", IM_DEFAULT_MAX_LABELS);
+  from_env.max_label_bytes = env_size("INFLUMAP_MAX_LABEL_BYTES", IM_DEFAULT_MAX_LABEL_BYTES);
+}
+
+im_limits im_limits_get(void) {
+  pthread_once(&env_once, read_env);
+  if (!have_set)
+    return from_env;
+  im_limits l = set_by_caller;
+  if (!l.max_vertices)
+    l.max_vertices = from_env.max_vertices;
+  if (!l.max_features)
+    l.max_features = from_env.max_features;
+  if (!l.max_layer_mb)
+    l.max_layer_mb = from_env.max_layer_mb;
+  if (!l.max_layers)
+    l.max_layers = from_env.max_layers;
+  if (!l.max_labels)
+    l.max_labels = from_env.max_labels;
+  if (!l.max_label_bytes)
+    l.max_label_bytes = from_env.max_label_bytes;
+  return l;
+}
+
+void im_limits_set(const im_limits *limits) {
+  have_set = limits != NULL;
+  if (limits)
+    set_by_caller = *limits;
+}

@@ -1,0 +1,220 @@
+/* Map furniture on the page: layout and drawing of the items of
+ * furniture.h. One im_furniture_state per render, made by
+ * im_furniture_begin and freed with the render context.
+ *
+ * A render calls, in order:
+ *   im_furniture_begin   after the background, before the layers: margins
+ *                        painted, label obstacles over them, graticule lines
+ *                        under the layers;
+ *   (layers; draw.c calls im_legend_note for each feature drawn)
+ *   im_furniture_finish  after the layers, before labels are placed: every
+ *                        item laid out, registered as a label obstacle and
+ *                        drawn (labels keep clear of it, so drawing it before
+ *                        them is the same as after).
+ * Everything is in device units (pixels for PNG, points for PDF/SVG), y
+ * down. */
+#ifndef IM_FURNITURE_PRIVATE_H
+#define IM_FURNITURE_PRIVATE_H
+
+#include <pango/pangocairo.h>
+#include <stdbool.h>
+
+#include "influmap/furniture.h"
+#include "influmap/render.h"
+#include "render-private.h"
+#include "style-resolve-private.h"
+
+/* Items in stacking order: in a slot (a corner or edge of the frame or
+ * page) the first is nearest the corner (above the frame: nearest the top). */
+typedef enum {
+  IM_ITEM_TITLE,
+  IM_ITEM_SUBTITLE,
+  IM_ITEM_CREDITS,
+  IM_ITEM_DISCLAIMER,
+  IM_ITEM_SCALEBAR,
+  IM_ITEM_NORTH,
+  IM_ITEM_LEGEND,
+  IM_ITEM_INSET,
+  IM_NITEMS
+} im_item_kind;
+
+typedef struct {
+  bool present;
+  const im_furniture_place *at;
+  im_placement placement; /* resolved: never AUTO */
+  double w, h;            /* outer size, padding included */
+  double pad;             /* inside the box */
+  im_bbox box;            /* on the page */
+  PangoLayout *layout;    /* text blocks */
+} im_item;
+
+/* One legend entry: a class of one layer (and geometry kind) drawn in the
+ * frame. */
+typedef struct {
+  size_t layer; /* index in map->layers */
+  long cls;     /* the class's number (im_resolver_class_of), -1: the layer as a whole */
+  char *label;
+  im_geom_kind kind;
+  size_t count;    /* features drawn in the frame */
+  im_style first;  /* the style of the first feature drawn */
+  im_style sample; /* the class's own style (im_resolver_class_style) */
+  bool uniform;    /* every feature looked like the first: draw `first` */
+} im_legend_entry;
+
+/* Where a graticule line meets the frame's edge. */
+typedef struct {
+  double x, y;
+  int edge;     /* 0 top, 1 right, 2 bottom, 3 left */
+  double value; /* degrees */
+  bool meridian;
+} im_grat_crossing;
+
+typedef struct {
+  im_bbox box;
+  PangoLayout *layout;
+  char text[24];
+  bool inside; /* inside the frame: drawn with a halo */
+} im_grat_label;
+
+typedef struct im_furniture_state {
+  const im_furniture *fu; /* the map's, or `defaults` */
+  im_furniture defaults;
+  bool vector;
+  PangoContext *pango;
+  im_item items[IM_NITEMS];
+
+  /* legend */
+  im_legend_entry *entries;
+  size_t nentries, cap_entries;
+  size_t *slots; /* hash of entries: index + 1, 0 empty */
+  size_t nslots;
+  signed char *layer_listed; /* per layer: -1 not decided, 0 no, 1 yes */
+  long *layer_class;         /* per layer: the classification listed, -1 none */
+
+  /* scale bar and north arrow */
+  struct {
+    bool refused;
+    double variation;  /* largest relative change of scale over the frame */
+    double km_per_dev; /* at the frame's centre */
+    double length;     /* in units */
+    double unit_km;
+    int segments;
+    double dev_len;   /* the bar on the page */
+    double bar[4];    /* drawn: x0, y0, x1, y1 */
+    double centre[4]; /* the same length, centred on the frame's centre */
+    double label_h, left_over, right_over, bar_h;
+  } scale;
+  struct {
+    bool drawn;
+    double x, y;  /* where the angle was taken */
+    double angle; /* radians, clockwise from the page's up */
+  } north;
+
+  /* graticule: lines in device units, and where they meet the frame */
+  im_geom grat;
+  im_grat_crossing *crossings;
+  size_t ncrossings, cap_crossings;
+  im_grat_label *glabels;
+  size_t nglabels, cap_glabels;
+  bool grat_outside[4]; /* per frame edge (top, right, bottom, left): labels in the margin */
+  double grat_band[4];  /* and the depth they take there */
+} im_furniture_state;
+
+/* ---- furniture.c: the calls a render makes ---- */
+im_status im_furniture_begin(im_render_ctx *rc, im_error *err);
+im_status im_furniture_finish(im_render_ctx *rc, im_error *err);
+void im_furniture_state_free(im_furniture_state *s);
+
+/* Device point <-> longitude/latitude through the render's frame; false
+ * when PROJ cannot. */
+bool im_furniture_to_lonlat(im_render_ctx *rc, double x, double y, double *lon, double *lat);
+bool im_furniture_to_device(im_render_ctx *rc, double lon, double lat, double *x, double *y);
+/* A length in device units. */
+double im_furniture_len(const im_render_ctx *rc, im_length len);
+/* Draws an item's box (background and border) when it has one. */
+void im_furniture_draw_box(im_render_ctx *rc, const im_item *it);
+
+/* ---- textblock.c: Pango text ---- */
+/* A layout of text in font (else default_font), wrapped to width device
+ * units (0: not wrapped), aligned. With markup, text that parses as Pango
+ * markup is taken as such (else as written). Returns a new layout
+ * (g_object_unref it). */
+PangoLayout *im_ftext_layout(im_render_ctx *rc, const char *text, const char *font, const char *default_font,
+                             double width, PangoAlignment align, bool markup);
+/* The layout's logical size. */
+void im_ftext_size(PangoLayout *layout, double *w, double *h);
+/* Draws layout with its top-left at (x, y); a halo of halo_w when > 0.
+ * When the render hands text to a sink (SVG with --svg-text, see
+ * svgtext-private.h), the text goes there, as class cls, instead of being
+ * drawn. */
+void im_ftext_draw(im_render_ctx *rc, PangoLayout *layout, double x, double y, im_color color, double halo_w,
+                   im_color halo, const char *cls);
+/* Text blocks: the layout for item kind (title .. disclaimer) at wrap width. */
+bool im_textblock_measure(im_render_ctx *rc, im_item_kind kind, double wrap);
+void im_textblock_draw(im_render_ctx *rc, im_item_kind kind);
+
+/* ---- legend.c ---- */
+/* Called by draw.c for each feature drawn (its resolved style, and the
+ * device geometry drawn); notes its class when it is in the frame. False
+ * when out of memory. */
+bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
+                    const im_style *st, const im_geom *drawn);
+/* Sizes the legend from its entries; false: nothing to list. */
+bool im_legend_measure(im_render_ctx *rc);
+void im_legend_draw(im_render_ctx *rc);
+
+/* ---- scalebar.c: scale bar and north arrow ---- */
+bool im_scalebar_measure(im_render_ctx *rc);
+void im_scalebar_draw(im_render_ctx *rc);
+bool im_north_measure(im_render_ctx *rc);
+void im_north_draw(im_render_ctx *rc);
+/* The direction of true north at device point (x, y): radians clockwise
+ * from the page's up; false where it cannot be told (a pole, off the
+ * projection). */
+bool im_north_angle(im_render_ctx *rc, double x, double y, double *angle);
+
+/* ---- graticule.c ---- */
+/* Builds the lines (and their crossings with the frame's edges). */
+bool im_graticule_build(im_render_ctx *rc);
+/* Decides, per frame edge, whether the degree labels go in the margin
+ * (when it holds them) and how deep a band they take there; items outside
+ * the frame are put beyond it. */
+void im_graticule_bands(im_render_ctx *rc);
+void im_graticule_draw_lines(im_render_ctx *rc);
+/* Places the degree labels clear of each other, the frame's corners and
+ * the items laid out; registers them as label obstacles. */
+bool im_graticule_place_labels(im_render_ctx *rc);
+void im_graticule_draw_labels(im_render_ctx *rc);
+
+/* ---- inset.c ---- */
+bool im_inset_measure(im_render_ctx *rc);
+im_status im_inset_draw(im_render_ctx *rc, im_error *err);
+
+/* ---- for tests: what a render laid out ---- */
+typedef struct {
+  double fx0, fy0, fw, fh; /* the frame on the page, device units */
+  double dev_w, dev_h, dev_per_pt;
+  im_frame frame;
+  size_t nlegend; /* legend entries (rows merge entries when legend: by: is set) */
+  struct {
+    char label[128];
+    size_t count;
+    size_t layer;
+  } legend[64];
+  bool scalebar_drawn, scalebar_refused;
+  double scale_length, scale_unit_km, scale_variation;
+  double bar[4], centre_bar[4];
+  bool north_drawn;
+  double north_x, north_y, north_angle; /* degrees clockwise from the page's up */
+  size_t ngrat;
+  im_bbox grat_boxes[512];
+  char grat_text[512][24];
+  bool item_present[IM_NITEMS];
+  im_bbox item_box[IM_NITEMS];
+} im_furniture_report;
+
+/* Renders map as a PNG would be (not written anywhere) and reports the
+ * furniture laid out. */
+im_status im_furniture_probe(const im_map *map, const im_render_options *opt, im_furniture_report *out, im_error *err);
+
+#endif

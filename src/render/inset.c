@@ -1,0 +1,426 @@
+/* The inset (locator) map: a second, small map in a corner with its own CRS
+ * and extent, drawn through a render context of its own whose frame is the
+ * inset's box on the same page, so its geometry goes through the same
+ * pipeline as the main map's (antimeridian cut, densify, project, clip). It
+ * shows a land layer in one flat colour and the main map's footprint (the
+ * frame's outline taken back to longitude/latitude) as a line.
+ *
+ * crs: globe (the default) is an orthographic globe centred on the main
+ * map. On an orthographic map the far side of the Earth does not project;
+ * the main pipeline drops those points, which joins what is left of a
+ * shape by a chord across the hidden part. The inset clips the land to the
+ * visible hemisphere first (on the sphere, closing cut shapes along the
+ * horizon), so shapes end cleanly at the globe's rim. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/mem-private.h"
+#include "furniture-private.h"
+
+#define DEG (M_PI / 180)
+/* The visible cap stops this far short of the true horizon (degrees), so
+ * every point kept projects even on the ellipsoid. */
+#define HORIZON_MARGIN 0.5
+
+bool im_inset_measure(im_render_ctx *rc) {
+  im_furniture_state *s = rc->furniture;
+  const im_inset *in = &s->fu->inset;
+  im_item *it = &s->items[IM_ITEM_INSET];
+  double w = im_furniture_len(rc, in->width), h = in->height.value > 0 ? im_furniture_len(rc, in->height) : w;
+  it->w = w + 2 * it->pad;
+  it->h = h + 2 * it->pad;
+  return w > 0 && h > 0;
+}
+
+/* ---- the visible hemisphere of an orthographic globe ---- */
+
+typedef struct {
+  double x, y, z;
+} v3;
+
+typedef struct {
+  v3 c, u, w;  /* the view direction and two axes across it */
+  double cosr; /* cos of the visible cap's radius */
+} cap;
+
+static v3 to_v3(double lon, double lat) {
+  return (v3){cos(lat * DEG) * cos(lon * DEG), cos(lat * DEG) * sin(lon * DEG), sin(lat * DEG)};
+}
+
+static double dot(v3 a, v3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+
+static void cap_init(cap *k, double lon0, double lat0) {
+  k->c = to_v3(lon0, lat0);
+  k->u = (v3){-sin(lon0 * DEG), cos(lon0 * DEG), 0};                                                    /* east */
+  k->w = (v3){-sin(lat0 * DEG) * cos(lon0 * DEG), -sin(lat0 * DEG) * sin(lon0 * DEG), cos(lat0 * DEG)}; /* north */
+  k->cosr = cos((90 - HORIZON_MARGIN) * DEG);
+}
+
+/* The point of the cap's rim at angle t (radians, from east towards north). */
+static void rim_point(const cap *k, double t, double *lon, double *lat) {
+  double sr = sqrt(1 - k->cosr * k->cosr), ct = cos(t), st = sin(t);
+  v3 p = {k->c.x * k->cosr + sr * (k->u.x * ct + k->w.x * st), k->c.y * k->cosr + sr * (k->u.y * ct + k->w.y * st),
+          k->c.z * k->cosr + sr * (k->u.z * ct + k->w.z * st)};
+  *lon = atan2(p.y, p.x) / DEG;
+  *lat = atan2(p.z, hypot(p.x, p.y)) / DEG;
+}
+
+static double rim_angle(const cap *k, v3 p) { return atan2(dot(p, k->w), dot(p, k->u)); }
+
+/* Adds lon/lat to g, its longitude moved by whole turns to within 180° of
+ * the point before (the antimeridian cut wants continuous longitudes). */
+static bool add_continuous(im_geom *g, size_t part_start, double lon, double lat) {
+  if (g->npoints > part_start) {
+    double prev = g->xy[2 * (g->npoints - 1)];
+    lon += 360 * round((prev - lon) / 360);
+  }
+  return im_geom_add_point(g, lon, lat);
+}
+
+/* Clips the rings of src (lon/lat, densified) to the cap, into dst: a ring
+ * leaving the cap is closed along its rim, the short way, between where it
+ * leaves and where it comes back. */
+static bool clip_to_cap(const cap *k, const im_geom *src, im_geom *dst) {
+  im_geom_reset(dst, IM_GEOM_POLYGON);
+  for (size_t p = 0; p < src->nparts; p++) {
+    size_t a = src->parts[p], n = im_geom_part_size(src, p);
+    if (n < 3)
+      continue;
+    size_t inside = 0;
+    for (size_t i = 0; i < n; i++)
+      inside += dot(k->c, to_v3(src->xy[2 * (a + i)], src->xy[2 * (a + i) + 1])) >= k->cosr;
+    if (!inside)
+      continue;
+    if (!im_geom_begin_part(dst))
+      return false;
+    size_t start = dst->npoints;
+    if (inside == n) {
+      for (size_t i = 0; i < n; i++)
+        if (!im_geom_add_point(dst, src->xy[2 * (a + i)], src->xy[2 * (a + i) + 1]))
+          return false;
+      im_geom_end_part(dst, 3);
+      continue;
+    }
+    /* Sutherland-Hodgman against the plane dot(c, p) = cosr, from the
+     * first vertex inside so the ring's exits and entries pair up. */
+    size_t first = 0;
+    while (dot(k->c, to_v3(src->xy[2 * (a + first)], src->xy[2 * (a + first) + 1])) < k->cosr)
+      first++;
+    double exit_t = 0;
+    for (size_t j = 1; j <= n; j++) {
+      size_t ip = a + (first + j - 1) % n, ic = a + (first + j) % n;
+      double lp = src->xy[2 * ip], bp = src->xy[2 * ip + 1], lc = src->xy[2 * ic], bc = src->xy[2 * ic + 1];
+      v3 pp = to_v3(lp, bp), pc = to_v3(lc, bc);
+      double dp = dot(k->c, pp) - k->cosr, dc = dot(k->c, pc) - k->cosr;
+      if ((dp >= 0) != (dc >= 0)) {
+        double t = dp / (dp - dc);
+        v3 q = {pp.x + t * (pc.x - pp.x), pp.y + t * (pc.y - pp.y), pp.z + t * (pc.z - pp.z)};
+        double qt = rim_angle(k, q), lon, lat;
+        if (dc >= 0) {
+          /* Coming back in: along the rim from where it left. */
+          double sweep = remainder(qt - exit_t, 2 * M_PI);
+          int steps = (int)ceil(fabs(sweep) / (2 * DEG));
+          for (int s = 1; s < steps; s++) {
+            rim_point(k, exit_t + sweep * s / steps, &lon, &lat);
+            if (!add_continuous(dst, start, lon, lat))
+              return false;
+          }
+        } else {
+          exit_t = qt;
+        }
+        rim_point(k, qt, &lon, &lat);
+        if (!add_continuous(dst, start, lon, lat))
+          return false;
+      }
+      if (dc >= 0 && !add_continuous(dst, start, lc, bc))
+        return false;
+    }
+    im_geom_end_part(dst, 3);
+  }
+  return true;
+}
+
+/* ---- drawing ---- */
+
+static bool parse_param(const char *def, const char *key, double *out) {
+  const char *p = strstr(def, key);
+  if (!p)
+    return false;
+  *out = strtod(p + strlen(key), NULL);
+  return true;
+}
+
+static void fill_device(cairo_t *cr, const im_geom *g, im_color c) {
+  cairo_new_path(cr);
+  for (size_t p = 0; p < g->nparts; p++) {
+    size_t a = g->parts[p], n = im_geom_part_size(g, p);
+    for (size_t i = 0; i < n; i++)
+      (i ? cairo_line_to : cairo_move_to)(cr, g->xy[2 * (a + i)], g->xy[2 * (a + i) + 1]);
+    cairo_close_path(cr);
+  }
+  cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+  cairo_fill_preserve(cr);
+}
+
+/* The land layer: every polygon, in the source's CRS taken to lon/lat,
+ * clipped to the visible cap on a globe. */
+static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k, im_error *err) {
+  char *def = NULL, *crs_file = NULL;
+  im_crs *src = NULL;
+  im_transform *to_geo = NULL;
+  im_layer *layer = NULL;
+  im_status st = im_layer_source_crs(in->source, &def, &crs_file, err);
+  if (!st)
+    st = im_crs_create(irc->geo, def, crs_file ? crs_file : in->source, 0, 0, &src, err);
+  if (!st && !im_crs_equivalent(src, irc->geog))
+    st = im_transform_create(irc->geo, src, irc->geog, &to_geo, err);
+  im_layer_query q = irc->query;
+  if (irc->query_all || to_geo)
+    q.nboxes = 0;
+  q.skip_attributes = true;
+  if (!st)
+    st = im_layer_load(in->source, &q, &layer, err);
+  im_style land;
+  im_style_init_defaults(&land);
+  land.set = IM_STYLE_FILL;
+  land.fill = in->land;
+  land.opacity = 1;
+  if (in->land_border.a > 0) {
+    land.set |= IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH;
+    land.stroke_color = in->land_border;
+    land.stroke_width = (im_length){0.2, IM_UNIT_PT};
+  }
+  im_geom ll, dense, clipped, dev, outline;
+  im_geom_init(&ll, IM_GEOM_POLYGON);
+  im_geom_init(&dense, IM_GEOM_POLYGON);
+  im_geom_init(&clipped, IM_GEOM_POLYGON);
+  im_geom_init(&dev, IM_GEOM_POLYGON);
+  im_geom_init(&outline, IM_GEOM_LINE);
+  bool ok = true;
+  for (size_t i = 0; !st && ok && i < layer->nfeatures; i++) {
+    const im_feature *f = &layer->features[i];
+    if (f->geom.kind != IM_GEOM_POLYGON)
+      continue;
+    ok = im_geom_copy(&ll, &f->geom);
+    if (ok && to_geo)
+      im_transform_array(to_geo, ll.xy, ll.npoints, false);
+    static const im_bbox lonlat = {-540, -90, 540, 90};
+    im_geom_remove_invalid(&ll, &lonlat);
+    const im_geom *shape = &ll;
+    if (ok && k) {
+      ok = im_geom_densify(&ll, 1.0, &dense) && clip_to_cap(k, &dense, &clipped);
+      shape = &clipped;
+    }
+    size_t lost = 0;
+    if (!ok || !shape->nparts)
+      continue;
+    ok = im_render_prepare(irc, shape, false, 2, &dev, &lost);
+    bool border = ok && in->land_border.a > 0;
+    if (border)
+      ok = im_render_prepare(irc, shape, true, 2, &outline, &lost);
+    if (ok)
+      im_fill_polygon(irc->cr, &irc->symbols, &land, &dev, border ? &outline : NULL);
+  }
+  if (!st && !ok)
+    st = im_error_set(err, IM_STATUS_INTERNAL, in->source, 0, 0, "out of memory drawing the inset");
+  im_geom_free(&ll);
+  im_geom_free(&dense);
+  im_geom_free(&clipped);
+  im_geom_free(&dev);
+  im_geom_free(&outline);
+  im_style_clear(&land);
+  im_layer_free(layer);
+  im_transform_free(to_geo);
+  im_crs_free(src);
+  free(def);
+  free(crs_file);
+  return st;
+}
+
+/* The main frame's outline, back to lon/lat (parts break where it does not
+ * project), drawn in the inset; a ring round it when it is too small to
+ * see. */
+static bool draw_footprint(im_render_ctx *rc, im_render_ctx *irc, const im_inset *in) {
+  enum { PER_EDGE = 64 };
+  im_geom ll, dev;
+  im_geom_init(&ll, IM_GEOM_LINE);
+  im_geom_init(&dev, IM_GEOM_LINE);
+  bool ok = true, open = false;
+  for (int i = 0; ok && i <= 4 * PER_EDGE; i++) {
+    int e = (i / PER_EDGE) % 4;
+    double t = (double)(i % PER_EDGE) / PER_EDGE;
+    double x = rc->fx0, y = rc->fy0;
+    if (e == 0)
+      x += t * rc->fw;
+    else if (e == 1)
+      x += rc->fw, y += t * rc->fh;
+    else if (e == 2)
+      x += (1 - t) * rc->fw, y += rc->fh;
+    else
+      y += (1 - t) * rc->fh;
+    double lon, lat;
+    if (!im_furniture_to_lonlat(rc, x, y, &lon, &lat)) {
+      open = false;
+      continue;
+    }
+    if (!open && !(ok = im_geom_begin_part(&ll)))
+      break;
+    if (!open)
+      ok = im_geom_add_point(&ll, lon, lat);
+    else
+      ok = add_continuous(&ll, ll.parts[ll.nparts - 1], lon, lat);
+    open = true;
+  }
+  size_t lost = 0;
+  ok = ok && im_render_prepare(irc, &ll, false, 4, &dev, &lost);
+  if (ok && dev.npoints) {
+    im_style st;
+    im_style_init_defaults(&st);
+    st.set = IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH;
+    st.stroke_color = in->footprint_color;
+    st.stroke_width = in->footprint_width;
+    st.join = IM_JOIN_ROUND;
+    st.cap = IM_CAP_ROUND;
+    st.opacity = 1;
+    im_bbox b = im_geom_bbox(&dev);
+    double small = 5 * rc->dev_per_pt;
+    if (b.maxx - b.minx < small && b.maxy - b.miny < small) {
+      st.fill = (im_color){0, 0, 0, 0};
+      st.marker_symbol = IM_MARKER_CIRCLE;
+      st.marker_size = (im_length){7, IM_UNIT_PT};
+      im_draw_marker(irc->cr, &irc->symbols, &st, (b.minx + b.maxx) / 2, (b.miny + b.maxy) / 2);
+    } else {
+      im_stroke_lines(irc->cr, &irc->symbols, &st, &dev);
+    }
+    im_style_clear(&st);
+  }
+  im_geom_free(&ll);
+  im_geom_free(&dev);
+  return ok;
+}
+
+im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
+  im_furniture_state *s = rc->furniture;
+  const im_inset *in = &s->fu->inset;
+  im_item *it = &s->items[IM_ITEM_INSET];
+  /* The CRS: a globe centred on the main map unless another is given. */
+  char globe[160];
+  const char *crs = in->crs;
+  double lon0 = 0, lat0 = 0;
+  bool ortho;
+  if (!crs || !strcasecmp(crs, "globe")) {
+    if (!im_furniture_to_lonlat(rc, rc->fx0 + rc->fw / 2, rc->fy0 + rc->fh / 2, &lon0, &lat0))
+      lon0 = rc->lon0, lat0 = 0;
+    snprintf(globe, sizeof globe, "+proj=ortho +lat_0=%.4f +lon_0=%.4f +datum=WGS84 +units=m +no_defs", lat0, lon0);
+    crs = globe;
+    ortho = true;
+  } else {
+    ortho = strstr(crs, "+proj=ortho") != NULL;
+    parse_param(crs, "+lat_0=", &lat0);
+    parse_param(crs, "+lon_0=", &lon0);
+  }
+  /* A map of its own whose frame is the inset's box on this page. */
+  double dpp = rc->dev_per_pt;
+  im_furniture ifu;
+  im_furniture_init(&ifu);
+  ifu.margins = (im_margins){{(it->box.miny + it->pad) / dpp, IM_UNIT_PT},
+                             {(rc->dev_w - it->box.maxx + it->pad) / dpp, IM_UNIT_PT},
+                             {(rc->dev_h - it->box.maxy + it->pad) / dpp, IM_UNIT_PT},
+                             {(it->box.minx + it->pad) / dpp, IM_UNIT_PT}};
+  im_map imap = {.path = rc->map->path,
+                 .crs = (char *)crs,
+                 .crs_pos = in->crs_pos,
+                 .extent = in->extent,
+                 .width = {rc->frame.width_pt, IM_UNIT_PT},
+                 .height = {rc->frame.height_pt, IM_UNIT_PT},
+                 .dpi = rc->frame.dpi,
+                 .background = rc->map->background,
+                 .furniture = &ifu};
+  /* A whole globe, with a little air round its rim. */
+  if (ortho && imap.extent.kind == IM_EXTENT_AUTO && !strstr(crs, "+x_0") && !strstr(crs, "+y_0"))
+    imap.extent = (im_extent){.kind = IM_EXTENT_CRS, .west = -6.5e6, .east = 6.5e6, .south = -6.5e6, .north = 6.5e6};
+  im_render_options opt = {.dpi = rc->frame.dpi};
+  im_render_ctx irc;
+  im_status st = im_render_ctx_init(&irc, &imap, &opt, s->vector, err);
+  if (st) {
+    im_render_ctx_fini(&irc);
+    return st;
+  }
+  irc.cr = rc->cr;
+  cairo_t *cr = rc->cr;
+  cairo_save(cr);
+  cairo_rectangle(cr, it->box.minx, it->box.miny, it->box.maxx - it->box.minx, it->box.maxy - it->box.miny);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_fill(cr);
+  cairo_rectangle(cr, irc.fx0, irc.fy0, irc.fw, irc.fh);
+  cairo_clip(cr);
+  cap k;
+  im_geom disc;
+  im_geom_init(&disc, IM_GEOM_POLYGON);
+  bool ok = true;
+  if (ortho) {
+    /* The globe: its rim in device units, filled with water. */
+    cap_init(&k, lon0, lat0);
+    ok = im_geom_begin_part(&disc);
+    for (int i = 0; ok && i < 360; i++) {
+      double lon, lat, x, y;
+      rim_point(&k, i * DEG, &lon, &lat);
+      if (im_furniture_to_device(&irc, lon, lat, &x, &y))
+        ok = im_geom_add_point(&disc, x, y);
+    }
+    if (ok)
+      fill_device(cr, &disc, in->water);
+    cairo_new_path(cr);
+  } else if (in->extent.kind == IM_EXTENT_AUTO) {
+    /* The whole world: water inside its outline (Robinson's rounded
+     * sides), paper outside. */
+    im_geom ll;
+    im_geom_init(&ll, IM_GEOM_POLYGON);
+    double w = irc.lon0 - 179.999, e = irc.lon0 + 179.999;
+    /* Vertices every 10° along the poles: no step may look like one
+     * across the antimeridian. */
+    ok = im_geom_begin_part(&ll);
+    for (int i = 0; ok && i <= 36; i++)
+      ok = im_geom_add_point(&ll, w + (e - w) * i / 36, -90);
+    for (int i = 36; ok && i >= 0; i--)
+      ok = im_geom_add_point(&ll, w + (e - w) * i / 36, 90);
+    ok = ok && im_geom_add_point(&ll, w, -90);
+    size_t lost = 0;
+    ok = ok && im_render_prepare(&irc, &ll, false, 2, &disc, &lost);
+    if (ok)
+      fill_device(cr, &disc, in->water);
+    cairo_new_path(cr);
+    im_geom_free(&ll);
+  } else {
+    cairo_set_source_rgba(cr, in->water.r, in->water.g, in->water.b, in->water.a);
+    cairo_paint(cr);
+  }
+  if (!ok)
+    st = im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory drawing the inset");
+  if (!st)
+    st = draw_land(&irc, in, ortho ? &k : NULL, err);
+  if (!st && disc.npoints) {
+    fill_device(cr, &disc, (im_color){0, 0, 0, 0});
+    cairo_set_line_width(cr, 0.4 * dpp);
+    cairo_set_source_rgba(cr, 0.45, 0.5, 0.55, 1);
+    cairo_stroke(cr);
+  }
+  if (!st && !draw_footprint(rc, &irc, in))
+    st = im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory drawing the inset");
+  cairo_restore(cr);
+  if (!st && it->at->box && it->at->border.a > 0) {
+    cairo_save(cr);
+    cairo_rectangle(cr, it->box.minx, it->box.miny, it->box.maxx - it->box.minx, it->box.maxy - it->box.miny);
+    cairo_set_line_width(cr, 0.5 * dpp);
+    cairo_set_source_rgba(cr, it->at->border.r, it->at->border.g, it->at->border.b, it->at->border.a);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+  }
+  im_geom_free(&disc);
+  irc.cr = NULL;
+  im_render_ctx_fini(&irc);
+  return st;
+}

@@ -1,0 +1,527 @@
+/* The legend, built from what is drawn: draw.c notes each feature drawn
+ * with its class and resolved style; only classes with something inside the
+ * frame are listed, with their symbols drawn by the same functions and
+ * styles as on the map.
+ *
+ * A layer is listed when the legend names it (layers:), else when it has
+ * classes or a legend label (legend: "Label"); legend: false leaves it out.
+ * Its entries come from one classification: the one on legend: by: FIELD,
+ * else its first coloured one (a palette or ramp). With by:, entries of
+ * every listed layer that share a label make one row (a point and a line
+ * symbol for "China", say). A class's symbol is the style its features were
+ * drawn with when they all looked alike; when they differ by another
+ * attribute (symbol by category, outline by status), it is the style a
+ * feature of that class with no other attribute gets. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/mem-private.h"
+#include "furniture-private.h"
+
+#define LEGEND_FONT "Noto Sans 7"
+#define LEGEND_TITLE_FONT "Noto Sans Bold 7.5"
+#define MAX_ROW_SYMBOLS 4
+
+/* ---- noting what is drawn ---- */
+
+static bool segment_meets(double x0, double y0, double x1, double y1, const im_bbox *r) {
+  /* Liang-Barsky: the part of the segment inside r is not empty. */
+  double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+  double p[4] = {-dx, dx, -dy, dy}, q[4] = {x0 - r->minx, r->maxx - x0, y0 - r->miny, r->maxy - y0};
+  for (int i = 0; i < 4; i++) {
+    if (p[i] == 0) {
+      if (q[i] < 0)
+        return false;
+      continue;
+    }
+    double t = q[i] / p[i];
+    if (p[i] < 0)
+      t0 = fmax(t0, t);
+    else
+      t1 = fmin(t1, t);
+    if (t0 > t1)
+      return false;
+  }
+  return true;
+}
+
+/* Even-odd: is (x, y) inside the rings of g? */
+static bool point_in_rings(const im_geom *g, double x, double y) {
+  bool in = false;
+  for (size_t p = 0; p < g->nparts; p++) {
+    size_t a = g->parts[p], n = im_geom_part_size(g, p);
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+      double xi = g->xy[2 * (a + i)], yi = g->xy[2 * (a + i) + 1], xj = g->xy[2 * (a + j)], yj = g->xy[2 * (a + j) + 1];
+      if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        in = !in;
+    }
+  }
+  return in;
+}
+
+/* Does the drawn geometry show in the frame (not just in the margin kept
+ * round it for clipping)? */
+static bool meets_frame(const im_render_ctx *rc, const im_geom *g) {
+  im_bbox r = {rc->fx0, rc->fy0, rc->fx0 + rc->fw, rc->fy0 + rc->fh};
+  for (size_t i = 0; i < g->npoints; i++) {
+    double x = g->xy[2 * i], y = g->xy[2 * i + 1];
+    if (x >= r.minx && x <= r.maxx && y >= r.miny && y <= r.maxy)
+      return true;
+  }
+  if (g->kind == IM_GEOM_POINT)
+    return false;
+  for (size_t p = 0; p < g->nparts; p++) {
+    size_t a = g->parts[p], n = im_geom_part_size(g, p);
+    for (size_t i = 0; i + 1 < n; i++)
+      if (segment_meets(g->xy[2 * (a + i)], g->xy[2 * (a + i) + 1], g->xy[2 * (a + i + 1)], g->xy[2 * (a + i + 1) + 1],
+                        &r))
+        return true;
+  }
+  return g->kind == IM_GEOM_POLYGON && point_in_rings(g, (r.minx + r.maxx) / 2, (r.miny + r.maxy) / 2);
+}
+
+/* Which layers the legend lists, and by which classification. */
+static void decide_layer(im_furniture_state *s, size_t li, const im_layer_style *ls, const im_resolver *res) {
+  const im_legend *lg = &s->fu->legend;
+  bool named = false;
+  for (size_t i = 0; i < lg->nlayers; i++)
+    named = named || !strcmp(lg->layers[i], ls->id);
+  size_t n = im_resolver_nclasses(res);
+  long k = -1;
+  if (lg->by) {
+    for (size_t i = 0; i < n && k < 0; i++)
+      if (!strcasecmp(im_resolver_classes(res, i)->field, lg->by))
+        k = (long)i;
+  } else {
+    for (size_t i = 0; i < n && k < 0; i++) {
+      const im_classes *cl = im_resolver_classes(res, i);
+      if ((cl->kind == IM_CLASSES_CATEGORICAL && cl->palette) || (cl->kind == IM_CLASSES_GRADUATED && cl->ramp))
+        k = (long)i;
+    }
+    if (k < 0 && n)
+      k = 0;
+  }
+  bool listed;
+  if (ls->legend_hide)
+    listed = false;
+  else if (lg->nlayers)
+    listed = named;
+  else
+    listed = k >= 0 || ls->legend_label;
+  /* With by:, a layer without that field shows only when asked for. */
+  if (lg->by && k < 0 && !named && !ls->legend_label)
+    listed = false;
+  s->layer_listed[li] = listed;
+  s->layer_class[li] = k;
+}
+
+static size_t hash_of(size_t layer, const char *label, im_geom_kind kind) {
+  size_t h = 1469598103934665603u ^ (layer * 1099511628211u) ^ ((size_t)kind << 7);
+  for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+    h = (h ^ *p) * 1099511628211u;
+  return h;
+}
+
+static bool rehash(im_furniture_state *s, size_t nslots) {
+  size_t *slots = calloc(nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t i = 0; i < s->nentries; i++) {
+    const im_legend_entry *e = &s->entries[i];
+    size_t h = hash_of(e->layer, e->label, e->kind) & (nslots - 1);
+    while (slots[h])
+      h = (h + 1) & (nslots - 1);
+    slots[h] = i + 1;
+  }
+  free(s->slots);
+  s->slots = slots;
+  s->nslots = nslots;
+  return true;
+}
+
+static bool copy_style(im_style *dst, const im_style *src) {
+  *dst = *src;
+  dst->marker_icon = im_strdup(src->marker_icon);
+  dst->label.text = im_strdup(src->label.text);
+  dst->label.font = im_strdup(src->label.font);
+  dst->label.priority = im_strdup(src->label.priority);
+  return (!src->marker_icon || dst->marker_icon) && (!src->label.text || dst->label.text) &&
+         (!src->label.font || dst->label.font) && (!src->label.priority || dst->label.priority);
+}
+
+static bool same_color(im_color a, im_color b) { return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a; }
+static bool same_len(im_length a, im_length b) { return a.value == b.value && a.unit == b.unit; }
+
+/* Do two styles draw alike (what a legend symbol shows)? */
+static bool same_look(const im_style *a, const im_style *b) {
+  if (!same_color(a->fill, b->fill) || !same_color(a->stroke_color, b->stroke_color) ||
+      !same_len(a->stroke_width, b->stroke_width) || a->opacity != b->opacity || a->marker_symbol != b->marker_symbol ||
+      !same_len(a->marker_size, b->marker_size) || a->ndash != b->ndash ||
+      (a->set & (IM_STYLE_HATCH | IM_STYLE_CASING | IM_STYLE_STROKE)) !=
+          (b->set & (IM_STYLE_HATCH | IM_STYLE_CASING | IM_STYLE_STROKE)) ||
+      a->arrow != b->arrow)
+    return false;
+  for (size_t i = 0; i < a->ndash; i++)
+    if (!same_len(a->dash[i], b->dash[i]))
+      return false;
+  if ((a->marker_icon || b->marker_icon) &&
+      (!a->marker_icon || !b->marker_icon || strcmp(a->marker_icon, b->marker_icon)))
+    return false;
+  if ((a->set & IM_STYLE_HATCH) && (!same_color(a->hatch.color, b->hatch.color) || a->hatch.angle != b->hatch.angle ||
+                                    !same_len(a->hatch.spacing, b->hatch.spacing)))
+    return false;
+  if ((a->set & IM_STYLE_CASING) &&
+      (!same_color(a->casing.color, b->casing.color) || !same_len(a->casing.width, b->casing.width)))
+    return false;
+  return true;
+}
+
+bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
+                    const im_style *st, const im_geom *drawn) {
+  im_furniture_state *s = rc->furniture;
+  if (!s->fu->legend.enabled || !s->layer_listed)
+    return true;
+  size_t li = rc->layer_index;
+  if (s->layer_listed[li] < 0)
+    decide_layer(s, li, ls, res);
+  if (!s->layer_listed[li] || !meets_frame(rc, drawn))
+    return true;
+  long k = s->layer_class[li], idx = -1;
+  char buf[256];
+  const char *label = ls->legend_label ? ls->legend_label : ls->id;
+  if (k >= 0) {
+    idx = im_resolver_class_of(res, (size_t)k, f, buf, sizeof buf);
+    /* In no class (a null value): shown only under the layer's own label. */
+    if (idx < 0 && !ls->legend_label)
+      return true;
+    if (idx >= 0)
+      label = buf;
+  }
+  if (s->nentries * 2 + 2 > s->nslots && !rehash(s, s->nslots ? 2 * s->nslots : 64))
+    return false;
+  size_t h = hash_of(li, label, f->geom.kind) & (s->nslots - 1);
+  for (; s->slots[h]; h = (h + 1) & (s->nslots - 1)) {
+    im_legend_entry *e = &s->entries[s->slots[h] - 1];
+    if (e->layer == li && e->kind == f->geom.kind && !strcmp(e->label, label)) {
+      e->count++;
+      if (e->uniform && !same_look(&e->first, st))
+        e->uniform = false;
+      return true;
+    }
+  }
+  if (!im_grow((void **)&s->entries, &s->cap_entries, s->nentries + 1, sizeof *s->entries))
+    return false;
+  im_legend_entry *e = &s->entries[s->nentries];
+  memset(e, 0, sizeof *e);
+  e->layer = li;
+  e->cls = idx;
+  e->kind = f->geom.kind;
+  e->count = 1;
+  e->uniform = true;
+  if (!(e->label = im_strdup(label)) || !copy_style(&e->first, st) ||
+      !im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample)) {
+    free(e->label);
+    im_style_clear(&e->first);
+    im_style_clear(&e->sample);
+    return false;
+  }
+  s->slots[h] = ++s->nentries;
+  return true;
+}
+
+/* ---- rows ---- */
+
+typedef struct {
+  const char *label;
+  size_t count;
+  size_t entries[MAX_ROW_SYMBOLS];
+  size_t nentries;
+  size_t layer; /* where it first appears, for the order */
+  long cls;
+} row;
+
+static const im_legend *legend_of(const im_render_ctx *rc) { return &rc->furniture->fu->legend; }
+
+static int cmp_data(const void *a, const void *b) {
+  const row *x = a, *y = b;
+  if (x->layer != y->layer)
+    return x->layer < y->layer ? -1 : 1;
+  if (x->cls != y->cls)
+    return x->cls < y->cls ? -1 : 1;
+  return strcmp(x->label, y->label);
+}
+
+static int cmp_label(const void *a, const void *b) {
+  const row *x = a, *y = b;
+  int c = strcasecmp(x->label, y->label);
+  return c ? c : cmp_data(a, b);
+}
+
+static int cmp_entry_order(const im_legend_entry *a, const im_legend_entry *b) {
+  if (a->layer != b->layer)
+    return a->layer < b->layer ? -1 : 1;
+  return a->kind < b->kind ? -1 : a->kind > b->kind;
+}
+
+/* The rows, in order; returns how many (rows holds nentries). */
+static size_t build_rows(const im_render_ctx *rc, row *rows) {
+  const im_furniture_state *s = rc->furniture;
+  const im_legend *lg = legend_of(rc);
+  size_t n = 0;
+  for (size_t i = 0; i < s->nentries; i++) {
+    const im_legend_entry *e = &s->entries[i];
+    row *r = NULL;
+    for (size_t j = 0; lg->by && j < n && !r; j++)
+      if (!strcmp(rows[j].label, e->label))
+        r = &rows[j];
+    if (!r) {
+      r = &rows[n++];
+      *r = (row){.label = e->label, .layer = e->layer, .cls = e->cls};
+    }
+    r->count += e->count;
+    if (r->nentries < MAX_ROW_SYMBOLS) {
+      /* Symbols in layer order, then points, lines, polygons. */
+      size_t at = r->nentries++;
+      while (at > 0 && cmp_entry_order(e, &s->entries[r->entries[at - 1]]) < 0) {
+        r->entries[at] = r->entries[at - 1];
+        at--;
+      }
+      r->entries[at] = i;
+    }
+    if (e->layer < r->layer || (e->layer == r->layer && e->cls < r->cls)) {
+      r->layer = e->layer;
+      r->cls = e->cls;
+    }
+  }
+  qsort(rows, n, sizeof *rows, lg->sort == IM_LEGEND_SORT_LABEL ? cmp_label : cmp_data);
+  return n;
+}
+
+/* ---- symbols ---- */
+
+static const im_style *entry_style(const im_legend_entry *e) { return e->uniform ? &e->first : &e->sample; }
+
+/* The size of an entry's symbol, device units. */
+static void symbol_size(const im_render_ctx *rc, const im_legend_entry *e, double *w, double *h) {
+  double pt = rc->dev_per_pt;
+  const im_style *st = entry_style(e);
+  if (e->kind == IM_GEOM_POINT) {
+    im_bbox b = im_marker_box(&rc->symbols, st, 0, 0);
+    *w = fmax(b.maxx - b.minx, 4 * pt);
+    *h = fmax(b.maxy - b.miny, 4 * pt);
+  } else if (e->kind == IM_GEOM_LINE) {
+    *w = 20 * pt;
+    *h = fmax(im_symbol_margin(&rc->symbols, st) * 2, 4 * pt);
+  } else {
+    *w = 14 * pt;
+    *h = 9 * pt;
+  }
+}
+
+static void draw_symbol(im_render_ctx *rc, const im_legend_entry *e, double x, double y, double w, double h) {
+  const im_style *st = entry_style(e);
+  const im_symbol_ctx *sc = &rc->symbols;
+  cairo_t *cr = rc->cr;
+  double layer_opacity = rc->map->layers[e->layer].style.opacity;
+  cairo_save(cr);
+  bool group = layer_opacity < 1;
+  if (group)
+    cairo_push_group(cr);
+  double cx = x + w / 2, cy = y + h / 2;
+  if (e->kind == IM_GEOM_POINT) {
+    im_bbox b = im_marker_box(sc, st, 0, 0);
+    im_draw_marker(cr, sc, st, cx - (b.minx + b.maxx) / 2, cy - (b.miny + b.maxy) / 2);
+  } else {
+    im_geom g;
+    im_geom_init(&g, e->kind);
+    bool ok = im_geom_begin_part(&g);
+    if (e->kind == IM_GEOM_LINE) {
+      ok = ok && im_geom_add_point(&g, x, cy) && im_geom_add_point(&g, x + w, cy);
+      if (ok)
+        im_stroke_lines(cr, sc, st, &g);
+    } else {
+      ok = ok && im_geom_add_point(&g, x, y) && im_geom_add_point(&g, x + w, y) &&
+           im_geom_add_point(&g, x + w, y + h) && im_geom_add_point(&g, x, y + h) && im_geom_add_point(&g, x, y);
+      /* As draw.c decides: filled when the style sets a fill; an outline
+       * when it sets a stroke, or no fill. */
+      bool fill = ((st->set & IM_STYLE_FILL) && st->fill.a > 0) || (st->set & IM_STYLE_HATCH);
+      bool stroke =
+          st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
+          ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) || !(st->set & IM_STYLE_FILL));
+      static const im_geom none = {.kind = IM_GEOM_POLYGON};
+      if (ok && (fill || stroke))
+        im_fill_polygon(cr, sc, st, fill ? &g : &none, stroke ? &g : NULL);
+    }
+    im_geom_free(&g);
+  }
+  if (group) {
+    cairo_pop_group_to_source(cr);
+    cairo_paint_with_alpha(cr, layer_opacity);
+  }
+  cairo_restore(cr);
+}
+
+/* ---- layout ---- */
+
+typedef struct {
+  size_t nrows, per_column, columns;
+  double sym_w, sym_h, text_w, col_w[12], col_h[12], title_h, row_gap, text_gap, col_gap;
+} legend_layout;
+
+static PangoLayout *row_text(im_render_ctx *rc, const row *r, double wrap) {
+  const im_legend *lg = legend_of(rc);
+  char text[320];
+  if (lg->counts)
+    snprintf(text, sizeof text, "%s (%zu)", r->label, r->count);
+  else
+    snprintf(text, sizeof text, "%s", r->label);
+  return im_ftext_layout(rc, text, lg->font, LEGEND_FONT, wrap, PANGO_ALIGN_LEFT, false);
+}
+
+static void row_symbols_size(im_render_ctx *rc, const row *r, double *w, double *h) {
+  const im_furniture_state *s = rc->furniture;
+  *w = 0;
+  *h = 0;
+  for (size_t i = 0; i < r->nentries; i++) {
+    double sw, sh;
+    symbol_size(rc, &s->entries[r->entries[i]], &sw, &sh);
+    *w += (i ? 3 * rc->dev_per_pt : 0) + sw;
+    *h = fmax(*h, sh);
+  }
+}
+
+/* A row's height and where its symbols' middle and text top go: symbols
+ * are centred on the text's first line; every row is at least as high as
+ * the tallest symbol (sym_h), so rows are evenly spaced. */
+static double row_metrics(im_render_ctx *rc, const row *r, PangoLayout *t, double sym_h, double *mid, double *text_dy) {
+  double tw, th, sw, sh;
+  im_ftext_size(t, &tw, &th);
+  row_symbols_size(rc, r, &sw, &sh);
+  sh = fmax(sh, sym_h);
+  PangoRectangle first;
+  pango_layout_line_get_extents(pango_layout_get_line_readonly(t, 0), NULL, &first);
+  double first_h = first.height / (double)PANGO_SCALE;
+  *mid = fmax(first_h, sh) / 2;
+  *text_dy = *mid - first_h / 2;
+  return fmax(*text_dy + th, sh);
+}
+
+static bool layout_legend(im_render_ctx *rc, row *rows, legend_layout *L) {
+  im_furniture_state *s = rc->furniture;
+  const im_legend *lg = legend_of(rc);
+  im_item *it = &s->items[IM_ITEM_LEGEND];
+  double pt = rc->dev_per_pt;
+  memset(L, 0, sizeof *L);
+  L->nrows = build_rows(rc, rows);
+  if (!L->nrows)
+    return false;
+  L->columns = lg->columns > 0 ? (size_t)lg->columns : 1;
+  if (L->columns > L->nrows)
+    L->columns = L->nrows;
+  L->per_column = (L->nrows + L->columns - 1) / L->columns;
+  L->row_gap = 2.5 * pt;
+  L->text_gap = 4 * pt;
+  L->col_gap = 9 * pt;
+  for (size_t i = 0; i < L->nrows; i++) {
+    double w, h;
+    row_symbols_size(rc, &rows[i], &w, &h);
+    L->sym_w = fmax(L->sym_w, w);
+    L->sym_h = fmax(L->sym_h, h);
+  }
+  if (lg->width.value > 0) {
+    double inner = im_furniture_len(rc, lg->width) - 2 * it->pad;
+    L->text_w = (inner - (L->columns - 1) * L->col_gap) / L->columns - L->sym_w - L->text_gap;
+    if (L->text_w < 20 * pt)
+      L->text_w = 20 * pt;
+  } else {
+    L->text_w = 0.4 * rc->fw / L->columns;
+  }
+  double title_w = 0;
+  if (lg->title && *lg->title) {
+    PangoLayout *t = im_ftext_layout(rc, lg->title, lg->title_font, LEGEND_TITLE_FONT,
+                                     lg->width.value > 0 ? im_furniture_len(rc, lg->width) - 2 * it->pad : 0,
+                                     PANGO_ALIGN_LEFT, true);
+    im_ftext_size(t, &title_w, &L->title_h);
+    L->title_h += 3 * pt;
+    g_object_unref(t);
+  }
+  for (size_t i = 0; i < L->nrows; i++) {
+    size_t c = i / L->per_column;
+    PangoLayout *t = row_text(rc, &rows[i], L->text_w);
+    double tw, th, mid, dy;
+    im_ftext_size(t, &tw, &th);
+    double rh = row_metrics(rc, &rows[i], t, L->sym_h, &mid, &dy);
+    g_object_unref(t);
+    L->col_w[c] = fmax(L->col_w[c], L->sym_w + L->text_gap + tw);
+    L->col_h[c] += (i % L->per_column ? L->row_gap : 0) + rh;
+  }
+  double w = 0, h = 0;
+  for (size_t c = 0; c < L->columns; c++) {
+    w += (c ? L->col_gap : 0) + L->col_w[c];
+    h = fmax(h, L->col_h[c]);
+  }
+  if (lg->width.value > 0)
+    w = fmax(w, im_furniture_len(rc, lg->width) - 2 * it->pad);
+  w = fmax(w, title_w);
+  it->w = w + 2 * it->pad;
+  it->h = L->title_h + h + 2 * it->pad;
+  return true;
+}
+
+bool im_legend_measure(im_render_ctx *rc) {
+  im_furniture_state *s = rc->furniture;
+  row *rows = im_malloc_array(s->nentries + 1, sizeof *rows);
+  legend_layout L;
+  bool any = rows && layout_legend(rc, rows, &L);
+  free(rows);
+  return any;
+}
+
+void im_legend_draw(im_render_ctx *rc) {
+  im_furniture_state *s = rc->furniture;
+  const im_legend *lg = legend_of(rc);
+  im_item *it = &s->items[IM_ITEM_LEGEND];
+  row *rows = im_malloc_array(s->nentries + 1, sizeof *rows);
+  legend_layout L;
+  if (!rows || !layout_legend(rc, rows, &L)) {
+    free(rows);
+    return;
+  }
+  im_furniture_draw_box(rc, it);
+  double x0 = it->box.minx + it->pad, y0 = it->box.miny + it->pad;
+  if (lg->title && *lg->title) {
+    PangoLayout *t = im_ftext_layout(rc, lg->title, lg->title_font, LEGEND_TITLE_FONT,
+                                     lg->width.value > 0 ? it->w - 2 * it->pad : 0, PANGO_ALIGN_LEFT, true);
+    im_ftext_draw(rc, t, x0, y0, lg->color, 0, lg->color, "legend");
+    g_object_unref(t);
+  }
+  double cx = x0, y = y0 + L.title_h;
+  for (size_t i = 0; i < L.nrows; i++) {
+    size_t c = i / L.per_column;
+    if (i && i % L.per_column == 0) {
+      cx += L.col_w[c - 1] + L.col_gap;
+      y = y0 + L.title_h;
+    }
+    PangoLayout *t = row_text(rc, &rows[i], L.text_w);
+    double sw, sh, mid, dy;
+    row_symbols_size(rc, &rows[i], &sw, &sh);
+    double rh = row_metrics(rc, &rows[i], t, L.sym_h, &mid, &dy);
+    /* Right-aligned, so rows with fewer symbols line theirs up with the
+     * last symbols of the others (the points, layers being in order). */
+    double sx = cx + L.sym_w - sw;
+    for (size_t k = 0; k < rows[i].nentries; k++) {
+      const im_legend_entry *e = &s->entries[rows[i].entries[k]];
+      double ew, eh;
+      symbol_size(rc, e, &ew, &eh);
+      draw_symbol(rc, e, sx, y + mid - eh / 2, ew, eh);
+      sx += ew + 3 * rc->dev_per_pt;
+    }
+    im_ftext_draw(rc, t, cx + L.sym_w + L.text_gap, y + dy, lg->color, 0, lg->color, "legend");
+    g_object_unref(t);
+    y += rh + L.row_gap;
+  }
+  free(rows);
+}

@@ -1,0 +1,287 @@
+/* SVG post-processing: stable ids, <title>/<desc>, and text as <text>. */
+#define _GNU_SOURCE /* memmem */
+#include "svgtext-private.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/mem-private.h"
+
+cairo_status_t im_svg_doc_collect(void *closure, const unsigned char *data, unsigned int length) {
+  im_svg_doc *d = closure;
+  if (d->failed || !im_grow((void **)&d->data, &d->cap, d->len + length + 1, 1)) {
+    d->failed = true;
+    return CAIRO_STATUS_NO_MEMORY;
+  }
+  memcpy(d->data + d->len, data, length);
+  d->len += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void im_svg_doc_fini(im_svg_doc *doc) {
+  free(doc->data);
+  free(doc->text);
+  *doc = (im_svg_doc){0};
+}
+
+/* --- Building the <text> elements ---------------------------------------- */
+
+static void put(im_svg_doc *d, const char *s, size_t n) {
+  if (d->failed || !im_grow((void **)&d->text, &d->text_cap, d->text_len + n + 1, 1)) {
+    d->failed = true;
+    return;
+  }
+  memcpy(d->text + d->text_len, s, n);
+  d->text_len += n;
+  d->text[d->text_len] = '\0';
+}
+
+static void puts_(im_svg_doc *d, const char *s) { put(d, s, strlen(s)); }
+
+static void putf(im_svg_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(im_svg_doc *d, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof buf) {
+    d->failed = true;
+    return;
+  }
+  put(d, buf, (size_t)n);
+}
+
+/* XML text for s: markup characters as entities, control characters (which
+ * XML 1.0 forbids) as spaces, invalid UTF-8 replaced. Returns a new string
+ * (free with free()), or NULL when out of memory. */
+static char *xml_escape(const char *s, size_t n) {
+  gchar *valid = g_utf8_make_valid(s, (gssize)n);
+  size_t len = strlen(valid), size;
+  char *out = NULL;
+  if (!im_mul_overflows(len, 6, &size) && (out = malloc(size + 1))) {
+    char *o = out;
+    for (const char *p = valid; *p; p++) {
+      unsigned char c = (unsigned char)*p;
+      const char *ent = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : NULL;
+      if (ent) {
+        o += sprintf(o, "%s", ent);
+      } else {
+        *o++ = c < 0x20 ? ' ' : (char)c;
+      }
+    }
+    *o = '\0';
+  }
+  g_free(valid);
+  return out;
+}
+
+static void put_escaped(im_svg_doc *d, const char *s, size_t n) {
+  char *e = xml_escape(s, n);
+  if (!e) {
+    d->failed = true;
+    return;
+  }
+  puts_(d, e);
+  free(e);
+}
+
+/* A number with at most 3 decimals and no trailing zeros (device units are
+ * points or pixels: a thousandth is far below what shows). */
+static const char *num(char *buf, double v) {
+  if (!isfinite(v) || fabs(v) < 0.0005)
+    v = 0;
+  snprintf(buf, 32, "%.3f", v);
+  char *dot = strchr(buf, '.');
+  if (dot) {
+    char *e = buf + strlen(buf) - 1;
+    while (e > dot && *e == '0')
+      *e-- = '\0';
+    if (e == dot)
+      *e = '\0';
+  }
+  return buf;
+}
+
+static void put_color(im_svg_doc *d, const char *what, im_color c) {
+  int r = (int)lround(c.r * 255), g = (int)lround(c.g * 255), b = (int)lround(c.b * 255);
+  putf(d, " %s=\"#%02x%02x%02x\"", what, r, g, b);
+  if (c.a < 1) {
+    char n[32];
+    putf(d, " %s-opacity=\"%s\"", what, num(n, c.a));
+  }
+}
+
+static const char *const stretches[] = {"ultra-condensed", "extra-condensed", "condensed", "semi-condensed", "normal",
+                                        "semi-expanded",   "expanded",        "extra-expanded", "ultra-expanded"};
+
+/* The runs of one item, filled (halo false) or as the halo under it. */
+static void put_runs(im_svg_doc *d, const im_text_item *it, bool halo) {
+  char a[32], b[32], c[32];
+  bool turned = false;
+  for (size_t i = 0; i < it->nruns; i++)
+    turned = turned || fabs(it->runs[i].angle) > 1e-9;
+  if (halo) {
+    puts_(d, "<g fill=\"none\"");
+    put_color(d, "stroke", it->halo_color);
+    putf(d, " stroke-width=\"%s\" stroke-linejoin=\"round\" stroke-linecap=\"round\">", num(a, 2 * it->halo_width));
+  } else {
+    puts_(d, "<g");
+    put_color(d, "fill", it->color);
+    puts_(d, ">");
+  }
+  if (!turned) {
+    /* One element, one tspan per line: what a designer edits as one. */
+    puts_(d, "<text>");
+    for (size_t i = 0; i < it->nruns; i++) {
+      const im_text_run *r = &it->runs[i];
+      putf(d, "<tspan x=\"%s\" y=\"%s\">", num(a, r->x), num(b, r->y));
+      put_escaped(d, r->text, r->len);
+      puts_(d, "</tspan>");
+    }
+    puts_(d, "</text>");
+  } else {
+    for (size_t i = 0; i < it->nruns; i++) {
+      const im_text_run *r = &it->runs[i];
+      putf(d, "<text x=\"%s\" y=\"%s\"", num(a, r->x), num(b, r->y));
+      if (fabs(r->angle) > 1e-9)
+        putf(d, " transform=\"rotate(%s %s %s)\"", num(c, r->angle * 180 / M_PI), a, b);
+      puts_(d, ">");
+      put_escaped(d, r->text, r->len);
+      puts_(d, "</text>");
+    }
+  }
+  puts_(d, "</g>");
+}
+
+void im_svg_doc_add_text(void *user, const im_text_item *it) {
+  im_svg_doc *d = user;
+  if (!it->nruns)
+    return;
+  char n[32];
+  puts_(d, "<g");
+  if (it->cls)
+    putf(d, " class=\"%s\"", it->cls);
+  puts_(d, " font-family=\"");
+  put_escaped(d, it->family ? it->family : "sans-serif", strlen(it->family ? it->family : "sans-serif"));
+  putf(d, "\" font-size=\"%s\"", num(n, it->size));
+  int w = (it->weight + 50) / 100 * 100;
+  w = w < 100 ? 100 : w > 900 ? 900 : w;
+  if (w != 400)
+    putf(d, " font-weight=\"%d\"", w);
+  if (it->stretch && it->stretch >= -4 && it->stretch <= 4)
+    putf(d, " font-stretch=\"%s\"", stretches[it->stretch + 4]);
+  if (it->italic)
+    puts_(d, " font-style=\"italic\"");
+  /* Spaces as Pango set them: no collapsing, no trimming. */
+  puts_(d, " xml:space=\"preserve\">");
+  if (it->halo_width > 0 && it->halo_color.a > 0)
+    put_runs(d, it, true);
+  put_runs(d, it, false);
+  puts_(d, "</g>\n");
+}
+
+/* --- Writing the document ------------------------------------------------ */
+
+typedef struct {
+  cairo_write_func_t write;
+  void *closure;
+  cairo_status_t status;
+  unsigned long *seen; /* surface ids in order of first appearance */
+  size_t nseen, cap;
+} emitter;
+
+static void emit(emitter *e, const char *s, size_t n) {
+  while (e->status == CAIRO_STATUS_SUCCESS && n > 0) {
+    unsigned k = n > 1u << 30 ? 1u << 30 : (unsigned)n;
+    e->status = e->write(e->closure, (const unsigned char *)s, k);
+    s += k;
+    n -= k;
+  }
+}
+
+/* Writes [p, end) with "surfaceN" renumbered. */
+static void emit_renumbered(emitter *e, const char *p, const char *end) {
+  static const char key[] = "surface";
+  const size_t klen = sizeof key - 1;
+  const char *flushed = p;
+  while (e->status == CAIRO_STATUS_SUCCESS && (p = memmem(p, (size_t)(end - p), key, klen))) {
+    const char *digits = p + klen, *q = digits;
+    while (q < end && *q >= '0' && *q <= '9')
+      q++;
+    if (q == digits || q - digits > 9) {
+      p = q;
+      continue;
+    }
+    unsigned long id = strtoul(digits, NULL, 10);
+    size_t k;
+    for (k = 0; k < e->nseen && e->seen[k] != id; k++)
+      ;
+    if (k == e->nseen) {
+      if (!im_grow((void **)&e->seen, &e->cap, e->nseen + 1, sizeof *e->seen)) {
+        e->status = CAIRO_STATUS_NO_MEMORY;
+        return;
+      }
+      e->seen[e->nseen++] = id;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%zu", k + 1);
+    emit(e, flushed, (size_t)(digits - flushed));
+    emit(e, buf, (size_t)n);
+    flushed = p = q;
+  }
+  emit(e, flushed, (size_t)(end - flushed));
+}
+
+static void emit_element(emitter *e, const char *name, const char *text) {
+  char *esc = xml_escape(text, strlen(text));
+  if (!esc) {
+    e->status = CAIRO_STATUS_NO_MEMORY;
+    return;
+  }
+  char open[32], close[32];
+  int no = snprintf(open, sizeof open, "\n<%s>", name), nc = snprintf(close, sizeof close, "</%s>", name);
+  emit(e, open, (size_t)no);
+  emit(e, esc, strlen(esc));
+  emit(e, close, (size_t)nc);
+  free(esc);
+}
+
+cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const char *desc, double scale,
+                               cairo_write_func_t write, void *closure) {
+  if (doc->failed)
+    return CAIRO_STATUS_NO_MEMORY;
+  emitter e = {write, closure, CAIRO_STATUS_SUCCESS, NULL, 0, 0};
+  const char *start = doc->data ? doc->data : "", *end = start + doc->len;
+  /* The end of the opening <svg ...> tag, and the closing tag. */
+  const char *svg = memmem(start, doc->len, "<svg", 4);
+  const char *head = svg ? memchr(svg, '>', (size_t)(end - svg)) : NULL;
+  const char *tail = NULL;
+  for (const char *p = start; head && (p = memmem(p, (size_t)(end - p), "</svg>", 6)); p += 6)
+    tail = p;
+  if (!head || !tail) {
+    emit_renumbered(&e, start, end);
+  } else {
+    head++;
+    emit_renumbered(&e, start, head);
+    if (title)
+      emit_element(&e, "title", title);
+    if (desc)
+      emit_element(&e, "desc", desc);
+    emit_renumbered(&e, head, tail);
+    if (doc->text_len) {
+      char open[96];
+      int n = snprintf(open, sizeof open, "<g class=\"labels\" transform=\"scale(%.9g)\">\n", scale);
+      emit(&e, open, (size_t)n);
+      emit(&e, doc->text, doc->text_len);
+      emit(&e, "</g>\n", 5);
+    }
+    emit_renumbered(&e, tail, end);
+  }
+  free(e.seen);
+  return e.status;
+}

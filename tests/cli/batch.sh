@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# influmap batch: a manifest rendered, then again (everything up to date),
+# after one data file changes (exactly the maps that read it), with a
+# failing entry among good ones, killed with SIGKILL half-way and rerun,
+# collected into an atlas, and split into shards.
+#
+# Usage: batch.sh INFLUMAP-BINARY REPO-ROOT SCRATCH-DIR
+set -u
+
+if [ $# -ne 3 ]; then
+  echo "usage: $0 INFLUMAP-BINARY REPO-ROOT SCRATCH-DIR" >&2
+  exit 2
+fi
+BIN=$1
+REPO=$2
+SCRATCH=$3
+case $SCRATCH in
+  "" | /) echo "$0: refusing scratch folder '$SCRATCH'" >&2; exit 2 ;;
+esac
+mkdir -p "$SCRATCH" && SCRATCH=$(cd "$SCRATCH" && pwd) || exit 2
+REPO=$(cd "$REPO" && pwd) || exit 2
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+# Start empty: a file left by an earlier run must not pass for one made now.
+find "$SCRATCH" -mindepth 1 -delete || exit 2
+
+if [ -f "$REPO/tests/lsan.supp" ] && [[ ${LSAN_OPTIONS:-} != *suppressions=* ]]; then
+  export LSAN_OPTIONS="suppressions=$REPO/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
+unset SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_MAX JOB_COMPLETION_INDEX
+
+OUT=$SCRATCH/stdout
+ERR=$SCRATCH/stderr
+passed=0
+failed=0
+pass() {
+  echo "ok - $1"
+  passed=$((passed + 1))
+}
+fail() {
+  echo "not ok - $1: $2"
+  failed=$((failed + 1))
+}
+check() {
+  if [ -z "$2" ]; then pass "$1"; else fail "$1" "$2"; fi
+}
+# Runs influmap in the scratch folder; $code, output in $OUT and $ERR.
+run() {
+  (cd "$SCRATCH" && "$BIN" "$@") >"$OUT" 2>"$ERR"
+  code=$?
+}
+# The summary line's count of WHAT (rendered, up to date, failed).
+count() {
+  sed -n "s/.* \([0-9][0-9]*\) $1\b.*/\1/p" "$OUT" | tail -1
+}
+expect_counts() { # RENDERED UP-TO-DATE FAILED CODE
+  local why=
+  if [ "$code" -ne "$4" ]; then
+    why="exit code $code, expected $4: $(head -c 400 "$ERR" | tr '\n' '|')"
+  elif [ "$(count rendered)" != "$1" ] || [ "$(count 'up to date')" != "$2" ] || [ "$(count failed)" != "$3" ]; then
+    why="expected $1 rendered, $2 up to date, $3 failed: $(tail -1 "$OUT")"
+  fi
+  echo "$why"
+}
+
+# json FILE EXPRESSION: evaluates a Python expression over the JSON document
+# `d` (jq is not among the dependencies); prints the result.
+json() {
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+
+# --- the data: two base specs, each reading its own copy of the events ---
+
+mkdir -p "$SCRATCH/data" "$SCRATCH/specs"
+cp "$REPO/shapes/influence/events.geojson" "$SCRATCH/data/a.geojson"
+cp "$REPO/shapes/influence/events.geojson" "$SCRATCH/data/b.geojson"
+for region in a b; do
+  cat >"$SCRATCH/specs/$region.yaml" <<EOF
+map:
+  title: Region $region
+  page: {width: 40mm, height: 30mm, dpi: 40}
+  crs: EPSG:4326
+  extent: {west: -90, east: -30, south: -56, north: 15}
+layers:
+  - {id: countries, source: $REPO/shapes/ne_50m_admin_0_countries.shp, fill: "#eeeeee"}
+  - {id: events, source: ../data/$region.geojson, marker: {symbol: circle, size: 3pt}, fill: "#c00000"}
+EOF
+done
+cat >"$SCRATCH/specs/monthly.yaml" <<'EOF'
+base: "{region}.yaml"
+matrix:
+  region: [a, b]
+  actor: [China, Russia, Iran]
+  format: [png, pdf]
+output: "out/{region}/{actor|slug}.{format}"
+title: "{actor} in region {region}"
+where: {layer: events, expr: "actor = {actor|quote}"}
+EOF
+M=specs/monthly.yaml
+LOCK=$SCRATCH/out/monthly.influmap.lock
+
+# --- a first run renders everything ---
+
+run batch $M -j 2
+why=$(expect_counts 12 0 0 0)
+n=$(find "$SCRATCH/out" -name '*.png' -o -name '*.pdf' | wc -l)
+if [ -z "$why" ] && [ "$n" -ne 12 ]; then
+  why="$n maps written, expected 12"
+elif [ -z "$why" ] && [ "$(grep -c '^\[[0-9]*/12\] rendered ' "$OUT")" -ne 12 ]; then
+  why="expected one log line per map: $(head -c 300 "$OUT" | tr '\n' '|')"
+elif [ -z "$why" ] && [ "$(json "$LOCK" 'len(d["outputs"])')" != 12 ]; then
+  why="the lock file $LOCK does not record 12 outputs"
+elif [ -z "$why" ] && [ "$(json "$LOCK" '"\n".join(d["outputs"]["out/a/china.pdf"]["inputs"])' | grep -c 'a.geojson\|ne_50m_admin_0_countries\.\(shp\|shx\|dbf\|prj\|cpg\)\|specs/a.yaml')" -ne 7 ]; then
+  why="the lock file does not list a.yaml, a.geojson and the shapefile's five files as inputs of out/a/china.pdf"
+fi
+check "first run renders every map, one log line each, and records them" "$why"
+cp -r "$SCRATCH/out" "$SCRATCH/first"
+
+run batch $M -j 2
+check "second run: everything up to date" "$(expect_counts 0 12 0 0)"
+
+# --- one data file changes: exactly the maps that read it ---
+
+sed -i 's/"Lima"/"Lima, Peru"/' "$SCRATCH/data/a.geojson"
+run batch $M -j 2
+why=$(expect_counts 6 6 0 0)
+if [ -z "$why" ]; then
+  other=$(grep ' rendered ' "$OUT" | grep -v ' rendered out/a/')
+  [ -n "$other" ] && why="rendered maps that do not read a.geojson: $other"
+fi
+check "a changed data file re-renders exactly the 6 maps that read it" "$why"
+
+touch "$SCRATCH/data/b.geojson" "$SCRATCH/specs/b.yaml"
+run batch $M
+check "touching files without changing them re-renders nothing" "$(expect_counts 0 12 0 0)"
+
+(cd "$SCRATCH/specs" && "$BIN" batch monthly.yaml --out-root .. >"$OUT" 2>"$ERR")
+code=$?
+check "run from another folder (the lock file names paths relative to itself)" "$(expect_counts 0 12 0 0)"
+
+echo '# a comment' >>"$SCRATCH/specs/b.yaml"
+run batch $M -j 3
+check "a changed base spec re-renders the maps made from it" "$(expect_counts 6 6 0 0)"
+
+# The manifest changes one override: only the maps it changes.
+sed -i 's/^title: .*/title: "{actor} in region {region|upper}"/' "$SCRATCH/$M"
+run batch $M -j 2
+check "a changed title re-renders every map (the title is in all)" "$(expect_counts 12 0 0 0)"
+sed -i 's/^  actor: \[China, Russia, Iran\]/  actor: [China, Russia, Iran, Venezuela]/' "$SCRATCH/$M"
+run batch $M -j 2
+why=$(expect_counts 4 12 0 0)
+if [ -z "$why" ] && [ "$(grep ' rendered ' "$OUT" | grep -vc venezuela)" -ne 0 ]; then
+  why="rendered other maps than Venezuela's: $(grep ' rendered ' "$OUT" | tr '\n' '|')"
+fi
+check "a new matrix value renders only its maps" "$why"
+
+# A deleted or altered output is made again.
+rm "$SCRATCH/out/a/iran.png"
+echo "garbage" >"$SCRATCH/out/b/iran.pdf"
+run batch $M
+check "a deleted and an altered output are rendered again" "$(expect_counts 2 14 0 0)"
+
+run batch $M --force -j 2
+check "--force renders everything" "$(expect_counts 16 0 0 0)"
+
+# --- failures: one bad entry among good ones ---
+
+cat >"$SCRATCH/specs/fail.yaml" <<EOF
+base: a.yaml
+matrix:
+  country: [PER, XXX, CHL]
+output: "fail/{country}.png"
+extent: {from_feature: {source: $REPO/shapes/ne_50m_admin_0_countries.shp, field: ISO_A3, value: "{country}"}}
+EOF
+run batch specs/fail.yaml -j 2
+why=$(expect_counts 2 0 1 1)
+if [ -z "$why" ] && { [ ! -s "$SCRATCH/fail/PER.png" ] || [ ! -s "$SCRATCH/fail/CHL.png" ]; }; then
+  why="the good maps were not written"
+elif [ -z "$why" ] && [ -n "$(find "$SCRATCH/fail" -name '*XXX*')" ]; then
+  why="a file was written for the failing entry: $(find "$SCRATCH/fail" -name '*XXX*')"
+elif [ -z "$why" ] && ! grep -q "^  .*fail/XXX.png: .*specs/fail.yaml:5:[0-9]*: .*ISO_A3 = 'XXX'" "$ERR"; then
+  why="the failure is not listed with its place: $(head -c 400 "$ERR" | tr '\n' '|')"
+fi
+check "one failing entry: the others are written, the failure listed, exit 1" "$why"
+
+# An I/O failure (a file where a folder must be) exits 3.
+mkdir -p "$SCRATCH/io" && echo x >"$SCRATCH/io/blocked"
+sed -e 's|^output: .*|output: "io/{country}/map.png"|' -e 's/XXX/blocked/' "$SCRATCH/specs/fail.yaml" >"$SCRATCH/specs/io.yaml"
+sed -i 's/^  country: .*/  country: [PER, blocked]/; s/^extent: .*//' "$SCRATCH/specs/io.yaml"
+run batch specs/io.yaml
+why=$(expect_counts 1 0 1 3)
+check "an output that cannot be written exits 3" "$why"
+
+# --- killed half-way, then run again ---
+
+cat >"$SCRATCH/specs/kill.yaml" <<EOF
+base: a.yaml
+matrix:
+  country: [ARG, BOL, BRA, CHL, COL, ECU, PER, PRY, URY, VEN, MEX, CUB]
+  format: [png, pdf]
+output: "kill/{country}.{format}"
+title: "{country}"
+dpi: 120
+extent: {from_feature: {source: $REPO/shapes/ne_50m_admin_0_countries.shp, field: ISO_A3, value: "{country}", padding: 5%}}
+EOF
+run batch specs/kill.yaml --out-root ref
+check "uninterrupted reference run" "$(expect_counts 24 0 0 0)"
+(cd "$SCRATCH" && exec "$BIN" batch specs/kill.yaml --out-root killed >/dev/null 2>&1) &
+pid=$!
+for _ in $(seq 1 400); do
+  [ "$(find "$SCRATCH/killed" -name '*.p[nd][gf]' 2>/dev/null | wc -l)" -ge 4 ] && break
+  sleep 0.01
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+before=$(find "$SCRATCH/killed" -name '*.p[nd][gf]' | wc -l)
+why=
+if [ "$before" -ge 24 ]; then
+  why="the batch finished before it could be killed"
+elif [ "$(json "$SCRATCH/killed/kill/kill.influmap.lock" 'type(d["outputs"]).__name__')" != dict ]; then
+  why="the lock file is not valid JSON after SIGKILL"
+fi
+run batch specs/kill.yaml --out-root killed
+# A map renamed into place just before the kill, whose record the lock file
+# did not get yet, is made again (the one worker's: at most one).
+if [ -z "$why" ]; then
+  skipped=$(count 'up to date')
+  if [ "$code" -ne 0 ] || [ $(($(count rendered) + skipped)) -ne 24 ] || [ "$skipped" -gt "$before" ] ||
+    [ "$skipped" -lt $((before - 1)) ]; then
+    why="after $before maps, the rerun says: $(tail -1 "$OUT")"
+  fi
+fi
+for f in $(cd "$SCRATCH/ref" && find . -name '*.p[nd][gf]'); do
+  if [ -z "$why" ] && ! cmp -s "$SCRATCH/ref/$f" "$SCRATCH/killed/$f"; then
+    why="$f differs from the uninterrupted run's"
+  fi
+done
+if [ -z "$why" ] && [ -n "$(find "$SCRATCH/killed" -name '*.tmp')" ]; then
+  why="temporary files left: $(find "$SCRATCH/killed" -name '*.tmp' | head -3 | tr '\n' ' ')"
+fi
+check "killed with SIGKILL after $before maps, then rerun: the same outputs" "$why"
+
+run batch specs/kill.yaml --out-root nocache --no-cache -j 2
+why=$(expect_counts 24 0 0 0)
+for f in $(cd "$SCRATCH/ref" && find . -name '*.p[nd][gf]'); do
+  if [ -z "$why" ] && ! cmp -s "$SCRATCH/ref/$f" "$SCRATCH/nocache/$f"; then
+    why="$f differs between the run with the layer cache and the one without"
+  fi
+done
+check "the layer cache changes no byte of the maps" "$why"
+
+# --- the atlas ---
+
+run batch $M --atlas atlas.pdf
+why=$(expect_counts 0 16 0 0)
+pages=$(pdfinfo "$SCRATCH/atlas.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+if [ -z "$why" ] && [ "$pages" != 8 ]; then
+  why="the atlas has '$pages' pages, expected the 8 PDF maps"
+elif [ -z "$why" ] && ! grep -aq '/Outlines' "$SCRATCH/atlas.pdf"; then
+  why="the atlas has no outline"
+elif [ -z "$why" ] && ! grep -aq '/Title (Venezuela in region B)' "$SCRATCH/atlas.pdf"; then
+  why="no bookmark 'Venezuela in region B' in the atlas"
+elif [ -z "$why" ] && ! grep -aq '/Title (b)' "$SCRATCH/atlas.pdf"; then
+  why="no bookmark for the group 'b'"
+fi
+check "--atlas collects the 8 PDF maps with bookmarks" "$why"
+
+run batch specs/fail.yaml --atlas atlas2.pdf
+why=
+if [ "$code" -ne 1 ] || ! grep -q 'no PDF maps' "$ERR"; then
+  why="exit $code: $(head -c 300 "$ERR" | tr '\n' '|')"
+fi
+check "--atlas without PDF outputs is an error" "$why"
+
+# --- shards ---
+
+"$BIN" batch "$SCRATCH/specs/kill.yaml" --list >"$SCRATCH/all.list" 2>"$ERR"
+why=
+[ "$(wc -l <"$SCRATCH/all.list")" -ne 24 ] && why="--list printed $(wc -l <"$SCRATCH/all.list") lines, expected 24"
+if [ -z "$why" ] && ! grep -qx "kill/PER.pdf"$'\t'"country=PER"$'\t'"format=pdf" "$SCRATCH/all.list"; then
+  why="no line 'kill/PER.pdf<TAB>country=PER<TAB>format=pdf': $(head -3 "$SCRATCH/all.list" | tr '\n' '|')"
+fi
+for n in 1 2 3 4 5; do
+  : >"$SCRATCH/union.list"
+  for k in $(seq 1 $n); do
+    "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard "$k/$n" >>"$SCRATCH/union.list"
+  done
+  if [ -z "$why" ] && [ -n "$(sort "$SCRATCH/union.list" | uniq -d)" ]; then
+    why="N=$n: jobs in two shards: $(sort "$SCRATCH/union.list" | uniq -d | head -3 | tr '\n' ' ')"
+  elif [ -z "$why" ] && ! diff -q <(sort "$SCRATCH/all.list") <(sort "$SCRATCH/union.list") >/dev/null; then
+    why="N=$n: the shards' union is not the whole list"
+  fi
+done
+check "shards 1..5: the union is the whole list, without duplicates" "$why"
+
+a=$(SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto)
+b=$(JOB_COMPLETION_INDEX=2 "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto --count 4)
+c=$("$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard 3/4)
+why=
+[ -z "$c" ] && why="shard 3/4 is empty"
+[ -z "$why" ] && [ "$a" != "$c" ] && why="Slurm task 2 of 0-3 is not shard 3/4"
+[ -z "$why" ] && [ "$b" != "$c" ] && why="JOB_COMPLETION_INDEX=2 --count 4 is not shard 3/4"
+check "--shard auto from Slurm and Kubernetes" "$why"
+
+# A shard renders its part, with its own lock file; a whole run afterwards
+# finds everything up to date and folds the shard's lock file in.
+run batch $M --out-root sharded --shard 1/2
+n1=$(count rendered)
+run batch $M --out-root sharded --shard 2/2
+n2=$(count rendered)
+why=
+[ $((n1 + n2)) -ne 16 ] && why="the shards rendered $n1 + $n2 maps, expected 16"
+[ -z "$why" ] && [ ! -f "$SCRATCH/sharded/out/monthly.influmap.shard-1-of-2.lock" ] && why="no shard lock file"
+run batch $M --out-root sharded
+[ -z "$why" ] && why=$(expect_counts 0 16 0 0)
+[ -z "$why" ] && [ -f "$SCRATCH/sharded/out/monthly.influmap.shard-1-of-2.lock" ] && why="the shard's lock file is left"
+check "two shards, then a whole run: everything up to date" "$why"
+
+# --- mistakes ---
+
+printf 'base: a.yaml\nmatrix:\n  a: [x]\noutput: "{a}.png"\ntitel: x\n' >"$SCRATCH/specs/typo.yaml"
+run batch specs/typo.yaml
+why=
+if [ "$code" -ne 1 ] || ! grep -q "^influmap: specs/typo.yaml:5:1: unknown key 'titel' .*did you mean 'title'" "$ERR"; then
+  why="exit $code: $(head -c 300 "$ERR" | tr '\n' '|')"
+fi
+check "a misspelt key: file:line:column and a suggestion" "$why"
+
+run batch $M -j 0
+check "-j 0 is a usage error" "$([ "$code" -eq 2 ] || echo "exit $code")"
+run batch $M --count 3
+check "--count without --shard auto is a usage error" "$([ "$code" -eq 2 ] || echo "exit $code")"
+
+echo "# $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,15 @@
+/* Hostile input: each file in tests/bad-input/ (and each generated here)
+ * with the exact outcome it must have. */
+#include "support.h"
+
+static void test_placeholder(void **state) {
+  (void)state;
+  assert_true(1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_placeholder),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
