@@ -15,7 +15,7 @@
 #   OUT=DIR          renders, timings, masks (default bench/out; masks are kept between runs)
 #   MAPS, FORMATS    subsets, e.g. MAPS="latam-50m" FORMATS="png pdf"
 #   RUNS=7 WARMUP=2  hyperfine runs (at least 5) and warm-up runs per command
-#   LOAD_MAX=1.0     before each timing, wait (up to LOAD_WAIT=300 s) for the 1-minute load
+#   LOAD_MAX=1.0     before each timing, wait (up to LOAD_WAIT=120 s) for the 1-minute load
 #                    average to fall below this; the load is recorded either way
 #   NO_INSTALL=1     do not install packages (skip the peers that are missing)
 #   RESULTS=FILE     where to write the report (default bench/results.md)
@@ -25,6 +25,10 @@
 # that misbehaves (GMT once allocated 23 GB on a Robinson frame) cannot take the machine.
 set -euo pipefail
 
+invocation=bench/run.sh
+for v in WARMUP RUNS FORMATS MAPS INFLUMAP; do
+  [ -n "${!v:-}" ] && invocation="$v=\"${!v}\" $invocation"
+done
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 OUT=${OUT:-$here/out}
@@ -34,7 +38,7 @@ FORMATS=${FORMATS:-png svg pdf}
 RUNS=${RUNS:-7}
 WARMUP=${WARMUP:-2}
 LOAD_MAX=${LOAD_MAX:-1.0}
-LOAD_WAIT=${LOAD_WAIT:-300}
+LOAD_WAIT=${LOAD_WAIT:-120}
 RESULTS=${RESULTS:-$here/results.md}
 PY=/usr/bin/python3  # Debian's python3, which has mapnik, gdal and numpy (not a pyenv one)
 TIME_LIMIT=600
@@ -185,4 +189,4 @@ done
   echo "gdal	$(gdal-config --version 2>/dev/null || gdalinfo --version | awk '{print $2}' | tr -d ,)"
 } > "$OUT/versions.txt"
 
-$PY table.py "$OUT" "$RESULTS" "bench/run.sh${MAPS:+ (MAPS=\"$MAPS\" FORMATS=\"$FORMATS\" RUNS=$RUNS WARMUP=$WARMUP)}"
+RUNS=$RUNS WARMUP=$WARMUP $PY table.py "$OUT" "$RESULTS" "$invocation"

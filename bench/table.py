@@ -169,7 +169,7 @@ def main(argv):
             "size of one more run (for GMT's script, that of its largest process: `gmt` or `gs`)."
             % (os.environ.get("WARMUP", "2"), os.environ.get("RUNS", "7")))
   md.append("- **IoU:** land pixels of the PNG against a mask burned by gdal_rasterize (`bench/mask.py`, "
-            "`bench/iou.py`); pixels that are within 10 %% of half sea are not counted (see below).")
+            "`bench/iou.py`); pixels whose ideal sea share is within 0.1 of one half are not counted (see below).")
   md.append("")
   md.append(markdown(head, body, right=(3, 4, 5, 6, 7)))
   md.append("")

@@ -133,9 +133,9 @@ typedef struct {
 
 /* Renders the manifest's jobs (those of the shard) with opt->workers
  * threads. A job that fails does not stop the others; each outcome is an
- * event, the counts are in *summary. The lock file is rewritten (atomically)
- * after every finished map, so a batch killed at any point leaves it
- * consistent with the files on disk. While it runs, warnings go to
+ * event, the counts are in *summary. Every finished map is recorded in the
+ * lock file's journal before its event, so a batch killed at any point
+ * leaves the lock file consistent with the files on disk. While it runs, warnings go to
  * on_event (the process's warning handler is replaced, and reset to the
  * default afterwards). Returns an
  * error only for what stops the batch as a whole (the lock file or the

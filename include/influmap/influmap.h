@@ -3,6 +3,7 @@
 #ifndef INFLUMAP_H
 #define INFLUMAP_H
 
+#include "influmap/batch.h"
 #include "influmap/classify.h"
 #include "influmap/crs.h"
 #include "influmap/error.h"

@@ -6,8 +6,8 @@
  * The readers count what they keep against these ceilings and refuse a
  * source that passes one with an IM_STATUS_INPUT error naming the ceiling
  * and the environment variable that raises it, long before memory runs
- * out. The defaults sit far above any real map of the region (Natural
- * Earth's 10 m countries of the whole world have 548,000 vertices) and far
+ * out. The defaults sit far above any real map of the region (the bundled
+ * 10 m countries of the Americas have about 200,000 vertices) and far
  * below what a workstation holds:
  *
  *   vertices per layer     50,000,000   INFLUMAP_MAX_VERTICES   (~0.8 GB of coordinates)
@@ -26,7 +26,14 @@
  * Layers are read, drawn and freed one at a time, so the memory a map
  * needs for its data is that of its largest layer. An environment value
  * must be a positive whole number; anything else is ignored with a
- * warning. */
+ * warning.
+ *
+ * Fixed ceilings, for the same reason: a spec or style sheet is at most
+ * 4 MiB, with at most 256 anchors (&name) and 250,000 values once its
+ * aliases (*name) are followed; a GeoJSON file, which jansson holds whole
+ * at about 35 times its size, is at most 1/32 of the memory per layer
+ * (128 MiB by default) and never more than 1 GiB; a where: filter is at
+ * most 64 KiB and 256 levels deep; a .prj is read up to 1 MiB. */
 #ifndef INFLUMAP_LIMITS_H
 #define INFLUMAP_LIMITS_H
 

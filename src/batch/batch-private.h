@@ -115,8 +115,9 @@ json_t *im_batch_job_params(const im_manifest *m, const im_batch_job *job);
 
 typedef struct im_batch_lock im_batch_lock;
 
-/* Reads the lock files of the manifest in its output folder (a missing one
- * is empty; an unreadable one is warned about and ignored). */
+/* Reads the lock files and journals of the manifest in its output folder
+ * (a missing one is empty; an unreadable one is warned about and ignored),
+ * writes this run's lock file with what they hold and starts its journal. */
 im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lock **out, im_error *err);
 void im_batch_lock_free(im_batch_lock *lock);
 
@@ -130,9 +131,11 @@ void im_batch_inputs_free(im_batch_inputs *in);
  * made from the same inputs. Thread-safe. */
 bool im_batch_lock_fresh(im_batch_lock *lock, const im_batch_job *job, const im_batch_inputs *in);
 /* Records that job's output was just written from in (hashing the
- * output). Thread-safe. Takes in. */
+ * output): a line appended to the journal and synced. Thread-safe. Takes
+ * in. */
 im_status im_batch_lock_record(im_batch_lock *lock, const im_batch_job *job, im_batch_inputs *in, im_error *err);
-/* Writes the lock file (temporary file + rename). Thread-safe. */
+/* At the end of a run: writes the lock file whole (temporary file +
+ * rename) and removes the journal. */
 im_status im_batch_lock_save(im_batch_lock *lock, im_error *err);
 /* After a run over the whole manifest: removes the shards' lock files,
  * whose records the whole lock file now holds. */
@@ -140,9 +143,9 @@ void im_batch_lock_drop_shards(im_batch_lock *lock);
 
 /* mkdir -p. */
 im_status im_batch_make_dirs(const char *dir, im_error *err);
-/* Removes the temporary files a killed process left beside path (see
- * src/render/output.c), those of processes that no longer run. */
-void im_batch_remove_stale_temps(const char *path);
+/* Removes the temporary files killed processes left beside the n paths
+ * (see src/render/output.c): those of processes no longer running here. */
+void im_batch_remove_stale_temps(const char *const *paths, size_t n);
 
 /* The sha256 of a file, as 64 hex digits and a NUL; false when it cannot
  * be read. */

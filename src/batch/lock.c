@@ -1,9 +1,13 @@
 /* Incremental batches: what each output was made from (the sha256 of every
  * input file, the job's parameters, the influmap version), kept in a lock
- * file (JSON) in the output folder and rewritten atomically after every
- * map, so that a batch stopped at any point leaves it true. */
+ * file (JSON) in the output folder. The lock file is rewritten atomically
+ * when a run starts and ends; in between, each finished map's record is
+ * appended to a journal beside it (one JSON line, synced), so the cost per
+ * map does not grow with the manifest, and a batch stopped at any point
+ * leaves the two together true (a torn last line is ignored). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <limits.h>
@@ -37,6 +41,8 @@ typedef struct {
 struct im_batch_lock {
   pthread_mutex_t mu;
   char *path;       /* the lock file this run writes */
+  char *journal;    /* and its journal: path + ".journal" */
+  int journal_fd;   /* -1: not open */
   char **others;    /* other lock files of the manifest found at open */
   size_t nothers;
   json_t *outputs;  /* output -> record */
@@ -355,37 +361,71 @@ im_status im_batch_make_dirs(const char *dir, im_error *err) {
   return IM_STATUS_OK;
 }
 
-void im_batch_remove_stale_temps(const char *path) {
-  /* Named as output.c names them: .NAME.PID.N.tmp beside NAME. A process
-   * that is gone will not finish its file. */
-  const char *slash = strrchr(path, '/');
-  const char *name = slash ? slash + 1 : path;
-  char *dir = slash ? im_strndup(path, (size_t)(slash - path) + (slash == path)) : im_strdup(".");
-  DIR *d = dir ? opendir(dir) : NULL;
-  size_t nlen = strlen(name);
-  struct dirent *e;
-  while (d && (e = readdir(d))) {
-    const char *f = e->d_name;
-    size_t flen = strlen(f);
-    if (flen < nlen + 8 || f[0] != '.' || strncmp(f + 1, name, nlen) || f[1 + nlen] != '.' ||
-        strcmp(f + flen - 4, ".tmp"))
-      continue;
-    char *end;
-    long pid = strtol(f + 2 + nlen, &end, 10);
-    if (end == f + 2 + nlen || *end != '.' || pid <= 0 || pid == (long)getpid() ||
-        !(kill((pid_t)pid, 0) != 0 && errno == ESRCH))
-      continue;
-    size_t n = strlen(dir) + flen + 2;
-    char *p = malloc(n);
-    if (p) {
-      snprintf(p, n, "%s/%s", dir, f);
-      unlink(p);
-      free(p);
-    }
+/* ".NAME.PID.N.tmp", as output.c names its temporary files beside NAME:
+ * the length of NAME and the PID; false for any other name. */
+static bool temp_name(const char *f, size_t *name_len, long *pid) {
+  size_t n = strlen(f);
+  if (n < 9 || f[0] != '.' || strcmp(f + n - 4, ".tmp"))
+    return false;
+  const char *q = f + n - 4; /* ".tmp" */
+  const char *counter = q;
+  while (counter > f + 1 && counter[-1] >= '0' && counter[-1] <= '9')
+    counter--;
+  if (counter == q || counter[-1] != '.')
+    return false;
+  const char *digits = counter - 1;
+  while (digits > f + 1 && digits[-1] >= '0' && digits[-1] <= '9')
+    digits--;
+  if (digits == counter - 1 || digits[-1] != '.' || digits - 1 <= f + 1)
+    return false;
+  *pid = strtol(digits, NULL, 10);
+  *name_len = (size_t)(digits - 1 - (f + 1));
+  return *pid > 0;
+}
+
+void im_batch_remove_stale_temps(const char *const *paths, size_t n) {
+  /* Each folder is read once, however many outputs it holds. */
+  json_t *dirs = json_object();
+  for (size_t i = 0; dirs && i < n; i++) {
+    const char *slash = strrchr(paths[i], '/');
+    char *dir = slash ? im_strndup(paths[i], (size_t)(slash - paths[i]) + (slash == paths[i])) : im_strdup(".");
+    json_t *names = dir ? json_object_get(dirs, dir) : NULL;
+    if (dir && !names && !json_object_set_new(dirs, dir, json_object()))
+      names = json_object_get(dirs, dir);
+    if (names)
+      json_object_set_new(names, slash ? slash + 1 : paths[i], json_true());
+    free(dir);
   }
-  if (d)
-    closedir(d);
-  free(dir);
+  const char *dir;
+  json_t *names;
+  json_object_foreach(dirs, dir, names) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      size_t len;
+      long pid;
+      char name[NAME_MAX + 1];
+      /* Only our outputs' files, of processes gone from this machine: a
+       * shard on another machine writes other outputs. */
+      if (!temp_name(e->d_name, &len, &pid) || len > NAME_MAX || pid == (long)getpid() ||
+          !(kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+        continue;
+      memcpy(name, e->d_name + 1, len);
+      name[len] = '\0';
+      if (!json_object_get(names, name))
+        continue;
+      size_t plen = strlen(dir) + strlen(e->d_name) + 2;
+      char *p = malloc(plen);
+      if (p) {
+        snprintf(p, plen, "%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+      }
+    }
+    if (d)
+      closedir(d);
+  }
+  json_decref(dirs);
 }
 
 /* ---- the lock file ---- */
@@ -418,20 +458,55 @@ const char *im_manifest_lock_path(im_manifest *m, unsigned k, unsigned n) {
   return p;
 }
 
-static bool is_lock_name(const char *f, const char *s) {
-  size_t sl = strlen(s), fl = strlen(f);
-  if (fl <= sl || strncmp(f, s, sl))
-    return false;
-  f += sl;
-  if (!strcmp(f, ".influmap.lock"))
-    return true;
-  unsigned a, b;
-  int used = 0;
-  return sscanf(f, ".influmap.shard-%u-of-%u.lock%n", &a, &b, &used) == 2 && !f[used];
+/* Writes the lock file whole. Called with the mutex held (or before the
+ * workers start). */
+static im_status save_locked(im_batch_lock *l, im_error *err) {
+  char shard[64] = "";
+  if (l->nshards > 1)
+    snprintf(shard, sizeof shard, "%u/%u", l->shard, l->nshards);
+  json_t *doc = json_pack("{s:s, s:s, s:s?, s:O}", "influmap", IM_VERSION_STRING, "manifest", l->manifest, "shard",
+                          *shard ? shard : NULL, "outputs", l->outputs);
+  char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+  json_decref(doc);
+  if (!text)
+    return im_error_set(err, IM_STATUS_INTERNAL, l->path, 0, 0, "out of memory");
+  im_output o;
+  im_status st = im_output_open(&o, l->path, err);
+  if (!st) {
+    size_t len = strlen(text);
+    im_output_write(&o, (const unsigned char *)text, (unsigned)len);
+    im_output_write(&o, (const unsigned char *)"\n", 1);
+    st = im_output_commit(&o, err);
+  }
+  free(text);
+  return st;
 }
 
-/* Merges the records of one lock file: for each output of this run, the
- * newest record wins. */
+/* 1: a lock file of the manifest called s (whole or a shard's), 2: its
+ * journal, 0: neither. */
+static int lock_name_kind(const char *f, const char *s) {
+  size_t sl = strlen(s), fl = strlen(f);
+  if (fl <= sl || strncmp(f, s, sl))
+    return 0;
+  f += sl;
+  unsigned a, b;
+  int used = 0;
+  if (!strncmp(f, ".influmap.lock", 14))
+    used = 14;
+  else if (sscanf(f, ".influmap.shard-%u-of-%u.lock%n", &a, &b, &used) != 2)
+    return 0;
+  return !f[used] ? 1 : !strcmp(f + used, ".journal") ? 2 : 0;
+}
+
+/* For each output of this run, the newest record wins. */
+static void merge_record(im_batch_lock *l, const char *key, json_t *rec, json_t *wanted) {
+  if (!key || !json_object_get(wanted, key) || !json_is_object(rec))
+    return;
+  json_t *old = json_object_get(l->outputs, key);
+  if (!old || json_number_value(json_object_get(rec, "written")) > json_number_value(json_object_get(old, "written")))
+    json_object_set(l->outputs, key, rec);
+}
+
 static void merge(im_batch_lock *l, const char *path, json_t *wanted) {
   json_error_t je;
   json_t *doc = json_load_file(path, 0, &je);
@@ -444,14 +519,25 @@ static void merge(im_batch_lock *l, const char *path, json_t *wanted) {
   }
   const char *key;
   json_t *rec;
-  json_object_foreach(outputs, key, rec) {
-    if (!json_object_get(wanted, key) || !json_is_object(rec))
-      continue;
-    json_t *old = json_object_get(l->outputs, key);
-    if (!old || json_number_value(json_object_get(rec, "written")) > json_number_value(json_object_get(old, "written")))
-      json_object_set(l->outputs, key, rec);
-  }
+  json_object_foreach(outputs, key, rec)
+    merge_record(l, key, rec, wanted);
   json_decref(doc);
+}
+
+/* One {"output", "record"} per line; a line a killed batch did not finish
+ * does not parse and is skipped. */
+static void merge_journal(im_batch_lock *l, const char *path, json_t *wanted) {
+  FILE *f = fopen(path, "rb");
+  char *line = NULL;
+  size_t cap = 0;
+  while (f && getline(&line, &cap, f) > 0) {
+    json_t *entry = json_loads(line, 0, NULL);
+    merge_record(l, json_string_value(json_object_get(entry, "output")), json_object_get(entry, "record"), wanted);
+    json_decref(entry);
+  }
+  free(line);
+  if (f)
+    fclose(f);
 }
 
 im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lock **out, im_error *err) {
@@ -460,12 +546,17 @@ im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lo
   const char *path = im_manifest_lock_path(m, k, n);
   char *s = stem(m->path);
   json_t *wanted = json_object();
-  if (!l || !path || !s || !wanted || !(l->path = im_strdup(path)) || !(l->outputs = json_object())) {
+  size_t jlen = path ? strlen(path) + 9 : 0;
+  if (l)
+    l->journal_fd = -1;
+  if (!l || !path || !s || !wanted || !(l->path = im_strdup(path)) || !(l->outputs = json_object()) ||
+      !(l->journal = malloc(jlen))) {
     free(s);
     json_decref(wanted);
     im_batch_lock_free(l);
     return im_error_set(err, IM_STATUS_INTERNAL, m->path, 0, 0, "out of memory");
   }
+  snprintf(l->journal, jlen, "%s.journal", path);
   pthread_mutex_init(&l->mu, NULL);
   /* Before the workers start: fontconfig reads its configuration once. */
   FcInit();
@@ -479,15 +570,20 @@ im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lo
   struct dirent *e;
   size_t cap = 0;
   while (d && (e = readdir(d))) {
-    if (!is_lock_name(e->d_name, s))
+    int kind = lock_name_kind(e->d_name, s);
+    if (!kind)
       continue;
     size_t len = strlen(m->lock_dir) + strlen(e->d_name) + 2;
     char *p = malloc(len);
     if (!p)
       continue;
     snprintf(p, len, "%s/%s", m->lock_dir, e->d_name);
-    merge(l, p, wanted);
-    if (strcmp(p, l->path) && im_grow((void **)&l->others, &cap, l->nothers + 1, sizeof *l->others))
+    if (kind == 1)
+      merge(l, p, wanted);
+    else
+      merge_journal(l, p, wanted);
+    if (strcmp(p, l->path) && strcmp(p, l->journal) &&
+        im_grow((void **)&l->others, &cap, l->nothers + 1, sizeof *l->others))
       l->others[l->nothers++] = p;
     else
       free(p);
@@ -501,7 +597,19 @@ im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lo
     return st;
   }
   l->base = realpath(m->lock_dir, NULL);
-  im_batch_remove_stale_temps(l->path);
+  im_batch_remove_stale_temps((const char *const *)&l->path, 1);
+  /* Everything read so far goes into the lock file; then the journal starts
+   * empty. Killed in between, the journal's lines are read twice: no harm. */
+  if ((st = save_locked(l, err))) {
+    im_batch_lock_free(l);
+    return st;
+  }
+  l->journal_fd = open(l->journal, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+  if (l->journal_fd < 0) {
+    st = im_error_set(err, IM_STATUS_IO, l->journal, 0, 0, "cannot write: %s", strerror(errno));
+    im_batch_lock_free(l);
+    return st;
+  }
   *out = l;
   return IM_STATUS_OK;
 }
@@ -529,8 +637,11 @@ void im_batch_lock_free(im_batch_lock *l) {
   free(l->hashes);
   free(l->fonts);
   json_decref(l->outputs);
-  if (l->path)
+  if (l->journal_fd >= 0)
+    close(l->journal_fd);
+  if (l->path && l->journal)
     pthread_mutex_destroy(&l->mu);
+  free(l->journal);
   free(l->path);
   free(l);
 }
@@ -566,29 +677,6 @@ bool im_batch_lock_fresh(im_batch_lock *l, const im_batch_job *job, const im_bat
   return im_batch_sha256_file(job->path, have) && !strcmp(have, want);
 }
 
-/* Called with the mutex held. */
-static im_status save_locked(im_batch_lock *l, im_error *err) {
-  char shard[64] = "";
-  if (l->nshards > 1)
-    snprintf(shard, sizeof shard, "%u/%u", l->shard, l->nshards);
-  json_t *doc = json_pack("{s:s, s:s, s:s?, s:O}", "influmap", IM_VERSION_STRING, "manifest", l->manifest, "shard",
-                          *shard ? shard : NULL, "outputs", l->outputs);
-  char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
-  json_decref(doc);
-  if (!text)
-    return im_error_set(err, IM_STATUS_INTERNAL, l->path, 0, 0, "out of memory");
-  im_output o;
-  im_status st = im_output_open(&o, l->path, err);
-  if (!st) {
-    size_t len = strlen(text);
-    im_output_write(&o, (const unsigned char *)text, (unsigned)len);
-    im_output_write(&o, (const unsigned char *)"\n", 1);
-    st = im_output_commit(&o, err);
-  }
-  free(text);
-  return st;
-}
-
 im_status im_batch_lock_record(im_batch_lock *l, const im_batch_job *job, im_batch_inputs *in, im_error *err) {
   char hex[65];
   struct stat st;
@@ -606,16 +694,43 @@ im_status im_batch_lock_record(im_batch_lock *l, const im_batch_job *job, im_bat
   im_batch_inputs_free(in);
   if (!rec)
     return im_error_set(err, IM_STATUS_INTERNAL, job->path, 0, 0, "out of memory");
+  json_t *entry = json_pack("{s:s, s:O}", "output", job->output, "record", rec);
+  char *line = entry ? json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_decref(entry);
+  if (!line) {
+    json_decref(rec);
+    return im_error_set(err, IM_STATUS_INTERNAL, job->path, 0, 0, "out of memory");
+  }
+  size_t len = strlen(line);
+  line[len] = '\n'; /* over the NUL: the line is written by its length */
   pthread_mutex_lock(&l->mu);
   json_object_set_new(l->outputs, job->output, rec);
-  im_status s = save_locked(l, err);
+  /* One write of the whole line (O_APPEND), then synced: the record is on
+   * disk before the map is reported done. */
+  ssize_t w = write(l->journal_fd, line, len + 1);
+  int e = 0;
+  if (w < 0)
+    e = errno;
+  else if (w != (ssize_t)(len + 1))
+    e = ENOSPC;
+  else if (fsync(l->journal_fd) != 0 && errno != EINVAL)
+    e = errno;
   pthread_mutex_unlock(&l->mu);
-  return s;
+  free(line);
+  if (e)
+    return im_error_set(err, IM_STATUS_IO, l->journal, 0, 0, "cannot write: %s", strerror(e));
+  return IM_STATUS_OK;
 }
 
 im_status im_batch_lock_save(im_batch_lock *l, im_error *err) {
   pthread_mutex_lock(&l->mu);
   im_status st = save_locked(l, err);
+  /* The lock file now holds every record: the journal is done with. */
+  if (!st && l->journal_fd >= 0) {
+    close(l->journal_fd);
+    l->journal_fd = -1;
+    unlink(l->journal);
+  }
   pthread_mutex_unlock(&l->mu);
   return st;
 }

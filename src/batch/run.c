@@ -83,7 +83,6 @@ static im_batch_event_kind run_job(run_state *rs, const im_batch_job *job, im_er
   if (!st && !rs->opt->force && im_batch_lock_fresh(rs->lock, job, in)) {
     kind = IM_BATCH_SKIPPED;
   } else if (!st && !(st = parent_dirs(job->path, err))) {
-    im_batch_remove_stale_temps(job->path);
     if (!(st = im_map_render(map, job->path, NULL, err))) {
       st = im_batch_lock_record(rs->lock, job, in, err);
       in = NULL;
@@ -187,6 +186,13 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
     im_layer_cache_begin();
   im_status st = im_batch_lock_open(m, k, n, &rs.lock, err);
   if (!st) {
+    /* What a killed run left half-written goes before anything is drawn. */
+    const char **paths = im_malloc_array(rs.ntodo + 1, sizeof *paths);
+    for (size_t i = 0; paths && i < rs.ntodo; i++)
+      paths[i] = m->jobs[rs.todo[i]].path;
+    if (paths)
+      im_batch_remove_stale_temps(paths, rs.ntodo);
+    free(paths);
     size_t nthreads = opt->workers > 1 ? (size_t)opt->workers : 1;
     if (nthreads > rs.ntodo)
       nthreads = rs.ntodo ? rs.ntodo : 1;

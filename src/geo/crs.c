@@ -130,11 +130,17 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
   if (!pj || !is_crs_type(proj_get_type(pj))) {
     int e = proj_context_errno(ctx->pj);
     const char *why = e ? proj_context_errno_string(ctx->pj, e) : "not a coordinate reference system";
+    /* PROJ 9 has no text for its generic error (PROJ_ERR_OTHER), which is
+     * what text that is no CRS at all (a .prj of prose) gives. */
+    if (!why || !strncmp(why, "Unknown error", 13))
+      why = "not an EPSG code, PROJ string or WKT that PROJ knows";
     char shown[120];
     snprintf(shown, sizeof shown, "%.100s%s", definition, strlen(definition) > 100 ? "..." : "");
     for (char *c = shown; *c; c++)
-      if (*c == '\n' || *c == '\r')
+      if (*c == '\n' || *c == '\r' || *c == '\t')
         *c = ' ';
+    for (size_t n = strlen(shown); n && shown[n - 1] == ' ';)
+      shown[--n] = '\0';
     proj_destroy(pj);
     return im_error_set(err, IM_STATUS_INPUT, file, line, column, "unknown CRS '%s' (%s)", shown, why);
   }

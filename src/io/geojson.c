@@ -175,16 +175,17 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
   }
-  size_t max_mb = im_limits_get().max_layer_mb / IM_GEOJSON_MEMORY_FACTOR;
-  if (max_mb > IM_GEOJSON_MAX_BYTES >> 20)
-    max_mb = IM_GEOJSON_MAX_BYTES >> 20;
-  if ((unsigned long long)st.st_size > (unsigned long long)max_mb << 20) {
+  size_t max_mb = im_limits_get().max_layer_mb;
+  double max_bytes = (double)max_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
+  if (max_bytes > (double)IM_GEOJSON_MAX_BYTES)
+    max_bytes = (double)IM_GEOJSON_MAX_BYTES;
+  if ((double)st.st_size > max_bytes) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "is %.1f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
-                        "memory, and so takes at most %zu MiB (split it, convert it to a shapefile, or raise "
+                        "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
+                        "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
                         "INFLUMAP_MAX_LAYER_MB)",
-                        (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_mb);
+                        (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
   }
   size_t n = (size_t)st.st_size;
   char *buf = malloc(n ? n : 1);

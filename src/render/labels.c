@@ -79,14 +79,23 @@ void im_labeler_add_obstacle(im_labeler *lb, double x0, double y0, double x1, do
     lb->failed = true;
 }
 
+/* The longest prefix of s of at most max bytes that ends between UTF-8
+ * characters; s is longer than max. */
+static size_t utf8_cut(const char *s, size_t max) {
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+    max--;
+  return max;
+}
+
 /* A new label from text and style: 1 made (*out), 0 nothing to label,
  * -1 out of memory. one_line: line labels turn line breaks into spaces. */
 static int new_label(im_labeler *lb, const char *text, const im_style *st, im_label_kind kind, double priority,
                      bool one_line, im_label **out) {
   if (!lb || lb->failed || lb->done || !text || !st)
     return lb && lb->failed ? -1 : 0;
-  /* Ceilings (limits.h): Pango lays out text in time quadratic in its
-   * lines, and every candidate costs a layout. */
+  /* Ceilings (limits.h): Pango lays text out, and GLib normalises it for a
+   * case change, in time quadratic in its lines or length; every candidate
+   * costs a layout. */
   im_limits lim = im_limits_get();
   if (lb->nlabels >= lim.max_labels) {
     if (lb->over_limit++ == 0)
@@ -94,19 +103,23 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
               "INFLUMAP_MAX_LABELS)", lim.max_labels);
     return 0;
   }
-  char *t = im_label_apply_case(text, st->label.text_case);
-  if (!t)
-    return -1;
-  size_t bytes = strlen(t);
+  size_t bytes = strlen(text);
+  char *cut_text = NULL;
   if (bytes > lim.max_label_bytes) {
-    size_t cut = lim.max_label_bytes;
-    while (cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
-      cut--; /* not inside a UTF-8 character */
-    t[cut] = '\0';
+    size_t cut = utf8_cut(text, lim.max_label_bytes);
+    if (!(cut_text = im_strndup(text, cut)))
+      return -1;
+    text = cut_text;
     if (lb->cut_long++ == 0)
       im_warn("a label of %zu bytes was cut to %zu, influmap's limit for one label (raise it with "
               "INFLUMAP_MAX_LABEL_BYTES)", bytes, cut);
   }
+  char *t = im_label_apply_case(text, st->label.text_case);
+  free(cut_text);
+  if (!t)
+    return -1;
+  if (strlen(t) > lim.max_label_bytes)
+    t[utf8_cut(t, lim.max_label_bytes)] = '\0'; /* a case change can lengthen text: "ß" -> "SS" */
   bool blank = true;
   for (char *p = t; *p; p++) {
     if (one_line && (*p == '\n' || *p == '\r' || *p == '\t'))

@@ -219,6 +219,14 @@ if [ "$before" -ge 24 ]; then
 elif [ "$(json "$SCRATCH/killed/kill/kill.influmap.lock" 'type(d["outputs"]).__name__')" != dict ]; then
   why="the lock file is not valid JSON after SIGKILL"
 fi
+# Temporary files of a process that is gone: one of an output of the
+# manifest (removed), one of another file (not ours to remove).
+stale=999999
+while kill -0 $stale 2>/dev/null; do stale=$((stale + 1)); done
+echo partial >"$SCRATCH/killed/kill/.ARG.png.$stale.7.tmp"
+echo partial >"$SCRATCH/killed/kill/.notours.png.$stale.7.tmp"
+# A record the kill cut short is a torn last line of the journal.
+printf '{"output": "kill/ARG.png", "rec' >>"$SCRATCH/killed/kill/kill.influmap.lock.journal"
 run batch specs/kill.yaml --out-root killed
 # A map renamed into place just before the kill, whose record the lock file
 # did not get yet, is made again (the one worker's: at most one).
@@ -234,8 +242,16 @@ for f in $(cd "$SCRATCH/ref" && find . -name '*.p[nd][gf]'); do
     why="$f differs from the uninterrupted run's"
   fi
 done
+if [ -z "$why" ] && [ ! -e "$SCRATCH/killed/kill/.notours.png.$stale.7.tmp" ]; then
+  why="a temporary file of no output of the manifest was removed"
+fi
+rm -f "$SCRATCH/killed/kill/.notours.png.$stale.7.tmp"
 if [ -z "$why" ] && [ -n "$(find "$SCRATCH/killed" -name '*.tmp')" ]; then
   why="temporary files left: $(find "$SCRATCH/killed" -name '*.tmp' | head -3 | tr '\n' ' ')"
+elif [ -z "$why" ] && [ -e "$SCRATCH/killed/kill/kill.influmap.lock.journal" ]; then
+  why="the journal is left after a finished run"
+elif [ -z "$why" ] && [ "$(json "$SCRATCH/killed/kill/kill.influmap.lock" 'len(d["outputs"])')" != 24 ]; then
+  why="the lock file does not record the 24 maps after the rerun"
 fi
 check "killed with SIGKILL after $before maps, then rerun: the same outputs" "$why"
 
