@@ -204,6 +204,48 @@ static void test_empty_layer(void **state) {
   assert_int_equal(validate("empty.geojson", "{\"type\": \"FeatureCollection\", \"features\": []}", NULL, &err), 0);
 }
 
+/* The bundled December 2021 data: the GeoJSON and the CSV hold the same
+ * point events (same ids, places and properties), and both pass the schema. */
+static void test_bundled_geojson_equals_csv(void **state) {
+  (void)state;
+  im_layer *g = NULL, *c = NULL;
+  im_error err;
+  assert_ok(im_layer_load(src_path("shapes/influence/events.geojson"), NULL, &g, &err), &err);
+  assert_ok(im_layer_load(src_path("shapes/influence/events.csv"), NULL, &c, &err), &err);
+  size_t problems = 1;
+  assert_ok(im_events_validate(g, NULL, &problems, &err), &err);
+  assert_int_equal(problems, 0);
+  assert_ok(im_events_validate(c, NULL, &problems, &err), &err);
+  assert_int_equal(problems, 0);
+  assert_true(g->nfeatures >= 40);
+  assert_int_equal(g->nfeatures, c->nfeatures);
+  long gid = im_layer_field_index(g, "id");
+  for (size_t i = 0; i < g->nfeatures; i++) {
+    const im_feature *fg = &g->features[i], *fc = &c->features[i];
+    assert_string_equal(fg->values[gid], fc->values[im_layer_field_index(c, "id")]);
+    assert_int_equal(fg->geom.npoints, 1);
+    assert_int_equal(fc->geom.npoints, 1);
+    assert_float_equal(fg->geom.xy[0], fc->geom.xy[0], 1e-9);
+    assert_float_equal(fg->geom.xy[1], fc->geom.xy[1], 1e-9);
+    /* Every property of the GeoJSON feature has the same text in the CSV
+     * (an empty CSV cell stands for a property the feature lacks). */
+    for (size_t k = 0; k < g->nfields; k++) {
+      long ck = im_layer_field_index(c, g->fields[k].name);
+      assert_true(ck >= 0);
+      const char *vg = fg->values[k], *vc = fc->values[ck];
+      if (!vg) {
+        assert_true(!vc || !*vc);
+        continue;
+      }
+      assert_non_null(vc);
+      if (strcmp(vg, vc) != 0)
+        fail_msg("feature %s, %s: GeoJSON '%s', CSV '%s'", fg->values[gid], g->fields[k].name, vg, vc);
+    }
+  }
+  im_layer_free(g);
+  im_layer_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
@@ -214,6 +256,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_all_problems_counted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_geojson_features, setup, teardown),
       cmocka_unit_test_setup_teardown(test_empty_layer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bundled_geojson_equals_csv, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,9 @@ typedef enum { IM_FORMAT_AUTO, IM_FORMAT_PNG, IM_FORMAT_SVG, IM_FORMAT_PDF } im_
 typedef struct {
   size_t label_candidates, labels_placed, labels_dropped, labels_with_leader;
   double scale_denominator; /* at the frame's centre; 0 when unknown */
+  /* Set by the caller: called once per dropped label with its text. */
+  void (*on_dropped_label)(void *user, const char *text);
+  void *user;
 } im_render_stats;
 
 /* Overrides of the spec for one render; zero-initialise for none. */

@@ -81,6 +81,11 @@ static bool parse_size(const char *s, im_render_options *opt) {
   return opt->has_size;
 }
 
+static void print_dropped(void *user, const char *text) {
+  (void)user;
+  fprintf(stderr, "influmap: label not placed: %s\n", text);
+}
+
 static int cmd_render(int argc, char **argv) {
   const char *spec = NULL, *out = NULL;
   im_render_options opt = {0};
@@ -151,8 +156,10 @@ static int cmd_render(int argc, char **argv) {
   im_map *map = NULL;
   if (im_map_load(spec, &map, &err))
     return report(&err);
-  if (verbose)
+  if (verbose) {
+    stats.on_dropped_label = print_dropped;
     opt.stats = &stats;
+  }
   im_status st = im_map_render(map, out, &opt, &err);
   im_map_free(map);
   if (st)

@@ -107,7 +107,15 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
   im_labeler_draw(rc->labeler, rc->cr);
   if (opt && opt->stats) {
     im_label_stats ls = im_labeler_stats(rc->labeler);
-    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc->scale_denominator};
+    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc->scale_denominator,
+                                    opt->stats->on_dropped_label, opt->stats->user};
+    if (opt->stats->on_dropped_label && ls.dropped) {
+      const char **texts = calloc(ls.dropped, sizeof *texts);
+      size_t n = texts ? im_labeler_dropped(rc->labeler, texts, ls.dropped) : 0;
+      for (size_t i = 0; i < n; i++)
+        opt->stats->on_dropped_label(opt->stats->user, texts[i]);
+      free(texts);
+    }
   }
   if (cairo_status(rc->cr) != CAIRO_STATUS_SUCCESS)
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
