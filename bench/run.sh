@@ -94,6 +94,8 @@ if [ -z "${INFLUMAP:-}" ]; then
   INFLUMAP=$BUILD/influmap
 fi
 INFLUMAP=$(cd "$(dirname "$INFLUMAP")" && pwd)/$(basename "$INFLUMAP")
+# the tree's state when it was built (others may edit it during the run)
+dirty=$(git -C "$repo" status --porcelain -- src include CMakeLists.txt 2>/dev/null | awk '{print $2}' | paste -sd' ' -)
 [ -x "$INFLUMAP" ] || { echo "run.sh: $INFLUMAP is not executable" >&2; exit 1; }
 
 # --- 3. the commands ----------------------------------------------------------------------
@@ -181,7 +183,7 @@ done
 
 # --- 6. versions and the report -----------------------------------------------------------
 {
-  echo "influmap	$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes') ($INFLUMAP; cairo $(pkg-config --modversion cairo 2>/dev/null), PROJ $(pkg-config --modversion proj 2>/dev/null))"
+  echo "influmap	$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')${dirty:+ + uncommitted changes in $dirty} ($INFLUMAP; cairo $(pkg-config --modversion cairo 2>/dev/null), PROJ $(pkg-config --modversion proj 2>/dev/null))"
   [ "${PEER_OK[mapserver]}" = 1 ] && echo "mapserver	$(map2img -v | head -1 | sed 's/ OUTPUT=.*//') (Debian mapserver-bin $(dpkg-query -W -f='${Version}' mapserver-bin))"
   [ "${PEER_OK[mapnik]}" = 1 ] && echo "mapnik	$($PY -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))') (Debian python3-mapnik $(dpkg-query -W -f='${Version}' python3-mapnik), Python $($PY -c 'import platform; print(platform.python_version())'))"
   [ "${PEER_OK[gmt]}" = 1 ] && echo "gmt	$(gmt --version) (Ghostscript $(gs --version))"

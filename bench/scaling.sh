@@ -61,6 +61,7 @@ while read -r name w h inside read x0 y0 x1 y1; do
   cat /proc/loadavg >> "$OUT/load/$name.txt"
 done < "$OUT/configs.txt"
 
+dirty=$(git -C "$repo" status --porcelain -- src include CMakeLists.txt | awk '{print $2}' | paste -sd' ' -)
 loads=$(cat "$OUT"/load/*.txt | awk '{print $1}' | sort -n | sed -n '1p;$p' | paste -sd- -)
-export SCALING_HEADER="Run $(date '+%Y-%m-%d %H:%M') with \`bench/scaling.sh\` (hyperfine -N, $WARMUP warm-up, $RUNS runs, median) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), 1-minute load average $loads during the timings; influmap $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ' + uncommitted changes'). MapServer's extent (-e) is given as the frame's edges here (timing only). Each row is one hyperfine call with both tools."
+export SCALING_HEADER="Run $(date '+%Y-%m-%d %H:%M') with \`bench/scaling.sh\` (hyperfine -N, $WARMUP warm-up, $RUNS runs, median) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), 1-minute load average $loads during the timings; influmap $(git -C "$repo" rev-parse --short HEAD)${dirty:+ + uncommitted changes in $dirty}. MapServer's extent (-e) is given as the frame's edges here (timing only). Each row is one hyperfine call with both tools."
 $PY scaling.py report "$OUT" "$RESULTS"

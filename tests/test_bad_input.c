@@ -590,6 +590,25 @@ static void test_csv_10mb_field(void **state) {
   load_fails(path, path, "the layer needs more than 5 MiB of memory");
 }
 
+/* A 1 MB header of 150,000 columns: the check that no two share a name
+ * compared every pair (10^10 comparisons, half a minute per 1.4 MB); now
+ * sorted. The pair named is the one met first reading left to right. */
+static void test_csv_150000_columns(void **state) {
+  (void)state;
+  const char *path = scratch_path("wide.csv");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("lon,lat", f);
+  for (int i = 0; i < 150000; i++)
+    fprintf(f, ",c%d", i);
+  fputs(",LAT,C7\n-70,-12", f);
+  for (int i = 0; i < 150002; i++)
+    fputs(",x", f);
+  fputs("\n", f);
+  assert_int_equal(fclose(f), 0);
+  load_fails(path, path, "the header names column 2 'lat' and column 150003 'LAT'; names must differ");
+}
+
 static void test_csv_feature_limit(void **state) {
   (void)state;
   const char *p = src_path("shapes/influence/events.csv");
@@ -622,6 +641,21 @@ static void map_fails(const char *path, int line, int column, const char *want) 
 static void test_yaml_nested_10000(void **state) {
   (void)state;
   map_fails(bad("yaml/nested-10000.yaml"), 2, 71, "YAML: Max depth (64) exceeded");
+}
+
+/* Specs are UTF-8: a Latin-1 byte is named at its line:column. */
+static void test_yaml_latin1(void **state) {
+  (void)state;
+  map_fails(bad("yaml/latin1.yaml"), 2, 15,
+            "invalid UTF-8 (byte 0xE1), perhaps Latin-1 or Windows-1252; save the file as UTF-8");
+}
+
+/* "%\xA8": libfyaml 0.7 loops for ever on a directive with an invalid
+ * byte (fuzz_spec's first timeout). Refused before libfyaml sees it. */
+static void test_fuzz_spec_directive_invalid_utf8(void **state) {
+  (void)state;
+  map_fails(bad("fuzz/spec/directive-invalid-utf8"), 1, 2,
+            "invalid UTF-8 (byte 0xA8), perhaps Latin-1 or Windows-1252; save the file as UTF-8");
 }
 
 /* Nine levels of ten aliases each: 10^9 values if followed. */
@@ -754,8 +788,11 @@ int main(void) {
       T(test_csv_nan),
       T(test_csv_overflow),
       T(test_csv_10mb_field),
+      T(test_csv_150000_columns),
       T(test_csv_feature_limit),
       T(test_yaml_nested_10000),
+      T(test_yaml_latin1),
+      T(test_fuzz_spec_directive_invalid_utf8),
       T(test_yaml_billion_laughs),
       T(test_yaml_many_anchors),
       T(test_yaml_layer_aliases),

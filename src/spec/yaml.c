@@ -26,6 +26,47 @@ static void silent_diag(struct fy_diag *diag, void *user, const char *buf, size_
  * being read whole. */
 enum { MAX_SPEC = 4 << 20 };
 
+/* The offset of the first byte that is not valid UTF-8 (or is NUL), or n.
+ * libfyaml 0.7 loops for ever on some invalid bytes ("%\xA8", found by
+ * fuzz_spec), and would pass others on to Pango: specs are UTF-8. */
+static size_t utf8_bad_at(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!c || !len || len > n - i)
+      return i;
+    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return i;
+      cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return n;
+}
+
+/* Reports the byte at bad as not UTF-8, at its line:column (columns count
+ * characters). */
+static im_status not_utf8(const char *path, const char *buf, size_t bad, im_error *err) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < bad; i++) {
+    if (buf[i] == '\n')
+      line++, column = 1;
+    else if (((unsigned char)buf[i] & 0xC0) != 0x80)
+      column++;
+  }
+  unsigned char b = (unsigned char)buf[bad];
+  if (!b)
+    return im_error_set(err, IM_STATUS_INPUT, path, line, column, "a NUL byte; this does not look like a text file");
+  return im_error_set(err, IM_STATUS_INPUT, path, line, column, "invalid UTF-8 (byte 0x%02X)%s; save the file as UTF-8",
+                      b, b >= 0xA0 ? ", perhaps Latin-1 or Windows-1252" : "");
+}
+
 /* The readers follow aliases where they meet them, so each use of an alias
  * is read again: nine levels of anchors, each a list of ten aliases to the
  * one before ("billion laughs"), would have them read 10^9 values from a
@@ -119,6 +160,12 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
   } else {
     if (!(buf = im_strndup(text, len)))
       return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  }
+  size_t bad = utf8_bad_at((const unsigned char *)buf, len);
+  if (bad < len) {
+    im_status st = not_utf8(path, buf, bad, err);
+    free(buf);
+    return st;
   }
   struct fy_diag_cfg dcfg;
   fy_diag_cfg_default(&dcfg);

@@ -118,6 +118,7 @@ def main():
     write("csv/overflow.csv", "name,lon,lat\nok,-70,-12\nbad,-70,1e999\n")
 
     # YAML.
+    write("yaml/latin1.yaml", b"map:\n  title: Bogot\xe1 D.C.\n")
     write("yaml/nested-10000.yaml", "map:\n  title: " + "[" * 10000 + "]" * 10000 + "\n")
     laughs = ["include:"] + ["  - &l0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):
