@@ -26,7 +26,7 @@
 set -euo pipefail
 
 invocation=bench/run.sh
-for v in WARMUP RUNS FORMATS MAPS INFLUMAP; do
+for v in LOAD_MAX WARMUP RUNS FORMATS MAPS INFLUMAP; do
   [ -n "${!v:-}" ] && invocation="$v=\"${!v}\" $invocation"
 done
 here=$(cd "$(dirname "$0")" && pwd)

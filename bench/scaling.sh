@@ -8,14 +8,14 @@
 # Writes bench/scaling.md (and OUT/scaling/ with the specs and hyperfine JSON). Needs what
 # run.sh installs (hyperfine, gdal-bin, python3-gdal; mapserver-bin for the MapServer
 # column, which is left out if map2img is missing). Not part of ctest.
-# Environment: INFLUMAP, BUILD, OUT, RUNS (5), WARMUP (1), LOAD_MAX (1.0), LOAD_WAIT (120),
+# Environment: INFLUMAP, BUILD, OUT, RUNS (10), WARMUP (1), LOAD_MAX (1.0), LOAD_WAIT (120),
 # RESULTS (bench/scaling.md), as in run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 OUT=${OUT:-$here/out}/scaling
 BUILD=${BUILD:-/tmp/influmap-bench-build}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-1}
 LOAD_MAX=${LOAD_MAX:-1.0}
 LOAD_WAIT=${LOAD_WAIT:-120}
@@ -26,6 +26,7 @@ log() { printf '== %s\n' "$*" >&2; }
 for c in hyperfine ogr2ogr gdal_rasterize; do
   command -v $c > /dev/null || { echo "scaling.sh: $c is missing; run bench/run.sh first (it installs it)" >&2; exit 1; }
 done
+given=${INFLUMAP:-}
 if [ -z "${INFLUMAP:-}" ]; then
   log "building influmap (Release) in $BUILD"
   mkdir -p "$OUT"
@@ -63,5 +64,5 @@ done < "$OUT/configs.txt"
 
 dirty=$(git -C "$repo" status --porcelain -- src include CMakeLists.txt | awk '{print $2}' | paste -sd' ' -)
 loads=$(cat "$OUT"/load/*.txt | awk '{print $1}' | sort -n | sed -n '1p;$p' | paste -sd- -)
-export SCALING_HEADER="Run $(date '+%Y-%m-%d %H:%M') with \`bench/scaling.sh\` (hyperfine -N, $WARMUP warm-up, $RUNS runs, median) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), 1-minute load average $loads during the timings; influmap $(git -C "$repo" rev-parse --short HEAD)${dirty:+ + uncommitted changes in $dirty}. MapServer's extent (-e) is given as the frame's edges here (timing only). Each row is one hyperfine call with both tools."
+export SCALING_HEADER="Run $(date '+%Y-%m-%d %H:%M') with \`bench/scaling.sh\` (hyperfine -N, $WARMUP warm-up, $RUNS runs; the fastest run, which other sessions on the machine disturb least) on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), 1-minute load average $loads during the timings; influmap ${given:+$given, given; the tree is at }$(git -C "$repo" rev-parse --short HEAD)${dirty:+ + uncommitted changes in $dirty}. MapServer's extent (-e) is given as the frame's edges here (timing only). Each row is one hyperfine call with both tools."
 $PY scaling.py report "$OUT" "$RESULTS"

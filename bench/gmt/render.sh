@@ -8,8 +8,9 @@
 #   takes -R in degrees and fails on this frame). laea is -JA-70/-15/180/WIDTH (horizon 180
 #   degrees, as the frame reaches 88.6 degrees from the centre) with the frame as -R in km
 #   relative to the projection centre (+uk), the same frame as PROJ's (no false origin).
-#   Robinson (-JN) cannot take that frame: its corners are off the globe and GMT fails (or,
-#   with great-circle resampling, allocates memory until the kernel kills it). So the world
+#   Robinson (-JN) cannot take that frame: its corners are off the globe and gmt plot fails
+#   (a refused 1.35 GB allocation and a crash in gmt_fix_up_path; with PROJ_ELLIPSOID set to
+#   a sphere it allocated 23 GB until the kernel killed it). So the world
 #   is drawn with -Rd at the width PROJ gives it (2 x 17005833.33 m / 11600 m per px =
 #   2932.0402 px), shifted by the frame's margins (33.97989, 6.45218 px) onto a 3000 x 1500
 #   background; the scale then does not depend on GMT's sphere radius.
