@@ -9,6 +9,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 # Targets: shapefile geojson csv spec filter crs (default: all).
+# FUZZ_BUILD=DIR builds elsewhere than build-fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,10 +51,10 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="$run/" "${seeds[@]}" >"$run/log" 2>&1
   code=$?
   set -e
-  stat() { awk -v k="$1" '$1 == "stat::" k ":" { print $2 }' "$run/log" | tail -1; }
-  runs=$(stat number_of_executed_units)
-  speed=$(stat average_exec_per_sec)
-  rss=$(stat peak_rss_mb)
+  final_stat() { awk -v k="$1" '$1 == "stat::" k ":" { print $2 }' "$run/log" | tail -1; }
+  runs=$(final_stat number_of_executed_units)
+  speed=$(final_stat average_exec_per_sec)
+  rss=$(final_stat peak_rss_mb)
   end=$(ls "$run/corpus" | wc -l)
   finding=$(ls "$run" | grep -E '^(crash|timeout|leak|oom|slow-unit)-' | head -1 || true)
   if [ "$code" -eq 0 ] && [ -z "$finding" ]; then

@@ -674,6 +674,36 @@ static void test_yaml_many_anchors(void **state) {
             "the document has more than 256 anchors (&name), more than influmap reads in one file");
 }
 
+/* libfyaml compares each key of a mapping with every earlier one (20,000
+ * keys: 16 s): keys are checked by sorting instead, and the repeat is
+ * still named at its line:column. */
+static void test_yaml_120000_keys(void **state) {
+  (void)state;
+  const char *path = scratch_path("keys.yaml");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("palettes:\n  p:\n", f);
+  for (int i = 0; i < 120000; i++)
+    fprintf(f, "    k%d: red\n", i);
+  fputs("    k5: blue\n", f);
+  assert_int_equal(fclose(f), 0);
+  map_fails(path, 120003, 5, "YAML: duplicate key");
+}
+
+/* 300,000 values without an alias: past the ceiling, said as such. */
+static void test_yaml_300000_values(void **state) {
+  (void)state;
+  const char *path = scratch_path("values.yaml");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("layers: [{}", f);
+  for (int i = 1; i < 300000; i++)
+    fputs(",{}", f);
+  fputs("]\n", f);
+  assert_int_equal(fclose(f), 0);
+  map_fails(path, 0, 0, "the document has more than 250000 values, more than influmap reads in one file");
+}
+
 /* A layer list of 100 aliases of one layer reads as 100 layers. */
 static void test_yaml_layer_aliases(void **state) {
   (void)state;
@@ -795,6 +825,8 @@ int main(void) {
       T(test_fuzz_spec_directive_invalid_utf8),
       T(test_yaml_billion_laughs),
       T(test_yaml_many_anchors),
+      T(test_yaml_120000_keys),
+      T(test_yaml_300000_values),
       T(test_yaml_layer_aliases),
       T(test_limits_defaults_and_set),
       T(test_cli),

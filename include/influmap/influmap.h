@@ -12,6 +12,7 @@
 #include "influmap/geodesic.h"
 #include "influmap/geom.h"
 #include "influmap/layer.h"
+#include "influmap/limits.h"
 #include "influmap/map.h"
 #include "influmap/render.h"
 #include "influmap/style.h"

@@ -494,8 +494,11 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   *out = NULL;
   shp_io io;
   io_init(&io, hooks);
+  struct stat path_st;
+  if (io.disk && stat(path, &path_st) != 0)
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
   if (!io_exists(&io, path))
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", io.disk ? strerror(errno) : "not found");
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, io.disk ? "not a regular file" : "cannot open: not found");
   char *shx_path = sibling(&io, path, "shx");
   if (!shx_path)
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,

@@ -67,20 +67,25 @@ static im_status not_utf8(const char *path, const char *buf, size_t bad, im_erro
                       b, b >= 0xA0 ? ", perhaps Latin-1 or Windows-1252" : "");
 }
 
-/* The readers follow aliases where they meet them, so each use of an alias
- * is read again: nine levels of anchors, each a list of ten aliases to the
- * one before ("billion laughs"), would have them read 10^9 values from a
- * few hundred bytes. A document is walked once as the readers see it,
- * aliases followed, and refused past these ceilings (a real spec has a few
- * thousand values and a handful of anchors). libfyaml finds an alias's
- * anchor by a linear search, so anchors are capped too: 250,000 lookups
- * among 256 anchors take about a second. */
-enum { MAX_EXPANDED = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256 };
+/* Ceilings on a document, each against a way a few bytes could cost
+ * minutes (a real spec has a few thousand values and a handful of anchors):
+ * - values: the readers follow aliases where they meet them, so each use
+ *   of an alias is read again; nine levels of anchors, each a list of ten
+ *   aliases to the one before ("billion laughs"), would make them read
+ *   10^9 values. The document is walked once as they see it.
+ * - anchors: libfyaml compares each new anchor with every earlier one while
+ *   it builds a document (100,000 anchors: 18 s), and finds an alias's
+ *   anchor by a linear search; they are counted from the parser's events
+ *   first, a linear pass.
+ * - duplicate keys: libfyaml compares each key of a mapping with every
+ *   earlier one (20,000 keys: 16 s); it is told to allow them, and they
+ *   are found here by sorting each mapping's keys. */
+enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256 };
 
 static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
   if (!n)
     return true;
-  if (++*count > MAX_EXPANDED || depth > MAX_EXPANDED_DEPTH)
+  if (++*count > MAX_VALUES || depth > MAX_EXPANDED_DEPTH)
     return false;
   if (fy_node_is_alias(n))
     return walk_expanded(fy_node_resolve_alias(n), depth + 1, count);
@@ -100,42 +105,130 @@ static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
   return true;
 }
 
-/* libfyaml's document builder also compares each new anchor with every
- * earlier one: 100,000 anchors take 18 s to build. They are counted from
- * the parser's events first, which costs one linear pass. A syntax error
- * ends the count; the build reports it with its position. */
-static bool anchors_bounded(const char *text, size_t len, struct fy_diag *diag) {
+/* Counts values and anchors from the parser's events; returns why the
+ * document passes a ceiling, or NULL. A syntax error ends the count: the
+ * build reports it, with its position. */
+static const char *prescan(const char *text, size_t len, struct fy_diag *diag, char *buf, size_t size) {
   struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
   struct fy_parser *p = fy_parser_create(&cfg);
   if (!p || fy_parser_set_string(p, text, len) != 0) {
     fy_parser_destroy(p);
-    return true; /* the build will meet the same trouble and say so */
+    return NULL; /* the build will meet the same trouble and say so */
   }
-  size_t anchors = 0;
+  size_t anchors = 0, values = 0;
   struct fy_event *e;
-  while (anchors <= MAX_ANCHORS && (e = fy_parser_parse(p))) {
+  while (anchors <= MAX_ANCHORS && values <= MAX_VALUES && (e = fy_parser_parse(p))) {
     const struct fy_token *anchor = e->type == FYET_SCALAR           ? e->scalar.anchor
                                     : e->type == FYET_SEQUENCE_START ? e->sequence_start.anchor
                                     : e->type == FYET_MAPPING_START  ? e->mapping_start.anchor
                                                                      : NULL;
     anchors += anchor != NULL;
+    values += e->type == FYET_SCALAR || e->type == FYET_ALIAS || e->type == FYET_SEQUENCE_START ||
+              e->type == FYET_MAPPING_START;
     fy_parser_event_free(p, e);
   }
   fy_parser_destroy(p);
-  return anchors <= MAX_ANCHORS;
+  if (anchors > MAX_ANCHORS)
+    snprintf(buf, size, "the document has more than %d anchors (&name), more than influmap reads in one file",
+             MAX_ANCHORS);
+  else if (values > MAX_VALUES)
+    snprintf(buf, size, "the document has more than %d values, more than influmap reads in one file", MAX_VALUES);
+  else
+    return NULL;
+  return buf;
 }
 
-/* NULL when the document's aliases are within the ceilings, else why not. */
-static const char *aliases_bounded(struct fy_document *doc, char *buf, size_t size) {
-  size_t count = 0;
-  if (!walk_expanded(fy_document_root(doc), 0, &count)) {
-    snprintf(buf, size,
-             "aliases expand the document to more than %d values, or nest more than %d deep (each use of an alias "
-             "is read as its whole anchor): use fewer aliases",
-             MAX_EXPANDED, MAX_EXPANDED_DEPTH);
-    return buf;
+typedef struct {
+  const char *text;
+  size_t len;
+  size_t order; /* in the mapping */
+  struct fy_node *node;
+} key_text;
+
+static int compare_text(const key_text *x, const key_text *y) {
+  int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* By text, then by place in the mapping. */
+static int compare_keys(const void *a, const void *b) {
+  const key_text *x = a, *y = b;
+  int c = compare_text(x, y);
+  return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static bool pos_before(im_spec_pos a, im_spec_pos b) {
+  return a.line < b.line || (a.line == b.line && a.column < b.column);
+}
+
+/* The first key (in the text) that repeats an earlier key of its mapping,
+ * into *dup (with *have set), over every mapping under n; aliases are not
+ * followed (their mappings are checked where they are written). Plain
+ * scalar keys only: influmap's readers take no other. False when out of
+ * memory. */
+static bool find_duplicate_key(struct fy_node *n, int depth, struct fy_node **dup, im_spec_pos *at, bool *have) {
+  if (!n || fy_node_is_alias(n) || fy_node_is_scalar(n) || depth > MAX_EXPANDED_DEPTH)
+    return true;
+  void *it = NULL;
+  if (fy_node_is_sequence(n)) {
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(n, &it)))
+      if (!find_duplicate_key(item, depth + 1, dup, at, have))
+        return false;
+    return true;
   }
-  return NULL;
+  int count = fy_node_mapping_item_count(n);
+  key_text *keys = im_malloc_array(count > 0 ? (size_t)count : 1, sizeof *keys);
+  if (!keys)
+    return false;
+  size_t nkeys = 0;
+  struct fy_node_pair *p;
+  bool ok = true;
+  while ((p = fy_node_mapping_iterate(n, &it)) && ok) {
+    struct fy_node *k = fy_node_pair_key(p);
+    size_t len;
+    const char *t = k && fy_node_is_scalar(k) ? fy_node_get_scalar(k, &len) : NULL;
+    if (t && nkeys < (size_t)count) {
+      keys[nkeys] = (key_text){t, len, nkeys, k};
+      nkeys++;
+    }
+    ok = find_duplicate_key(fy_node_pair_value(p), depth + 1, dup, at, have);
+  }
+  /* Equal keys sort together in mapping order: the second of a run is the
+   * first repeat. */
+  qsort(keys, nkeys, sizeof *keys, compare_keys);
+  for (size_t i = 1; ok && i < nkeys; i++) {
+    if (compare_text(&keys[i], &keys[i - 1]) || (i >= 2 && !compare_text(&keys[i - 1], &keys[i - 2])))
+      continue;
+    im_spec_pos pos = im_yaml_pos(keys[i].node);
+    if (!*have || pos_before(pos, *at)) {
+      *dup = keys[i].node;
+      *at = pos;
+      *have = true;
+    }
+  }
+  free(keys);
+  return ok;
+}
+
+/* Why the built document passes a ceiling or repeats a key (err set), or
+ * IM_STATUS_OK. */
+static im_status check_document(const char *path, struct fy_document *doc, im_error *err) {
+  struct fy_node *root = fy_document_root(doc);
+  struct fy_node *dup = NULL;
+  im_spec_pos at = {0, 0};
+  bool have = false;
+  if (!find_duplicate_key(root, 0, &dup, &at, &have))
+    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+  if (have)
+    return im_error_set(err, IM_STATUS_INPUT, path, at.line, at.column, "YAML: duplicate key");
+  size_t count = 0;
+  if (!walk_expanded(root, 0, &count))
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                        "aliases expand the document to more than %d values, or nest more than %d deep (each use "
+                        "of an alias is read as its whole anchor): use fewer aliases",
+                        MAX_VALUES, MAX_EXPANDED_DEPTH);
+  return IM_STATUS_OK;
 }
 
 im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy_document **out, im_error *err) {
@@ -177,15 +270,15 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
     free(buf);
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
-  if (!anchors_bounded(buf, len, diag)) {
+  char why[256];
+  const char *over = prescan(buf, len, diag, why, sizeof why);
+  if (over) {
     free(buf);
     fy_diag_destroy(diag);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "the document has more than %d anchors (&name), more than influmap reads in one file",
-                        MAX_ANCHORS);
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", over);
   }
   fy_diag_set_collect_errors(diag, true);
-  struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = diag};
+  struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS, .diag = diag};
   struct fy_document *doc = fy_document_build_from_malloc_string(&cfg, buf, len);
   im_status st = IM_STATUS_OK;
   if (!doc) {
@@ -199,11 +292,9 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
   }
   fy_diag_destroy(diag);
   /* buf belongs to libfyaml now, whether or not the parse succeeded. */
-  char why[256];
-  const char *over = st ? NULL : aliases_bounded(doc, why, sizeof why);
-  if (over) {
+  if (!st && (st = check_document(path, doc, err))) {
     fy_document_destroy(doc);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", over);
+    doc = NULL;
   }
   *out = doc;
   return st;

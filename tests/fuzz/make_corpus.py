@@ -9,6 +9,12 @@ to agree) and packed in fuzz_shapefile's framing: a flags byte, then for
 .shp, .shx, .dbf, .prj, .cpg a 4-byte little-endian length and the bytes
 (0xFFFFFFFF: absent). Small synthetic sets cover the shape types and DBF
 field types the bundled data lacks. The output is deterministic.
+
+The files named by a SHA-1 beside these seeds are what longer fuzzing runs
+found, minimised with libFuzzer's -merge=1; this script leaves them alone.
+To add a run's finds:
+    build-fuzz/tests/fuzz/fuzz_T -merge=1 NEW tests/fuzz/corpus/T RUN_CORPUS
+then copy NEW's files that are not already here.
 """
 import os
 import re
