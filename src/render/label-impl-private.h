@@ -77,7 +77,8 @@ typedef struct {
 } im_label_grid;
 
 struct im_labeler {
-  PangoContext *ctx;
+  PangoContext *ctx; /* made on first use: labeler_context() */
+  cairo_t *cr;       /* borrowed: the context drawn into, alive while labels are added and drawn */
   double page_w, page_h, dev_per_pt, dpi;
   im_bbox inside; /* where labels may go: the page less a margin */
   im_label *labels;

@@ -35,10 +35,23 @@ im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double 
     free(lb);
     return NULL;
   }
-  /* Text is measured unhinted, at 72 dpi and without the drawing's
-   * transformation, so a label lands in the same place on PNG, SVG and PDF
-   * and sizes in device units are what they say. */
-  lb->ctx = cr ? pango_cairo_create_context(cr) : pango_font_map_create_context(pango_cairo_font_map_get_default());
+  /* The Pango context is made when the first label needs it: creating it
+   * starts fontconfig (its configuration and caches, a thread, a few MB),
+   * which a map without text should not pay for. */
+  lb->cr = cr;
+  return lb;
+}
+
+/* Text is measured unhinted, at 72 dpi and without the drawing's
+ * transformation, so a label lands in the same place on PNG, SVG and PDF
+ * and sizes in device units are what they say. NULL when out of memory. */
+static PangoContext *labeler_context(im_labeler *lb) {
+  if (lb->ctx)
+    return lb->ctx;
+  lb->ctx = lb->cr ? pango_cairo_create_context(lb->cr)
+                   : pango_font_map_create_context(pango_cairo_font_map_get_default());
+  if (!lb->ctx)
+    return NULL;
   pango_context_set_matrix(lb->ctx, NULL);
   cairo_font_options_t *fo = cairo_font_options_create();
   cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
@@ -47,7 +60,7 @@ im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double 
   cairo_font_options_destroy(fo);
   pango_cairo_context_set_resolution(lb->ctx, 72);
   pango_context_set_round_glyph_positions(lb->ctx, FALSE);
-  return lb;
+  return lb->ctx;
 }
 
 void im_labeler_free(im_labeler *lb) {
@@ -137,7 +150,12 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
   }
   im_label *l = &lb->labels[lb->nlabels];
   *l = (im_label){.kind = kind, .text = t, .order = lb->nlabels};
-  l->layout = im_label_layout(lb->ctx, t, st->label.font, lb->dev_per_pt, lb->dpi, &l->font_px);
+  PangoContext *ctx = labeler_context(lb);
+  l->layout = ctx ? im_label_layout(ctx, t, st->label.font, lb->dev_per_pt, lb->dpi, &l->font_px) : NULL;
+  if (!l->layout) {
+    free(t);
+    return -1;
+  }
   l->ink = im_label_layout_ink(l->layout);
   if (!(l->ink.maxx > l->ink.minx) || !(l->ink.maxy > l->ink.miny)) {
     g_object_unref(l->layout);
@@ -250,7 +268,7 @@ static void draw_along(im_labeler *lb, cairo_t *cr, const im_label *l) {
   const PangoFontDescription *fd = pango_layout_get_font_description(l->layout);
   double full_base = pango_layout_get_baseline(l->layout) / (double)PANGO_SCALE;
   double mid = (l->ink.miny + l->ink.maxy) / 2;
-  PangoLayout *one = pango_layout_new(lb->ctx);
+  PangoLayout *one = pango_layout_new(labeler_context(lb));
   pango_layout_set_font_description(one, fd);
   for (int pass = l->halo_width > 0 ? 0 : 1; pass < 2; pass++)
     for (size_t i = 0; i < l->nclusters; i++) {

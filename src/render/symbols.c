@@ -488,11 +488,20 @@ void im_fill_polygon(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, c
     cairo_stroke(cr);
     cairo_restore(cr);
   }
-  cairo_new_path(cr);
-  if (stroke) {
-    ls.cw = 0;
-    ls.arrow_len = 0;
-    stroke_lines(cr, &ls, st, outline, IM_ARROW_NONE);
+  if (stroke && outline == g && fill && !hatch && g->nparts && ls.lw > 0) {
+    /* The outline is the filled path itself: stroke it as it stands. A
+     * fill followed by a stroke of the same path becomes one fill-and-stroke
+     * in Cairo's SVG and PDF surfaces (one <path>, one "B" operator): half
+     * the path data of a filled and outlined polygon. */
+    set_color(cr, st->stroke_color);
+    stroke_with(cr, &ls, ls.lw, true);
+  } else {
+    cairo_new_path(cr);
+    if (stroke) {
+      ls.cw = 0;
+      ls.arrow_len = 0;
+      stroke_lines(cr, &ls, st, outline, IM_ARROW_NONE);
+    }
   }
   cairo_restore(cr);
   end_opacity(cr, group, opacity);
