@@ -36,6 +36,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_ma
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=0
+nfailed=0
 for t in "${targets[@]}"; do
   run=$build/runs/$t
   rm -rf "$run"
@@ -62,9 +63,11 @@ for t in "${targets[@]}"; do
       "${speed:-?}" "$start" "$end" "${rss:-?}"
   else
     failed=1
+    nfailed=$((nfailed + 1))
     what=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|SUMMARY' "$run/log" || true)
     printf 'fuzz_%-9s FAILED after %s runs: %s (input: %s; log: %s)\n' "$t" "${runs:-?}" "${what:-exit $code}" \
       "${finding:+$run/$finding}" "$run/log"
   fi
 done
+echo "fuzz: $((${#targets[@]} - nfailed)) passed, $nfailed failed"
 exit "$failed"

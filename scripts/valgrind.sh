@@ -8,6 +8,7 @@
 # Exits 1 when any map has an error or a definite leak.
 #
 # Usage: scripts/valgrind.sh [SPEC...]   (default: every map spec in styles/)
+# VALGRIND_BUILD=DIR builds elsewhere than build-valgrind/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ if ! command -v valgrind >/dev/null; then
   echo "valgrind: not installed (apt-get install valgrind)" >&2
   exit 2
 fi
-build=build-valgrind
+build=${VALGRIND_BUILD:-build-valgrind}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUMAP_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target influmap-cli >/dev/null
 mkdir -p "$build/out"
@@ -30,6 +31,7 @@ if [ ${#specs[@]} -eq 0 ]; then
 fi
 
 failed=0
+nfailed=0
 for spec in "${specs[@]}"; do
   name=$(basename "$spec" .yaml)
   log=$build/out/$name.valgrind.log
@@ -48,8 +50,10 @@ for spec in "${specs[@]}"; do
       "${lost:-0}"
   else
     failed=1
+    nfailed=$((nfailed + 1))
     printf 'valgrind %-22s FAILED  %3ss  exit %s, errors %s, definitely lost %s bytes (log: %s)\n' "$name" "$secs" \
       "$code" "${errors:-?}" "${lost:-?}" "$log"
   fi
 done
+echo "valgrind: $((${#specs[@]} - nfailed)) passed, $nfailed failed"
 exit "$failed"

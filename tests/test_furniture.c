@@ -176,6 +176,120 @@ static void legend_by_field_merges_layers(void **state) {
   im_map_free(map);
 }
 
+/* legend: by: category over events coloured by actor and routes that have
+ * a category but are classified by actor only: the entries are exactly the
+ * (layer, category) pairs drawn in the frame, routes included as lines;
+ * an entry whose features share one actor shows that actor's colour, one
+ * that mixes actors the layer's own neutral colour. */
+static bool color_is(im_color c, const char *hex) {
+  im_color want;
+  assert_true(im_color_parse(hex, &want));
+  return fabs(c.r - want.r) < 1e-6 && fabs(c.g - want.g) < 1e-6 && fabs(c.b - want.b) < 1e-6;
+}
+
+static const char *actor_color(const char *actor) {
+  static const char *const table[][2] = {
+      {"China", "#d55e00"}, {"Russia", "#0072b2"}, {"Iran", "#009e73"}, {"Venezuela", "#e69f00"}};
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (!strcmp(table[i][0], actor))
+      return table[i][1];
+  return "#777777";
+}
+
+static void legend_by_category_with_routes(void **state) {
+  (void)state;
+  const char *actors = "{China: {%s: \"#d55e00\"}, Russia: {%s: \"#0072b2\"}, Iran: {%s: \"#009e73\"}, "
+                       "Venezuela: {%s: \"#e69f00\"}}";
+  char point_actors[256], line_actors[512], layers[4096];
+  snprintf(point_actors, sizeof point_actors, actors, "fill", "fill", "fill", "fill");
+  snprintf(line_actors, sizeof line_actors, actors, "stroke", "stroke", "stroke", "stroke");
+  snprintf(layers, sizeof layers,
+           "%s  - {id: events, source: %s, marker: {symbol: circle, size: 6pt}, fill: \"#777777\",\n"
+           "     stroke: {color: white, width: 0.5pt},\n"
+           "     classes: [{field: actor, values: %s}, {field: category, values: {space: {marker: star}, "
+           "mining: {marker: star}, military: {marker: triangle}}}],\n"
+           "     rules: [{where: \"status in ('proposed', 'announced')\", stroke: {width: 1.5pt}}]}\n"
+           "  - {id: routes, source: %s, geodesic: true, stroke: {color: \"#777777\", width: 1pt},\n"
+           "     classes: {field: actor, values: %s}}\n",
+           countries_layer(), src_path("shapes/influence/events.geojson"), point_actors,
+           src_path("shapes/influence/routes.geojson"), line_actors);
+  const char *ext = "  extent: {west: -100, east: -30, south: -50, north: 20}\n";
+  im_map *map = spec("legend-category.yaml", LAEA, ext, layers, "legend: {by: category, counts: true}\n");
+  im_furniture_report r;
+  probe(map, &r);
+  unprojector u;
+  unprojector_init(&u, map, &r);
+  const im_frame *f = &r.frame;
+  /* What is drawn in the frame, per layer and category: count and actors. */
+  struct {
+    size_t layer;
+    char category[32], actor[32];
+    size_t count;
+    bool mixed;
+  } want[64];
+  size_t nwant = 0, lines = 0;
+  const char *sources[2] = {"shapes/influence/events.geojson", "shapes/influence/routes.geojson"};
+  for (size_t li = 0; li < 2; li++) {
+    im_layer *layer = NULL;
+    im_error err;
+    assert_ok(im_layer_load(src_path(sources[li]), NULL, &layer, &err), &err);
+    long cat = im_layer_field_index(layer, "category"), act = im_layer_field_index(layer, "actor");
+    assert_true(cat >= 0 && act >= 0);
+    for (size_t i = 0; i < layer->nfeatures; i++) {
+      const im_feature *e = &layer->features[i];
+      /* Points in the frame; routes (from Latin America) with an end in it. */
+      bool in = false;
+      for (size_t k = 0; k < e->geom.npoints && !in; k++) {
+        double xy[2] = {e->geom.xy[2 * k], e->geom.xy[2 * k + 1]};
+        im_transform_array(u.t, xy, 1, false);
+        in = xy[0] >= f->xmin && xy[0] <= f->xmax && xy[1] >= f->ymin && xy[1] <= f->ymax;
+      }
+      if (!in)
+        continue;
+      size_t k;
+      for (k = 0; k < nwant && (want[k].layer != li + 1 || strcmp(want[k].category, e->values[cat])); k++)
+        ;
+      if (k == nwant) {
+        assert_true(nwant < 64);
+        want[nwant].layer = li + 1;
+        snprintf(want[nwant].category, sizeof want[0].category, "%s", e->values[cat]);
+        snprintf(want[nwant].actor, sizeof want[0].actor, "%s", e->values[act]);
+        want[nwant].count = 0;
+        want[nwant++].mixed = false;
+      }
+      want[k].count++;
+      want[k].mixed = want[k].mixed || strcmp(want[k].actor, e->values[act]);
+      lines += li == 1;
+    }
+    im_layer_free(layer);
+  }
+  assert_true(lines >= 5);
+  /* Exactly those entries, in their layers; lines for the routes. */
+  assert_int_equal(r.nlegend, nwant);
+  size_t single = 0, mixed = 0;
+  for (size_t k = 0; k < nwant; k++) {
+    size_t j;
+    for (j = 0; j < r.nlegend && (r.legend[j].layer != want[k].layer || strcmp(r.legend[j].label, want[k].category));
+         j++)
+      ;
+    if (j == r.nlegend)
+      fail_msg("%s (layer %zu) is drawn but not in the legend", want[k].category, want[k].layer);
+    assert_int_equal(r.legend[j].count, want[k].count);
+    assert_int_equal(r.legend[j].kind, want[k].layer == 1 ? IM_GEOM_POINT : IM_GEOM_LINE);
+    im_color c = want[k].layer == 1 ? r.legend[j].fill : r.legend[j].stroke;
+    const char *expect = want[k].mixed ? "#777777" : actor_color(want[k].actor);
+    if (!color_is(c, expect))
+      fail_msg("%s (layer %zu, %s): symbol colour %.3f %.3f %.3f, not %s", want[k].category, want[k].layer,
+               want[k].mixed ? "several actors" : want[k].actor, c.r, c.g, c.b, expect);
+    *(want[k].mixed ? &mixed : &single) += 1;
+    if (!strcmp(want[k].category, "space"))
+      assert_int_equal(r.legend[j].marker, IM_MARKER_STAR);
+  }
+  assert_true(single >= 3 && mixed >= 2);
+  unprojector_fini(&u);
+  im_map_free(map);
+}
+
 /* ---- scale bar ---- */
 
 static bool round_125(double v) {
@@ -513,7 +627,8 @@ static void spec_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(legend_lists_classes_drawn), cmocka_unit_test(legend_by_field_merges_layers),
-      cmocka_unit_test(scalebar_true_at_centre),    cmocka_unit_test(scalebar_refused_on_world_maps),
+      cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(scalebar_true_at_centre),
+      cmocka_unit_test(scalebar_refused_on_world_maps),
       cmocka_unit_test(north_arrow_true_north),     cmocka_unit_test(graticule_labels_apart),
       cmocka_unit_test(title_and_credits_are_text), cmocka_unit_test(margins_stay_white),
       cmocka_unit_test(inset_shows_footprint),      cmocka_unit_test(spec_errors),

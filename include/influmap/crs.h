@@ -1,10 +1,19 @@
 /* influmap — coordinate reference systems and transformations (PROJ).
  *
  * A PROJ context is not thread-safe: each thread (each batch worker) makes
- * its own im_geo_ctx and creates its CRSs and transformations from it. A
- * transformation is created once per (source CRS, map CRS) pair and moves
- * whole coordinate arrays per call. Axis order is always x/east, y/north
- * (longitude first for geographic CRSs). */
+ * its own im_geo_ctx and creates its CRSs and transformations from it, and
+ * uses them in that thread only. A transformation is created once per
+ * (source CRS, map CRS) pair and moves whole coordinate arrays per call.
+ * Axis order is always x/east, y/north (longitude first for geographic
+ * CRSs).
+ *
+ * Each thread keeps one PROJ context for its lifetime, with the CRSs it
+ * parsed (by definition text) and the transformations between them:
+ * im_geo_ctx_create returns that context, and creating a CRS or a
+ * transformation the thread has made before returns the same object again
+ * (shared, reference-counted; the free functions give it back). So the
+ * second map of a batch worker, or a second layer with the same .prj, costs
+ * no parsing and no proj.db lookup. */
 #ifndef INFLUMAP_CRS_H
 #define INFLUMAP_CRS_H
 
@@ -21,7 +30,8 @@ typedef struct im_geo_ctx im_geo_ctx;
 typedef struct im_crs im_crs;
 typedef struct im_transform im_transform;
 
-/* Returns a new context, or NULL when out of memory; free with
+/* Returns the calling thread's context (made on first use, kept until the
+ * thread ends), or NULL when out of memory; give it back with
  * im_geo_ctx_free after every object made from it. */
 im_geo_ctx *im_geo_ctx_create(void);
 void im_geo_ctx_free(im_geo_ctx *ctx);
@@ -54,6 +64,12 @@ bool im_crs_equivalent(const im_crs *a, const im_crs *b);
 im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst,
                               im_transform **out, im_error *err);
 void im_transform_free(im_transform *t);
+
+/* A copy of t with a PROJ context of its own, for another thread to use
+ * (alone) while t's thread goes on with t; made in t's thread. It gives
+ * the same numbers as t. Returns NULL when out of memory; free it with
+ * im_transform_free (in any thread). */
+im_transform *im_transform_clone(const im_transform *t);
 
 /* Transforms n points in place (xy interleaved), forward or inverse. Points
  * that cannot be transformed become NaN; returns how many did. */

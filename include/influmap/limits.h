@@ -22,9 +22,17 @@
  *   bytes per label text        4,096   INFLUMAP_MAX_LABEL_BYTES (longer text is cut at
  *                                                                a character boundary, with
  *                                                                one warning)
+ *   projected-geometry cache  256 MiB   INFLUMAP_PROJ_CACHE_MB  (per process, shared by
+ *                                                                the maps of a batch; past
+ *                                                                it the least recently used
+ *                                                                features go; 0 turns the
+ *                                                                cache off)
  *
  * Layers are read, drawn and freed one at a time, so the memory a map
- * needs for its data is that of its largest layer. An environment value
+ * needs for its data is that of its largest layer. The vertex ceiling
+ * also counts the vertices a layer has once densified for drawing (a
+ * vertex every 0.5 degrees, so a few far-flung points cannot become
+ * billions): a layer past it fails to draw, with a message naming it. An environment value
  * must be a positive whole number; anything else is ignored with a
  * warning.
  *
@@ -49,6 +57,7 @@ extern "C" {
 #define IM_DEFAULT_MAX_LAYERS ((size_t)1000)
 #define IM_DEFAULT_MAX_LABELS ((size_t)100000)
 #define IM_DEFAULT_MAX_LABEL_BYTES ((size_t)4096)
+#define IM_DEFAULT_PROJ_CACHE_MB ((size_t)256)
 
 typedef struct {
   size_t max_vertices;    /* per layer */
@@ -57,6 +66,7 @@ typedef struct {
   size_t max_layers;      /* per map */
   size_t max_labels;      /* label candidates per map */
   size_t max_label_bytes; /* bytes of one label's text */
+  size_t max_proj_cache_mb; /* the process's projected-geometry cache, in MiB */
 } im_limits;
 
 /* The ceilings in force: those given to im_limits_set, else the defaults

@@ -8,6 +8,8 @@
  *             min_scale, max_scale, legend}]
  *   legend, scalebar, north_arrow, graticule, inset; and in map: subtitle,
  *   credits, disclaimer, margins, frame: the furniture (furniture.h)
+ *   multiples: {columns, rows, gap, title_font, title_color, legend,
+ *               panels: [{title, where, period, extent}]}: small multiples
  *
  * STYLE is fill, hatch, stroke, opacity, visible, marker, label (see
  * style.h and docs/style-language.md). Every key is checked: an unknown key
@@ -143,7 +145,50 @@ typedef struct {
   char **files; /* every YAML file read (the spec, then included sheets) */
   size_t nfiles;
   struct im_furniture *furniture; /* legend, scale bar, ..., margins (furniture.h); NULL: none */
+  struct im_multiples *multiples; /* small multiples (below); NULL: one map on the page */
 } im_map;
+
+/* ---- Small multiples (multiples: in a spec; docs/style-language.md,
+ * "Small multiples"): the page is a grid of panels, each the map with a few
+ * things changed (title, filters, time window, extent), sharing one legend.
+ * Owned by the map. ---- */
+
+/* A filter a panel adds to a layer's where: (as a batch manifest's where:
+ * does); layer NULL: to every layer with schema: events. */
+typedef struct {
+  char *layer;
+  im_spec_pos layer_pos;
+  char *expr;
+  im_spec_pos pos; /* of expr's first character */
+} im_panel_where;
+
+typedef struct {
+  char *title; /* drawn above the panel's frame; NULL: none */
+  im_spec_pos pos;
+  im_panel_where *wheres;
+  size_t nwheres;
+  bool has_period;               /* period: written; an end not written stays the map's */
+  char *period_from, *period_to; /* ISO dates; NULL: the map's */
+  bool has_extent;
+  im_extent extent; /* replaces the map's when has_extent */
+} im_panel;
+
+typedef enum {
+  IM_MULTIPLES_LEGEND_OUTSIDE, /* beside the grid, at the legend's position */
+  IM_MULTIPLES_LEGEND_CELL,    /* in the grid's last cell, which no panel takes */
+} im_multiples_legend;
+
+typedef struct im_multiples {
+  int columns, rows;    /* rows as written, else as many as the panels need */
+  im_length gap;        /* between cells */
+  char *title_font;     /* of the panels' titles; NULL: Noto Sans Bold 8.5 */
+  im_color title_color;
+  im_multiples_legend legend;
+  im_panel *panels;
+  size_t npanels;
+  const char *file; /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos;
+} im_multiples;
 
 /* Reads and checks a spec. Returns a new map in *out; free with
  * im_map_free. */

@@ -23,6 +23,17 @@ typedef struct {
   void *user;
 } im_render_stats;
 
+/* Where the time of a render went, in milliseconds (`influmap render
+ * --timings`): setting up the CRSs, frame and surface; reading sources;
+ * taking geometry to the map CRS (antimeridian cut, densify, project, or
+ * the projected-geometry cache); drawing (styles, device coordinates,
+ * simplification, clipping, Cairo, furniture); placing and drawing labels;
+ * encoding and writing the file. A render adds to these, so one struct can
+ * sum several; spec is the caller's (reading the spec comes first). */
+typedef struct {
+  double spec, setup, load, project, draw, labels, encode;
+} im_render_timings;
+
 /* Overrides of the spec for one render; zero-initialise for none. */
 typedef struct {
   im_format format; /* AUTO: from the output's suffix */
@@ -33,6 +44,7 @@ typedef struct {
   const char *from, *to;  /* time window (ISO dates), replacing the spec's period */
   bool svg_text;          /* SVG: labels also as editable <text> elements, in place of glyph outlines */
   bool cmyk;              /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
+  im_render_timings *timings; /* added to when not NULL */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the

@@ -10,6 +10,7 @@
 
 #include "../core/mem-private.h"
 #include "../io/io-private.h"
+#include "../render/projcache-private.h"
 #include "layer-cache-private.h"
 
 typedef struct {
@@ -48,9 +49,12 @@ void im_layer_cache_begin(void) {
   pthread_mutex_lock(&mu);
   users++;
   pthread_mutex_unlock(&mu);
+  /* Loaded once, projected once per map CRS. */
+  im_proj_cache_begin();
 }
 
 void im_layer_cache_end(void) {
+  im_proj_cache_end();
   pthread_mutex_lock(&mu);
   if (users && --users == 0) {
     for (size_t i = 0; i < nentries; i++) {

@@ -9,7 +9,9 @@
 #include "influmap/layer.h"
 
 /* Turns the cache on until the matching im_layer_cache_end (calls nest);
- * the last end drops every entry no view still uses. */
+ * the last end drops every entry no view still uses. The
+ * projected-geometry cache (render/projcache-private.h) follows: on with
+ * it, emptied with it. */
 void im_layer_cache_begin(void);
 void im_layer_cache_end(void);
 

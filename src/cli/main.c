@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "../core/tempfile-private.h"
 #include "batch-cmd.h"
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
-    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk]\n"
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk] [--timings]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
     "       influmap batch MANIFEST [-j N] [--shard K/N|auto [--count N]] [--force] [--list] [--atlas FILE.pdf]\n"
@@ -29,6 +31,8 @@ static const char help_text[] =
     "    --verbose          report the map's scale and how many labels were placed and dropped\n"
     "    --svg-text         SVG: labels as editable <text> elements instead of glyph outlines\n"
     "    --cmyk             PDF: convert to CMYK for print with Ghostscript (gs)\n"
+    "    --timings          print the milliseconds spent on each stage (spec, setup, load, project, draw,\n"
+    "                       labels, encode) and in all to stderr\n"
     "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
     "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
     "  batch MANIFEST       render every map of a manifest, in parallel, skipping what is up to date (docs/batch.md)\n"
@@ -86,10 +90,26 @@ static void print_dropped(void *user, const char *text) {
   fprintf(stderr, "influmap: label not placed: %s\n", text);
 }
 
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* --timings: one line per stage, so a slow map can be explained. */
+static void print_timings(const im_render_timings *t, double total) {
+  const char *names[] = {"spec", "setup", "load", "project", "draw", "labels", "encode"};
+  double ms[] = {t->spec, t->setup, t->load, t->project, t->draw, t->labels, t->encode};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+    fprintf(stderr, "influmap: time %-8s %9.1f ms\n", names[i], ms[i]);
+  fprintf(stderr, "influmap: time %-8s %9.1f ms\n", "total", total);
+}
+
 static int cmd_render(int argc, char **argv) {
   const char *spec = NULL, *out = NULL;
   im_render_options opt = {0};
   im_render_stats stats = {0};
+  im_render_timings timings = {0};
   bool verbose = false;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -139,6 +159,8 @@ static int cmd_render(int argc, char **argv) {
       opt.svg_text = true;
     } else if (!strcmp(a, "--cmyk")) {
       opt.cmyk = true;
+    } else if (!strcmp(a, "--timings")) {
+      opt.timings = &timings;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("unknown option '%s'", a);
     } else if (!spec) {
@@ -154,16 +176,23 @@ static int cmd_render(int argc, char **argv) {
   im_error err;
   im_error_clear(&err);
   im_map *map = NULL;
+  double t0 = now_ms();
   if (im_map_load(spec, &map, &err))
     return report(&err);
+  timings.spec = now_ms() - t0;
   if (verbose) {
     stats.on_dropped_label = print_dropped;
     opt.stats = &stats;
   }
+  /* What a killed render of this output left (SIGKILL cannot be caught). */
+  im_tempfile_remove_stale(out);
   im_status st = im_map_render(map, out, &opt, &err);
+  double total = now_ms() - t0;
   im_map_free(map);
   if (st)
     return report(&err);
+  if (opt.timings)
+    print_timings(&timings, total);
   if (verbose)
     fprintf(stderr,
             "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped\n", out,
@@ -266,6 +295,11 @@ int main(int argc, char **argv) {
     printf("influmap %s\n", IM_VERSION_STRING);
     return 0;
   }
+  /* Commands that write files: an interrupt (Ctrl-C, SIGTERM from a
+   * scheduler, a closed terminal) removes their temporary files, then ends
+   * the process by the same signal (exit status 130, 143, 129). */
+  if (!strcmp(cmd, "render") || !strcmp(cmd, "batch"))
+    im_tempfile_handle_signals();
   if (!strcmp(cmd, "render"))
     return cmd_render(argc - 2, argv + 2);
   if (!strcmp(cmd, "info"))

@@ -14,29 +14,32 @@ static im_limits from_env;
 static im_limits set_by_caller;
 static bool have_set;
 
-/* The environment value of name as a positive whole number, else def (with
- * a warning when the variable is set but is not one). */
-static size_t env_size(const char *name, size_t def) {
+/* The environment value of name as a positive (or, zero_ok, any) whole
+ * number, else def (with a warning when the variable is set but is not
+ * one). */
+static size_t env_size(const char *name, size_t def, bool zero_ok) {
   const char *s = getenv(name);
   if (!s || !*s)
     return def;
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v == 0 || v > SIZE_MAX || *s == '-' || *s == '+') {
-    im_warn("%s='%.40s' is not a positive whole number; using %zu", name, s, def);
+  if (errno || *end || (v == 0 && !zero_ok) || v > SIZE_MAX || *s == '-' || *s == '+') {
+    im_warn("%s='%.40s' is not a %swhole number; using %zu", name, s, zero_ok ? "" : "positive ", def);
     return def;
   }
   return (size_t)v;
 }
 
 static void read_env(void) {
-  from_env.max_vertices = env_size("INFLUMAP_MAX_VERTICES", IM_DEFAULT_MAX_VERTICES);
-  from_env.max_features = env_size("INFLUMAP_MAX_FEATURES", IM_DEFAULT_MAX_FEATURES);
-  from_env.max_layer_mb = env_size("INFLUMAP_MAX_LAYER_MB", IM_DEFAULT_MAX_LAYER_MB);
-  from_env.max_layers = env_size("INFLUMAP_MAX_LAYERS", IM_DEFAULT_MAX_LAYERS);
-  from_env.max_labels = env_size("INFLUMAP_MAX_LABELS", IM_DEFAULT_MAX_LABELS);
-  from_env.max_label_bytes = env_size("INFLUMAP_MAX_LABEL_BYTES", IM_DEFAULT_MAX_LABEL_BYTES);
+  from_env.max_vertices = env_size("INFLUMAP_MAX_VERTICES", IM_DEFAULT_MAX_VERTICES, false);
+  from_env.max_features = env_size("INFLUMAP_MAX_FEATURES", IM_DEFAULT_MAX_FEATURES, false);
+  from_env.max_layer_mb = env_size("INFLUMAP_MAX_LAYER_MB", IM_DEFAULT_MAX_LAYER_MB, false);
+  from_env.max_layers = env_size("INFLUMAP_MAX_LAYERS", IM_DEFAULT_MAX_LAYERS, false);
+  from_env.max_labels = env_size("INFLUMAP_MAX_LABELS", IM_DEFAULT_MAX_LABELS, false);
+  from_env.max_label_bytes = env_size("INFLUMAP_MAX_LABEL_BYTES", IM_DEFAULT_MAX_LABEL_BYTES, false);
+  /* 0 is a setting here: no cache. */
+  from_env.max_proj_cache_mb = env_size("INFLUMAP_PROJ_CACHE_MB", IM_DEFAULT_PROJ_CACHE_MB, true);
 }
 
 im_limits im_limits_get(void) {
@@ -56,6 +59,8 @@ im_limits im_limits_get(void) {
     l.max_labels = from_env.max_labels;
   if (!l.max_label_bytes)
     l.max_label_bytes = from_env.max_label_bytes;
+  if (!l.max_proj_cache_mb)
+    l.max_proj_cache_mb = from_env.max_proj_cache_mb;
   return l;
 }
 

@@ -1,27 +1,65 @@
+/* CRSs and transformations through PROJ, with a cache per thread.
+ *
+ * A PROJ context is not thread-safe, and making one (opening proj.db) and
+ * parsing a CRS or finding the operation between two CRSs are the fixed
+ * costs of every map. So each thread keeps one context for its lifetime
+ * (freed when the thread ends, or at exit for the main thread), and in it
+ * the CRSs it parsed, by definition text, and the transformations between
+ * them: the next map of a batch worker, or the next layer with the same
+ * .prj, gets them for nothing. im_geo_ctx_create hands out that context;
+ * the objects handed out from the cache are shared and reference-counted,
+ * and im_crs_free / im_transform_free only give them back. The caches are
+ * bounded (IM_GEO_CACHE_SLOTS each): past that, objects are made and freed
+ * as before. */
 #include "influmap/crs.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/mem-private.h"
 
-struct im_geo_ctx {
-  PJ_CONTEXT *pj;
-};
+#define IM_GEO_CACHE_SLOTS 64
 
 struct im_crs {
   PJ_CONTEXT *pj_ctx;
   PJ *pj;
   double lon0;
+  bool cached;  /* owned by its thread's cache; refs counts the handles out */
+  size_t refs;
+  im_crs *geog; /* cached: the geographic base, made on first use */
 };
 
 struct im_transform {
-  PJ_CONTEXT *ctx; /* the context it was made in (owned by im_geo_ctx) */
+  PJ_CONTEXT *ctx; /* the context it was made in (owned by im_geo_ctx, or by this clone) */
   PJ *pj;
+  bool cached;
+  bool own_ctx;    /* a clone for another thread: ctx goes with it */
+  size_t refs;
+};
+
+typedef struct {
+  char *definition; /* as given, less leading blanks */
+  im_crs *crs;
+} crs_slot;
+
+typedef struct {
+  const im_crs *src, *dst; /* cached CRSs */
+  im_transform *t;
+} transform_slot;
+
+struct im_geo_ctx {
+  PJ_CONTEXT *pj;
+  size_t handles; /* im_geo_ctx_create calls not yet freed */
+  crs_slot crs[IM_GEO_CACHE_SLOTS];
+  size_t ncrs;
+  transform_slot tr[IM_GEO_CACHE_SLOTS];
+  size_t ntr;
+  size_t hits, misses; /* CRSs and transformations, for tests */
 };
 
 /* PROJ logs to stderr by default; influmap reports errors itself. */
@@ -31,7 +69,65 @@ static void quiet_log(void *user, int level, const char *msg) {
   (void)msg;
 }
 
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static _Thread_local im_geo_ctx *thread_ctx;
+
+static void crs_destroy(im_crs *crs) {
+  if (!crs)
+    return;
+  crs_destroy(crs->geog);
+  proj_destroy(crs->pj);
+  free(crs);
+}
+
+static void transform_destroy(im_transform *t) {
+  if (!t)
+    return;
+  proj_destroy(t->pj);
+  if (t->own_ctx)
+    proj_context_destroy(t->ctx);
+  free(t);
+}
+
+/* Every object goes with the context: the thread is ending. */
+static void ctx_destroy(void *arg) {
+  im_geo_ctx *ctx = arg;
+  if (!ctx)
+    return;
+  for (size_t i = 0; i < ctx->ntr; i++)
+    transform_destroy(ctx->tr[i].t);
+  for (size_t i = 0; i < ctx->ncrs; i++) {
+    crs_destroy(ctx->crs[i].crs);
+    free(ctx->crs[i].definition);
+  }
+  proj_context_destroy(ctx->pj);
+  free(ctx);
+  if (thread_ctx == ctx)
+    thread_ctx = NULL;
+}
+
+/* The main thread's context: thread-specific destructors do not run when
+ * the process exits. */
+static void ctx_at_exit(void) {
+  im_geo_ctx *ctx = thread_ctx;
+  if (ctx && !ctx->handles) {
+    pthread_setspecific(thread_key, NULL);
+    ctx_destroy(ctx);
+  }
+}
+
+static void make_key(void) {
+  pthread_key_create(&thread_key, ctx_destroy);
+  atexit(ctx_at_exit);
+}
+
 im_geo_ctx *im_geo_ctx_create(void) {
+  pthread_once(&key_once, make_key);
+  if (thread_ctx) {
+    thread_ctx->handles++;
+    return thread_ctx;
+  }
   im_geo_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx)
     return NULL;
@@ -41,14 +137,25 @@ im_geo_ctx *im_geo_ctx_create(void) {
     return NULL;
   }
   proj_log_func(ctx->pj, NULL, quiet_log);
+  ctx->handles = 1;
+  /* Without the key (out of resources) the context is simply not kept. */
+  if (!pthread_setspecific(thread_key, ctx))
+    thread_ctx = ctx;
   return ctx;
 }
 
 void im_geo_ctx_free(im_geo_ctx *ctx) {
   if (!ctx)
     return;
-  proj_context_destroy(ctx->pj);
-  free(ctx);
+  if (ctx->handles)
+    ctx->handles--;
+  if (ctx != thread_ctx && !ctx->handles)
+    ctx_destroy(ctx);
+}
+
+void im_geo_cache_stats(size_t *hits, size_t *misses) {
+  *hits = thread_ctx ? thread_ctx->hits : 0;
+  *misses = thread_ctx ? thread_ctx->misses : 0;
 }
 
 static bool is_crs_type(PJ_TYPE t) {
@@ -100,15 +207,10 @@ static double find_lon0(PJ_CONTEXT *ctx, PJ *crs) {
   return lon0;
 }
 
-im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line,
-                        int column, im_crs **out, im_error *err) {
-  *out = NULL;
-  while (definition && isspace((unsigned char)*definition))
-    definition++;
-  if (!definition || !*definition)
-    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "empty CRS");
-  /* A bare number is an EPSG code; a PROJ string needs +type=crs to denote
-   * a CRS rather than a bare conversion. */
+/* The PROJ text for a definition: a bare number is an EPSG code; a PROJ
+ * string needs +type=crs to denote a CRS rather than a bare conversion.
+ * NULL when out of memory. */
+static char *proj_text(const char *definition) {
   char *text = NULL;
   size_t len = strlen(definition);
   if (strspn(definition, "0123456789") == len) {
@@ -122,28 +224,69 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
   } else {
     text = im_strdup(definition);
   }
+  return text;
+}
+
+/* Why text is not a CRS, from a fresh context (the thread's may hold the
+ * error number of an earlier failure, which PROJ does not clear). */
+static im_status crs_error(const char *definition, const char *text, const char *file, int line, int column,
+                           im_error *err) {
+  PJ_CONTEXT *pc = proj_context_create();
+  PJ *pj = NULL;
+  int e = 0;
+  const char *why = NULL;
+  if (pc) {
+    proj_log_func(pc, NULL, quiet_log);
+    pj = proj_create(pc, text);
+    e = proj_context_errno(pc);
+    why = e ? proj_context_errno_string(pc, e) : NULL;
+  }
+  if (!why)
+    why = "not a coordinate reference system";
+  /* PROJ 9 has no text for its generic error (PROJ_ERR_OTHER), which is
+   * what text that is no CRS at all (a .prj of prose) gives. */
+  if (!strncmp(why, "Unknown error", 13))
+    why = "not an EPSG code, PROJ string or WKT that PROJ knows";
+  char shown[120];
+  snprintf(shown, sizeof shown, "%.100s%s", definition, strlen(definition) > 100 ? "..." : "");
+  for (char *c = shown; *c; c++)
+    if (*c == '\n' || *c == '\r' || *c == '\t')
+      *c = ' ';
+  for (size_t n = strlen(shown); n && shown[n - 1] == ' ';)
+    shown[--n] = '\0';
+  im_status st = im_error_set(err, IM_STATUS_INPUT, file, line, column, "unknown CRS '%s' (%s)", shown, why);
+  proj_destroy(pj);
+  if (pc)
+    proj_context_destroy(pc);
+  return st;
+}
+
+im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line,
+                        int column, im_crs **out, im_error *err) {
+  *out = NULL;
+  while (definition && isspace((unsigned char)*definition))
+    definition++;
+  if (!definition || !*definition)
+    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "empty CRS");
+  for (size_t i = 0; i < ctx->ncrs; i++)
+    if (!strcmp(ctx->crs[i].definition, definition)) {
+      ctx->hits++;
+      ctx->crs[i].crs->refs++;
+      *out = ctx->crs[i].crs;
+      return IM_STATUS_OK;
+    }
+  ctx->misses++;
+  char *text = proj_text(definition);
   if (!text)
     return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
-  proj_errno_reset(NULL);
   PJ *pj = proj_create(ctx->pj, text);
-  free(text);
   if (!pj || !is_crs_type(proj_get_type(pj))) {
-    int e = proj_context_errno(ctx->pj);
-    const char *why = e ? proj_context_errno_string(ctx->pj, e) : "not a coordinate reference system";
-    /* PROJ 9 has no text for its generic error (PROJ_ERR_OTHER), which is
-     * what text that is no CRS at all (a .prj of prose) gives. */
-    if (!why || !strncmp(why, "Unknown error", 13))
-      why = "not an EPSG code, PROJ string or WKT that PROJ knows";
-    char shown[120];
-    snprintf(shown, sizeof shown, "%.100s%s", definition, strlen(definition) > 100 ? "..." : "");
-    for (char *c = shown; *c; c++)
-      if (*c == '\n' || *c == '\r' || *c == '\t')
-        *c = ' ';
-    for (size_t n = strlen(shown); n && shown[n - 1] == ' ';)
-      shown[--n] = '\0';
     proj_destroy(pj);
-    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "unknown CRS '%s' (%s)", shown, why);
+    im_status st = crs_error(definition, text, file, line, column, err);
+    free(text);
+    return st;
   }
+  free(text);
   im_crs *crs = calloc(1, sizeof *crs);
   if (!crs) {
     proj_destroy(pj);
@@ -152,6 +295,13 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
   crs->pj_ctx = ctx->pj;
   crs->pj = pj;
   crs->lon0 = find_lon0(ctx->pj, pj);
+  crs->refs = 1;
+  /* Only a context kept for the thread outlives the caller's handle. */
+  if (ctx == thread_ctx && ctx->ncrs < IM_GEO_CACHE_SLOTS &&
+      (ctx->crs[ctx->ncrs].definition = im_strdup(definition))) {
+    crs->cached = true;
+    ctx->crs[ctx->ncrs++].crs = crs;
+  }
   *out = crs;
   return IM_STATUS_OK;
 }
@@ -159,8 +309,12 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
 void im_crs_free(im_crs *crs) {
   if (!crs)
     return;
-  proj_destroy(crs->pj);
-  free(crs);
+  if (crs->cached) {
+    if (crs->refs)
+      crs->refs--;
+    return;
+  }
+  crs_destroy(crs);
 }
 
 const char *im_crs_name(const im_crs *crs) {
@@ -177,6 +331,11 @@ double im_crs_central_meridian(const im_crs *crs) { return crs->lon0; }
 
 im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im_error *err) {
   *out = NULL;
+  if (crs->cached && crs->geog) {
+    crs->geog->refs++;
+    *out = crs->geog;
+    return IM_STATUS_OK;
+  }
   PJ *g = proj_crs_get_geodetic_crs(ctx->pj, crs->pj);
   if (!g)
     return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "CRS '%s' has no geographic base",
@@ -189,6 +348,13 @@ im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im
   c->pj_ctx = ctx->pj;
   c->pj = g;
   c->lon0 = 0;
+  c->refs = 1;
+  if (crs->cached && ctx == thread_ctx) {
+    /* Kept with crs (which the cache owns), so a const pointer is all the
+     * caller gave up. */
+    c->cached = true;
+    ((im_crs *)crs)->geog = c;
+  }
   *out = c;
   return IM_STATUS_OK;
 }
@@ -201,6 +367,16 @@ bool im_crs_equivalent(const im_crs *a, const im_crs *b) {
 im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst,
                               im_transform **out, im_error *err) {
   *out = NULL;
+  bool cacheable = ctx == thread_ctx && src->cached && dst->cached;
+  for (size_t i = 0; cacheable && i < ctx->ntr; i++)
+    if (ctx->tr[i].src == src && ctx->tr[i].dst == dst) {
+      ctx->hits++;
+      ctx->tr[i].t->refs++;
+      *out = ctx->tr[i].t;
+      return IM_STATUS_OK;
+    }
+  ctx->misses++;
+  proj_errno_reset(src->pj); /* the context's error number: it outlives maps */
   PJ *op = proj_create_crs_to_crs_from_pj(ctx->pj, src->pj, dst->pj, NULL, NULL);
   if (!op) {
     int e = proj_context_errno(ctx->pj);
@@ -220,6 +396,11 @@ im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *
   }
   t->ctx = ctx->pj;
   t->pj = norm;
+  t->refs = 1;
+  if (cacheable && ctx->ntr < IM_GEO_CACHE_SLOTS) {
+    t->cached = true;
+    ctx->tr[ctx->ntr++] = (transform_slot){src, dst, t};
+  }
   *out = t;
   return IM_STATUS_OK;
 }
@@ -227,8 +408,31 @@ im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *
 void im_transform_free(im_transform *t) {
   if (!t)
     return;
-  proj_destroy(t->pj);
-  free(t);
+  if (t->cached) {
+    if (t->refs)
+      t->refs--;
+    return;
+  }
+  transform_destroy(t);
+}
+
+im_transform *im_transform_clone(const im_transform *t) {
+  im_transform *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
+  c->own_ctx = true;
+  c->refs = 1;
+  if (!(c->ctx = proj_context_create())) {
+    free(c);
+    return NULL;
+  }
+  proj_log_func(c->ctx, NULL, quiet_log);
+  /* The operation is already resolved: cloning it needs no proj.db. */
+  if (!(c->pj = proj_clone(c->ctx, t->pj))) {
+    transform_destroy(c);
+    return NULL;
+  }
+  return c;
 }
 
 size_t im_transform_array(im_transform *t, double *xy, size_t n, bool inverse) {

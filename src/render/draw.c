@@ -1,7 +1,8 @@
 /* One layer: read what meets the frame, resolve each feature's style (layer,
  * classes, rules), take its geometry from the source CRS to the page
- * (geodesic routes, antimeridian cut, densify, project, simplify, clip) and
- * draw it; label candidates go to the labeler for later. */
+ * (project-private.h: geodesic routes, antimeridian cut, densify, project;
+ * then simplify, clip) and draw it; label candidates go to the labeler for
+ * later. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +16,10 @@
 #include "influmap/geodesic.h"
 #include "furniture-private.h"
 #include "labels-private.h"
+#include "project-private.h"
 #include "render-private.h"
 #include "style-resolve-private.h"
 #include "symbols-private.h"
-
-/* Densify step in degrees: long segments (and the edges the antimeridian
- * cut adds) become curves in the projection instead of chords. */
-#define IM_DENSIFY_DEGREES 0.5
-/* Geodesic routes get a vertex at least every this many km before the cut. */
-#define IM_GEODESIC_STEP_KM 50.0
 
 typedef struct {
   im_render_ctx *rc;
@@ -33,40 +29,84 @@ typedef struct {
   size_t nlabel_fields;
   char **label_values;          /* scratch: a feature's values + its length */
   im_resolver *res;
-  im_transform *src2geo; /* NULL when the source is already geographic */
   long route_field;      /* index of a "route" field, or -1 */
   size_t dropped_features;
+  im_proj_env env;       /* src2geo (NULL when the source is in the map's lon/lat), the cache */
+  im_prefetch *prefetch; /* the features projected ahead on another core; NULL: none */
+  size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
 } layer_job;
 
-/* lon/lat -> map CRS -> device units, in place; returns points lost. */
-static size_t to_device(im_render_ctx *rc, im_geom *g) {
-  size_t lost = im_transform_array(rc->geo2map, g->xy, g->npoints, false);
+bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
+  /* Copied and moved to device units in one pass: the arithmetic is that
+   * of moving in place, so the result is the same to the bit. The copy
+   * goes to whichever scratch geometry p is not (both are free by now). */
+  im_geom *d = p == &rc->scratch.dense ? &rc->scratch.cut : &rc->scratch.dense;
+  im_geom_reset(d, kind);
+  d->nonzero = p->nonzero;
+  size_t cap2 = d->cap_points * 2;
+  if (!im_grow((void **)&d->xy, &cap2, p->npoints * 2, sizeof *d->xy))
+    return false;
+  d->cap_points = cap2 / 2;
+  if (!im_grow((void **)&d->parts, &d->cap_parts, p->nparts, sizeof *d->parts))
+    return false;
   const im_frame *f = &rc->frame;
-  double sx = rc->dev_per_unit_x, sy = rc->dev_per_unit_y;
-  for (size_t i = 0; i < g->npoints; i++) {
-    g->xy[2 * i] = rc->fx0 + (g->xy[2 * i] - f->xmin) * sx;
-    g->xy[2 * i + 1] = rc->fy0 + (f->ymax - g->xy[2 * i + 1]) * sy;
+  double sx = rc->dev_per_unit_x, sy = rc->dev_per_unit_y, x0 = rc->fx0, y0 = rc->fy0;
+  double xmin = f->xmin, ymax = f->ymax;
+  for (size_t i = 0; i < p->npoints; i++) {
+    d->xy[2 * i] = x0 + (p->xy[2 * i] - xmin) * sx;
+    d->xy[2 * i + 1] = y0 + (ymax - p->xy[2 * i + 1]) * sy;
   }
-  im_geom_remove_invalid(g, NULL);
-  return lost;
+  if (p->nparts)
+    memcpy(d->parts, p->parts, p->nparts * sizeof *d->parts);
+  d->npoints = p->npoints;
+  d->nparts = p->nparts;
+  im_geom_remove_invalid(d, NULL);
+  im_geom_simplify(d, rc->simplify_tol);
+  im_bbox clip = {rc->fx0 - margin, rc->fy0 - margin, rc->fx0 + rc->fw + margin, rc->fy0 + rc->fh + margin};
+  return im_geom_clip(d, clip, out);
 }
 
 /* From the lon/lat geometry in src to device geometry clipped to the frame
  * plus margin, in out. as_outline: rings as lines (for stroking). */
 bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
                        size_t *lost) {
-  if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->cut))
+  if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->scratch.cut))
     return false;
-  if (rc->cut.kind != IM_GEOM_POINT) {
-    if (!im_geom_densify(&rc->cut, IM_DENSIFY_DEGREES, &rc->dense))
+  im_geom *g = &rc->scratch.cut;
+  if (g->kind != IM_GEOM_POINT) {
+    if (!im_geom_densify(g, IM_DENSIFY_DEGREES, &rc->scratch.dense))
       return false;
-  } else if (!im_geom_copy(&rc->dense, &rc->cut)) {
-    return false;
+    g = &rc->scratch.dense;
   }
-  *lost += to_device(rc, &rc->dense);
-  im_geom_simplify(&rc->dense, rc->simplify_tol);
-  im_bbox clip = {rc->fx0 - margin, rc->fy0 - margin, rc->fx0 + rc->fw + margin, rc->fy0 + rc->fh + margin};
-  return im_geom_clip(&rc->dense, clip, out);
+  *lost += im_transform_array(rc->geo2map, g->xy, g->npoints, false);
+  return im_render_device(rc, g, g->kind, margin, out);
+}
+
+/* The feature in map CRS units into rc->proj: made ahead by the
+ * prefetcher, or here; counted against the layer's vertex ceiling. */
+static im_status project_feature(layer_job *job, const im_feature *f, size_t index, bool geodesic, bool want_fill,
+                                 bool want_outline, bool *have_work, im_error *err) {
+  im_render_ctx *rc = job->rc;
+  im_projected *p = &rc->proj;
+  bool polygon = f->geom.kind == IM_GEOM_POLYGON;
+  size_t room = rc->max_vertices - job->vertices;
+  *have_work = false;
+  im_proj_result r = IM_PROJ_OK;
+  if (!im_prefetch_take(job->prefetch, index, job->vertices, p))
+    r = im_project_feature(&job->env, &rc->scratch, f, geodesic, want_fill, want_outline, room, p, have_work);
+  if (r == IM_PROJ_OOM)
+    return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld",
+                        f->fid);
+  /* What is drawn counts, cached or not. */
+  size_t n = r == IM_PROJ_OK ? im_projected_used(p, polygon, want_fill, want_outline) : 0;
+  if (r == IM_PROJ_CEILING || n > room)
+    return im_error_set(err, IM_STATUS_INPUT, job->layer->path, 0, 0,
+                        "layer %s, feature %ld: densified for drawing (a vertex every %g degrees), the layer has "
+                        "more than %zu vertices, influmap's limit for one layer (raise it with "
+                        "INFLUMAP_MAX_VERTICES)",
+                        job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices);
+  job->vertices += n;
+  return IM_STATUS_OK;
 }
 
 static const im_geom empty_polygon = {.kind = IM_GEOM_POLYGON};
@@ -80,32 +120,45 @@ static bool is_geodesic(const layer_job *job, const im_feature *f) {
          !strcasecmp(f->values[job->route_field], "geodesic");
 }
 
-static im_status draw_feature(layer_job *job, const im_feature *f, const im_style *st, im_error *err) {
+static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st,
+                              im_error *err) {
   im_render_ctx *rc = job->rc;
   cairo_t *cr = rc->cr;
   const im_symbol_ctx *sc = &rc->symbols;
-  if (!im_geom_copy(&rc->work, &f->geom))
-    goto oom;
-  size_t lost = 0;
-  if (job->src2geo)
-    lost += im_transform_array(job->src2geo, rc->work.xy, rc->work.npoints, false);
-  /* Coordinates no longitude/latitude can have (a latitude of 131° in one
-   * Natural Earth release) are dropped, not wrapped or clamped. */
-  static const im_bbox lonlat = {-540, -90, 540, 90};
-  lost += im_geom_remove_invalid(&rc->work, &lonlat);
-  if (is_geodesic(job, f)) {
-    if (!im_geom_geodesic(&rc->work, IM_GEODESIC_STEP_KM, &rc->dense) || !im_geom_copy(&rc->work, &rc->dense))
-      goto oom;
-  }
+  const im_projected *p = &rc->proj;
   double margin = 2 + im_symbol_margin(sc, st);
   const char *label = st->label.text && *st->label.text ? st->label.text : NULL;
+  /* A polygon is filled only when its style says so (a fill or a class
+   * colour): the default fill is for markers. */
+  bool fill = ((st->set & IM_STYLE_FILL) && st->fill.a > 0) || (st->set & IM_STYLE_HATCH);
+  bool stroke = st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
+                ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) ||
+                 !(st->set & IM_STYLE_FILL));
+  bool polygon = f->geom.kind == IM_GEOM_POLYGON, geodesic = is_geodesic(job, f), have_work;
+  double t0 = rc->times_out ? im_render_now_ms() : 0;
+  im_status status =
+      project_feature(job, f, index, geodesic, !polygon || fill || label, polygon && stroke, &have_work, err);
+  if (rc->times_out) {
+    double dt = im_render_now_ms() - t0;
+    rc->times.project += dt;
+    rc->nested += dt;
+  }
+  if (status)
+    return status;
+  /* The points lost: before the cut, and where the fill (a polygon's, when
+   * it is drawn or labelled) did not project. */
+  size_t lost = p->lost_pre + (!polygon || fill || label ? p->lost_fill : 0);
   char *text = NULL;
   if (label) {
     /* {length_km}: the geodesic length of the line as read, before any
      * cut (a route across the dateline is still one route). */
     char length[32] = "";
-    if (f->geom.kind == IM_GEOM_LINE && strstr(label, "{length_km}"))
-      snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->work));
+    if (f->geom.kind == IM_GEOM_LINE && strstr(label, "{length_km}")) {
+      size_t ignored = 0;
+      if (!have_work && !im_project_lonlat(&job->env, &rc->scratch, f, geodesic, &ignored))
+        goto oom;
+      snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->scratch.work));
+    }
     size_t nf = job->layer->nfields;
     for (size_t i = 0; i < nf; i++)
       job->label_values[i] = f->values ? f->values[i] : NULL;
@@ -123,7 +176,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
   bool ok = true;
   const im_geom *drawn = NULL; /* the device geometry drawn, for the legend */
   if (f->geom.kind == IM_GEOM_POINT) {
-    ok = im_render_prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+    ok = im_render_device(rc, &p->fill, IM_GEOM_POINT, margin, &rc->fill);
     drawn = &rc->fill;
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
@@ -133,20 +186,13 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
       if (text)
         ok = im_labeler_add_point(rc->labeler, text, st, x, y, (b.maxx - b.minx) / 2, priority);
     }
-  } else if (f->geom.kind == IM_GEOM_POLYGON) {
-    /* A polygon is filled only when its style says so (a fill or a class
-     * colour): the default fill is for markers. */
-    bool fill = ((st->set & IM_STYLE_FILL) && st->fill.a > 0) || (st->set & IM_STYLE_HATCH);
-    bool stroke = st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
-                  ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) ||
-                   !(st->set & IM_STYLE_FILL));
+  } else if (polygon) {
     if (fill || text) {
-      ok = im_render_prepare(rc, &rc->work, false, margin, &rc->fill, &lost);
+      ok = im_render_device(rc, &p->fill, IM_GEOM_POLYGON, margin, &rc->fill);
       drawn = &rc->fill;
     }
     if (ok && stroke) {
-      size_t lost_outline = 0;
-      ok = im_render_prepare(rc, &rc->work, true, margin, &rc->outline, &lost_outline);
+      ok = im_render_device(rc, p->outline_same ? &p->fill : &p->outline, IM_GEOM_LINE, margin, &rc->outline);
       drawn = drawn ? drawn : &rc->outline;
     }
     if (ok && (fill || stroke))
@@ -154,7 +200,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
-    ok = im_render_prepare(rc, &rc->work, false, margin, &rc->outline, &lost);
+    ok = im_render_device(rc, &p->fill, IM_GEOM_LINE, margin, &rc->outline);
     drawn = &rc->outline;
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
@@ -165,6 +211,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
   if (ok && rc->furniture && drawn)
     ok = im_legend_note(rc, job->ls, job->res, f, st, drawn);
   free(text);
+  text = NULL;
   if (!ok)
     goto oom;
   if (lost) {
@@ -175,6 +222,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, const im_styl
   }
   return IM_STATUS_OK;
 oom:
+  free(text);
   return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld", f->fid);
 }
 
@@ -193,6 +241,13 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
   im_status st = im_layer_source_crs(ls->source, &crs_def, &crs_file, err);
   if (!st)
     st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : ls->source, 0, 0, src, err);
+  if (!st && job->env.cache) {
+    if (!rc->proj_crs)
+      rc->proj_crs = im_proj_cache_crs(rc->map->crs);
+    job->env.crs_id = rc->proj_crs;
+    job->env.source_id = im_proj_cache_source(ls->source, crs_def);
+    job->env.cache = rc->proj_crs && job->env.source_id;
+  }
   free(crs_def);
   free(crs_file);
   if (st)
@@ -205,7 +260,7 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     q.nboxes = 1;
     q.boxes[0] = (im_bbox){1, 1, 0, 0};
   } else if (!im_crs_equivalent(*src, rc->geog)) {
-    if ((st = im_transform_create(rc->geo, *src, rc->geog, &job->src2geo, err)))
+    if ((st = im_transform_create(rc->geo, *src, rc->geog, &job->env.src2geo, err)))
       return im_error_set(err, err->status, ls->source, 0, 0, "%s", err->message);
     im_transform *geo2src = NULL;
     size_t n = 0;
@@ -226,13 +281,36 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
   return im_layer_cache_load(ls->source, &q, &job->layer, err);
 }
 
+/* True when another visible layer of map reads the same source. */
+static bool source_drawn_again(const im_map *map, const im_layer_style *ls) {
+  for (size_t i = 0; i < map->nlayers; i++) {
+    const im_layer_style *o = &map->layers[i];
+    if (o != ls && o->style.visible && o->style.opacity > 0 && o->source && ls->source &&
+        !strcmp(o->source, ls->source))
+      return true;
+  }
+  return false;
+}
+
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error *err) {
   if (!ls->style.visible || ls->style.opacity <= 0 || !in_scale(rc->scale_denominator, ls->min_scale, ls->max_scale))
     return IM_STATUS_OK;
   layer_job job = {.rc = rc, .ls = ls, .route_field = -1};
+  job.env.geo2map = rc->geo2map;
+  job.env.lon0 = rc->lon0;
+  /* A batch caches every feature it projects; a single render only those
+   * of a source it draws again (countries filled, then their borders). */
+  job.env.cache = im_proj_cache_enabled() && (im_proj_cache_batch() || source_drawn_again(rc->map, ls));
+  im_prefetch_layer_begin();
   im_crs *src = NULL;
   im_resolver *res = NULL;
+  double t0 = rc->times_out ? im_render_now_ms() : 0;
   im_status st = open_layer(rc, ls, &job, &src, false, err);
+  if (rc->times_out) {
+    double dt = im_render_now_ms() - t0;
+    rc->times.load += dt;
+    rc->nested += dt;
+  }
   if (!st)
     st = im_resolver_create(rc->map, ls, job.layer, rc->scale_denominator, rc->period_from, rc->period_to, &res, err);
   if (!st)
@@ -263,6 +341,15 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     if (im_resolver_select(res, &job.layer->features[i], i, &order[n]))
       n++;
   im_drawn_sort(order, n);
+  /* Another core projects the features ahead of the drawing. */
+  const im_feature **feats = im_malloc_array(n + 1, sizeof *feats);
+  bool *geodesic = im_malloc_array(n + 1, sizeof *geodesic);
+  for (size_t i = 0; feats && geodesic && i < n; i++) {
+    feats[i] = &job.layer->features[order[i].index];
+    geodesic[i] = is_geodesic(&job, feats[i]);
+  }
+  if (feats && geodesic)
+    job.prefetch = im_prefetch_start(&job.env, feats, geodesic, n, rc->max_vertices);
 
   cairo_t *cr = rc->cr;
   cairo_save(cr);
@@ -284,8 +371,13 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       break;
     }
     if (fst.visible)
-      st = draw_feature(&job, f, &fst, err);
+      st = draw_feature(&job, f, i, &fst, err);
+    else
+      im_prefetch_take(job.prefetch, i, job.vertices, &rc->proj);
   }
+  im_prefetch_stop(job.prefetch);
+  free(feats);
+  free(geodesic);
   im_style_clear(&fst);
   if (group) {
     cairo_pop_group_to_source(cr);
@@ -294,9 +386,10 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   cairo_restore(cr);
   free(order);
 done:
+  im_prefetch_layer_end();
   free(job.label_values);
   im_resolver_free(res);
-  im_transform_free(job.src2geo);
+  im_transform_free(job.env.src2geo);
   im_crs_free(src);
   im_layer_cache_release(job.layer);
   return st;
@@ -321,7 +414,7 @@ im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_
     im_layer_free(all);
   }
   im_resolver_free(res);
-  im_transform_free(job.src2geo);
+  im_transform_free(job.env.src2geo);
   im_crs_free(src);
   im_layer_cache_release(job.layer);
   return st;

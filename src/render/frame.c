@@ -4,8 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/mem-private.h"
+#include "influmap/limits.h"
 #include <geodesic.h>
 
 #include "furniture-private.h"
@@ -155,15 +157,32 @@ static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_
   return d > 0 ? d / 0.01 : 0;
 }
 
+double im_render_now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void im_render_lap(im_render_ctx *rc, double *stage) {
+  if (!rc->times_out)
+    return;
+  double now = im_render_now_ms();
+  *stage += now - rc->lap - rc->nested;
+  rc->lap = now;
+  rc->nested = 0;
+}
+
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err) {
   memset(rc, 0, sizeof *rc);
   rc->map = map;
-  im_geom_init(&rc->work, IM_GEOM_POINT);
-  im_geom_init(&rc->cut, IM_GEOM_POINT);
-  im_geom_init(&rc->dense, IM_GEOM_POINT);
+  if ((rc->times_out = opt ? opt->timings : NULL))
+    rc->lap = im_render_now_ms();
+  im_proj_scratch_init(&rc->scratch);
   im_geom_init(&rc->fill, IM_GEOM_POINT);
   im_geom_init(&rc->outline, IM_GEOM_POINT);
+  im_projected_init(&rc->proj);
+  rc->max_vertices = im_limits_get().max_vertices;
   im_status st;
   if (!(rc->geo = im_geo_ctx_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
@@ -258,14 +277,20 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   rc->symbols.dpi = f->dpi;
   if (!(rc->symbols.icons = im_icon_cache_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
+  im_render_lap(rc, &rc->times.setup);
   return IM_STATUS_OK;
 }
 
 void im_render_ctx_fini(im_render_ctx *rc) {
+  if (rc->times_out) {
+    im_render_timings *o = rc->times_out;
+    const im_render_timings *t = &rc->times;
+    o->setup += t->setup, o->load += t->load, o->project += t->project, o->draw += t->draw;
+    o->labels += t->labels, o->encode += t->encode;
+  }
   im_furniture_state_free(rc->furniture);
-  im_geom_free(&rc->work);
-  im_geom_free(&rc->cut);
-  im_geom_free(&rc->dense);
+  im_projected_free(&rc->proj);
+  im_proj_scratch_free(&rc->scratch);
   im_geom_free(&rc->fill);
   im_geom_free(&rc->outline);
   im_icon_cache_free(rc->symbols.icons);

@@ -49,16 +49,22 @@ typedef struct {
 } im_item;
 
 /* One legend entry: a class of one layer (and geometry kind) drawn in the
- * frame. */
+ * frame. Its symbol (legend.c): `first` when uniform, else `shared` when
+ * has_shared, else `sample`. */
 typedef struct {
   size_t layer; /* index in map->layers */
-  long cls;     /* the class's number (im_resolver_class_of), -1: the layer as a whole */
+  long cls;     /* the class's number (im_resolver_class_of; by a field without classes: order of first
+                   drawing), -1: the layer as a whole */
   char *label;
   im_geom_kind kind;
   size_t count;    /* features drawn in the frame */
   im_style first;  /* the style of the first feature drawn */
   im_style sample; /* the class's own style (im_resolver_class_style) */
   bool uniform;    /* every feature looked like the first: draw `first` */
+  char **common;   /* per field of the layer: the value all its features drawn share, else NULL */
+  size_t ncommon;
+  im_style shared; /* the style of a feature with just those values */
+  bool has_shared;
 } im_legend_entry;
 
 /* Where a graticule line meets the frame's edge. */
@@ -67,13 +73,17 @@ typedef struct {
   int edge;     /* 0 top, 1 right, 2 bottom, 3 left */
   double value; /* degrees */
   bool meridian;
+  double ox, oy; /* the line's direction there, unit vector pointing out of the frame */
+  bool labelled; /* gets a label (if it finds room): see graticule.c */
 } im_grat_crossing;
 
 typedef struct {
   im_bbox box;
   PangoLayout *layout;
   char text[24];
-  bool inside; /* inside the frame: drawn with a halo */
+  bool inside;   /* inside the frame: drawn with a halo */
+  int edge;      /* the crossing's */
+  double ax, ay; /* the crossing labelled (on the frame's edge) */
 } im_grat_label;
 
 typedef struct im_furniture_state {
@@ -90,6 +100,8 @@ typedef struct im_furniture_state {
   size_t nslots;
   signed char *layer_listed; /* per layer: -1 not decided, 0 no, 1 yes */
   long *layer_class;         /* per layer: the classification listed, -1 none */
+  long *layer_field;         /* per layer: by: a field the layer has but does not classify by, -1 none */
+  long *layer_nentries;      /* per layer: entries made so far */
 
   /* scale bar and north arrow */
   struct {
@@ -159,6 +171,10 @@ void im_textblock_draw(im_render_ctx *rc, im_item_kind kind);
  * when out of memory. */
 bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
                     const im_style *st, const im_geom *drawn);
+/* Frees what entry e owns (not e itself). */
+void im_legend_entry_clear(im_legend_entry *e);
+/* The style e's symbol is drawn with (owned by e). */
+const im_style *im_legend_entry_style(const im_legend_entry *e);
 /* Sizes the legend from its entries; false: nothing to list. */
 bool im_legend_measure(im_render_ctx *rc);
 void im_legend_draw(im_render_ctx *rc);
@@ -200,6 +216,9 @@ typedef struct {
     char label[128];
     size_t count;
     size_t layer;
+    im_geom_kind kind;
+    im_color fill, stroke; /* of the symbol drawn */
+    im_marker_symbol marker;
   } legend[64];
   bool scalebar_drawn, scalebar_refused;
   double scale_length, scale_unit_km, scale_variation;
@@ -209,6 +228,8 @@ typedef struct {
   size_t ngrat;
   im_bbox grat_boxes[512];
   char grat_text[512][24];
+  int grat_edge[512];         /* 0 top, 1 right, 2 bottom, 3 left */
+  double grat_anchor[512][2]; /* where the label's line meets that edge */
   bool item_present[IM_NITEMS];
   im_bbox item_box[IM_NITEMS];
 } im_furniture_report;

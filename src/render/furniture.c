@@ -72,15 +72,14 @@ void im_furniture_state_free(im_furniture_state *s) {
   for (int i = 0; i < IM_NITEMS; i++)
     if (s->items[i].layout)
       g_object_unref(s->items[i].layout);
-  for (size_t i = 0; i < s->nentries; i++) {
-    free(s->entries[i].label);
-    im_style_clear(&s->entries[i].first);
-    im_style_clear(&s->entries[i].sample);
-  }
+  for (size_t i = 0; i < s->nentries; i++)
+    im_legend_entry_clear(&s->entries[i]);
   free(s->entries);
   free(s->slots);
   free(s->layer_listed);
   free(s->layer_class);
+  free(s->layer_field);
+  free(s->layer_nentries);
   im_geom_free(&s->grat);
   free(s->crossings);
   for (size_t i = 0; i < s->nglabels; i++)
@@ -132,7 +131,9 @@ im_status im_furniture_begin(im_render_ctx *rc, im_error *err) {
   if (rc->map->nlayers) {
     s->layer_listed = malloc(rc->map->nlayers);
     s->layer_class = im_malloc_array(rc->map->nlayers, sizeof *s->layer_class);
-    if (!s->layer_listed || !s->layer_class)
+    s->layer_field = im_malloc_array(rc->map->nlayers, sizeof *s->layer_field);
+    s->layer_nentries = calloc(rc->map->nlayers, sizeof *s->layer_nentries);
+    if (!s->layer_listed || !s->layer_class || !s->layer_field || !s->layer_nentries)
       return oom(err);
     memset(s->layer_listed, -1, rc->map->nlayers);
   }
@@ -398,6 +399,11 @@ static void report(const im_render_ctx *rc, im_furniture_report *out) {
     snprintf(out->legend[k].label, sizeof out->legend[k].label, "%s", e->label);
     out->legend[k].count = e->count;
     out->legend[k].layer = e->layer;
+    const im_style *st = im_legend_entry_style(e);
+    out->legend[k].kind = e->kind;
+    out->legend[k].fill = st->fill;
+    out->legend[k].stroke = st->stroke_color;
+    out->legend[k].marker = st->marker_symbol;
   }
   out->scalebar_drawn = s->items[IM_ITEM_SCALEBAR].present;
   out->scalebar_refused = s->scale.refused;
@@ -412,6 +418,9 @@ static void report(const im_render_ctx *rc, im_furniture_report *out) {
   for (size_t i = 0; i < s->nglabels && out->ngrat < 512; i++) {
     out->grat_boxes[out->ngrat] = s->glabels[i].box;
     snprintf(out->grat_text[out->ngrat], sizeof out->grat_text[0], "%s", s->glabels[i].text);
+    out->grat_edge[out->ngrat] = s->glabels[i].edge;
+    out->grat_anchor[out->ngrat][0] = s->glabels[i].ax;
+    out->grat_anchor[out->ngrat][1] = s->glabels[i].ay;
     out->ngrat++;
   }
   for (int k = 0; k < IM_NITEMS; k++) {

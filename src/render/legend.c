@@ -8,10 +8,17 @@
  * Its entries come from one classification: the one on legend: by: FIELD,
  * else its first coloured one (a palette or ramp). With by:, entries of
  * every listed layer that share a label make one row (a point and a line
- * symbol for "China", say). A class's symbol is the style its features were
- * drawn with when they all looked alike; when they differ by another
- * attribute (symbol by category, outline by status), it is the style a
- * feature of that class with no other attribute gets. */
+ * symbol for "China", say); a listed layer that has the field but no
+ * classification on it (routes coloured by actor, in a legend by category)
+ * is keyed by the field's values all the same.
+ *
+ * An entry's symbol is the style its features were drawn with when they
+ * all looked alike. When they differ, it is the style of a feature having
+ * just the attribute values all of them share: what they share is kept
+ * (stars, all China's orange, in a legend by category), what differs takes
+ * the layer's own, neutral value (the grey of a feature without an actor
+ * when the entry mixes actors; the plain circle when, by actor, it mixes
+ * categories; the filled symbol when it mixes statuses). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,18 +111,28 @@ static void decide_layer(im_furniture_state *s, size_t li, const im_layer_style 
     if (k < 0 && n)
       k = 0;
   }
+  /* By a field the layer has without classifying by it: its values. */
+  long field = -1;
+  if (lg->by && k < 0) {
+    size_t nf;
+    const im_field *fields = im_resolver_label_fields(res, &nf);
+    for (size_t i = 0; i + 1 < nf && field < 0; i++) /* the last is length_km */
+      if (!strcasecmp(fields[i].name, lg->by))
+        field = (long)i;
+  }
   bool listed;
   if (ls->legend_hide)
     listed = false;
   else if (lg->nlayers)
     listed = named;
   else
-    listed = k >= 0 || ls->legend_label;
+    listed = k >= 0 || field >= 0 || ls->legend_label;
   /* With by:, a layer without that field shows only when asked for. */
-  if (lg->by && k < 0 && !named && !ls->legend_label)
+  if (lg->by && k < 0 && field < 0 && !named && !ls->legend_label)
     listed = false;
   s->layer_listed[li] = listed;
   s->layer_class[li] = k;
+  s->layer_field[li] = field;
 }
 
 static size_t hash_of(size_t layer, const char *label, im_geom_kind kind) {
@@ -179,6 +196,48 @@ static bool same_look(const im_style *a, const im_style *b) {
   return true;
 }
 
+void im_legend_entry_clear(im_legend_entry *e) {
+  free(e->label);
+  e->label = NULL;
+  im_style_clear(&e->first);
+  im_style_clear(&e->sample);
+  im_style_clear(&e->shared);
+  for (size_t i = 0; i < e->ncommon; i++)
+    free(e->common[i]);
+  free(e->common);
+  e->common = NULL;
+  e->ncommon = 0;
+  e->has_shared = false;
+}
+
+/* Starts e's shared values from f's. */
+static bool init_common(im_legend_entry *e, const im_resolver *res, const im_feature *f) {
+  size_t nf;
+  im_resolver_label_fields(res, &nf);
+  e->ncommon = nf > 0 ? nf - 1 : 0; /* the layer's fields; not length_km */
+  /* Never NULL: filters read the array. */
+  if (!(e->common = calloc(e->ncommon + 1, sizeof *e->common)))
+    return false;
+  for (size_t i = 0; i < e->ncommon && f->values; i++)
+    if (f->values[i] && !(e->common[i] = im_strdup(f->values[i])))
+      return false;
+  return true;
+}
+
+/* Forgets the shared values f does not have; true when any was. */
+static bool narrow_common(im_legend_entry *e, const im_feature *f) {
+  bool changed = false;
+  for (size_t i = 0; i < e->ncommon; i++) {
+    const char *v = f->values ? f->values[i] : NULL;
+    if (e->common[i] && (!v || strcmp(e->common[i], v))) {
+      free(e->common[i]);
+      e->common[i] = NULL;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
                     const im_style *st, const im_geom *drawn) {
   im_furniture_state *s = rc->furniture;
@@ -189,7 +248,7 @@ bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolv
     decide_layer(s, li, ls, res);
   if (!s->layer_listed[li] || !meets_frame(rc, drawn))
     return true;
-  long k = s->layer_class[li], idx = -1;
+  long k = s->layer_class[li], field = s->layer_field[li], idx = -1;
   char buf[256];
   const char *label = ls->legend_label ? ls->legend_label : ls->id;
   if (k >= 0) {
@@ -199,6 +258,14 @@ bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolv
       return true;
     if (idx >= 0)
       label = buf;
+  } else if (field >= 0) {
+    const char *v = f->values ? f->values[field] : NULL;
+    if ((!v || !*v) && !ls->legend_label)
+      return true;
+    if (v && *v) {
+      snprintf(buf, sizeof buf, "%s", v);
+      label = buf;
+    }
   }
   if (s->nentries * 2 + 2 > s->nslots && !rehash(s, s->nslots ? 2 * s->nslots : 64))
     return false;
@@ -207,8 +274,16 @@ bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolv
     im_legend_entry *e = &s->entries[s->slots[h] - 1];
     if (e->layer == li && e->kind == f->geom.kind && !strcmp(e->label, label)) {
       e->count++;
+      bool was = e->uniform;
       if (e->uniform && !same_look(&e->first, st))
         e->uniform = false;
+      /* Resolved again only when what is shared shrinks: at most once
+       * per field. */
+      if ((narrow_common(e, f) || was) && !e->uniform) {
+        im_feature shared = {.fid = -1, .values = e->common};
+        shared.geom.kind = e->kind;
+        e->has_shared = im_resolver_style(res, &shared, &e->shared);
+      }
       return true;
     }
   }
@@ -217,19 +292,89 @@ bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolv
   im_legend_entry *e = &s->entries[s->nentries];
   memset(e, 0, sizeof *e);
   e->layer = li;
-  e->cls = idx;
+  e->cls = k < 0 && field >= 0 && idx < 0 ? s->layer_nentries[li] : idx;
   e->kind = f->geom.kind;
   e->count = 1;
   e->uniform = true;
   if (!(e->label = im_strdup(label)) || !copy_style(&e->first, st) ||
-      !im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample)) {
-    free(e->label);
-    im_style_clear(&e->first);
-    im_style_clear(&e->sample);
+      !im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample) ||
+      !init_common(e, res, f)) {
+    im_legend_entry_clear(e);
     return false;
   }
+  s->layer_nentries[li]++;
   s->slots[h] = ++s->nentries;
   return true;
+}
+
+static const im_style *entry_style(const im_legend_entry *e);
+
+/* Adds e (of another render of the same map) to into, and frees what e
+ * owns. The resolvers are gone: when the two symbols differ, into shows
+ * its class's own style. */
+static void merge_entry(im_legend_entry *into, im_legend_entry *e) {
+  into->count += e->count;
+  if (!(into->uniform && e->uniform && same_look(&into->first, &e->first))) {
+    const im_style *a = entry_style(into), *b = entry_style(e);
+    bool keep = same_look(a, b);
+    if (keep && a != &into->shared) {
+      im_style copy;
+      keep = copy_style(&copy, a);
+      if (!keep)
+        im_style_clear(&copy);
+      else {
+        im_style_clear(&into->shared);
+        into->shared = copy;
+      }
+    }
+    into->has_shared = keep;
+    into->uniform = false;
+  }
+  /* What both share, should into be noted again. */
+  for (size_t i = 0; i < into->ncommon; i++)
+    if (into->common[i] && (i >= e->ncommon || !e->common[i] || strcmp(into->common[i], e->common[i]))) {
+      free(into->common[i]);
+      into->common[i] = NULL;
+    }
+  im_legend_entry_clear(e);
+}
+
+/* Small multiples: every panel notes what it draws in its own state; the
+ * page's legend lists the union. */
+bool im_legend_take(im_furniture_state *into, im_furniture_state *from) {
+  size_t n = from->nentries, i = 0;
+  bool ok = true;
+  for (; i < n && ok; i++) {
+    im_legend_entry *e = &from->entries[i];
+    if (into->nentries * 2 + 2 > into->nslots && !rehash(into, into->nslots ? 2 * into->nslots : 64)) {
+      ok = false;
+      break;
+    }
+    size_t h = hash_of(e->layer, e->label, e->kind) & (into->nslots - 1);
+    im_legend_entry *same = NULL;
+    for (; into->slots[h] && !same; h = (h + 1) & (into->nslots - 1)) {
+      im_legend_entry *o = &into->entries[into->slots[h] - 1];
+      if (o->layer == e->layer && o->kind == e->kind && !strcmp(o->label, e->label))
+        same = o;
+    }
+    if (same) {
+      merge_entry(same, e);
+      continue;
+    }
+    if (!im_grow((void **)&into->entries, &into->cap_entries, into->nentries + 1, sizeof *into->entries)) {
+      ok = false;
+      break;
+    }
+    into->entries[into->nentries] = *e; /* its strings and styles go with it */
+    into->slots[h] = ++into->nentries;
+  }
+  /* from keeps only what was not taken (all of it is freed with from). */
+  if (i > 0 && i < n)
+    memmove(from->entries, from->entries + i, (n - i) * sizeof *from->entries);
+  from->nentries = n - i;
+  if (from->slots && !rehash(from, from->nslots))
+    ok = false;
+  return ok;
 }
 
 /* ---- rows ---- */
@@ -302,7 +447,11 @@ static size_t build_rows(const im_render_ctx *rc, row *rows) {
 
 /* ---- symbols ---- */
 
-static const im_style *entry_style(const im_legend_entry *e) { return e->uniform ? &e->first : &e->sample; }
+static const im_style *entry_style(const im_legend_entry *e) {
+  return e->uniform ? &e->first : e->has_shared ? &e->shared : &e->sample;
+}
+
+const im_style *im_legend_entry_style(const im_legend_entry *e) { return entry_style(e); }
 
 /* The size of an entry's symbol, device units. */
 static void symbol_size(const im_render_ctx *rc, const im_legend_entry *e, double *w, double *h) {

@@ -1,5 +1,7 @@
-/* Output files written atomically: a temporary file in the same folder,
- * renamed over the target only once complete; and the title, description
+/* Output files written atomically: a temporary file in the same folder
+ * (".NAME.PID.N.tmp", registered for removal on a signal: see
+ * core/tempfile-private.h), renamed over the target only once complete;
+ * and the title, description
  * and keywords a map's file carries (SVG <title>/<desc>, PDF metadata). */
 #ifndef IM_OUTPUT_PRIVATE_H
 #define IM_OUTPUT_PRIVATE_H
@@ -18,6 +20,7 @@ typedef struct {
   int write_errno; /* first write error, 0 if none */
   int created;     /* the temporary file exists */
   int converted;   /* the temporary file was written by a converter */
+  int slot;        /* tmp_path's place in the temporary file registry */
 } im_output;
 
 /* Creates the temporary file. On failure nothing exists on disk. */

@@ -2,57 +2,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../core/mem-private.h"
+#include "../core/tempfile-private.h"
 #include "output-private.h"
-
-static atomic_uint tmp_counter;
-
-/* Creates a new temporary file beside path: *tmp_path (malloc'd) and its
- * descriptor. Returns the fd, or -1 with errno set (EEXIST: no free name). */
-static int create_tmp(const char *path, char **tmp_path) {
-  const char *slash = strrchr(path, '/');
-  size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-  size_t n = strlen(path) + 64;
-  char *tmp = malloc(n);
-  *tmp_path = NULL;
-  if (!tmp) {
-    errno = ENOMEM;
-    return -1;
-  }
-  /* open(O_EXCL) with 0666 rather than mkstemp, so the finished file gets
-   * the user's umask like any other file they write. */
-  for (int attempt = 0; attempt < 100; attempt++) {
-    snprintf(tmp, n, "%.*s.%s.%ld.%u.tmp", (int)dir, path, path + dir, (long)getpid(),
-             atomic_fetch_add(&tmp_counter, 1));
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EEXIST)
-      continue;
-    if (fd < 0) {
-      int e = errno;
-      free(tmp);
-      errno = e;
-      return -1;
-    }
-    *tmp_path = tmp;
-    return fd;
-  }
-  free(tmp);
-  errno = EEXIST;
-  return -1;
-}
 
 im_status im_output_open(im_output *o, const char *path, im_error *err) {
   memset(o, 0, sizeof *o);
   o->final_path = im_strdup(path);
   if (!o->final_path)
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
-  int fd = create_tmp(path, &o->tmp_path);
+  int fd = im_tempfile_create(path, &o->tmp_path, &o->slot);
   if (fd < 0) {
     int e = errno;
     im_output_abort(o);
@@ -111,7 +75,8 @@ im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *us
     return IM_STATUS_IO;
   }
   char *next;
-  int fd = create_tmp(o->final_path, &next);
+  int next_slot;
+  int fd = im_tempfile_create(o->final_path, &next, &next_slot);
   if (fd < 0) {
     e = errno;
     im_error_set(err, IM_STATUS_IO, o->final_path, 0, 0, "cannot write: %s", strerror(e));
@@ -122,8 +87,9 @@ im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *us
   im_status st = convert(o->tmp_path, next, user, err);
   /* Whatever happened, the input is done with. */
   unlink(o->tmp_path);
-  free(o->tmp_path);
+  im_tempfile_release(o->slot, o->tmp_path);
   o->tmp_path = next;
+  o->slot = next_slot;
   if (st)
     im_output_abort(o);
   else
@@ -148,7 +114,7 @@ im_status im_output_commit(im_output *o, im_error *err) {
     im_output_abort(o);
     return IM_STATUS_IO;
   }
-  free(o->tmp_path);
+  im_tempfile_release(o->slot, o->tmp_path);
   free(o->final_path);
   memset(o, 0, sizeof *o);
   return IM_STATUS_OK;
@@ -157,9 +123,12 @@ im_status im_output_commit(im_output *o, im_error *err) {
 void im_output_abort(im_output *o) {
   if (o->fp)
     fclose(o->fp);
-  if (o->created)
+  if (o->created) {
     unlink(o->tmp_path);
-  free(o->tmp_path);
+    im_tempfile_release(o->slot, o->tmp_path);
+  } else {
+    free(o->tmp_path);
+  }
   free(o->final_path);
   memset(o, 0, sizeof *o);
 }

@@ -11,6 +11,7 @@
 #include "influmap/map.h"
 #include "influmap/render.h"
 #include "labels-private.h"
+#include "project-private.h"
 #include "symbols-private.h"
 
 typedef struct {
@@ -36,7 +37,15 @@ typedef struct {
   im_symbol_ctx symbols;   /* device scale and the SVG icons of this render */
   im_labeler *labeler;     /* label candidates of every layer */
   size_t layer_index;      /* the layer being drawn */
-  im_geom work, cut, dense, fill, outline; /* scratch, reused across features */
+  im_proj_scratch scratch; /* work, cut, dense: reused across features */
+  im_geom fill, outline;   /* device geometry of the feature drawn */
+  im_projected proj;       /* scratch: a feature in map CRS units */
+  uint32_t proj_crs;       /* the map CRS's id in the projected-geometry cache; 0: none */
+  size_t max_vertices;     /* limits.h's, for densified layers */
+  im_render_timings *times_out; /* the caller's (options), added to at the end; NULL: not timed */
+  im_render_timings times;
+  double lap;              /* when the last stage ended (ms) */
+  double nested;           /* ms of load and project timed inside the current stage */
   struct im_furniture_state *furniture; /* legend, scale bar, ... (furniture-private.h); NULL: none */
 } im_render_ctx;
 
@@ -44,6 +53,20 @@ typedef struct {
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err);
 void im_render_ctx_fini(im_render_ctx *rc);
+
+/* Milliseconds on a monotonic clock. */
+double im_render_now_ms(void);
+/* --timings: the time since the last lap, less the loading and projecting
+ * timed inside it, goes to *stage (a field of rc->times). Does nothing
+ * when the render is not timed. */
+void im_render_lap(im_render_ctx *rc, double *stage);
+
+/* From projected geometry (map CRS units, NaN where a point did not
+ * project) to device units as kind (how rings are clipped), simplified and
+ * clipped to the frame grown by margin, into out. Uses rc->cut or
+ * rc->dense (the one projected is not) as scratch. False when out of
+ * memory. */
+bool im_render_device(im_render_ctx *rc, const im_geom *projected, im_geom_kind kind, double margin, im_geom *out);
 
 /* Takes a lon/lat geometry through the drawing pipeline (antimeridian cut,
  * densify, project, simplify) to device units, clipped to the frame grown by

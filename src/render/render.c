@@ -10,6 +10,7 @@
 #include "cmyk-private.h"
 #include "furniture-private.h"
 #include "influmap/influmap.h"
+#include "multiples-private.h"
 #include "output-private.h"
 #include "png-private.h"
 #include "render-private.h"
@@ -45,6 +46,8 @@ im_status im_map_check(const im_map *map, im_error *err) {
   for (size_t i = 0; i < map->nlayers && !st; i++)
     st = im_render_check_layer(&rc, &map->layers[i], err);
   im_render_ctx_fini(&rc);
+  if (!st && map->multiples)
+    st = im_multiples_check(map, err);
   return st;
 }
 
@@ -84,6 +87,10 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
 static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
                           im_error *err) {
   const im_map *map = rc->map;
+  /* Small multiples: a grid of panels sharing one legend (multiples.c). */
+  if (map->multiples)
+    return im_multiples_draw(rc, opt, opaque, name, err);
+  im_render_lap(rc, &rc->times.setup); /* --timings: the surface and labeler */
   if (opaque || map->background.a > 0) {
     cairo_set_source_rgba(rc->cr, map->background.r, map->background.g, map->background.b, map->background.a);
     cairo_set_operator(rc->cr, CAIRO_OPERATOR_SOURCE);
@@ -101,10 +108,12 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
     st = im_furniture_finish(rc, err);
   if (st)
     return st;
+  im_render_lap(rc, &rc->times.draw);
   /* Labels of every layer compete for space together, on top. */
   if (!im_labeler_place(rc->labeler))
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory placing labels");
   im_labeler_draw(rc->labeler, rc->cr);
+  im_render_lap(rc, &rc->times.labels);
   if (opt && opt->stats) {
     im_label_stats ls = im_labeler_stats(rc->labeler);
     *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc->scale_denominator,
@@ -231,6 +240,7 @@ done:
     im_output_abort(&out);
   else
     st = im_output_commit(&out, err);
+  im_render_lap(&rc, &rc.times.encode);
   im_render_ctx_fini(&rc);
   return st;
 }

@@ -24,6 +24,18 @@ typedef struct {
   double angle; /* radians, turning as on the page (y down: clockwise), about (x, y) */
 } im_text_run;
 
+/* A run's own font and colour, where markup (<b>, <i>, <span ...>) or a
+ * fallback font makes it differ from its item's. */
+typedef struct {
+  const char *family; /* NULL: the item's */
+  int weight;         /* CSS weight */
+  int stretch;        /* as in im_text_item */
+  bool italic;
+  double size;    /* device units */
+  bool has_color; /* else the item's */
+  im_color color;
+} im_text_style;
+
 /* Text in one font and colour: a label, a title. Its halo goes under all of
  * its runs before any of them is filled, as the raster drawing does. */
 typedef struct {
@@ -38,6 +50,7 @@ typedef struct {
   double halo_width; /* each side of the outline, device units; 0: no halo */
   const im_text_run *runs;
   size_t nruns;
+  const im_text_style *run_styles; /* NULL: every run in the item's font and colour; else one per run */
 } im_text_item;
 
 /* Something that takes text in place of drawing it. */
@@ -59,8 +72,9 @@ cairo_status_t im_svg_doc_collect(void *closure, const unsigned char *data, unsi
 /* An im_text_sink; user is the im_svg_doc. The text is escaped for XML and
  * written with the font, fill, and halo as a stroked copy underneath
  * (stroke-linejoin round: the raster halo's shape). Runs at angle 0 become
- * <tspan>s of one <text>; turned runs (glyphs along a line) one <text>
- * each, turned by a transform about their start. */
+ * <tspan>s of one <text>, with their own font and fill where run_styles
+ * says; turned runs (glyphs along a line) one <text> each, turned by a
+ * transform about their start. */
 void im_svg_doc_add_text(void *user, const im_text_item *item);
 
 /* Writes the document through write(closure, ...):

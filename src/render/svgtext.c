@@ -119,6 +119,46 @@ static void put_color(im_svg_doc *d, const char *what, im_color c) {
 static const char *const stretches[] = {"ultra-condensed", "extra-condensed", "condensed", "semi-condensed", "normal",
                                         "semi-expanded",   "expanded",        "extra-expanded", "ultra-expanded"};
 
+/* Font attributes; family NULL, size 0, weight 0 (else CSS, 400 left
+ * out unless asked by a run), stretch 0: not written. */
+static void put_font(im_svg_doc *d, const char *family, double size, int weight, int stretch, bool italic) {
+  char n[32];
+  if (family) {
+    puts_(d, " font-family=\"");
+    put_escaped(d, family, strlen(family));
+    puts_(d, "\"");
+  }
+  if (size > 0)
+    putf(d, " font-size=\"%s\"", num(n, size));
+  if (weight) {
+    int w = (weight + 50) / 100 * 100;
+    putf(d, " font-weight=\"%d\"", w < 100 ? 100 : w > 900 ? 900 : w);
+  }
+  if (stretch && stretch >= -4 && stretch <= 4)
+    putf(d, " font-stretch=\"%s\"", stretches[stretch + 4]);
+  if (italic)
+    puts_(d, " font-style=\"italic\"");
+}
+
+/* A run's font and fill where they differ from its item's; the halo
+ * copy takes the font only. */
+static void put_run_style(im_svg_doc *d, const im_text_item *it, size_t i, bool halo) {
+  if (!it->run_styles)
+    return;
+  const im_text_style *st = &it->run_styles[i];
+  const char *family = st->family && it->family && strcmp(st->family, it->family) ? st->family : NULL;
+  double size = fabs(st->size - it->size) > 1e-3 * it->size ? st->size : 0;
+  put_font(d, family, size, st->weight != it->weight ? st->weight : 0, st->stretch != it->stretch ? st->stretch : 0,
+           st->italic && !it->italic);
+  if (!st->italic && it->italic)
+    puts_(d, " font-style=\"normal\"");
+  if (st->stretch == 0 && it->stretch != 0)
+    puts_(d, " font-stretch=\"normal\"");
+  im_color c = st->color, ic = it->color;
+  if (!halo && st->has_color && (c.r != ic.r || c.g != ic.g || c.b != ic.b || c.a != ic.a))
+    put_color(d, "fill", c);
+}
+
 /* The runs of one item, filled (halo false) or as the halo under it. */
 static void put_runs(im_svg_doc *d, const im_text_item *it, bool halo) {
   char a[32], b[32], c[32];
@@ -139,7 +179,9 @@ static void put_runs(im_svg_doc *d, const im_text_item *it, bool halo) {
     puts_(d, "<text>");
     for (size_t i = 0; i < it->nruns; i++) {
       const im_text_run *r = &it->runs[i];
-      putf(d, "<tspan x=\"%s\" y=\"%s\">", num(a, r->x), num(b, r->y));
+      putf(d, "<tspan x=\"%s\" y=\"%s\"", num(a, r->x), num(b, r->y));
+      put_run_style(d, it, i, halo);
+      puts_(d, ">");
       put_escaped(d, r->text, r->len);
       puts_(d, "</tspan>");
     }
@@ -162,21 +204,11 @@ void im_svg_doc_add_text(void *user, const im_text_item *it) {
   im_svg_doc *d = user;
   if (!it->nruns)
     return;
-  char n[32];
   puts_(d, "<g");
   if (it->cls)
     putf(d, " class=\"%s\"", it->cls);
-  puts_(d, " font-family=\"");
-  put_escaped(d, it->family ? it->family : "sans-serif", strlen(it->family ? it->family : "sans-serif"));
-  putf(d, "\" font-size=\"%s\"", num(n, it->size));
   int w = (it->weight + 50) / 100 * 100;
-  w = w < 100 ? 100 : w > 900 ? 900 : w;
-  if (w != 400)
-    putf(d, " font-weight=\"%d\"", w);
-  if (it->stretch && it->stretch >= -4 && it->stretch <= 4)
-    putf(d, " font-stretch=\"%s\"", stretches[it->stretch + 4]);
-  if (it->italic)
-    puts_(d, " font-style=\"italic\"");
+  put_font(d, it->family ? it->family : "sans-serif", it->size, w == 400 ? 0 : it->weight, it->stretch, it->italic);
   /* Spaces as Pango set them: no collapsing, no trimming. */
   puts_(d, " xml:space=\"preserve\">");
   if (it->halo_width > 0 && it->halo_color.a > 0)

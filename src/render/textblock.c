@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/mem-private.h"
 #include "furniture-private.h"
 #include "svgtext-private.h"
 
@@ -67,43 +68,107 @@ void im_ftext_size(PangoLayout *layout, double *w, double *h) {
   *h = logical.height / (double)PANGO_SCALE;
 }
 
-/* The layout's lines as runs at their baselines, to the sink. The text is
- * the layout's own (markup already taken out); one font and colour. */
+static int css_stretch(PangoStretch st) { return (int)st - (int)PANGO_STRETCH_NORMAL; }
+
+static bool is_italic(PangoStyle st) { return st == PANGO_STYLE_ITALIC || st == PANGO_STYLE_OBLIQUE; }
+
+/* The font and colour Pango chose for a run (markup, fallback), into st;
+ * returns the description, which holds st->family (free it after use). */
+static PangoFontDescription *run_style(const PangoLayoutRun *run, im_text_style *st) {
+  const PangoAnalysis *a = &run->item->analysis;
+  PangoFontDescription *fd = a->font ? pango_font_describe_with_absolute_size(a->font) : NULL;
+  *st = (im_text_style){0};
+  if (fd) {
+    st->family = pango_font_description_get_family(fd);
+    st->weight = (int)pango_font_description_get_weight(fd);
+    st->stretch = css_stretch(pango_font_description_get_stretch(fd));
+    st->italic = is_italic(pango_font_description_get_style(fd));
+    st->size = pango_font_description_get_size(fd) / (double)PANGO_SCALE;
+  }
+  double alpha = 1;
+  for (GSList *l = a->extra_attrs; l; l = l->next) {
+    const PangoAttribute *attr = l->data;
+    if (attr->klass->type == PANGO_ATTR_FOREGROUND) {
+      const PangoColor *c = &((const PangoAttrColor *)attr)->color;
+      st->has_color = true;
+      st->color = (im_color){c->red / 65535.0, c->green / 65535.0, c->blue / 65535.0, 1};
+    } else if (attr->klass->type == PANGO_ATTR_FOREGROUND_ALPHA) {
+      alpha = ((const PangoAttrInt *)attr)->value / 65535.0;
+    }
+  }
+  if (st->has_color)
+    st->color.a = alpha;
+  return fd;
+}
+
+/* The layout's text as runs at their baselines, to the sink: a run per
+ * line, or, when the layout has markup, per Pango run with its own font
+ * and colour (color: the text's own, where markup sets none). */
 static void sink_text(im_text_sink sink, void *user, PangoLayout *layout, double x, double y, im_color color,
                       double halo_w, im_color halo, const char *cls) {
   const char *text = pango_layout_get_text(layout);
-  int max = pango_layout_get_line_count(layout);
-  im_text_run *runs = calloc(max > 0 ? (size_t)max : 1, sizeof *runs);
-  if (!runs)
-    return;
-  size_t n = 0;
+  PangoAttrList *attrs = pango_layout_get_attributes(layout);
+  GSList *all = attrs ? pango_attr_list_get_attributes(attrs) : NULL;
+  bool styled = all != NULL;
+  g_slist_free_full(all, (GDestroyNotify)pango_attribute_destroy);
   const double s = PANGO_SCALE;
-  PangoLayoutIter *it = pango_layout_get_iter(layout);
-  do {
-    PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
-    PangoRectangle logical;
-    pango_layout_iter_get_line_extents(it, NULL, &logical);
-    if (line->length > 0 && n < (size_t)max)
-      runs[n++] = (im_text_run){text + line->start_index, (size_t)line->length, x + logical.x / s,
-                                y + pango_layout_iter_get_baseline(it) / s, 0};
-  } while (pango_layout_iter_next_line(it));
-  pango_layout_iter_free(it);
   const PangoFontDescription *fd = pango_layout_get_font_description(layout);
-  PangoStyle style = pango_font_description_get_style(fd);
   im_text_item item = {
       .cls = cls,
       .family = pango_font_description_get_family(fd),
       .weight = (int)pango_font_description_get_weight(fd),
-      .stretch = (int)pango_font_description_get_stretch(fd) - (int)PANGO_STRETCH_NORMAL,
-      .italic = style == PANGO_STYLE_ITALIC || style == PANGO_STYLE_OBLIQUE,
+      .stretch = css_stretch(pango_font_description_get_stretch(fd)),
+      .italic = is_italic(pango_font_description_get_style(fd)),
       .size = pango_font_description_get_size(fd) / s,
       .color = color,
       .halo_color = halo,
       .halo_width = halo_w > 0 && halo.a > 0 ? halo_w : 0,
-      .runs = runs,
-      .nruns = n,
   };
-  sink(user, &item);
+  /* At most one run per item Pango made, or per line. */
+  size_t max = (size_t)pango_layout_get_line_count(layout) + (size_t)strlen(text) + 1;
+  im_text_run *runs = im_malloc_array(max, sizeof *runs);
+  im_text_style *styles = styled ? im_malloc_array(max, sizeof *styles) : NULL;
+  PangoFontDescription **descs = styled ? calloc(max, sizeof *descs) : NULL;
+  size_t n = 0;
+  if (runs && (!styled || (styles && descs))) {
+    PangoLayoutIter *it = pango_layout_get_iter(layout);
+    if (!styled) {
+      do {
+        PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+        PangoRectangle logical;
+        pango_layout_iter_get_line_extents(it, NULL, &logical);
+        if (line->length > 0 && n < max)
+          runs[n++] = (im_text_run){text + line->start_index, (size_t)line->length, x + logical.x / s,
+                                    y + pango_layout_iter_get_baseline(it) / s, 0};
+      } while (pango_layout_iter_next_line(it));
+    } else {
+      do {
+        PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+        if (!run || run->item->length <= 0 || n >= max)
+          continue; /* a line's end */
+        PangoRectangle logical;
+        pango_layout_iter_get_run_extents(it, NULL, &logical);
+        runs[n] = (im_text_run){text + run->item->offset, (size_t)run->item->length, x + logical.x / s,
+                                y + pango_layout_iter_get_baseline(it) / s, 0};
+        descs[n] = run_style(run, &styles[n]);
+        if (!styles[n].has_color) {
+          styles[n].has_color = true;
+          styles[n].color = color;
+        }
+        n++;
+      } while (pango_layout_iter_next_run(it));
+    }
+    pango_layout_iter_free(it);
+    item.runs = runs;
+    item.nruns = n;
+    item.run_styles = styles;
+    sink(user, &item);
+  }
+  for (size_t i = 0; descs && i < n; i++)
+    if (descs[i])
+      pango_font_description_free(descs[i]);
+  free(descs);
+  free(styles);
   free(runs);
 }
 

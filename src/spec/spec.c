@@ -14,6 +14,7 @@
 #include "influmap/limits.h"
 #include "influmap/furniture.h"
 #include "spec-furniture-private.h"
+#include "spec-multiples-private.h"
 #include "spec-private.h"
 
 /* ---- map: ---- */
@@ -81,6 +82,14 @@ static im_status read_extent(im_yaml_reader *r, struct fy_node *k, struct fy_nod
   if (m->extent.kind == IM_EXTENT_DEGREES && m->extent.west == m->extent.east)
     return im_yaml_fail(r, k, "extent: west and east are the same longitude");
   return IM_STATUS_OK;
+}
+
+/* The same reader for a panel's extent (spec-multiples.c). */
+im_status im_spec_read_extent(im_spec_ctx *c, struct fy_node *k, struct fy_node *v, im_extent *out) {
+  im_map tmp = {0};
+  im_status st = read_extent(&c->r, k, v, &tmp);
+  *out = tmp.extent;
+  return st;
 }
 
 static im_status period_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
@@ -297,7 +306,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
     return st;
   struct fy_node *root = fy_document_root(doc);
   static const char *const spec_keys[] = {"include", "palettes", "styles", "map", "layers",
-                                          IM_SPEC_FURNITURE_TOP_KEYS, NULL};
+                                          IM_SPEC_FURNITURE_TOP_KEYS, "multiples", NULL};
   static const char *const sheet_keys[] = {"include", "palettes", "styles", NULL};
   if (!root) {
     st = im_error_set(c->r.err, IM_STATUS_INPUT, file, 0, 0, is_spec ? "the spec is empty" : "the style sheet is empty");
@@ -325,6 +334,8 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if ((v = lookup(root, "layers")) && (st = read_layers(c, v)))
     goto done;
   if ((st = im_spec_read_furniture(c, root)))
+    goto done;
+  if ((st = im_spec_read_multiples(c, root)))
     goto done;
 done:
   fy_document_destroy(doc);
@@ -429,6 +440,7 @@ void im_map_free(im_map *m) {
   free(m->period_from);
   free(m->period_to);
   im_furniture_free(m->furniture);
+  im_multiples_free(m->multiples);
   free(m);
 }
 

@@ -1,0 +1,59 @@
+/* Temporary files beside outputs, and their removal when a signal ends the
+ * process.
+ *
+ * Every output NAME is written to ".NAME.PID.N.tmp" in NAME's folder (PID
+ * the writing process, N a counter of the process) and renamed over NAME
+ * once complete, so NAME is always either the old file or the whole new
+ * one. The leading dot keeps them out of `ls` and of globs (`*.png`);
+ * the PID tells a later run whether their writer is gone.
+ *
+ * Each live temporary file is kept in a fixed-size registry that a signal
+ * handler can read without locks or allocation (im_tempfile_remove_all), so
+ * SIGINT, SIGTERM and SIGHUP remove them (im_tempfile_handle_signals).
+ * SIGKILL cannot be caught: what it leaves is removed by the next render or
+ * batch of the same output (im_tempfile_remove_stale and
+ * im_batch_remove_stale_temps), once the process that wrote it is gone. */
+#ifndef IM_TEMPFILE_PRIVATE_H
+#define IM_TEMPFILE_PRIVATE_H
+
+#include <stdbool.h>
+
+/* Live temporary files that can be registered at once: -j is at most 1024
+ * and a map has at most two (the --cmyk conversion), plus the lock file and
+ * the atlas. Past this, files are still created but not removed on a
+ * signal. */
+enum { IM_TEMPFILE_SLOTS = 4096 };
+
+/* Creates a new empty file ".NAME.PID.N.tmp" beside path (O_EXCL, mode 0666
+ * less the umask, like any file the user writes) and registers it.
+ * Returns its descriptor (the caller closes it), sets *tmp_path (malloc'd:
+ * hand it back with im_tempfile_release, do not free it) and *slot (-1 when
+ * the registry is full). Returns -1 with errno set when nothing was created
+ * (EEXIST: no free name; EINTR: a signal handler is removing the files). */
+int im_tempfile_create(const char *path, char **tmp_path, int *slot);
+
+/* Forgets a temporary file that has been renamed into place or removed,
+ * and frees tmp_path. Call it after the rename or unlink, never before: a
+ * signal in between would leave the file behind. (If a signal handler is
+ * already removing it, tmp_path is left to the handler, which ends the
+ * process.) */
+void im_tempfile_release(int slot, char *tmp_path);
+
+/* Removes every registered temporary file and stops new ones from being
+ * created. Async-signal-safe: only atomics, unlink() and nanosleep(). */
+void im_tempfile_remove_all(void);
+
+/* For programs (the influmap command), never called by the library itself:
+ * on SIGINT, SIGTERM and SIGHUP (those not ignored, as under nohup),
+ * removes the temporary files, then raises the signal again with its
+ * default action, so the process ends by that signal (a shell reports 130,
+ * 143 or 129). Returns false when a handler could not be installed. */
+bool im_tempfile_handle_signals(void);
+
+/* Removes the temporary files of path (".NAME.PID.N.tmp" beside it) whose
+ * process is gone from this machine: what a SIGKILL, a crash or a power cut
+ * left. Files of live processes, and of this one, are kept. Errors are
+ * ignored: a file that stays is harmless. */
+void im_tempfile_remove_stale(const char *path);
+
+#endif

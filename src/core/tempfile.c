@@ -1,0 +1,220 @@
+/* Temporary files beside outputs, registered so that a signal handler can
+ * remove them.
+ *
+ * Why a fixed array of atomics: a signal handler may only call
+ * async-signal-safe functions (no malloc, no locks, no stdio), and in a
+ * batch it runs in one thread while the workers go on creating, renaming
+ * and freeing in the others. Each slot holds a path and a state; the owner
+ * and the handler hand a slot over with compare-and-swap, so the handler
+ * reads a path only after taking the slot, and the owner frees it only
+ * after taking it back:
+ *
+ *   FREE --owner--> FILLING --owner--> LIVE --owner (after rename/unlink)--> FREE
+ *                                        \--handler--> REMOVING --> GONE
+ *
+ * FILLING covers the open() itself, with the handled signals blocked in the
+ * owner's thread: so a file never exists unregistered where the handler
+ * could run, and a handler in another thread can wait for the slot (it
+ * cannot be waiting on its own thread). A handler first sets `dying`;
+ * creation checks it after taking its slot, so a file is either seen by the
+ * handler's scan or never created (both are sequentially consistent). */
+#include "tempfile-private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mem-private.h"
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only use lock-free atomics");
+
+enum { FREE, FILLING, LIVE, REMOVING, GONE };
+
+typedef struct {
+  atomic_int state;
+  char *path; /* written in FILLING, read by a handler in REMOVING */
+} slot;
+
+static slot slots[IM_TEMPFILE_SLOTS];
+static atomic_int dying;
+static atomic_uint counter;
+
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void handled_set(sigset_t *set) {
+  sigemptyset(set);
+  for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
+    sigaddset(set, handled[i]);
+}
+
+/* Takes a free slot (FREE -> FILLING); -1 when every slot is in use. */
+static int take_slot(void) {
+  for (int i = 0; i < IM_TEMPFILE_SLOTS; i++) {
+    int expect = FREE;
+    if (atomic_compare_exchange_strong(&slots[i].state, &expect, FILLING))
+      return i;
+  }
+  return -1;
+}
+
+int im_tempfile_create(const char *path, char **tmp_path, int *slot_out) {
+  const char *slash = strrchr(path, '/');
+  size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+  size_t n = strlen(path) + 64;
+  char *tmp = malloc(n);
+  *tmp_path = NULL;
+  *slot_out = -1;
+  if (!tmp) {
+    errno = ENOMEM;
+    return -1;
+  }
+  sigset_t block, old;
+  handled_set(&block);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  int fd = -1, e = EEXIST, s = take_slot();
+  if (s >= 0 && atomic_load(&dying)) {
+    atomic_store(&slots[s].state, FREE);
+    e = EINTR;
+  } else {
+    /* open(O_EXCL) with 0666 rather than mkstemp, so the finished file gets
+     * the user's umask like any other file they write. */
+    for (int attempt = 0; attempt < 100; attempt++) {
+      snprintf(tmp, n, "%.*s.%s.%ld.%u.tmp", (int)dir, path, path + dir, (long)getpid(), atomic_fetch_add(&counter, 1));
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd >= 0 || errno != EEXIST)
+        break;
+    }
+    e = fd < 0 ? errno : 0;
+    if (s >= 0) {
+      slots[s].path = fd >= 0 ? tmp : NULL;
+      atomic_store(&slots[s].state, fd >= 0 ? LIVE : FREE);
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (fd < 0) {
+    free(tmp);
+    errno = e;
+    return -1;
+  }
+  *tmp_path = tmp;
+  *slot_out = fd >= 0 ? s : -1;
+  return fd;
+}
+
+void im_tempfile_release(int s, char *tmp_path) {
+  if (s < 0 || s >= IM_TEMPFILE_SLOTS) {
+    free(tmp_path);
+    return;
+  }
+  int expect = LIVE;
+  if (atomic_compare_exchange_strong(&slots[s].state, &expect, FREE))
+    free(tmp_path);
+  /* Otherwise a handler holds the slot and reads tmp_path: leave it. */
+}
+
+/* Waits, boundedly, while a slot is in state from: a thread creating a file
+ * (signals blocked) or another handler removing one will be done in a
+ * moment; one stuck (a hung network folder) must not keep the process
+ * alive. */
+static void wait_while(slot *sl, int from) {
+  struct timespec ms = {0, 1000000};
+  for (int i = 0; i < 2000 && atomic_load(&sl->state) == from; i++)
+    nanosleep(&ms, NULL);
+}
+
+void im_tempfile_remove_all(void) {
+  atomic_store(&dying, 1);
+  for (int i = 0; i < IM_TEMPFILE_SLOTS; i++) {
+    slot *sl = &slots[i];
+    wait_while(sl, FILLING);
+    int expect = LIVE;
+    if (atomic_compare_exchange_strong(&sl->state, &expect, REMOVING)) {
+      unlink(sl->path);
+      atomic_store(&sl->state, GONE);
+    } else if (expect == REMOVING) {
+      /* A second signal, in another thread: the process must not end before
+       * the first handler's unlink. */
+      wait_while(sl, REMOVING);
+    }
+  }
+}
+
+static void on_signal(int sig) {
+  im_tempfile_remove_all();
+  /* The signal stays blocked until this handler returns; then, with its
+   * default action back, it ends the process, whose status tells which. */
+  struct sigaction dfl = {.sa_handler = SIG_DFL};
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, NULL);
+  raise(sig);
+}
+
+bool im_tempfile_handle_signals(void) {
+  struct sigaction sa = {.sa_handler = on_signal};
+  /* All three blocked while one is handled: a nested handler in the same
+   * thread would wait for the outer one's slots forever. */
+  handled_set(&sa.sa_mask);
+  bool ok = true;
+  for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++) {
+    struct sigaction cur;
+    if (sigaction(handled[i], NULL, &cur) != 0) {
+      ok = false;
+      continue;
+    }
+    if (cur.sa_handler == SIG_IGN)
+      continue;
+    if (sigaction(handled[i], &sa, NULL) != 0)
+      ok = false;
+  }
+  return ok;
+}
+
+/* f is ".NAME.PID.N.tmp" for this name: its PID, else 0. */
+static long stale_pid(const char *f, const char *name, size_t name_len) {
+  if (f[0] != '.' || strncmp(f + 1, name, name_len) || f[1 + name_len] != '.')
+    return 0;
+  const char *p = f + 2 + name_len;
+  char *end;
+  if (*p < '0' || *p > '9')
+    return 0;
+  long pid = strtol(p, &end, 10);
+  if (*end != '.' || end[1] < '0' || end[1] > '9')
+    return 0;
+  strtoul(end + 1, &end, 10);
+  return strcmp(end, ".tmp") ? 0 : pid;
+}
+
+void im_tempfile_remove_stale(const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *name = slash ? slash + 1 : path;
+  size_t name_len = strlen(name), dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+  char *dir = slash ? im_strndup(path, slash == path ? 1 : dir_len - 1) : im_strdup(".");
+  DIR *d = dir ? opendir(dir) : NULL;
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    long pid = stale_pid(e->d_name, name, name_len);
+    /* kill(pid, 0) fails with ESRCH only when no such process exists here
+     * (EPERM: alive, another user's). */
+    if (pid <= 0 || pid == (long)getpid() || pid > INT_MAX || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    size_t n = dir_len + strlen(e->d_name) + 1;
+    char *p = malloc(n);
+    if (p) {
+      snprintf(p, n, "%.*s%s", (int)dir_len, path, e->d_name);
+      unlink(p);
+      free(p);
+    }
+  }
+  if (d)
+    closedir(d);
+  free(dir);
+}

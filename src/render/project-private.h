@@ -1,0 +1,93 @@
+/* A feature from its source CRS to map CRS units (project.c): to lon/lat,
+ * geodesic routes, the antimeridian cut, densify, project; through the
+ * projected-geometry cache. And the prefetcher, which does this for the
+ * features of a layer on a second core, ahead of the thread that draws
+ * them: projecting is a quarter to a third of drawing a detailed layer,
+ * and with it off the critical path a single render uses both cores. */
+#ifndef IM_PROJECT_PRIVATE_H
+#define IM_PROJECT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "influmap/crs.h"
+#include "influmap/layer.h"
+#include "projcache-private.h"
+
+/* Densify step in degrees: long segments (and the edges the antimeridian
+ * cut adds) become curves in the projection instead of chords. */
+#define IM_DENSIFY_DEGREES 0.5
+/* Geodesic routes get a vertex at least every this many km before the cut. */
+#define IM_GEODESIC_STEP_KM 50.0
+
+/* How one layer's features are projected in one thread. */
+typedef struct {
+  im_transform *src2geo; /* to the map's lon/lat; NULL when the source is in it */
+  im_transform *geo2map;
+  double lon0;           /* the map's central meridian */
+  bool cache;            /* through the projected-geometry cache, with: */
+  uint32_t source_id, crs_id;
+} im_proj_env;
+
+/* Scratch geometry, reused from feature to feature (one per thread). */
+typedef struct {
+  im_geom work, cut, dense;
+} im_proj_scratch;
+
+void im_proj_scratch_init(im_proj_scratch *s);
+void im_proj_scratch_free(im_proj_scratch *s);
+
+typedef enum { IM_PROJ_OK, IM_PROJ_OOM, IM_PROJ_CEILING } im_proj_result;
+
+/* The feature's lon/lat (in the map's geographic CRS) into s->work:
+ * unprojectable points and impossible longitudes/latitudes dropped (and
+ * counted in *lost), geodesic routes given their vertices along the
+ * ellipsoid. False when out of memory. */
+bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
+                       size_t *lost);
+
+/* The feature through the antimeridian cut, densify and projection into
+ * p, from the cache or computed: the fill (or the line, or the points)
+ * when want_fill, the outline of a polygon (its rings cut as lines) when
+ * want_outline. The outline is cut separately only when that cut differs
+ * from the fill's (a ring crosses the map's antimeridian); then both are
+ * projected, else once. With the cache on, a polygon gets both, for the
+ * maps and layers after this one. CEILING: densifying would make more
+ * than room vertices (nothing is made). *have_work: s->work holds the
+ * feature's lon/lat. */
+im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
+                                  bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work);
+
+/* The vertices of p that drawing uses (what the vertex ceiling counts). */
+size_t im_projected_used(const im_projected *p, bool polygon, bool want_fill, bool want_outline);
+
+/* ---- the prefetcher ---- */
+
+typedef struct im_prefetch im_prefetch;
+
+/* Starts a thread that projects features[0..n) (in drawing order; each
+ * with its geodesic flag) as im_project_feature would with want_fill and,
+ * for polygons, want_outline, using clones of env's transforms. Returns
+ * NULL (and the caller projects everything itself) when the layer is too
+ * small to gain, the process has no idle core, or anything fails. */
+im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *features, const bool *geodesic,
+                               size_t n, size_t max_vertices);
+/* Feature i, in order: true with its projection swapped into *p when the
+ * thread made it (p's old buffers go to the thread for reuse); false when
+ * the caller must project it (the thread had not begun it, or gave up on
+ * it: out of memory, the vertex ceiling). Takes i = 0, 1, ... in turn;
+ * vertices_drawn is the layer's count so far. */
+bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, im_projected *p);
+/* Stops the thread and frees everything. NULL is fine. */
+void im_prefetch_stop(im_prefetch *pf);
+
+/* Around the drawing of a layer: the prefetcher starts only while the
+ * threads drawing and prefetching leave a core idle. */
+void im_prefetch_layer_begin(void);
+void im_prefetch_layer_end(void);
+
+/* For tests: 0 never prefetch, 1 prefetch every layer (even small ones, on
+ * a busy machine), -1 decide (the default). */
+void im_prefetch_set_mode(int mode);
+
+#endif
