@@ -60,13 +60,12 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
                                    f->width_px, f->height_px);
     break;
   case IM_FORMAT_SVG:
-    /* Width and height in millimetres, so the figure has its physical size
-     * when placed in a document. Cairo 1.16 writes the numbers it was given
-     * followed by the unit, so it is given millimetres, and the drawing (in
-     * points) is scaled to them: see im_map_render. */
-    s = cairo_svg_surface_create_for_stream(im_svg_doc_collect, svg, f->width_pt * MM_PER_PT,
-                                            f->height_pt * MM_PER_PT);
-    cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_MM);
+    /* Made in points, so the drawing needs no transformation (Cairo then
+     * writes each path once, in page coordinates, with short fixed-point
+     * numbers); im_svg_doc_emit gives the width and height in millimetres,
+     * so the figure has its physical size when placed in a document. */
+    s = cairo_svg_surface_create_for_stream(im_svg_doc_collect, svg, f->width_pt, f->height_pt);
+    cairo_svg_surface_set_document_unit(s, CAIRO_SVG_UNIT_PT);
     break;
   default:
     s = cairo_pdf_surface_create_for_stream(im_output_write, o, f->width_pt, f->height_pt);
@@ -189,8 +188,6 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
                       cairo_status_to_string(cairo_status(rc.cr)));
     goto done;
   }
-  if (fmt == IM_FORMAT_SVG)
-    cairo_scale(rc.cr, MM_PER_PT, MM_PER_PT);
   rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
   if (!rc.labeler) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");

@@ -83,11 +83,13 @@ void im_svg_doc_add_text(void *user, const im_text_item *item);
  *   process would otherwise differ);
  * - <title> and <desc> (escaped) right after the opening <svg> tag, when
  *   not NULL;
- * - the collected text, in <g class="labels" transform="scale(scale)">
- *   (device units to the SVG's user units), just before </svg>.
+ * - the width and height Cairo wrote in points (the surface is made in
+ *   points) given in millimetres, mm_per_pt each, the viewBox left in
+ *   points, so the figure has its physical size and user units are points;
+ * - the collected text, in <g class="labels">, just before </svg>.
  * Returns CAIRO_STATUS_NO_MEMORY if collecting failed, else what write
  * returned. */
-cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const char *desc, double scale,
+cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const char *desc, double mm_per_pt,
                                cairo_write_func_t write, void *closure);
 
 void im_svg_doc_fini(im_svg_doc *doc);

@@ -283,7 +283,32 @@ static void emit_element(emitter *e, const char *name, const char *text) {
   free(esc);
 }
 
-cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const char *desc, double scale,
+/* Copies the opening <svg ...> tag [from, to) with its width and height,
+ * which Cairo writes in points ("2200pt"), turned into millimetres. The
+ * viewBox stays in points: a user unit is a point, so the drawing needs no
+ * transformation and Cairo writes every path in page coordinates. */
+static void emit_svg_tag(emitter *e, const char *from, const char *to, double mm_per_pt) {
+  static const char *const keys[] = {" width=\"", " height=\""};
+  const char *p = from;
+  for (size_t k = 0; k < 2; k++) {
+    const char *at = memmem(p, (size_t)(to - p), keys[k], strlen(keys[k]));
+    if (!at)
+      break;
+    const char *num = at + strlen(keys[k]);
+    char *unit = NULL;
+    double v = strtod(num, &unit);
+    if (unit == num || unit + 3 > to || memcmp(unit, "pt\"", 3))
+      break;
+    emit(e, p, (size_t)(num - p));
+    char mm[48];
+    int n = snprintf(mm, sizeof mm, "%.6gmm\"", v * mm_per_pt);
+    emit(e, mm, (size_t)n);
+    p = unit + 3;
+  }
+  emit(e, p, (size_t)(to - p));
+}
+
+cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const char *desc, double mm_per_pt,
                                cairo_write_func_t write, void *closure) {
   if (doc->failed)
     return CAIRO_STATUS_NO_MEMORY;
@@ -299,16 +324,16 @@ cairo_status_t im_svg_doc_emit(const im_svg_doc *doc, const char *title, const c
     emit_renumbered(&e, start, end);
   } else {
     head++;
-    emit_renumbered(&e, start, head);
+    emit_renumbered(&e, start, svg);
+    emit_svg_tag(&e, svg, head, mm_per_pt);
     if (title)
       emit_element(&e, "title", title);
     if (desc)
       emit_element(&e, "desc", desc);
     emit_renumbered(&e, head, tail);
     if (doc->text_len) {
-      char open[96];
-      int n = snprintf(open, sizeof open, "<g class=\"labels\" transform=\"scale(%.9g)\">\n", scale);
-      emit(&e, open, (size_t)n);
+      static const char open[] = "<g class=\"labels\">\n";
+      emit(&e, open, sizeof open - 1);
       emit(&e, doc->text, doc->text_len);
       emit(&e, "</g>\n", 5);
     }
