@@ -92,7 +92,7 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
   size_t room = rc->max_vertices - job->vertices;
   *have_work = false;
   im_proj_result r = IM_PROJ_OK;
-  if (!im_prefetch_take(job->prefetch, index, job->vertices, p))
+  if (!im_prefetch_take(job->prefetch, index, job->vertices, &job->env, &rc->scratch, p))
     r = im_project_feature(&job->env, &rc->scratch, f, geodesic, want_fill, want_outline, room, p, have_work);
   if (r == IM_PROJ_OOM)
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld",
@@ -373,7 +373,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     if (fst.visible)
       st = draw_feature(&job, f, i, &fst, err);
     else
-      im_prefetch_take(job.prefetch, i, job.vertices, &rc->proj);
+      im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
   im_prefetch_stop(job.prefetch);
   free(feats);

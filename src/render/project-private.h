@@ -72,12 +72,15 @@ typedef struct im_prefetch im_prefetch;
  * small to gain, the process has no idle core, or anything fails. */
 im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *features, const bool *geodesic,
                                size_t n, size_t max_vertices);
-/* Feature i, in order: true with its projection swapped into *p when the
- * thread made it (p's old buffers go to the thread for reuse); false when
- * the caller must project it (the thread had not begun it, or gave up on
- * it: out of memory, the vertex ceiling). Takes i = 0, 1, ... in turn;
- * vertices_drawn is the layer's count so far. */
-bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, im_projected *p);
+/* Feature i, in order: true with its projection swapped into *p when it
+ * was made ahead (p's old buffers go back for reuse); false when the
+ * caller must project it (nobody had begun it, or it was given up: out of
+ * memory, the vertex ceiling). Takes i = 0, 1, ... in turn;
+ * vertices_drawn is the layer's count so far. While the thread is still
+ * on feature i, the caller projects features after it with env and
+ * scratch (its own) instead of waiting. */
+bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, const im_proj_env *env,
+                      im_proj_scratch *scratch, im_projected *p);
 /* Stops the thread and frees everything. NULL is fine. */
 void im_prefetch_stop(im_prefetch *pf);
 

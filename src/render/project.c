@@ -137,6 +137,8 @@ size_t im_projected_used(const im_projected *p, bool polygon, bool want_fill, bo
 /* Features the thread may be ahead of the drawing: enough to keep it
  * busy, few enough that the buffers they hold stay small. */
 #define WINDOW 8
+/* Points of projected geometry a slot keeps the buffers of. */
+#define BIG_BUFFER 16384
 /* A layer with fewer vertices than this is not worth a thread. */
 #define MIN_VERTICES 20000
 
@@ -172,33 +174,45 @@ static atomic_int busy;
 
 void im_prefetch_set_mode(int m) { atomic_store(&mode, m); }
 
+/* Projects feature j (claimed, its slot BUSY) with env and scratch: called
+ * with the mutex held, which it lets go meanwhile. */
+static void project_slot(im_prefetch *pf, const im_proj_env *env, im_proj_scratch *scratch, size_t j) {
+  slot *s = &pf->slots[j % WINDOW];
+  size_t held = pf->drawn + pf->pending;
+  size_t room = pf->max_vertices > held ? pf->max_vertices - held : 0;
+  pthread_mutex_unlock(&pf->mu);
+  const im_feature *f = pf->features[j];
+  bool polygon = f->geom.kind == IM_GEOM_POLYGON, have_work;
+  im_proj_result r = im_project_feature(env, scratch, f, pf->geodesic[j], true, polygon, room, &s->p, &have_work);
+  size_t used = r == IM_PROJ_OK ? im_projected_used(&s->p, polygon, true, polygon) : 0;
+  pthread_mutex_lock(&pf->mu);
+  /* Past the ceiling with what is held, the feature is left to the
+   * drawing, which gives the error where it belongs, or has room by then. */
+  s->state = r == IM_PROJ_OK && used <= room ? SLOT_DONE : SLOT_FAILED;
+  s->used = s->state == SLOT_DONE ? used : 0;
+  pf->pending += s->used;
+  pthread_cond_broadcast(&pf->cv);
+}
+
+/* The next feature nobody has begun, within the window; claimed (its slot
+ * BUSY). False when there is none. Mutex held. */
+static bool claim(im_prefetch *pf, size_t *j) {
+  if (pf->stop || pf->next >= pf->n || pf->next >= pf->taken + WINDOW)
+    return false;
+  *j = pf->next++;
+  pf->slots[*j % WINDOW].state = SLOT_BUSY;
+  return true;
+}
+
 static void *prefetch_main(void *arg) {
   im_prefetch *pf = arg;
   pthread_mutex_lock(&pf->mu);
   while (!pf->stop && pf->next < pf->n) {
-    if (pf->next >= pf->taken + WINDOW) {
+    size_t j;
+    if (claim(pf, &j))
+      project_slot(pf, &pf->env, &pf->scratch, j);
+    else
       pthread_cond_wait(&pf->cv, &pf->mu);
-      continue;
-    }
-    size_t j = pf->next++;
-    slot *s = &pf->slots[j % WINDOW];
-    s->state = SLOT_BUSY;
-    size_t held = pf->drawn + pf->pending;
-    size_t room = pf->max_vertices > held ? pf->max_vertices - held : 0;
-    pthread_mutex_unlock(&pf->mu);
-    const im_feature *f = pf->features[j];
-    bool polygon = f->geom.kind == IM_GEOM_POLYGON, have_work;
-    im_proj_result r = im_project_feature(&pf->env, &pf->scratch, f, pf->geodesic[j], true, polygon, room, &s->p,
-                                          &have_work);
-    size_t used = r == IM_PROJ_OK ? im_projected_used(&s->p, polygon, true, polygon) : 0;
-    pthread_mutex_lock(&pf->mu);
-    /* Past the ceiling with what it holds, it leaves the feature to the
-     * drawing, which gives the error where it belongs, or has room by
-     * then. */
-    s->state = r == IM_PROJ_OK && used <= room ? SLOT_DONE : SLOT_FAILED;
-    s->used = s->state == SLOT_DONE ? used : 0;
-    pf->pending += s->used;
-    pthread_cond_broadcast(&pf->cv);
   }
   pthread_mutex_unlock(&pf->mu);
   return NULL;
@@ -233,8 +247,8 @@ im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *
     size_t vertices = 0;
     for (size_t i = 0; i < n && vertices < MIN_VERTICES; i++)
       vertices += features[i]->geom.npoints;
-    /* This thread draws; one more must find a core idle. */
-    if (vertices < MIN_VERTICES || atomic_load(&busy) + 2 > cores())
+    /* busy counts this thread already: the helper needs one core more. */
+    if (vertices < MIN_VERTICES || atomic_load(&busy) + 1 > cores())
       return NULL;
   }
   im_prefetch *pf = calloc(1, sizeof *pf);
@@ -268,7 +282,8 @@ im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *
   return pf;
 }
 
-bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, im_projected *p) {
+bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, const im_proj_env *env,
+                      im_proj_scratch *scratch, im_projected *p) {
   if (!pf)
     return false;
   pthread_mutex_lock(&pf->mu);
@@ -279,13 +294,26 @@ bool im_prefetch_take(im_prefetch *pf, size_t i, size_t vertices_drawn, im_proje
     pf->next = i + 1;
   } else {
     slot *s = &pf->slots[i % WINDOW];
-    while (s->state == SLOT_BUSY)
-      pthread_cond_wait(&pf->cv, &pf->mu);
+    /* While the thread is on it, the drawing projects the features after
+     * it rather than wait: the two cores share the projecting. */
+    size_t j;
+    while (s->state == SLOT_BUSY) {
+      if (claim(pf, &j))
+        project_slot(pf, env, scratch, j);
+      else
+        pthread_cond_wait(&pf->cv, &pf->mu);
+    }
     if (s->state == SLOT_DONE) {
       im_projected t = *p;
       *p = s->p;
       s->p = t;
       got = true;
+      /* Buffers go round between the threads; a big one (a country's
+       * coastline) is not kept for the small features after it. */
+      if (s->p.fill.cap_points + s->p.outline.cap_points > BIG_BUFFER) {
+        im_projected_free(&s->p);
+        im_projected_init(&s->p);
+      }
     }
     pf->pending -= s->used;
     s->used = 0;
