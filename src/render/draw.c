@@ -191,12 +191,21 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       ok = im_render_device(rc, &p->fill, IM_GEOM_POLYGON, margin, &rc->fill);
       drawn = &rc->fill;
     }
-    if (ok && stroke) {
+    /* Filled and outlined, with no antimeridian cut between the two: the
+     * outline is the fill's own path. Clipping a polygon adds edges along
+     * the clip box, but that box lies `margin` (more than half the line)
+     * outside the frame, where the frame's clip or the page's edge hides
+     * them; so the map looks the same, the rings are moved to the page and
+     * clipped once, and SVG and PDF get one fill-and-stroke path instead of
+     * two copies of every ring. */
+    bool shared = ok && fill && stroke && p->outline_same;
+    if (ok && stroke && !shared) {
       ok = im_render_device(rc, p->outline_same ? &p->fill : &p->outline, IM_GEOM_LINE, margin, &rc->outline);
       drawn = drawn ? drawn : &rc->outline;
     }
     if (ok && (fill || stroke))
-      im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, stroke ? &rc->outline : NULL);
+      im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon,
+                      shared ? &rc->fill : stroke ? &rc->outline : NULL);
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {

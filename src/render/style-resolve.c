@@ -191,7 +191,8 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
   /* Labels may also use {length_km}: the geodesic length of a line. */
   r->label_fields = calloc(layer->nfields + 1, sizeof *r->label_fields);
   if (r->label_fields) {
-    memcpy(r->label_fields, layer->fields, layer->nfields * sizeof *r->label_fields);
+    if (layer->nfields) /* a layer without fields has no array to copy from */
+      memcpy(r->label_fields, layer->fields, layer->nfields * sizeof *r->label_fields);
     r->label_fields[layer->nfields] = (im_field){.name = (char *)"length_km", .type = IM_FIELD_DOUBLE};
     r->nlabel_fields = layer->nfields + 1;
   }
