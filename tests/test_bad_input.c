@@ -474,6 +474,20 @@ static void test_geojson_nan(void **state) {
   load_fails(p, p, "invalid JSON: invalid token near 'NaN'");
 }
 
+/* Features with no properties at all: a layer without fields draws (once a
+ * memcpy from its NULL field array, which UBSan reports). */
+static void test_geojson_no_properties(void **state) {
+  (void)state;
+  static const char json[] =
+      "{\"type\":\"FeatureCollection\",\"features\":["
+      "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[-77.2,-11.6]}},"
+      "{\"type\":\"Feature\",\"properties\":null,"
+      "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[-77,-12],[-70,-33]]}}]}";
+  const char *p = scratch_path("no-properties.geojson");
+  assert_true(write_file(p, json, sizeof json - 1));
+  renders("no-properties", p, "");
+}
+
 static void test_geojson_overflow(void **state) {
   (void)state;
   const char *p = bad("geojson/overflow.geojson");
@@ -810,6 +824,7 @@ int main(void) {
       T(test_fuzz_record_type_shift),
       T(test_geojson_nested_10000),
       T(test_geojson_nan),
+      T(test_geojson_no_properties),
       T(test_geojson_overflow),
       T(test_geojson_distinct_properties),
       T(test_geojson_too_big_for_memory),
