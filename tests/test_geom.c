@@ -138,9 +138,20 @@ static void densify_and_simplify(void **state) {
   assert_int_equal(out.npoints, 11);
   assert_float_equal(out.xy[2 * 5], 5, 1e-12);
   im_geom_simplify(&out, 2.5);
-  /* Kept: 0, 3, 6, 9 (each >= 2.5 from the last kept) and the end, 10. */
-  assert_int_equal(out.npoints, 5);
-  assert_float_equal(out.xy[2 * 4], 10, 1e-12);
+  /* Radially 0, 3, 6, 9 (each >= 2.5 from the last kept) and the end, 10;
+   * all on one line, so Douglas-Peucker keeps only the ends. */
+  assert_int_equal(out.npoints, 2);
+  assert_float_equal(out.xy[0], 0, 1e-12);
+  assert_float_equal(out.xy[2], 10, 1e-12);
+  /* A vertex off the line by more than half the tolerance stays; one off
+   * by less goes (tolerance 2: threshold 1). */
+  im_geom_reset(&g, IM_GEOM_LINE);
+  const double bumps[] = {0, 0, 5, 0.9, 10, 0, 15, 1.2, 20, 0};
+  ring(&g, bumps, 5);
+  im_geom_simplify(&g, 2);
+  assert_int_equal(g.npoints, 3);
+  assert_float_equal(g.xy[2], 15, 1e-12);
+  assert_float_equal(g.xy[3], 1.2, 1e-12);
   /* A ring simplified below three vertices disappears. */
   im_geom_reset(&g, IM_GEOM_POLYGON);
   const double tiny[] = {0, 0, 0.1, 0, 0.1, 0.1, 0, 0};

@@ -166,11 +166,86 @@ static bool far_enough(const double *v, size_t i, size_t n, const double *last, 
   return dx * dx + dy * dy >= *(const double *)ctx;
 }
 
+/* Douglas-Peucker over one part v[0..n): marks in keep[] the vertices
+ * farther than tol from the chord of the span they lie in, spans split at
+ * the farthest vertex until none is; the ends are kept. An explicit stack of
+ * spans (at most n), not recursion: a part may have millions of vertices. */
+static void mark_dp(const double *v, size_t n, double tol, unsigned char *keep, size_t *stack) {
+  memset(keep, 0, n);
+  keep[0] = keep[n - 1] = 1;
+  size_t top = 0;
+  stack[top++] = 0;
+  stack[top++] = n - 1;
+  while (top) {
+    size_t b = stack[--top], a = stack[--top];
+    double ax = v[2 * a], ay = v[2 * a + 1], dx = v[2 * b] - ax, dy = v[2 * b + 1] - ay;
+    double len = hypot(dx, dy), best = -1;
+    size_t far = a;
+    for (size_t i = a + 1; i < b; i++) {
+      double px = v[2 * i] - ax, py = v[2 * i + 1] - ay;
+      /* Distance to the chord's line, or to its start when the chord is a
+       * point (a closed ring's first span). */
+      double d = len > 0 ? fabs(dy * px - dx * py) / len : hypot(px, py);
+      if (d > best)
+        best = d, far = i;
+    }
+    if (best > tol) {
+      keep[far] = 1;
+      stack[top++] = a;
+      stack[top++] = far;
+      stack[top++] = far;
+      stack[top++] = b;
+    }
+  }
+}
+
 void im_geom_simplify(im_geom *g, double tolerance) {
   if (g->kind == IM_GEOM_POINT)
     return;
+  size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : 2;
   double tol2 = tolerance * tolerance;
-  filter_vertices(g, g->kind == IM_GEOM_POLYGON ? 3 : 2, far_enough, &tol2);
+  filter_vertices(g, min_points, far_enough, &tol2);
+  /* Then the vertices within half the tolerance of the line through their
+   * kept neighbours go: the drawn line moves by at most a quarter of a
+   * pixel at the renderer's half-pixel tolerance, and long smooth runs
+   * (densified meridians, 10m coastlines at small scale) lose half their
+   * vertices, which Cairo would otherwise rasterise or write one by one.
+   * Without the scratch memory the radial pass alone stands. */
+  size_t longest = 0;
+  for (size_t p = 0; p < g->nparts; p++) {
+    size_t n = im_geom_part_size(g, p);
+    longest = n > longest ? n : longest;
+  }
+  if (longest < 3)
+    return;
+  unsigned char *keep = malloc(longest);
+  size_t *stack = im_malloc_array(2 * longest, sizeof *stack);
+  if (keep && stack) {
+    size_t out = 0, nparts = 0;
+    for (size_t p = 0; p < g->nparts; p++) {
+      size_t start = g->parts[p], n = im_geom_part_size(g, p), part_out = out;
+      if (n >= 3)
+        mark_dp(g->xy + 2 * start, n, tolerance / 2, keep, stack);
+      else
+        memset(keep, 1, n);
+      for (size_t i = 0; i < n; i++) {
+        if (!keep[i])
+          continue;
+        g->xy[2 * out] = g->xy[2 * (start + i)];
+        g->xy[2 * out + 1] = g->xy[2 * (start + i) + 1];
+        out++;
+      }
+      if (out - part_out < min_points) {
+        out = part_out;
+        continue;
+      }
+      g->parts[nparts++] = part_out;
+    }
+    g->npoints = out;
+    g->nparts = nparts;
+  }
+  free(keep);
+  free(stack);
 }
 
 static bool valid_in(const double *v, size_t i, size_t n, const double *last, const void *ctx) {
