@@ -62,7 +62,7 @@ bool im_geom_cut_antimeridian(const im_geom *src, double lon0, bool as_outline, 
 bool im_geom_densify(const im_geom *src, double max_step, im_geom *dst);
 
 /* Removes, in place, vertices closer than tolerance to the last kept vertex,
- * then (Douglas-Peucker) those within tolerance / 2 of the line through
+ * then (Douglas-Peucker) those within tolerance / 4 of the line through
  * their kept neighbours; the first and last vertex of each part are kept,
  * and parts that collapse below 2 (lines) or 3 (rings) vertices go. */
 void im_geom_simplify(im_geom *g, double tolerance);
