@@ -370,7 +370,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   }
   bool group = ls->style.opacity < 1;
   if (group)
-    cairo_push_group(cr);
+    im_render_push_group(cr);
   im_style fst;
   memset(&fst, 0, sizeof fst);
   for (size_t i = 0; i < n && !st; i++) {

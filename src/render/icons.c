@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/mem-private.h"
+#include "render-private.h"
 #include "symbols-private.h"
 
 typedef struct {
@@ -124,6 +125,7 @@ bool im_icon_draw(const im_icon_cache *c, cairo_t *cr, const char *svg_path, dou
     return false;
   RsvgRectangle viewport = {x, y, w, h};
   GError *gerr = NULL;
+  im_render_mark_shared(cr); /* librsvg may draw through groups */
   cairo_save(cr);
   bool ok = rsvg_handle_render_document(ic->handle, cr, &viewport, &gerr);
   cairo_restore(cr);

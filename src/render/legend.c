@@ -478,7 +478,7 @@ static void draw_symbol(im_render_ctx *rc, const im_legend_entry *e, double x, d
   cairo_save(cr);
   bool group = layer_opacity < 1;
   if (group)
-    cairo_push_group(cr);
+    im_render_push_group(cr);
   double cx = x + w / 2, cy = y + h / 2;
   if (e->kind == IM_GEOM_POINT) {
     im_bbox b = im_marker_box(sc, st, 0, 0);

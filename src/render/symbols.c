@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "symbols-private.h"
+#include "render-private.h"
 
 /* Star: the inner radius as a share of the outer (a regular pentagram). */
 #define STAR_INNER 0.382
@@ -36,7 +37,11 @@ static bool begin_opacity(cairo_t *cr, double opacity, im_bbox box) {
   if (opacity >= 1)
     return false;
   cairo_save(cr);
-  if (cairo_surface_get_type(cairo_get_group_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
+  /* A PNG page is recorded (render.c) and its groups become images when
+   * replayed, so there too. */
+  cairo_surface_type_t target = cairo_surface_get_type(cairo_get_group_target(cr));
+  if (target == CAIRO_SURFACE_TYPE_IMAGE || target == CAIRO_SURFACE_TYPE_RECORDING ||
+      target == CAIRO_SURFACE_TYPE_TEE) {
     double cx[4] = {box.minx, box.maxx, box.maxx, box.minx}, cy[4] = {box.miny, box.miny, box.maxy, box.maxy};
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int i = 0; i < 4; i++) {
@@ -52,7 +57,7 @@ static bool begin_opacity(cairo_t *cr, double opacity, im_bbox box) {
       cairo_set_matrix(cr, &m);
     }
   }
-  cairo_push_group(cr);
+  im_render_push_group(cr);
   return true;
 }
 
