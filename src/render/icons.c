@@ -1,9 +1,15 @@
 /* SVG icons as markers, through librsvg. A map draws the same few icons
  * thousands of times, so each file is parsed once per render and its handle
- * kept; handles are not shared between threads, hence a cache per render. */
+ * kept; handles are not shared between threads, hence a cache per render.
+ *
+ * librsvg is opened on first use (dlopen), not linked: with libxml2, ICU and
+ * gdk-pixbuf behind it, linking it cost every run about 3 ms of start-up
+ * and 3 MB of memory, and most maps have no icon. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <librsvg/rsvg.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +17,49 @@
 #include "../core/mem-private.h"
 #include "render-private.h"
 #include "symbols-private.h"
+
+/* The librsvg 2.52+ functions used; the soname is that of Debian's
+ * librsvg2-2 (every librsvg 2.x). */
+#define RSVG_SONAME "librsvg-2.so.2"
+static struct {
+  RsvgHandle *(*new_from_file)(const char *, GError **);
+  gboolean (*size_in_pixels)(RsvgHandle *, gdouble *, gdouble *);
+  void (*dimensions)(RsvgHandle *, gboolean *, RsvgLength *, gboolean *, RsvgLength *, gboolean *,
+                     RsvgRectangle *);
+  gboolean (*render_document)(RsvgHandle *, cairo_t *, const RsvgRectangle *, GError **);
+  char why[256]; /* empty: loaded */
+} rsvg;
+static pthread_once_t rsvg_once = PTHREAD_ONCE_INIT;
+
+static void rsvg_open(void) {
+  /* Never closed: its GObject types stay registered for the process. */
+  void *lib = dlopen(RSVG_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char *e = dlerror();
+    snprintf(rsvg.why, sizeof rsvg.why, "SVG icons need librsvg (%s, Debian package librsvg2-2): %s", RSVG_SONAME,
+             e ? e : "cannot load it");
+    return;
+  }
+  /* Through void *: ISO C has no cast between object and function pointers. */
+  void *f[4] = {dlsym(lib, "rsvg_handle_new_from_file"), dlsym(lib, "rsvg_handle_get_intrinsic_size_in_pixels"),
+                dlsym(lib, "rsvg_handle_get_intrinsic_dimensions"), dlsym(lib, "rsvg_handle_render_document")};
+  for (int i = 0; i < 4; i++)
+    if (!f[i]) {
+      snprintf(rsvg.why, sizeof rsvg.why, "SVG icons need librsvg 2.52 or later: %s lacks its functions",
+               RSVG_SONAME);
+      return;
+    }
+  memcpy(&rsvg.new_from_file, &f[0], sizeof f[0]);
+  memcpy(&rsvg.size_in_pixels, &f[1], sizeof f[1]);
+  memcpy(&rsvg.dimensions, &f[2], sizeof f[2]);
+  memcpy(&rsvg.render_document, &f[3], sizeof f[3]);
+}
+
+/* NULL when librsvg is there, else why not. */
+static const char *rsvg_load(void) {
+  pthread_once(&rsvg_once, rsvg_open);
+  return rsvg.why[0] ? rsvg.why : NULL;
+}
 
 typedef struct {
   char *path;
@@ -57,12 +106,12 @@ static im_status icon_error(im_error *err, const char *svg_path, const char *spe
  * in absolute units (librsvg then fits that box, not the viewBox, into the
  * viewport), else the viewBox. */
 static bool icon_size(RsvgHandle *h, double *w, double *h_out) {
-  if (rsvg_handle_get_intrinsic_size_in_pixels(h, w, h_out) && isfinite(*w) && isfinite(*h_out) && *w > 0 &&
+  if (rsvg.size_in_pixels(h, w, h_out) && isfinite(*w) && isfinite(*h_out) && *w > 0 &&
       *h_out > 0)
     return true;
   gboolean has_vb = FALSE;
   RsvgRectangle vb = {0};
-  rsvg_handle_get_intrinsic_dimensions(h, NULL, NULL, NULL, NULL, &has_vb, &vb);
+  rsvg.dimensions(h, NULL, NULL, NULL, NULL, &has_vb, &vb);
   if (!has_vb || !isfinite(vb.width) || !isfinite(vb.height) || vb.width <= 0 || vb.height <= 0)
     return false;
   *w = vb.width;
@@ -85,8 +134,11 @@ im_status im_icon_cache_load(im_icon_cache *c, const char *svg_path, const char 
     return icon_error(err, svg_path, spec_file, line, column, what);
   }
   fclose(f);
+  const char *why = rsvg_load();
+  if (why)
+    return icon_error(err, svg_path, spec_file, line, column, why);
   GError *gerr = NULL;
-  RsvgHandle *h = rsvg_handle_new_from_file(svg_path, &gerr);
+  RsvgHandle *h = rsvg.new_from_file(svg_path, &gerr);
   if (!h) {
     char what[512];
     snprintf(what, sizeof what, "not a valid SVG: %s", gerr && gerr->message ? gerr->message : "unknown error");
@@ -127,7 +179,7 @@ bool im_icon_draw(const im_icon_cache *c, cairo_t *cr, const char *svg_path, dou
   GError *gerr = NULL;
   im_render_mark_shared(cr); /* librsvg may draw through groups */
   cairo_save(cr);
-  bool ok = rsvg_handle_render_document(ic->handle, cr, &viewport, &gerr);
+  bool ok = rsvg.render_document(ic->handle, cr, &viewport, &gerr);
   cairo_restore(cr);
   if (gerr)
     g_error_free(gerr);

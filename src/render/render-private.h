@@ -54,8 +54,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
                              bool vector, im_error *err);
 void im_render_ctx_fini(im_render_ctx *rc);
 
-/* Notes on the page of cr that it holds drawing its PNG band recordings
- * share (a group, an SVG icon), so they are replayed one band at a time
+/* Notes on the page of cr that it holds drawing its PNG recordings
+ * share (a group, an SVG icon), so they are replayed one chunk at a time
  * (render.c). im_render_push_group: cairo_push_group, so noted. */
 void im_render_mark_shared(cairo_t *cr);
 void im_render_push_group(cairo_t *cr);

@@ -53,21 +53,23 @@ im_status im_map_check(const im_map *map, im_error *err) {
   return st;
 }
 
-/* ---- PNG: recorded, then replayed in bands ----
+/* ---- PNG: recorded, then replayed in chunks ----
  *
  * A PNG page is not drawn on an image: it is recorded (one Cairo recording
- * surface per PNG band, all fed at once through a tee surface) and each
- * band's thread replays its own recording a chunk of rows at a time into a
- * small buffer that the PNG encoder deflates (png-private.h). So rasterising,
- * the most of a PNG's time, runs on both cores, and the whole picture never
- * sits in memory (2200 x 2400 px would be 21 MB). Replaying covers only
- * what crosses the chunk: Cairo indexes the commands by their extents and
- * its stroker and filler skip edges outside the target.
+ * surface per PNG worker thread, all fed at once through a tee surface),
+ * and each worker replays its own recording into a buffer of a few rows at
+ * a time, the chunks it takes from the PNG encoder, which deflates them as
+ * they come (png-private.h). So rasterising, most of a PNG's time, runs on
+ * both cores, and the whole picture never sits in memory (2200 x 2400 px
+ * would be 21 MB). A replay covers only what crosses the chunk: Cairo
+ * indexes the commands by their extents, and its stroker and filler skip
+ * edges outside the target. The pixels are those of drawing on one image
+ * (the chunks are whole-pixel translations).
  *
- * Why a recording per band: replaying a recording writes its index of
+ * Why a recording per worker: replaying a recording writes its index of
  * visible commands into the recording itself, so two threads must not
  * replay the same one. A group (cairo_push_group) or an SVG icon becomes,
- * in both recordings, a reference to one shared recording of its own; a
+ * in every recording, a reference to one shared recording of its own; a
  * page that holds one is replayed one chunk at a time (the deflating still
  * runs on both threads). im_render_mark_shared notes it on the page. */
 
@@ -87,7 +89,7 @@ void im_render_push_group(cairo_t *cr) {
 enum { REPLAY_MAX = IM_PNG_WORKERS };
 
 typedef struct {
-  cairo_surface_t *rec[REPLAY_MAX]; /* one per band */
+  cairo_surface_t *rec[REPLAY_MAX]; /* one per worker */
   int nrec;
   cairo_format_t fmt;
   int width;
@@ -115,7 +117,7 @@ static bool replay_rows(void *user, int worker, unsigned char *buf, int stride, 
   return ok;
 }
 
-/* The page of a PNG: a recording per band behind a tee (one band: the
+/* The page of a PNG: a recording per worker behind a tee (one worker: the
  * recording itself). */
 static cairo_surface_t *create_png_page(const im_frame *f, png_replay *r) {
   cairo_rectangle_t ext = {0, 0, f->width_px, f->height_px};
