@@ -44,7 +44,7 @@ typedef struct {
   uint32_t source; /* im_proj_cache_source */
   uint32_t crs;    /* im_proj_cache_crs */
   long fid;
-  double lon0, step;
+  double lon0, step, thin;
   bool geodesic;
 } im_proj_key;
 

@@ -235,13 +235,14 @@ static uint64_t key_hash(const im_proj_key *k) {
   h = mix(h, (uint64_t)k->fid);
   h = mix(h, bits(k->lon0));
   h = mix(h, bits(k->step));
+  h = mix(h, bits(k->thin));
   h = mix(h, k->geodesic);
   return h * 0xff51afd7ed558ccdu;
 }
 
 static bool key_equal(const im_proj_key *a, const im_proj_key *b) {
   return a->source == b->source && a->crs == b->crs && a->fid == b->fid && bits(a->lon0) == bits(b->lon0) &&
-         bits(a->step) == bits(b->step) && a->geodesic == b->geodesic;
+         bits(a->step) == bits(b->step) && bits(a->thin) == bits(b->thin) && a->geodesic == b->geodesic;
 }
 
 /* Mutex held. */

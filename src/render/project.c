@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/mem-private.h"
 #include "influmap/geodesic.h"
 
 /* As im_geom_densify (geom.c) caps the vertices one segment gets. */
@@ -18,12 +19,14 @@ void im_proj_scratch_init(im_proj_scratch *s) {
   im_geom_init(&s->work, IM_GEOM_POINT);
   im_geom_init(&s->cut, IM_GEOM_POINT);
   im_geom_init(&s->dense, IM_GEOM_POINT);
+  im_geom_init(&s->thin, IM_GEOM_POINT);
 }
 
 void im_proj_scratch_free(im_proj_scratch *s) {
   im_geom_free(&s->work);
   im_geom_free(&s->cut);
   im_geom_free(&s->dense);
+  im_geom_free(&s->thin);
 }
 
 bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
@@ -81,6 +84,50 @@ static im_proj_result densify_project(const im_proj_env *env, const im_geom *src
   return IM_PROJ_OK;
 }
 
+/* g (lon/lat, lines or polygons) into out without the vertices nearer
+ * than tol degrees of arc to the vertex kept before them; each part keeps
+ * its ends. Distances are those of the tangent plane at the kept vertex
+ * (a degree of longitude is cos(latitude) degrees of arc), near enough at
+ * a fraction of a pixel. A ring that would fall under four points, or a
+ * line under two, is kept whole: it is a speck, and drawn as before. */
+static bool thin_lonlat(const im_geom *g, double tol, im_geom *out) {
+  im_geom_reset(out, g->kind);
+  out->nonzero = g->nonzero;
+  /* Room for everything at once: the output is at most the input. */
+  size_t cap2 = out->cap_points * 2;
+  if (!im_grow((void **)&out->xy, &cap2, g->npoints * 2, sizeof *out->xy) ||
+      !im_grow((void **)&out->parts, &out->cap_parts, g->nparts, sizeof *out->parts))
+    return false;
+  out->cap_points = cap2 / 2;
+  size_t min = g->kind == IM_GEOM_POLYGON ? 4 : 2, k = 0;
+  double tol2 = tol * tol, *o = out->xy;
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p), start = k;
+    out->parts[p] = start;
+    if (n > min) {
+      o[2 * k] = v[0], o[2 * k + 1] = v[1], k++;
+      double kx = v[0], ky = v[1], c = cos(ky * (M_PI / 180));
+      for (size_t i = 1; i + 1 < n; i++) {
+        double dx = (v[2 * i] - kx) * c, dy = v[2 * i + 1] - ky;
+        if (dx * dx + dy * dy < tol2)
+          continue;
+        kx = o[2 * k] = v[2 * i], ky = o[2 * k + 1] = v[2 * i + 1], k++;
+        c = cos(ky * (M_PI / 180));
+      }
+      o[2 * k] = v[2 * (n - 1)], o[2 * k + 1] = v[2 * (n - 1) + 1], k++;
+    }
+    if (k - start < min) {
+      /* Too few left (or too few to begin with): the part as it was. */
+      memcpy(o + 2 * start, v, 2 * n * sizeof *v);
+      k = start + n;
+    }
+  }
+  out->nparts = g->nparts;
+  out->npoints = k;
+  return true;
+}
+
 static bool same_coordinates(const im_geom *a, const im_geom *b) {
   return a->npoints == b->npoints && a->nparts == b->nparts && a->nonzero == b->nonzero &&
          (!a->nparts || !memcmp(a->parts, b->parts, a->nparts * sizeof *a->parts)) &&
@@ -89,7 +136,7 @@ static bool same_coordinates(const im_geom *a, const im_geom *b) {
 
 im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
                                   bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work) {
-  im_proj_key key = {env->source_id, env->crs_id, f->fid, env->lon0, IM_DENSIFY_DEGREES, geodesic};
+  im_proj_key key = {env->source_id, env->crs_id, f->fid, env->lon0, IM_DENSIFY_DEGREES, env->thin, geodesic};
   *have_work = false;
   bool polygon = f->geom.kind == IM_GEOM_POLYGON;
   if (env->cache && im_proj_cache_get(&key, p) && (p->has_fill || !want_fill) && (p->has_outline || !want_outline))
@@ -99,16 +146,23 @@ im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, co
   if (!im_project_lonlat(env, s, f, geodesic, &p->lost_pre))
     return IM_PROJ_OOM;
   *have_work = true;
+  /* s->work stays as read (a label's length is measured on it). */
+  const im_geom *ll = &s->work;
+  if (env->thin > 0 && f->geom.kind != IM_GEOM_POINT) {
+    if (!thin_lonlat(&s->work, env->thin, &s->thin))
+      return IM_PROJ_OOM;
+    ll = &s->thin;
+  }
   im_proj_result r;
   if (!polygon || want_fill || env->cache) {
-    if (!im_geom_cut_antimeridian(&s->work, env->lon0, false, &s->cut))
+    if (!im_geom_cut_antimeridian(ll, env->lon0, false, &s->cut))
       return IM_PROJ_OOM;
     if ((r = densify_project(env, &s->cut, room, &p->fill, &p->lost_fill)))
       return r;
     p->has_fill = true;
   }
   if (polygon && (want_outline || env->cache)) {
-    if (!im_geom_cut_antimeridian(&s->work, env->lon0, true, &s->dense))
+    if (!im_geom_cut_antimeridian(ll, env->lon0, true, &s->dense))
       return IM_PROJ_OOM;
     if (p->has_fill && same_coordinates(&s->cut, &s->dense)) {
       p->outline_same = true;
