@@ -66,6 +66,8 @@ bool im_geom_densify(const im_geom *src, double max_step, im_geom *dst);
  * their kept neighbours; the first and last vertex of each part are kept,
  * and parts that collapse below 2 (lines) or 3 (rings) vertices go. */
 void im_geom_simplify(im_geom *g, double tolerance);
+/* The same with the Douglas-Peucker distance given: line (0: no such pass). */
+void im_geom_simplify_to(im_geom *g, double tolerance, double line);
 
 /* Removes, in place, vertices that are NaN or infinite, or outside box when
  * box is not NULL, and parts left too short to draw. Returns how many

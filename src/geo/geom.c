@@ -199,20 +199,21 @@ static void mark_dp(const double *v, size_t n, double tol, unsigned char *keep, 
   }
 }
 
-void im_geom_simplify(im_geom *g, double tolerance) {
+void im_geom_simplify(im_geom *g, double tolerance) { im_geom_simplify_to(g, tolerance, tolerance / 4); }
+
+void im_geom_simplify_to(im_geom *g, double tolerance, double line) {
   if (g->kind == IM_GEOM_POINT)
     return;
   size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : 2;
   double tol2 = tolerance * tolerance;
   filter_vertices(g, min_points, far_enough, &tol2);
-  /* Then the vertices within a quarter of the tolerance of the line
-   * through their kept neighbours go: the drawn line moves by at most an
-   * eighth of a pixel at the renderer's half-pixel tolerance (a quarter
-   * pixel moved world-map coasts enough to flip edge pixels: land IoU
-   * 0.9990 against 0.9997), and smooth runs (densified meridians, 10m
-   * coastlines at small scale) lose many vertices that Cairo would
-   * otherwise rasterise or write one by one. Without the scratch memory the
-   * radial pass alone stands. */
+  /* Then the vertices within `line` of the line through their kept
+   * neighbours go: smooth runs (densified meridians, 10m coastlines at
+   * small scale) lose many vertices that Cairo would otherwise rasterise or
+   * write one by one. Without the scratch memory the radial pass alone
+   * stands. */
+  if (!(line > 0))
+    return;
   size_t longest = 0;
   for (size_t p = 0; p < g->nparts; p++) {
     size_t n = im_geom_part_size(g, p);
@@ -227,7 +228,7 @@ void im_geom_simplify(im_geom *g, double tolerance) {
     for (size_t p = 0; p < g->nparts; p++) {
       size_t start = g->parts[p], n = im_geom_part_size(g, p), part_out = out;
       if (n >= 3)
-        mark_dp(g->xy + 2 * start, n, tolerance / 4, keep, stack);
+        mark_dp(g->xy + 2 * start, n, line, keep, stack);
       else
         memset(keep, 1, n);
       for (size_t i = 0; i < n; i++) {

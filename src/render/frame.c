@@ -329,6 +329,13 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   /* Half a pixel at the output resolution: finer detail cannot be seen
    * (vector output is simplified for its print resolution). */
   rc->simplify_tol = 0.5 * rc->dev_per_pt * 72.0 / f->dpi;
+  /* Vertices nearer than this to the line through their neighbours go
+   * too. An eighth of a pixel on a PNG: a quarter moved world-map coasts
+   * enough to flip edge pixels against an exact coverage mask (land IoU
+   * 0.9990 against 0.9996, bench/). A quarter of the print pixel in SVG
+   * and PDF, which no printer resolves: a quarter of the vertices fewer,
+   * files as much smaller and faster to write. */
+  rc->simplify_line = rc->simplify_tol / (vector ? 2 : 4);
   if (!frame_query(rc, &ext))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   rc->scale_denominator = scale_at_centre(rc, &ext, frame_w_pt);

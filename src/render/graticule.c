@@ -231,7 +231,7 @@ static bool add_line(gline *L, im_geom *raw, im_geom *clipped, double t0, double
   choose_labelled(s, first);
   /* Drawn: simplified like the layers, clipped to the frame (and a little
    * more, so line ends stay under the frame line). */
-  im_geom_simplify(raw, rc->simplify_tol);
+  im_geom_simplify_to(raw, rc->simplify_tol, rc->simplify_line);
   double m = 2 * rc->dev_per_pt;
   if (!im_geom_clip(raw, (im_bbox){rc->fx0 - m, rc->fy0 - m, rc->fx0 + rc->fw + m, rc->fy0 + rc->fh + m}, clipped))
     return false;

@@ -29,6 +29,7 @@ typedef struct {
   double dev_per_unit_x;   /* device units per map CRS unit, across */
   double dev_per_unit_y;   /* and down (equal but for PNG pixel rounding) */
   double simplify_tol;     /* device units */
+  double simplify_line;    /* and its Douglas-Peucker distance (frame.c) */
   double thin_deg;         /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
   im_layer_query query;    /* the frame in geographic coordinates */
   bool query_all;          /* the frame sees the whole globe */
