@@ -38,6 +38,10 @@ void im_geom_reset(im_geom *g, im_geom_kind kind);
 void im_geom_free(im_geom *g);
 /* Starts a new part; the following points belong to it. false: out of memory. */
 bool im_geom_begin_part(im_geom *g);
+/* Makes room for exactly `points` points and `parts` parts in all (more
+ * when g has more already): a reader that knows the size of a shape up
+ * front keeps no slack, where growing by doubling would waste up to half. */
+bool im_geom_reserve(im_geom *g, size_t points, size_t parts);
 bool im_geom_add_point(im_geom *g, double x, double y);
 /* Drops the last part if it has fewer than min_points vertices. */
 void im_geom_end_part(im_geom *g, size_t min_points);

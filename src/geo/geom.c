@@ -1,6 +1,7 @@
 #include "influmap/geom.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,24 @@ bool im_geom_begin_part(im_geom *g) {
   if (!im_grow((void **)&g->parts, &g->cap_parts, g->nparts + 1, sizeof *g->parts))
     return false;
   g->parts[g->nparts++] = g->npoints;
+  return true;
+}
+
+bool im_geom_reserve(im_geom *g, size_t points, size_t parts) {
+  if (points > g->cap_points) {
+    double *xy = points <= SIZE_MAX / 2 ? im_realloc_array(g->xy, points * 2, sizeof *xy) : NULL;
+    if (!xy)
+      return false;
+    g->xy = xy;
+    g->cap_points = points;
+  }
+  if (parts > g->cap_parts) {
+    size_t *pp = im_realloc_array(g->parts, parts, sizeof *pp);
+    if (!pp)
+      return false;
+    g->parts = pp;
+    g->cap_parts = parts;
+  }
   return true;
 }
 

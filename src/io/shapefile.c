@@ -313,6 +313,8 @@ static const char *object_to_geom(const SHPObject *o, im_geom *g) {
   if (o->nSHPType == SHPT_MULTIPATCH)
     return multipatch_to_geom(o, g) ? NULL : "out of memory";
   int nparts = g->kind == IM_GEOM_POINT || o->nParts == 0 ? 1 : o->nParts;
+  if (!im_geom_reserve(g, (size_t)o->nVertices, (size_t)nparts))
+    return "out of memory";
   for (int p = 0; p < nparts; p++) {
     int start = g->kind == IM_GEOM_POINT || o->nParts == 0 ? 0 : o->panPartStart[p];
     int end = p + 1 < nparts ? o->panPartStart[p + 1] : o->nVertices;

@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <time.h>
 
 #include "../core/mem-private.h"
@@ -348,6 +351,21 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   im_render_lap(rc, &rc->times.setup);
   return IM_STATUS_OK;
+}
+
+void im_render_ctx_drop_scratch(im_render_ctx *rc) {
+  im_projected_free(&rc->proj);
+  im_proj_scratch_free(&rc->scratch);
+  im_geom_free(&rc->fill);
+  im_geom_free(&rc->outline);
+  im_projected_init(&rc->proj);
+  im_proj_scratch_init(&rc->scratch);
+  im_geom_init(&rc->fill, IM_GEOM_POINT);
+  im_geom_init(&rc->outline, IM_GEOM_POINT);
+#ifdef __GLIBC__
+  /* The pages freed amid the heap go back too, not only those at its top. */
+  malloc_trim(0);
+#endif
 }
 
 void im_render_ctx_fini(im_render_ctx *rc) {

@@ -55,6 +55,10 @@ typedef struct {
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err);
 void im_render_ctx_fini(im_render_ctx *rc);
+/* Frees the scratch geometry (sized for the largest feature drawn) once the
+ * layers are drawn, before a PNG is rasterised and encoded: the peak memory
+ * of a 10m map is then that of its pixels, not of both. */
+void im_render_ctx_drop_scratch(im_render_ctx *rc);
 
 /* Notes on the page of cr that it holds drawing its PNG recordings
  * share (a group, an SVG icon), so they are replayed one chunk at a time

@@ -304,6 +304,7 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     goto done;
   }
   cairo_status_t cs;
+  im_render_ctx_drop_scratch(&rc);
   if (fmt == IM_FORMAT_PNG) {
     cs = write_png_page(surface, &png, &rc, &out);
   } else {
