@@ -15,11 +15,12 @@ static const struct {
               {"Caracas", -66.9036, 10.4806},
               {"Shanghai", 121.4737, 31.2304}};
 
-/* What cs2cs prints for lon/lat (WGS 84) into crs. */
-static void cs2cs(const char *crs, double lon, double lat, double *x, double *y) {
+/* What cs2cs prints for lon/lat (WGS 84) into crs, easting first (-s: for
+ * a CRS whose axes are northing, easting). */
+static void cs2cs(const char *crs, bool swap, double lon, double lat, double *x, double *y) {
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "echo '%.10f %.10f' | cs2cs -f %%.6f '+proj=longlat +datum=WGS84 +no_defs' +to '%s'",
-           lon, lat, crs);
+  snprintf(cmd, sizeof cmd, "echo '%.10f %.10f' | cs2cs %s -f %%.6f '+proj=longlat +datum=WGS84 +no_defs' +to '%s'",
+           lon, lat, swap ? "-s" : "", crs);
   FILE *p = popen(cmd, "r");
   assert_non_null(p);
   int n = fscanf(p, "%lf %lf", x, y);
@@ -28,7 +29,7 @@ static void cs2cs(const char *crs, double lon, double lat, double *x, double *y)
     fail_msg("cs2cs failed for %s (is proj-bin installed?)", crs);
 }
 
-static void check_crs(const char *definition, double expected_lon0) {
+static void check_crs_axes(const char *definition, bool swap, double expected_lon0) {
   im_geo_ctx *ctx = im_geo_ctx_create();
   assert_non_null(ctx);
   im_error err;
@@ -47,7 +48,7 @@ static void check_crs(const char *definition, double expected_lon0) {
   assert_int_equal(im_transform_array(t, xy, 4, false), 0);
   for (int i = 0; i < 4; i++) {
     double x, y;
-    cs2cs(definition, cities[i].lon, cities[i].lat, &x, &y);
+    cs2cs(definition, swap, cities[i].lon, cities[i].lat, &x, &y);
     if (fabs(xy[2 * i] - x) > 0.001 || fabs(xy[2 * i + 1] - y) > 0.001)
       fail_msg("%s in %s: influmap %.4f %.4f, cs2cs %.4f %.4f", cities[i].name, definition, xy[2 * i],
                xy[2 * i + 1], x, y);
@@ -62,6 +63,10 @@ static void check_crs(const char *definition, double expected_lon0) {
   im_crs_free(geog);
   im_crs_free(map);
   im_geo_ctx_free(ctx);
+}
+
+static void check_crs(const char *definition, double expected_lon0) {
+  check_crs_axes(definition, false, expected_lon0);
 }
 
 static void latam_laea(void **state) {
@@ -82,6 +87,14 @@ static void pacific_robinson(void **state) {
 static void web_mercator_epsg(void **state) {
   (void)state;
   check_crs("EPSG:3857", 0);
+}
+
+/* Northing before easting in EPSG (the map still gets x = easting), and a
+ * CRS in US survey feet: the map's own conversion (crs.c) keeps both. */
+static void axes_and_units(void **state) {
+  (void)state;
+  check_crs_axes("EPSG:3035", true, 10);
+  check_crs("EPSG:2227", -120.5);
 }
 
 static void forms_of_crs(void **state) {
@@ -155,6 +168,7 @@ static void impossible_points(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(latam_laea),        cmocka_unit_test(world_robinson),
                                      cmocka_unit_test(pacific_robinson),  cmocka_unit_test(web_mercator_epsg),
-                                     cmocka_unit_test(forms_of_crs),      cmocka_unit_test(impossible_points)};
+                                     cmocka_unit_test(forms_of_crs),      cmocka_unit_test(impossible_points),
+                                     cmocka_unit_test(axes_and_units)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

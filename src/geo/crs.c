@@ -10,7 +10,19 @@
  * the objects handed out from the cache are shared and reference-counted,
  * and im_crs_free / im_transform_free only give them back. The caches are
  * bounded (IM_GEO_CACHE_SLOTS each): past that, objects are made and freed
- * as before. */
+ * as before.
+ *
+ * proj.db is opened only when something needs it. Opening it is the first
+ * 8 ms of every map, and most maps need nothing from it once their CRSs
+ * are in the store (crs-store-private.h) and their lon/lat-to-map
+ * transformation is the map CRS's own conversion. So a thread has two
+ * contexts: `pj`, which finds no proj.db (its search path leads nowhere)
+ * and holds every CRS handed out and the conversions, and `pj_db`, made on
+ * first need, which resolves definitions (codes, WKT names) and finds the
+ * operations between different datums (and their grids). Every CRS is made
+ * in `pj` from PROJJSON, so it is the same object whether its definition
+ * was resolved now or stored, and comparisons between CRSs never depend on
+ * whether proj.db happened to be open. */
 #include "influmap/crs.h"
 
 #include <ctype.h>
@@ -22,6 +34,7 @@
 #include <string.h>
 
 #include "../core/mem-private.h"
+#include "crs-store-private.h"
 
 #define IM_GEO_CACHE_SLOTS 64
 
@@ -39,6 +52,7 @@ struct im_transform {
   PJ *pj;
   bool cached;
   bool own_ctx;    /* a clone for another thread: ctx goes with it */
+  bool db;         /* made with proj.db (may need its grids): clones get it too */
   size_t refs;
 };
 
@@ -53,7 +67,8 @@ typedef struct {
 } transform_slot;
 
 struct im_geo_ctx {
-  PJ_CONTEXT *pj;
+  PJ_CONTEXT *pj;    /* without proj.db: the CRSs, the conversions */
+  PJ_CONTEXT *pj_db; /* with it, made on first need; NULL until then */
   size_t handles; /* im_geo_ctx_create calls not yet freed */
   crs_slot crs[IM_GEO_CACHE_SLOTS];
   size_t ncrs;
@@ -67,6 +82,13 @@ static void quiet_log(void *user, int level, const char *msg) {
   (void)user;
   (void)level;
   (void)msg;
+}
+
+/* A context that will not find proj.db: a path under a file can never
+ * hold it. */
+static void no_db(PJ_CONTEXT *pc) {
+  static const char *const nowhere[] = {"/dev/null/influmap-opens-proj.db-only-when-needed"};
+  proj_context_set_search_paths(pc, 1, nowhere);
 }
 
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -102,6 +124,8 @@ static void ctx_destroy(void *arg) {
     free(ctx->crs[i].definition);
   }
   proj_context_destroy(ctx->pj);
+  if (ctx->pj_db)
+    proj_context_destroy(ctx->pj_db);
   free(ctx);
   if (thread_ctx == ctx)
     thread_ctx = NULL;
@@ -137,11 +161,19 @@ im_geo_ctx *im_geo_ctx_create(void) {
     return NULL;
   }
   proj_log_func(ctx->pj, NULL, quiet_log);
+  no_db(ctx->pj);
   ctx->handles = 1;
   /* Without the key (out of resources) the context is simply not kept. */
   if (!pthread_setspecific(thread_key, ctx))
     thread_ctx = ctx;
   return ctx;
+}
+
+/* The context with proj.db, made on first need; NULL when out of memory. */
+static PJ_CONTEXT *db_ctx(im_geo_ctx *ctx) {
+  if (!ctx->pj_db && (ctx->pj_db = proj_context_create()))
+    proj_log_func(ctx->pj_db, NULL, quiet_log);
+  return ctx->pj_db;
 }
 
 void im_geo_ctx_free(im_geo_ctx *ctx) {
@@ -261,6 +293,37 @@ static im_status crs_error(const char *definition, const char *text, const char 
   return st;
 }
 
+/* A CRS is always made from its PROJJSON, whether that comes from the
+ * store (crs-store-private.h) or from resolving the definition now: so a
+ * map is drawn from the very same CRS object either way, and its bytes do
+ * not depend on what the store held. */
+static PJ *stored_crs(PJ_CONTEXT *ctx, const char *definition) {
+  char *json = im_crs_store_get(definition);
+  PJ *pj = json ? proj_create(ctx, json) : NULL;
+  free(json);
+  if (pj && !is_crs_type(proj_get_type(pj))) {
+    proj_destroy(pj);
+    pj = NULL;
+  }
+  return pj;
+}
+
+/* raw (made in raw_ctx; consumed) remade in ctx from its PROJJSON, which
+ * is stored; a plain copy of raw when it has none (then nothing is stored,
+ * and every run makes it so). */
+static PJ *through_projjson(PJ_CONTEXT *ctx, PJ_CONTEXT *raw_ctx, const char *definition, PJ *raw) {
+  const char *json = proj_as_projjson(raw_ctx, raw, NULL);
+  PJ *pj = json ? proj_create(ctx, json) : NULL;
+  if (pj && is_crs_type(proj_get_type(pj))) {
+    im_crs_store_put(definition, json);
+  } else {
+    proj_destroy(pj);
+    pj = proj_clone(ctx, raw);
+  }
+  proj_destroy(raw);
+  return pj;
+}
+
 im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line,
                         int column, im_crs **out, im_error *err) {
   *out = NULL;
@@ -276,17 +339,26 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
       return IM_STATUS_OK;
     }
   ctx->misses++;
-  char *text = proj_text(definition);
-  if (!text)
-    return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
-  PJ *pj = proj_create(ctx->pj, text);
-  if (!pj || !is_crs_type(proj_get_type(pj))) {
-    proj_destroy(pj);
-    im_status st = crs_error(definition, text, file, line, column, err);
+  PJ *pj = stored_crs(ctx->pj, definition);
+  if (!pj) {
+    char *text = proj_text(definition);
+    /* A PROJ string needs no proj.db; codes and WKT names do. */
+    PJ_CONTEXT *rc = text && text[0] == '+' ? ctx->pj : db_ctx(ctx);
+    if (!text || !rc) {
+      free(text);
+      return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
+    }
+    PJ *raw = proj_create(rc, text);
+    if (!raw || !is_crs_type(proj_get_type(raw))) {
+      proj_destroy(raw);
+      im_status st = crs_error(definition, text, file, line, column, err);
+      free(text);
+      return st;
+    }
     free(text);
-    return st;
+    if (!(pj = through_projjson(ctx->pj, rc, definition, raw)))
+      return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
   }
-  free(text);
   im_crs *crs = calloc(1, sizeof *crs);
   if (!crs) {
     proj_destroy(pj);
@@ -364,6 +436,21 @@ bool im_crs_equivalent(const im_crs *a, const im_crs *b) {
          (!im_crs_is_geographic(a) || proj_is_equivalent_to(a->pj, b->pj, PJ_COMP_EQUIVALENT));
 }
 
+/* From a projected CRS's own geographic base to it (every map's lon/lat to
+ * the map): the CRS's conversion, which PROJ hands out without searching
+ * proj.db for operations (5 to 10 ms); it gives the very coordinates of
+ * proj_create_crs_to_crs (checked on Robinson, LAEA, UTM, polar
+ * stereographic, Web Mercator, a US-feet and a Paris-meridian CRS). NULL
+ * for any other pair. */
+static PJ *own_conversion(PJ_CONTEXT *ctx, const im_crs *src, const im_crs *dst) {
+  if (proj_get_type(dst->pj) != PJ_TYPE_PROJECTED_CRS)
+    return NULL;
+  PJ *base = proj_crs_get_geodetic_crs(ctx, dst->pj);
+  bool own = base && proj_is_equivalent_to(src->pj, base, PJ_COMP_STRICT);
+  proj_destroy(base);
+  return own ? proj_crs_get_coordoperation(ctx, dst->pj) : NULL;
+}
+
 im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst,
                               im_transform **out, im_error *err) {
   *out = NULL;
@@ -377,14 +464,20 @@ im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *
     }
   ctx->misses++;
   proj_errno_reset(src->pj); /* the context's error number: it outlives maps */
-  PJ *op = proj_create_crs_to_crs_from_pj(ctx->pj, src->pj, dst->pj, NULL, NULL);
+  PJ_CONTEXT *pc = ctx->pj;
+  PJ *op = own_conversion(pc, src, dst);
+  /* Anything else is searched for in proj.db (and may need its grids). */
+  if (!op && (pc = db_ctx(ctx)))
+    op = proj_create_crs_to_crs_from_pj(pc, src->pj, dst->pj, NULL, NULL);
   if (!op) {
-    int e = proj_context_errno(ctx->pj);
+    if (!pc)
+      return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
+    int e = proj_context_errno(pc);
     return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "no transformation from '%s' to '%s' (%s)",
                         im_crs_name(src), im_crs_name(dst),
-                        e ? proj_context_errno_string(ctx->pj, e) : "unknown reason");
+                        e ? proj_context_errno_string(pc, e) : "unknown reason");
   }
-  PJ *norm = proj_normalize_for_visualization(ctx->pj, op);
+  PJ *norm = proj_normalize_for_visualization(pc, op);
   proj_destroy(op);
   if (!norm)
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot normalise axis order from '%s' to '%s'",
@@ -394,7 +487,8 @@ im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *
     proj_destroy(norm);
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   }
-  t->ctx = ctx->pj;
+  t->ctx = pc;
+  t->db = pc != ctx->pj;
   t->pj = norm;
   t->refs = 1;
   if (cacheable && ctx->ntr < IM_GEO_CACHE_SLOTS) {
@@ -427,6 +521,9 @@ im_transform *im_transform_clone(const im_transform *t) {
     return NULL;
   }
   proj_log_func(c->ctx, NULL, quiet_log);
+  c->db = t->db;
+  if (!c->db)
+    no_db(c->ctx);
   /* The operation is already resolved: cloning it needs no proj.db. */
   if (!(c->pj = proj_clone(c->ctx, t->pj))) {
     transform_destroy(c);

@@ -14,7 +14,11 @@ static void drop_warning(void *user, const char *message) {
   (void)message;
 }
 
-void fuzz_quiet(void) { im_warning_set_handler(drop_warning, NULL); }
+void fuzz_quiet(void) {
+  im_warning_set_handler(drop_warning, NULL);
+  /* Every CRS a fuzzer makes up would be stored on disk (crs-store.c). */
+  setenv("INFLUMAP_CACHE_DIR", "off", 1);
+}
 
 int fuzz_memfile(const uint8_t *data, size_t size, char *path, size_t path_size) {
   int fd = memfd_create("influmap-fuzz", 0);
