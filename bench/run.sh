@@ -111,6 +111,8 @@ command_for() {  # tool map format -> the command line, or nothing if the tool c
   local tool=$1 map=$2 fmt=$3 out=$OUT/maps/$1-$2.$3
   case $tool in
     influmap) echo "$INFLUMAP render specs/$map.yaml -o $out" ;;
+    # the same without the store of resolved CRSs: every run opens proj.db
+    influmap_nostore) echo "env INFLUMAP_CACHE_DIR=off $INFLUMAP render specs/$map.yaml -o $out" ;;
     mapserver) echo "map2img -m mapserver/$map.map -i $fmt -o $out" ;;
     mapnik) echo "$PY mapnik/render.py mapnik/$map.xml $(size_of "$map") $(extent_of "$map") $out $fmt" ;;
     gmt) [ "$fmt" = svg ] || echo "gmt/render.sh $map $out $fmt" ;;
@@ -122,7 +124,11 @@ limited() {  # run a command line (word-split) under the time and memory limits
 }
 
 cd "$here"
-tools=(influmap)
+# influmap's store of resolved CRSs (src/geo/crs-store.c) lives with the run: the first
+# render fills it, as a user's first map does; influmap_nostore runs without it.
+export INFLUMAP_CACHE_DIR=$OUT/crs-store
+rm -rf "$INFLUMAP_CACHE_DIR"
+tools=(influmap influmap_nostore)
 for t in mapserver mapnik gmt; do [ "${PEER_OK[$t]}" = 1 ] && tools+=("$t"); done
 if [ "${PEER_OK[gmt]}" = 1 ] && [[ " $FORMATS " == *" svg "* ]]; then
   skip "gmt (svg)" "GMT 6.4 has no SVG output: gmt begin knows no svg format"

@@ -22,6 +22,9 @@ LOAD_WAIT=${LOAD_WAIT:-120}
 RESULTS=${RESULTS:-$here/scaling.md}
 PY=/usr/bin/python3
 log() { printf '== %s\n' "$*" >&2; }
+# influmap's store of resolved CRSs (src/geo/crs-store.c), kept with the run: the warm-up
+# fills it.
+export INFLUMAP_CACHE_DIR=$OUT/crs-store
 
 for c in hyperfine ogr2ogr gdal_rasterize; do
   command -v $c > /dev/null || { echo "scaling.sh: $c is missing; run bench/run.sh first (it installs it)" >&2; exit 1; }

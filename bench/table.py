@@ -12,7 +12,7 @@ import os
 import platform
 import sys
 
-TOOLS = ["influmap", "mapserver", "mapnik", "gmt"]
+TOOLS = ["influmap", "influmap_nostore", "mapserver", "mapnik", "gmt"]
 MAPS = ["latam-50m", "world-robinson", "latam-10m"]
 FORMATS = ["png", "svg", "pdf"]
 TARGET_RATIO = {"png": 0.6, "svg": 0.6, "pdf": 0.8}
@@ -168,6 +168,9 @@ def main(argv):
             "the same call, %s warm-up runs, %s runs; the median. Peak RSS: GNU time's maximum resident set "
             "size of one more run (for GMT's script, that of its largest process: `gmt` or `gs`)."
             % (os.environ.get("WARMUP", "2"), os.environ.get("RUNS", "7")))
+  md.append("- **influmap_nostore:** the same influmap with its store of resolved CRSs off "
+            "(`INFLUMAP_CACHE_DIR=off`), so proj.db is opened and queried in every run; `influmap` has the "
+            "store its first render of the run filled, as every map after an analyst's first has.")
   md.append("- **IoU:** land pixels of the PNG against a mask burned by gdal_rasterize (`bench/mask.py`, "
             "`bench/iou.py`); pixels whose ideal sea share is within 0.1 of one half are not counted (see below).")
   md.append("")

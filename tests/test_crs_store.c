@@ -21,15 +21,15 @@ static void render_with_store(const char *store, const char *spec, const char *o
 }
 
 /* The files in dir (not the temporaries), their paths into paths. */
-static size_t list_files(const char *dir, char paths[][1024], size_t max) {
+static size_t list_files(const char *dir, char paths[][4096], size_t max) {
   DIR *d = opendir(dir);
   if (!d)
     return 0;
   size_t n = 0;
   struct dirent *e;
   while ((e = readdir(d)) && n < max)
-    if (e->d_name[0] != '.')
-      snprintf(paths[n++], 1024, "%s/%s", dir, e->d_name);
+    if (e->d_name[0] != '.' && strlen(dir) + strlen(e->d_name) + 2 <= sizeof paths[0])
+      snprintf(paths[n++], sizeof paths[0], "%s/%s", dir, e->d_name);
   closedir(d);
   return n;
 }
@@ -77,7 +77,7 @@ static void test_store_same_bytes(void **state) {
     snprintf(damaged, sizeof damaged, "%s", scratch_path(k ? "damaged.svg" : "damaged.png"));
     render_with_store(store, spec, first);
     /* The map's CRS and the .prj's, each under its definition. */
-    char files[16][1024];
+    static char files[16][4096];
     size_t n = list_files(crs_dir, files, 16);
     assert_int_equal(n, 2);
     bool robinson = false, prj = false;

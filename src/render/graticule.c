@@ -288,7 +288,7 @@ static void footprint_of(const im_render_ctx *rc, footprint *fp) {
 
 bool im_graticule_build(im_render_ctx *rc) {
   const im_graticule *g = &rc->furniture->fu->graticule;
-  footprint fp;
+  footprint fp = {0};
   footprint_of(rc, &fp);
   gline L = {.rc = rc, .tol = rc->simplify_tol};
   im_geom raw, clipped;
