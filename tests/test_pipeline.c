@@ -503,6 +503,44 @@ static void test_timings(void **state) {
   }
 }
 
+/* ---- parts outside the frame ---- */
+
+/* A map of Chile from the 10m countries: a single render skips projecting
+ * the parts of a feature wholly outside the frame's footprint (Canada's
+ * Arctic islands, the Falklands' far ones), a batch with the cache on
+ * projects every part (the cache serves other frames): the same bytes
+ * either way, PNG and SVG. */
+static void test_parts_outside_same_bytes(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n"
+           "  page: {width: 500px, height: 900px, dpi: 72}\n"
+           "  crs: \"%s\"\n"
+           "  extent: {west: -78, east: -64, south: -56, north: -17}\n"
+           "  background: \"#dbe9f4\"\n"
+           "layers:\n"
+           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 1px}}\n"
+           "  - {id: rivers, source: %s, stroke: {color: \"#3060a0\", width: 0.5px}}\n",
+           LAEA, src_path("shapes/ne_10m_admin_0_countries_americas.shp"),
+           src_path("shapes/ne_10m_rivers_americas.shp"));
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s", scratch_path("chile-parts.yaml"));
+  assert_true(write_file(spec, yaml, strlen(yaml)));
+  const char *formats[] = {"png", "svg"};
+  for (int k = 0; k < 2; k++) {
+    char fresh[1024], cached[1024];
+    snprintf(fresh, sizeof fresh, "%s", scratch_path(k ? "parts-fresh.svg" : "parts-fresh.png"));
+    snprintf(cached, sizeof cached, "%s", scratch_path(k ? "parts-cached.svg" : "parts-cached.png"));
+    render_cli(spec, fresh);
+    im_layer_cache_begin();
+    render_ok(spec, cached);
+    im_layer_cache_end();
+    print_message("parts outside the frame: %s\n", formats[k]);
+    assert_same_file(fresh, cached);
+  }
+}
+
 /* ---- thinning before projection ---- */
 
 /* The 10m Americas at a continental scale (several vertices to a pixel):
@@ -578,6 +616,7 @@ int main(void) {
       cmocka_unit_test(test_densify_ceiling),
       cmocka_unit_test(test_timings),
       cmocka_unit_test(test_thinning_invisible),
+      cmocka_unit_test(test_parts_outside_same_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

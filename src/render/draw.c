@@ -308,6 +308,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   job.env.geo2map = rc->geo2map;
   job.env.lon0 = rc->lon0;
   job.env.thin = rc->thin_deg;
+  job.env.query = rc->query_all ? NULL : &rc->query;
   /* A batch caches every feature it projects; a single render only those
    * of a source it draws again (countries filled, then their borders). */
   job.env.cache = im_proj_cache_enabled() && (im_proj_cache_batch() || source_drawn_again(rc->map, ls));

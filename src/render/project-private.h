@@ -27,13 +27,15 @@ typedef struct {
   double lon0;           /* the map's central meridian */
   double thin;           /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
                             dropped before projecting; 0: none (im_render_thin_tolerance) */
+  const im_layer_query *query; /* the frame's footprint in lon/lat: parts wholly outside it are not
+                                  projected (unless cached); NULL: all are */
   bool cache;            /* through the projected-geometry cache, with: */
   uint32_t source_id, crs_id;
 } im_proj_env;
 
 /* Scratch geometry, reused from feature to feature (one per thread). */
 typedef struct {
-  im_geom work, cut, dense, thin;
+  im_geom work, cut, dense, thin, kept;
 } im_proj_scratch;
 
 void im_proj_scratch_init(im_proj_scratch *s);

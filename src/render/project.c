@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/mem-private.h"
+#include "../io/io-private.h"
 #include "influmap/geodesic.h"
 
 /* As im_geom_densify (geom.c) caps the vertices one segment gets. */
@@ -20,6 +21,7 @@ void im_proj_scratch_init(im_proj_scratch *s) {
   im_geom_init(&s->cut, IM_GEOM_POINT);
   im_geom_init(&s->dense, IM_GEOM_POINT);
   im_geom_init(&s->thin, IM_GEOM_POINT);
+  im_geom_init(&s->kept, IM_GEOM_POINT);
 }
 
 void im_proj_scratch_free(im_proj_scratch *s) {
@@ -27,6 +29,7 @@ void im_proj_scratch_free(im_proj_scratch *s) {
   im_geom_free(&s->cut);
   im_geom_free(&s->dense);
   im_geom_free(&s->thin);
+  im_geom_free(&s->kept);
 }
 
 bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
@@ -128,6 +131,50 @@ static bool thin_lonlat(const im_geom *g, double tol, im_geom *out) {
   return true;
 }
 
+/* The parts of g (lon/lat) that meet the query's boxes, into out; true
+ * when out holds them, false to take g whole: every part meets a box,
+ * none does (the feature stays as the reader gave it), a part strays past
+ * ±180° (its longitudes are not those of the boxes), or out of memory. The
+ * boxes are the frame's footprint with wide margins (frame.c), so a part
+ * outside them is far outside the frame; and parts are simplified and
+ * clipped each on its own, so the map is the same, byte for byte, less
+ * the cost of projecting the Arctic islands of a map of South America. */
+static bool parts_in_query(const im_geom *g, const im_layer_query *q, im_geom *out) {
+  size_t keep = 0, points = 0;
+  bool *in = im_malloc_array(g->nparts + 1, sizeof *in);
+  if (!in)
+    return false;
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    im_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++) {
+      b.minx = fmin(b.minx, v[2 * i]), b.maxx = fmax(b.maxx, v[2 * i]);
+      b.miny = fmin(b.miny, v[2 * i + 1]), b.maxy = fmax(b.maxy, v[2 * i + 1]);
+    }
+    in[p] = !n || b.minx < -180 || b.maxx > 180 || im_query_wants(q, &b);
+    keep += in[p];
+    points += in[p] ? n : 0;
+  }
+  bool some = keep > 0 && keep < g->nparts;
+  if (some && im_geom_reserve(out, points, keep)) {
+    im_geom_reset(out, g->kind);
+    out->nonzero = g->nonzero;
+    for (size_t p = 0; p < g->nparts; p++) {
+      if (!in[p])
+        continue;
+      size_t n = im_geom_part_size(g, p);
+      out->parts[out->nparts++] = out->npoints;
+      memcpy(out->xy + 2 * out->npoints, g->xy + 2 * g->parts[p], 2 * n * sizeof *g->xy);
+      out->npoints += n;
+    }
+  } else {
+    some = false;
+  }
+  free(in);
+  return some;
+}
+
 static bool same_coordinates(const im_geom *a, const im_geom *b) {
   return a->npoints == b->npoints && a->nparts == b->nparts && a->nonzero == b->nonzero &&
          (!a->nparts || !memcmp(a->parts, b->parts, a->nparts * sizeof *a->parts)) &&
@@ -146,10 +193,14 @@ im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, co
   if (!im_project_lonlat(env, s, f, geodesic, &p->lost_pre))
     return IM_PROJ_OOM;
   *have_work = true;
-  /* s->work stays as read (a label's length is measured on it). */
+  /* s->work stays as read (a label's length is measured on it). A cached
+   * projection serves other frames too: every part of it is projected. */
   const im_geom *ll = &s->work;
+  if (env->query && !env->cache && f->geom.kind != IM_GEOM_POINT && s->work.nparts > 1 &&
+      parts_in_query(&s->work, env->query, &s->kept))
+    ll = &s->kept;
   if (env->thin > 0 && f->geom.kind != IM_GEOM_POINT) {
-    if (!thin_lonlat(&s->work, env->thin, &s->thin))
+    if (!thin_lonlat(ll, env->thin, &s->thin))
       return IM_PROJ_OOM;
     ll = &s->thin;
   }
