@@ -505,6 +505,25 @@ static void test_timings(void **state) {
 
 /* ---- parts outside the frame ---- */
 
+/* A spec of the 10m Americas in LAEA: countries filled and outlined,
+ * rivers; its path into path. */
+static void write_americas_spec(const char *name, const char *page, const char *extent, char *path, size_t size) {
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n"
+           "  page: %s\n"
+           "  crs: \"%s\"\n"
+           "  extent: %s\n"
+           "  background: \"#dbe9f4\"\n"
+           "layers:\n"
+           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 1px}}\n"
+           "  - {id: rivers, source: %s, stroke: {color: \"#3060a0\", width: 0.5px}}\n",
+           page, LAEA, extent, src_path("shapes/ne_10m_admin_0_countries_americas.shp"),
+           src_path("shapes/ne_10m_rivers_americas.shp"));
+  snprintf(path, size, "%s", scratch_path(name)); /* scratch_path's buffer is reused */
+  assert_true(write_file(path, yaml, strlen(yaml)));
+}
+
 /* A map of Chile from the 10m countries: a single render skips projecting
  * the parts of a feature wholly outside the frame's footprint (Canada's
  * Arctic islands, the Falklands' far ones), a batch with the cache on
@@ -512,21 +531,9 @@ static void test_timings(void **state) {
  * either way, PNG and SVG. */
 static void test_parts_outside_same_bytes(void **state) {
   (void)state;
-  char yaml[2048];
-  snprintf(yaml, sizeof yaml,
-           "map:\n"
-           "  page: {width: 500px, height: 900px, dpi: 72}\n"
-           "  crs: \"%s\"\n"
-           "  extent: {west: -78, east: -64, south: -56, north: -17}\n"
-           "  background: \"#dbe9f4\"\n"
-           "layers:\n"
-           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 1px}}\n"
-           "  - {id: rivers, source: %s, stroke: {color: \"#3060a0\", width: 0.5px}}\n",
-           LAEA, src_path("shapes/ne_10m_admin_0_countries_americas.shp"),
-           src_path("shapes/ne_10m_rivers_americas.shp"));
   char spec[1024];
-  snprintf(spec, sizeof spec, "%s", scratch_path("chile-parts.yaml"));
-  assert_true(write_file(spec, yaml, strlen(yaml)));
+  write_americas_spec("chile-parts.yaml", "{width: 500px, height: 900px, dpi: 72}",
+                      "{west: -78, east: -64, south: -56, north: -17}", spec, sizeof spec);
   const char *formats[] = {"png", "svg"};
   for (int k = 0; k < 2; k++) {
     char fresh[1024], cached[1024];
@@ -550,20 +557,9 @@ static void test_parts_outside_same_bytes(void **state) {
  * much, next to all of them on a coast or a river. */
 static void test_thinning_invisible(void **state) {
   (void)state;
-  char yaml[2048];
-  snprintf(yaml, sizeof yaml,
-           "map:\n"
-           "  page: {width: 1100px, height: 1200px, dpi: 72}\n"
-           "  crs: \"%s\"\n"
-           "  extent: {xmin: -5500000, xmax: 5500000, ymin: -5000000, ymax: 7000000}\n"
-           "  background: \"#dbe9f4\"\n"
-           "layers:\n"
-           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 1px}}\n"
-           "  - {id: rivers, source: %s, stroke: {color: \"#3060a0\", width: 0.5px}}\n",
-           LAEA, src_path("shapes/ne_10m_admin_0_countries_americas.shp"),
-           src_path("shapes/ne_10m_rivers_americas.shp"));
-  const char *spec = scratch_path("thin.yaml");
-  assert_true(write_file(spec, yaml, strlen(yaml)));
+  char spec[1024];
+  write_americas_spec("thin.yaml", "{width: 1100px, height: 1200px, dpi: 72}",
+                      "{xmin: -5500000, xmax: 5500000, ymin: -5000000, ymax: 7000000}", spec, sizeof spec);
   assert_int_equal(setenv("INFLUMAP_THIN", "0", 1), 0);
   render_ok(spec, scratch_path("thin-off.png"));
   assert_int_equal(unsetenv("INFLUMAP_THIN"), 0);
