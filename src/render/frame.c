@@ -88,9 +88,7 @@ static bool projected_bounds(im_render_ctx *rc, double west, double east, double
  * several to a pixel on a continent-wide map): latam-10m's projection
  * stage 49 -> 37 ms, land IoU against gdal_rasterize 0.99963 -> 0.99957
  * (bench/). */
-#ifndef IM_THIN_SHARE
-#define IM_THIN_SHARE 0.75
-#endif
+#define IM_THIN_SHARE 0.75 /* of the simplification tolerance */
 static double thin_tolerance(const im_render_ctx *rc) {
   enum { N = 17 };
   const double d = 1e-3; /* degrees: a derivative by finite differences */
