@@ -349,6 +349,8 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
       return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
     }
     PJ *raw = proj_create(rc, text);
+    if (!raw && rc == ctx->pj && (rc = db_ctx(ctx))) /* a PROJ string that does need it after all */
+      raw = proj_create(rc, text);
     if (!raw || !is_crs_type(proj_get_type(raw))) {
       proj_destroy(raw);
       im_status st = crs_error(definition, text, file, line, column, err);
