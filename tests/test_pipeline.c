@@ -49,25 +49,36 @@ static void assert_same_file(const char *a, const char *b) {
   }
 }
 
-/* A map of the Andes: countries filled and stroked, their borders drawn
- * again from the same source, lakes. */
-static const char *write_spec_page(const char *name, const char *page, const char *crs, const char *extent) {
-  char yaml[2048];
-  snprintf(yaml, sizeof yaml,
-           "map:\n"
-           "  page: %s\n"
-           "  crs: \"%s\"\n"
-           "  extent: %s\n"
-           "  background: \"#dbe9f4\"\n"
-           "layers:\n"
-           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 0.4pt}}\n"
-           "  - {id: borders, source: %s, stroke: {color: \"#aa3333\", width: 0.2pt}}\n"
-           "  - {id: lakes, source: %s, fill: \"#9fbcd6\"}\n",
-           page, crs, extent, src_path("shapes/ne_50m_admin_0_countries.shp"),
-           src_path("shapes/ne_50m_admin_0_countries.shp"), src_path("shapes/ne_10m_lakes_americas.shp"));
+/* A spec of map and layers (YAML lines, each "  - {...}\n") written to
+ * scratch; its path is scratch_path's buffer, which the next call reuses. */
+static const char *write_map_spec(const char *name, const char *page, const char *crs, const char *extent,
+                                  const char *layers) {
+  char yaml[4096];
+  int n = snprintf(yaml, sizeof yaml,
+                   "map:\n"
+                   "  page: %s\n"
+                   "  crs: \"%s\"\n"
+                   "  extent: %s\n"
+                   "  background: \"#dbe9f4\"\n"
+                   "layers:\n%s",
+                   page, crs, extent, layers);
+  assert_true(n > 0 && (size_t)n < sizeof yaml);
   const char *path = scratch_path(name);
   assert_true(write_file(path, yaml, strlen(yaml)));
   return path;
+}
+
+/* A map of the Andes: countries filled and stroked, their borders drawn
+ * again from the same source, lakes. */
+static const char *write_spec_page(const char *name, const char *page, const char *crs, const char *extent) {
+  char layers[2048];
+  snprintf(layers, sizeof layers,
+           "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 0.4pt}}\n"
+           "  - {id: borders, source: %s, stroke: {color: \"#aa3333\", width: 0.2pt}}\n"
+           "  - {id: lakes, source: %s, fill: \"#9fbcd6\"}\n",
+           src_path("shapes/ne_50m_admin_0_countries.shp"), src_path("shapes/ne_50m_admin_0_countries.shp"),
+           src_path("shapes/ne_10m_lakes_americas.shp"));
+  return write_map_spec(name, page, crs, extent, layers);
 }
 
 static const char *write_spec(const char *name, const char *crs, const char *extent) {
@@ -508,20 +519,12 @@ static void test_timings(void **state) {
 /* A spec of the 10m Americas in LAEA: countries filled and outlined,
  * rivers; its path into path. */
 static void write_americas_spec(const char *name, const char *page, const char *extent, char *path, size_t size) {
-  char yaml[2048];
-  snprintf(yaml, sizeof yaml,
-           "map:\n"
-           "  page: %s\n"
-           "  crs: \"%s\"\n"
-           "  extent: %s\n"
-           "  background: \"#dbe9f4\"\n"
-           "layers:\n"
+  char layers[2048];
+  snprintf(layers, sizeof layers,
            "  - {id: countries, source: %s, fill: \"#f2efe9\", stroke: {color: \"#555555\", width: 1px}}\n"
            "  - {id: rivers, source: %s, stroke: {color: \"#3060a0\", width: 0.5px}}\n",
-           page, LAEA, extent, src_path("shapes/ne_10m_admin_0_countries_americas.shp"),
-           src_path("shapes/ne_10m_rivers_americas.shp"));
-  snprintf(path, size, "%s", scratch_path(name)); /* scratch_path's buffer is reused */
-  assert_true(write_file(path, yaml, strlen(yaml)));
+           src_path("shapes/ne_10m_admin_0_countries_americas.shp"), src_path("shapes/ne_10m_rivers_americas.shp"));
+  snprintf(path, size, "%s", write_map_spec(name, page, LAEA, extent, layers));
 }
 
 /* A map of Chile from the 10m countries: a single render skips projecting
