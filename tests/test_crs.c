@@ -1,10 +1,12 @@
 /* Projected coordinates equal PROJ's own command-line tool, cs2cs, to 1 mm;
  * CRSs in every accepted form; the central meridian each map is cut at. */
 #include <math.h>
+#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo/crs-private.h"
 #include "support.h"
 
 static const struct {
@@ -165,10 +167,78 @@ static void impossible_points(void **state) {
   im_geo_ctx_free(ctx);
 }
 
+/* crs.c sends lon/lat arrays to the projection step alone, past PROJ's
+ * pipeline (degrees to radians, then the projection), when that gives the
+ * same bits: here it does, on points all over the globe (and beyond the
+ * orthographic's horizon), against the pipeline itself; and a pipeline of
+ * more steps (US feet) is left alone. */
+static void check_radian_step(const char *definition, bool expect_step) {
+  im_geo_ctx *ctx = im_geo_ctx_create();
+  im_error err;
+  im_crs *map = NULL, *geog = NULL;
+  im_transform *t = NULL;
+  assert_ok(im_crs_create(ctx, definition, NULL, 0, 0, &map, &err), &err);
+  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
+  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
+  if (im_transform_radian_step(t) != expect_step)
+    fail_msg("%s: radian step %s", definition, expect_step ? "not taken" : "taken");
+  /* The same pipeline made here, straight from PROJ. */
+  PJ_CONTEXT *pc = proj_context_create();
+  char text[512];
+  snprintf(text, sizeof text, "%s%s", definition, definition[0] == '+' ? " +type=crs" : "");
+  PJ *crs = proj_create(pc, text), *conv = crs ? proj_crs_get_coordoperation(pc, crs) : NULL;
+  PJ *pipe = conv ? proj_normalize_for_visualization(pc, conv) : NULL;
+  assert_non_null(pipe);
+  enum { N = 20000 };
+  double *a = malloc(2 * N * sizeof *a), *b = malloc(2 * N * sizeof *b);
+  assert_non_null(a);
+  assert_non_null(b);
+  srand(7);
+  for (int i = 0; i < N; i++) {
+    a[2 * i] = -180 + 360.0 * rand() / RAND_MAX;
+    a[2 * i + 1] = -89.9 + 179.8 * rand() / RAND_MAX;
+  }
+  memcpy(b, a, 2 * N * sizeof *a);
+  im_transform_array(t, a, N, false);
+  proj_trans_generic(pipe, PJ_FWD, b, 2 * sizeof *b, N, b + 1, 2 * sizeof *b, N, NULL, 0, 0, NULL, 0, 0);
+  int finite = 0;
+  for (int i = 0; i < 2 * N; i++) {
+    if (!isfinite(b[i])) {
+      if (!isnan(a[i]))
+        fail_msg("%s: point %d: influmap %.17g where PROJ has no value", definition, i / 2, a[i]);
+      continue;
+    }
+    finite++;
+    if (memcmp(&a[i], &b[i], sizeof a[i]))
+      fail_msg("%s: point %d: influmap %.17g, PROJ's pipeline %.17g", definition, i / 2, a[i], b[i]);
+  }
+  assert_true(finite > N); /* most points project */
+  free(a);
+  free(b);
+  proj_destroy(pipe);
+  proj_destroy(conv);
+  proj_destroy(crs);
+  proj_context_destroy(pc);
+  im_transform_free(t);
+  im_crs_free(geog);
+  im_crs_free(map);
+  im_geo_ctx_free(ctx);
+}
+
+static void radian_step_same_bits(void **state) {
+  (void)state;
+  check_radian_step("+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs", true);
+  check_radian_step("ESRI:54030", true);
+  check_radian_step("EPSG:32718", true);
+  check_radian_step("EPSG:3035", true);
+  check_radian_step("+proj=ortho +lat_0=-15 +lon_0=-70", true);
+  check_radian_step("EPSG:2227", false);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(latam_laea),        cmocka_unit_test(world_robinson),
                                      cmocka_unit_test(pacific_robinson),  cmocka_unit_test(web_mercator_epsg),
                                      cmocka_unit_test(forms_of_crs),      cmocka_unit_test(impossible_points),
-                                     cmocka_unit_test(axes_and_units)};
+                                     cmocka_unit_test(axes_and_units),    cmocka_unit_test(radian_step_same_bits)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,7 +61,7 @@ bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, do
   d->npoints = p->npoints;
   d->nparts = p->nparts;
   im_geom_remove_invalid(d, NULL);
-  im_geom_simplify_to(d, rc->simplify_tol, rc->simplify_line);
+  im_geom_simplify_to(d, rc->simplify_tol, kind == IM_GEOM_LINE ? rc->simplify_stroke : rc->simplify_line);
   im_bbox clip = {rc->fx0 - margin, rc->fy0 - margin, rc->fx0 + rc->fw + margin, rc->fy0 + rc->fh + margin};
   return im_geom_clip(d, clip, out);
 }

@@ -29,7 +29,8 @@ typedef struct {
   double dev_per_unit_x;   /* device units per map CRS unit, across */
   double dev_per_unit_y;   /* and down (equal but for PNG pixel rounding) */
   double simplify_tol;     /* device units */
-  double simplify_line;    /* and its Douglas-Peucker distance (frame.c) */
+  double simplify_line;    /* and its Douglas-Peucker distance for fills (frame.c) */
+  double simplify_stroke;  /* and for lines that are only stroked */
   double thin_deg;         /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
   im_layer_query query;    /* the frame in geographic coordinates */
   bool query_all;          /* the frame sees the whole globe */
