@@ -31,16 +31,35 @@ static void cs2cs(const char *crs, bool swap, double lon, double lat, double *x,
     fail_msg("cs2cs failed for %s (is proj-bin installed?)", crs);
 }
 
-static void check_crs_axes(const char *definition, bool swap, double expected_lon0) {
-  im_geo_ctx *ctx = im_geo_ctx_create();
-  assert_non_null(ctx);
+/* The map CRS of definition, its lon/lat base and the transformation
+ * from the one to the other, in a context of their own (map_close). */
+typedef struct {
+  im_geo_ctx *ctx;
+  im_crs *map, *geog;
+  im_transform *t;
+} map_crs;
+
+static map_crs map_open(const char *definition) {
+  map_crs m = {im_geo_ctx_create(), NULL, NULL, NULL};
+  assert_non_null(m.ctx);
   im_error err;
-  im_crs *map = NULL, *geog = NULL;
-  im_transform *t = NULL;
-  assert_ok(im_crs_create(ctx, definition, NULL, 0, 0, &map, &err), &err);
-  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
-  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
-  assert_float_equal(im_crs_central_meridian(map), expected_lon0, 1e-9);
+  assert_ok(im_crs_create(m.ctx, definition, NULL, 0, 0, &m.map, &err), &err);
+  assert_ok(im_crs_geographic(m.ctx, m.map, &m.geog, &err), &err);
+  assert_ok(im_transform_create(m.ctx, m.geog, m.map, &m.t, &err), &err);
+  return m;
+}
+
+static void map_close(map_crs *m) {
+  im_transform_free(m->t);
+  im_crs_free(m->geog);
+  im_crs_free(m->map);
+  im_geo_ctx_free(m->ctx);
+}
+
+static void check_crs_axes(const char *definition, bool swap, double expected_lon0) {
+  map_crs m = map_open(definition);
+  im_transform *t = m.t;
+  assert_float_equal(im_crs_central_meridian(m.map), expected_lon0, 1e-9);
   /* All four in one array, as the renderer does. */
   double xy[8];
   for (int i = 0; i < 4; i++) {
@@ -61,10 +80,7 @@ static void check_crs_axes(const char *definition, bool swap, double expected_lo
     assert_float_equal(xy[2 * i], cities[i].lon, 1e-8);
     assert_float_equal(xy[2 * i + 1], cities[i].lat, 1e-8);
   }
-  im_transform_free(t);
-  im_crs_free(geog);
-  im_crs_free(map);
-  im_geo_ctx_free(ctx);
+  map_close(&m);
 }
 
 static void check_crs(const char *definition, double expected_lon0) {
@@ -149,22 +165,13 @@ static void forms_of_crs(void **state) {
 /* A latitude beyond 90 cannot be projected: NaN, counted. */
 static void impossible_points(void **state) {
   (void)state;
-  im_geo_ctx *ctx = im_geo_ctx_create();
-  im_error err;
-  im_crs *map = NULL, *geog = NULL;
-  im_transform *t = NULL;
-  assert_ok(im_crs_create(ctx, "+proj=ortho +lat_0=-15 +lon_0=-70", NULL, 0, 0, &map, &err), &err);
-  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
-  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
+  map_crs m = map_open("+proj=ortho +lat_0=-15 +lon_0=-70");
   /* Shanghai is on the far side of an orthographic globe over Peru. */
   double xy[] = {-77.04, -12.05, 121.47, 31.23};
-  assert_int_equal(im_transform_array(t, xy, 2, false), 1);
+  assert_int_equal(im_transform_array(m.t, xy, 2, false), 1);
   assert_true(isfinite(xy[0]));
   assert_true(isnan(xy[2]));
-  im_transform_free(t);
-  im_crs_free(geog);
-  im_crs_free(map);
-  im_geo_ctx_free(ctx);
+  map_close(&m);
 }
 
 /* crs.c sends lon/lat arrays to the projection step alone, past PROJ's
@@ -173,13 +180,8 @@ static void impossible_points(void **state) {
  * orthographic's horizon), against the pipeline itself; and a pipeline of
  * more steps (US feet) is left alone. */
 static void check_radian_step(const char *definition, bool expect_step) {
-  im_geo_ctx *ctx = im_geo_ctx_create();
-  im_error err;
-  im_crs *map = NULL, *geog = NULL;
-  im_transform *t = NULL;
-  assert_ok(im_crs_create(ctx, definition, NULL, 0, 0, &map, &err), &err);
-  assert_ok(im_crs_geographic(ctx, map, &geog, &err), &err);
-  assert_ok(im_transform_create(ctx, geog, map, &t, &err), &err);
+  map_crs m = map_open(definition);
+  im_transform *t = m.t;
   if (im_transform_radian_step(t) != expect_step)
     fail_msg("%s: radian step %s", definition, expect_step ? "not taken" : "taken");
   /* The same pipeline made here, straight from PROJ. */
@@ -219,10 +221,7 @@ static void check_radian_step(const char *definition, bool expect_step) {
   proj_destroy(conv);
   proj_destroy(crs);
   proj_context_destroy(pc);
-  im_transform_free(t);
-  im_crs_free(geog);
-  im_crs_free(map);
-  im_geo_ctx_free(ctx);
+  map_close(&m);
 }
 
 static void radian_step_same_bits(void **state) {
