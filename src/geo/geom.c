@@ -51,10 +51,13 @@ bool im_geom_reserve(im_geom *g, size_t points, size_t parts) {
 }
 
 bool im_geom_add_point(im_geom *g, double x, double y) {
-  size_t cap2 = g->cap_points * 2;
-  if (!im_grow((void **)&g->xy, &cap2, (g->npoints + 1) * 2, sizeof *g->xy))
-    return false;
-  g->cap_points = cap2 / 2;
+  /* Readers reserve the exact size first (im_geom_reserve): no growing. */
+  if (g->npoints >= g->cap_points) {
+    size_t cap2 = g->cap_points * 2;
+    if (!im_grow((void **)&g->xy, &cap2, (g->npoints + 1) * 2, sizeof *g->xy))
+      return false;
+    g->cap_points = cap2 / 2;
+  }
   g->xy[2 * g->npoints] = x;
   g->xy[2 * g->npoints + 1] = y;
   g->npoints++;
