@@ -1,9 +1,11 @@
 /* Temporary files of outputs: their names, every error path of im_output
- * removing them, removal by a signal (in a child process: it ends), and the
- * removal of stale ones left by processes that are gone. */
+ * removing them, removal by a signal (in a child process: it ends) and the
+ * end of the programs spawned to write them, and the removal of stale ones
+ * left by processes that are gone. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,13 +167,10 @@ static void output_paths(void **state) {
   assert_int_equal(entries(dir, NULL, 0), 1);
 }
 
-/* In a child: opens outputs, then SIG arrives. The child must end by that
- * signal with its temporary files gone and the existing output untouched. */
-static void killed_by(int sig) {
-  const char *dir = fresh_dir(sig == SIGTERM ? "sigterm" : sig == SIGINT ? "sigint" : "sighup");
-  char path[4200];
-  snprintf(path, sizeof path, "%s/map.png", dir);
-  assert_true(write_file(path, "old", 3));
+/* Forks a child that handles sig as the influmap command does. Returns
+ * the child's pid in the parent, *fd the read end of a pipe from the child;
+ * 0 in the child, *fd the write end. */
+static pid_t fork_handling(int sig, int *fd) {
   int ready[2];
   assert_int_equal(pipe(ready), 0);
   pid_t pid = fork();
@@ -182,6 +181,24 @@ static void killed_by(int sig) {
     signal(sig, SIG_DFL);
     if (!im_tempfile_handle_signals())
       _exit(10);
+    *fd = ready[1];
+    return 0;
+  }
+  close(ready[1]);
+  *fd = ready[0];
+  return pid;
+}
+
+/* In a child: opens outputs, then SIG arrives. The child must end by that
+ * signal with its temporary files gone and the existing output untouched. */
+static void killed_by(int sig) {
+  const char *dir = fresh_dir(sig == SIGTERM ? "sigterm" : sig == SIGINT ? "sigint" : "sighup");
+  char path[4200];
+  snprintf(path, sizeof path, "%s/map.png", dir);
+  assert_true(write_file(path, "old", 3));
+  int fd;
+  pid_t pid = fork_handling(sig, &fd);
+  if (pid == 0) {
     im_output o[3];
     im_error err;
     for (int i = 0; i < 3; i++)
@@ -189,15 +206,14 @@ static void killed_by(int sig) {
         _exit(11);
     im_output_write(&o[0], (const unsigned char *)"partial", 7);
     fflush(o[0].fp);
-    if (write(ready[1], "r", 1) != 1)
+    if (write(fd, "r", 1) != 1)
       _exit(12);
     for (;;)
       pause();
   }
-  close(ready[1]);
   char c;
-  assert_int_equal(read(ready[0], &c, 1), 1);
-  close(ready[0]);
+  assert_int_equal(read(fd, &c, 1), 1);
+  close(fd);
   assert_int_equal(entries(dir, NULL, 0), 4);
   assert_int_equal(kill(pid, sig), 0);
   int status;
@@ -218,6 +234,45 @@ static void signals(void **state) {
   killed_by(SIGTERM);
   killed_by(SIGINT);
   killed_by(SIGHUP);
+}
+
+/* A child program started with im_tempfile_spawn (Ghostscript for --cmyk)
+ * is ended by the handler, not left running when the process ends: here a
+ * `sleep 60` spawned by a process that then gets SIGTERM. */
+static void spawned_child_ended(void **state) {
+  (void)state;
+  int fd;
+  pid_t pid = fork_handling(SIGTERM, &fd);
+  if (pid == 0) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    char *argv[] = {"sleep", "60", NULL};
+    extern char **environ;
+    pid_t child;
+    int slot;
+    if (im_tempfile_spawn(&child, "sleep", &fa, argv, environ, &slot) || slot < 0)
+      _exit(11);
+    if (write(fd, &child, sizeof child) != sizeof child)
+      _exit(12);
+    for (;;)
+      pause();
+  }
+  pid_t sleeper;
+  assert_int_equal(read(fd, &sleeper, sizeof sleeper), (ssize_t)sizeof sleeper);
+  close(fd);
+  assert_int_equal(kill(sleeper, 0), 0); /* running */
+  assert_int_equal(kill(pid, SIGTERM), 0);
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), SIGTERM);
+  /* Reaped by the handler: no such process any more (an orphan would be
+   * adopted and go on sleeping). */
+  if (kill(sleeper, 0) == 0) {
+    kill(sleeper, SIGKILL);
+    fail_msg("the spawned child %ld outlived the process that spawned it", (long)sleeper);
+  }
+  assert_int_equal(errno, ESRCH);
 }
 
 /* A PID with no process: past the largest in use, checked with kill(). */
@@ -281,6 +336,7 @@ int main(void) {
       cmocka_unit_test(names),
       cmocka_unit_test(output_paths),
       cmocka_unit_test(signals),
+      cmocka_unit_test(spawned_child_ended),
       cmocka_unit_test(stale),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

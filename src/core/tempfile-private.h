@@ -16,7 +16,9 @@
 #ifndef IM_TEMPFILE_PRIVATE_H
 #define IM_TEMPFILE_PRIVATE_H
 
+#include <spawn.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Live temporary files that can be registered at once: -j is at most 1024
  * and a map has at most two (the --cmyk conversion), plus the lock file and
@@ -39,8 +41,24 @@ int im_tempfile_create(const char *path, char **tmp_path, int *slot);
  * process.) */
 void im_tempfile_release(int slot, char *tmp_path);
 
-/* Removes every registered temporary file and stops new ones from being
- * created. Async-signal-safe: only atomics, unlink() and nanosleep(). */
+/* Child processes that write an output's temporary file and can be
+ * registered at once (a --cmyk Ghostscript per batch worker). */
+enum { IM_TEMPFILE_CHILDREN = 1024 };
+
+/* posix_spawnp(pid, file, fa, argv, envp) of a program that writes a
+ * temporary file (Ghostscript for --cmyk), registered so that a handled
+ * signal ends it before the files are removed: none is left running, nor
+ * creates its output after the removal. The child starts with no signal
+ * blocked. Returns 0 or an errno value (EINTR: a handler is ending the
+ * process); *child is for im_tempfile_child_done, after waitpid. */
+int im_tempfile_spawn(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, char *const argv[],
+                      char *const envp[], int *child);
+void im_tempfile_child_done(int child);
+
+/* Ends the registered children (SIGTERM, waiting up to 2 s for each),
+ * removes every registered temporary file and stops new ones from being
+ * created. Async-signal-safe: only atomics, kill(), waitpid(), unlink()
+ * and nanosleep(). */
 void im_tempfile_remove_all(void);
 
 /* For programs (the influmap command), never called by the library itself:

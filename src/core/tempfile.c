@@ -26,10 +26,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +47,8 @@ typedef struct {
 } slot;
 
 static slot slots[IM_TEMPFILE_SLOTS];
+/* Child processes writing temporary files (im_tempfile_spawn); 0: free. */
+static atomic_int children[IM_TEMPFILE_CHILDREN];
 static atomic_int dying;
 static atomic_uint counter;
 
@@ -131,8 +135,28 @@ static void wait_while(slot *sl, int from) {
     nanosleep(&ms, NULL);
 }
 
+/* Ends the registered children (SIGTERM) and waits, boundedly, until each
+ * has exited: one still running could create its output after the scan
+ * below, or be left running after the process ends. */
+static void end_children(void) {
+  for (int i = 0; i < IM_TEMPFILE_CHILDREN; i++) {
+    pid_t pid = atomic_load(&children[i]);
+    if (pid > 0)
+      kill(pid, SIGTERM);
+  }
+  struct timespec ms = {0, 1000000};
+  for (int i = 0; i < IM_TEMPFILE_CHILDREN; i++) {
+    pid_t pid = atomic_load(&children[i]);
+    /* Reaped here (the thread that waits for it is interrupted or dying),
+     * or already gone: waitpid says -1. */
+    for (int k = 0; pid > 0 && k < 2000 && waitpid(pid, NULL, WNOHANG) == 0; k++)
+      nanosleep(&ms, NULL);
+  }
+}
+
 void im_tempfile_remove_all(void) {
   atomic_store(&dying, 1);
+  end_children();
   for (int i = 0; i < IM_TEMPFILE_SLOTS; i++) {
     slot *sl = &slots[i];
     wait_while(sl, FILLING);
@@ -146,6 +170,46 @@ void im_tempfile_remove_all(void) {
       wait_while(sl, REMOVING);
     }
   }
+}
+
+int im_tempfile_spawn(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, char *const argv[],
+                      char *const envp[], int *child) {
+  *child = -1;
+  posix_spawnattr_t attr;
+  if (posix_spawnattr_init(&attr))
+    return ENOMEM;
+  /* The child starts with nothing blocked, whatever this thread has. */
+  sigset_t none, block, old;
+  sigemptyset(&none);
+  int e = posix_spawnattr_setsigmask(&attr, &none);
+  if (!e)
+    e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  handled_set(&block);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  /* Blocked from here until the child is registered, so that a handler in
+   * this thread cannot run in between; one in another thread has set
+   * `dying` first, and then the child is ended here. */
+  if (!e && atomic_load(&dying))
+    e = EINTR;
+  if (!e)
+    e = posix_spawnp(pid, file, fa, &attr, argv, envp);
+  if (!e) {
+    for (int i = 0; i < IM_TEMPFILE_CHILDREN && *child < 0; i++) {
+      int expect = 0;
+      if (atomic_compare_exchange_strong(&children[i], &expect, (int)*pid))
+        *child = i;
+    }
+    if (atomic_load(&dying))
+      kill(*pid, SIGTERM);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  posix_spawnattr_destroy(&attr);
+  return e;
+}
+
+void im_tempfile_child_done(int child) {
+  if (child >= 0 && child < IM_TEMPFILE_CHILDREN)
+    atomic_store(&children[child], 0);
 }
 
 static void on_signal(int sig) {

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "../core/mem-private.h"
+#include "../core/tempfile-private.h"
 
 extern char **environ;
 
@@ -153,7 +154,8 @@ im_status im_cmyk_convert(const char *in_path, const char *out_path, const char 
                   in_arg,
                   NULL};
   pid_t pid;
-  int e = posix_spawnp(&pid, "gs", &fa, NULL, argv, env);
+  int child = -1;
+  int e = im_tempfile_spawn(&pid, "gs", &fa, argv, env, &child);
   close(pipefd[1]);
   pipefd[1] = -1;
   if (e == ENOENT) {
@@ -173,6 +175,7 @@ im_status im_cmyk_convert(const char *in_path, const char *out_path, const char 
       break;
     }
   }
+  im_tempfile_child_done(child);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     char how[64];
     if (status != -1 && WIFEXITED(status))

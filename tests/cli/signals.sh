@@ -83,6 +83,43 @@ for run in "png TERM 143" "pdf TERM 143" "png INT 130" "pdf INT 130" "pdf HUP 12
   check "render $fmt, SIG$sig while drawing: status $want, old output untouched, no temporary file" "$why"
 done
 
+# --- render --cmyk: SIGTERM while Ghostscript converts ---
+# The handler ends Ghostscript before removing the temporary files: none is
+# left running, nor writes its output after the removal (it used to do
+# both: a gs that lived on, and its ".map.pdf.PID.N.tmp" beside the map).
+if command -v gs >/dev/null; then
+  dir=$SCRATCH/render-cmyk
+  mkdir -p "$dir"
+  cp "$SCRATCH/old.pdf" "$dir/map.pdf"
+  "$BIN" render "$SPEC" -o "$dir/map.pdf" --cmyk >/dev/null 2>"$SCRATCH/err" &
+  pid=$!
+  gs_pid=
+  for _ in $(seq 1 2000); do
+    gs_pid=$(pgrep -P "$pid" -x gs) && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  why=
+  [ -n "$gs_pid" ] || why="Ghostscript was not seen running: $(head -c 300 "$SCRATCH/err")"
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  code=$?
+  sleep 0.5 # what a Ghostscript left running would write meanwhile
+  if [ -z "$why" ] && [ "$code" -ne 143 ]; then
+    why="exit status $code, expected 143: $(head -c 300 "$SCRATCH/err")"
+  elif [ -z "$why" ] && kill -0 "$gs_pid" 2>/dev/null; then
+    why="Ghostscript ($gs_pid) is still running"
+    kill -KILL "$gs_pid" 2>/dev/null
+  elif [ -z "$why" ] && ! cmp -s "$dir/map.pdf" "$SCRATCH/old.pdf"; then
+    why="the existing output was changed"
+  elif [ -z "$why" ] && [ -n "$(find "$dir" -mindepth 1 ! -name map.pdf)" ]; then
+    why="left: $(find "$dir" -mindepth 1 ! -name map.pdf | head -3 | tr '\n' ' ')"
+  fi
+  check "render --cmyk, SIGTERM while Ghostscript converts: status 143, Ghostscript ended, no temporary file" "$why"
+else
+  echo "ok - render --cmyk under SIGTERM # SKIP: no Ghostscript (gs)"
+fi
+
 # --- batch ---
 mkdir -p "$SCRATCH/specs"
 cat >"$SCRATCH/specs/sig.yaml" <<EOF
