@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../core/mem-private.h"
+#include "../core/tempfile-private.h"
 #include "../render/output-private.h"
 #include "../spec/yaml-private.h"
 #include "batch-private.h"
@@ -361,28 +362,6 @@ im_status im_batch_make_dirs(const char *dir, im_error *err) {
   return IM_STATUS_OK;
 }
 
-/* ".NAME.PID.N.tmp", as output.c names its temporary files beside NAME:
- * the length of NAME and the PID; false for any other name. */
-static bool temp_name(const char *f, size_t *name_len, long *pid) {
-  size_t n = strlen(f);
-  if (n < 9 || f[0] != '.' || strcmp(f + n - 4, ".tmp"))
-    return false;
-  const char *q = f + n - 4; /* ".tmp" */
-  const char *counter = q;
-  while (counter > f + 1 && counter[-1] >= '0' && counter[-1] <= '9')
-    counter--;
-  if (counter == q || counter[-1] != '.')
-    return false;
-  const char *digits = counter - 1;
-  while (digits > f + 1 && digits[-1] >= '0' && digits[-1] <= '9')
-    digits--;
-  if (digits == counter - 1 || digits[-1] != '.' || digits - 1 <= f + 1)
-    return false;
-  *pid = strtol(digits, NULL, 10);
-  *name_len = (size_t)(digits - 1 - (f + 1));
-  return *pid > 0;
-}
-
 void im_batch_remove_stale_temps(const char *const *paths, size_t n) {
   /* Each folder is read once, however many outputs it holds. */
   json_t *dirs = json_object();
@@ -407,7 +386,7 @@ void im_batch_remove_stale_temps(const char *const *paths, size_t n) {
       char name[NAME_MAX + 1];
       /* Only our outputs' files, of processes gone from this machine: a
        * shard on another machine writes other outputs. */
-      if (!temp_name(e->d_name, &len, &pid) || len > NAME_MAX || pid == (long)getpid() ||
+      if (!im_tempfile_parse(e->d_name, &len, &pid) || len > NAME_MAX || pid == (long)getpid() ||
           !(kill((pid_t)pid, 0) != 0 && errno == ESRCH))
         continue;
       memcpy(name, e->d_name + 1, len);

@@ -18,6 +18,7 @@
 
 #include <spawn.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Live temporary files that can be registered at once: -j is at most 1024
@@ -73,5 +74,9 @@ bool im_tempfile_handle_signals(void);
  * left. Files of live processes, and of this one, are kept. Errors are
  * ignored: a file that stays is harmless. */
 void im_tempfile_remove_stale(const char *path);
+
+/* f, a file name, is ".NAME.PID.N.tmp": true with the length of NAME and
+ * the PID; false for any other name. */
+bool im_tempfile_parse(const char *f, size_t *name_len, long *pid);
 
 #endif

@@ -242,19 +242,32 @@ bool im_tempfile_handle_signals(void) {
   return ok;
 }
 
+bool im_tempfile_parse(const char *f, size_t *name_len, long *pid) {
+  /* From the end: NAME may hold dots and digits of its own. */
+  size_t n = strlen(f);
+  if (n < 9 || f[0] != '.' || strcmp(f + n - 4, ".tmp"))
+    return false;
+  const char *q = f + n - 4; /* ".tmp" */
+  const char *count_at = q;
+  while (count_at > f + 1 && count_at[-1] >= '0' && count_at[-1] <= '9')
+    count_at--;
+  if (count_at == q || count_at[-1] != '.')
+    return false;
+  const char *digits = count_at - 1;
+  while (digits > f + 1 && digits[-1] >= '0' && digits[-1] <= '9')
+    digits--;
+  if (digits == count_at - 1 || digits[-1] != '.' || digits - 1 <= f + 1)
+    return false;
+  *pid = strtol(digits, NULL, 10);
+  *name_len = (size_t)(digits - 1 - (f + 1));
+  return *pid > 0;
+}
+
 /* f is ".NAME.PID.N.tmp" for this name: its PID, else 0. */
 static long stale_pid(const char *f, const char *name, size_t name_len) {
-  if (f[0] != '.' || strncmp(f + 1, name, name_len) || f[1 + name_len] != '.')
-    return 0;
-  const char *p = f + 2 + name_len;
-  char *end;
-  if (*p < '0' || *p > '9')
-    return 0;
-  long pid = strtol(p, &end, 10);
-  if (*end != '.' || end[1] < '0' || end[1] > '9')
-    return 0;
-  strtoul(end + 1, &end, 10);
-  return strcmp(end, ".tmp") ? 0 : pid;
+  size_t len;
+  long pid;
+  return im_tempfile_parse(f, &len, &pid) && len == name_len && !strncmp(f + 1, name, len) ? pid : 0;
 }
 
 void im_tempfile_remove_stale(const char *path) {
