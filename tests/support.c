@@ -136,7 +136,7 @@ bool map_projector_pixel(map_projector *p, double lon, double lat, int *px, int 
 }
 
 uint32_t map_projector_sample(map_projector *p, const test_image *img, double lon, double lat) {
-  int x, y;
+  int x = 0, y = 0;
   if (!map_projector_pixel(p, lon, lat, &x, &y))
     fail_msg("%.3f %.3f is off the page", lon, lat);
   return image_pixel(img, x, y);

@@ -758,7 +758,8 @@ static void test_limits_defaults_and_set(void **state) {
 static int run_cli(const char *env, const char *args, char *err, size_t size) {
   char cmd[8192];
   const char *errf = scratch_path("cli.stderr");
-  snprintf(cmd, sizeof cmd, "%s %s %s >/dev/null 2>%s", env ? env : "", IM_CLI, args, errf);
+  if (snprintf(cmd, sizeof cmd, "%s %s %s >/dev/null 2>%s", env ? env : "", IM_CLI, args, errf) >= (int)sizeof cmd)
+    fail_msg("command too long: %s", args);
   int st = system(cmd);
   size_t n;
   char *text = read_file(errf, &n);
