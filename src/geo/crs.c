@@ -591,11 +591,12 @@ im_transform *im_transform_clone(const im_transform *t) {
     transform_destroy(c);
     return NULL;
   }
-  /* The step was checked against the pipeline when t was made. */
-  if (t->fwd_rad_def && (!(c->fwd_rad_def = strdup(t->fwd_rad_def)) ||
-                         !(c->fwd_rad = proj_create(c->ctx, c->fwd_rad_def)))) {
-    transform_destroy(c);
-    return NULL;
+  /* The step was checked against the pipeline when t was made; a clone
+   * that cannot make it uses the pipeline, which gives the same bits. */
+  if (t->fwd_rad_def && (c->fwd_rad_def = strdup(t->fwd_rad_def)) &&
+      !(c->fwd_rad = proj_create(c->ctx, c->fwd_rad_def))) {
+    free(c->fwd_rad_def);
+    c->fwd_rad_def = NULL;
   }
   return c;
 }

@@ -343,7 +343,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
    * stroked (outlines of unfilled polygons, line layers) take a quarter
    * pixel on a PNG too: a stroke's edge pixels are its own colour mixed
    * with what is under it, and they cover no land edge the coverage check
-   * counts; latam-10m PNG 204 -> 189 ms (bench/). */
+   * counts; latam-10m PNG 5% fewer instructions (callgrind), land IoU
+   * 0.99957 -> 0.99955. */
   rc->simplify_line = rc->simplify_tol / (vector ? 2 : 4);
   rc->simplify_stroke = rc->simplify_tol / 2;
   if (!frame_query(rc, &ext))
