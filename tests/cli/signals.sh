@@ -52,6 +52,19 @@ wait_for_temp() {
   return 1
 }
 
+# The PID of a child of PID running NAME, from /proc (no procps needed).
+child_named() {
+  local stat cpid comm state ppid rest
+  for stat in /proc/[0-9]*/stat; do
+    read -r cpid comm state ppid rest <"$stat" 2>/dev/null || continue
+    if [ "$ppid" = "$1" ] && [ "$comm" = "($2)" ]; then
+      echo "$cpid"
+      return 0
+    fi
+  done
+  return 1
+}
+
 SPEC=$REPO/styles/latam-overview.yaml
 # Long enough (about a second) that the signal lands while the map is drawn.
 SLOW=(--dpi 200)
@@ -95,7 +108,7 @@ if command -v gs >/dev/null; then
   pid=$!
   gs_pid=
   for _ in $(seq 1 2000); do
-    gs_pid=$(pgrep -P "$pid" -x gs) && break
+    gs_pid=$(child_named "$pid" gs) && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.01
   done
