@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch/layer-cache-private.h"
+#include "io/layer-cache-private.h"
 #include "influmap/batch.h"
 #include "support.h"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/furniture-private.h"
+#include "furniture/furniture-private.h"
 #include "support.h"
 
 /* Air the renderer keeps between the edge and a label (graticule.c). */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "render/label-impl-private.h"
+#include "label/label-impl-private.h"
 #include "support.h"
 
 #define PT_300 (300.0 / 72.0) /* device units per point at 300 dpi */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "render/multiples-private.h"
+#include "furniture/multiples-private.h"
 #include "support.h"
 
 #define LAEA "+proj=laea +lat_0=-15 +lon_0=-70 +datum=WGS84 +units=m +no_defs"

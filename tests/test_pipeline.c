@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch/layer-cache-private.h"
+#include "io/layer-cache-private.h"
 #include "geo/crs-private.h"
 #include "influmap/limits.h"
-#include "render/project-private.h"
+#include "geo/project-private.h"
 
 static im_status render_spec(const char *spec, const char *out, im_error *err) {
   im_map *map = NULL;

@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "render/cmyk-private.h"
-#include "render/furniture-private.h"
-#include "render/png-private.h"
+#include "output/cmyk-private.h"
+#include "furniture/furniture-private.h"
+#include "output/png-private.h"
 #include "support.h"
 
 #define LAND 0xf2efe9

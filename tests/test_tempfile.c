@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/tempfile-private.h"
-#include "render/output-private.h"
+#include "output/output-private.h"
 #include "support.h"
 
 /* A fresh, empty folder under the scratch folder. */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../render/output-private.h"
-#include "batch-private.h"
+#include "output/output-private.h"
+#include "batch/batch-private.h"
 #include "influmap/version.h"
 
 static im_status draw_page(const im_manifest *m, const im_batch_job *job, cairo_surface_t *s, cairo_t *cr,

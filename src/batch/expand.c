@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "../spec/yaml-private.h"
-#include "batch-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "spec/yaml-private.h"
+#include "batch/batch-private.h"
 #include "influmap/crs.h"
 #include "influmap/filter.h"
 

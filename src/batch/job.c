@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "batch-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "batch/batch-private.h"
 
 static int cmp_value(const void *key, const void *elem) {
   return strcmp(key, ((const im_batch_bbox *)elem)->value);

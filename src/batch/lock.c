@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/mem-private.h"
-#include "../core/tempfile-private.h"
-#include "../render/output-private.h"
-#include "../spec/yaml-private.h"
-#include "batch-private.h"
+#include "core/mem-private.h"
+#include "core/tempfile-private.h"
+#include "output/output-private.h"
+#include "spec/yaml-private.h"
+#include "batch/batch-private.h"
 #include "influmap/furniture.h"
 #include "influmap/version.h"
 

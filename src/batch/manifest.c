@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../spec/yaml-private.h"
-#include "batch-private.h"
+#include "core/mem-private.h"
+#include "spec/yaml-private.h"
+#include "batch/batch-private.h"
 
 typedef struct {
   im_yaml_reader r;

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/mem-private.h"
-#include "batch-private.h"
-#include "layer-cache-private.h"
+#include "core/mem-private.h"
+#include "batch/batch-private.h"
+#include "io/layer-cache-private.h"
 
 typedef struct {
   im_manifest *m;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch-private.h"
+#include "batch/batch-private.h"
 
 uint64_t im_batch_hash(const char *s) {
   uint64_t h = 14695981039346656037ULL;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch-cmd.h"
+#include "cli/batch-cmd.h"
 #include "influmap/batch.h"
 
 static const char batch_usage[] =

@@ -7,8 +7,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../core/tempfile-private.h"
-#include "batch-cmd.h"
+#include "core/tempfile-private.h"
+#include "cli/batch-cmd.h"
 #include "influmap/influmap.h"
 
 static const char usage_text[] =

@@ -1,4 +1,4 @@
-#include "mem-private.h"
+#include "core/mem-private.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "suggest-private.h"
+#include "core/suggest-private.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
  * cannot be waiting on its own thread). A handler first sets `dying`;
  * creation checks it after taking its slot, so a file is either seen by the
  * handler's scan or never created (both are sequentially consistent). */
-#include "tempfile-private.h"
+#include "core/tempfile-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mem-private.h"
+#include "core/mem-private.h"
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may only use lock-free atomics");
 

@@ -2,7 +2,7 @@
  * carry only what can be seen and Cairo never sees huge coordinates. */
 #include <stdlib.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/geom.h"
 
 enum { LEFT, RIGHT, BOTTOM, TOP };

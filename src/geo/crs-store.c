@@ -1,6 +1,6 @@
 /* The CRSs already resolved, kept on disk between runs
  * (crs-store-private.h). */
-#include "crs-store-private.h"
+#include "geo/crs-store-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/mem-private.h"
-#include "../core/tempfile-private.h"
+#include "core/mem-private.h"
+#include "core/tempfile-private.h"
 
 /* A stored file larger than this is not ours: PROJJSON of a CRS is a few KB. */
 #define STORE_MAX_FILE (1 << 20)

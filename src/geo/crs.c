@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "crs-private.h"
-#include "crs-store-private.h"
+#include "core/mem-private.h"
+#include "geo/crs-private.h"
+#include "geo/crs-store-private.h"
 
 #define IM_GEO_CACHE_SLOTS 64
 

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/geom.h"
 
 static double wrap180(double x) {

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
+#include "geo/geom-private.h"
 
 void im_geom_init(im_geom *g, im_geom_kind kind) {
   memset(g, 0, sizeof *g);
@@ -285,4 +286,15 @@ static bool valid_in(const double *v, size_t i, size_t n, const double *last, co
 size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box) {
   size_t min_points = g->kind == IM_GEOM_POLYGON ? 3 : g->kind == IM_GEOM_LINE ? 2 : 1;
   return filter_vertices(g, min_points, valid_in, box);
+}
+
+bool im_bbox_meets_any(const im_bbox *boxes, size_t n, const im_bbox *b) {
+  if (!n)
+    return true;
+  for (size_t k = 0; k < n; k++) {
+    const im_bbox *a = &boxes[k];
+    if (a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny)
+      return true;
+  }
+  return false;
 }

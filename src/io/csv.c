@@ -15,10 +15,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/layer.h"
-#include "io-private.h"
-#include "wkt-private.h"
+#include "io/io-private.h"
+#include "io/wkt-private.h"
 
 typedef struct {
   im_layer *layer;

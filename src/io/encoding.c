@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "encoding-private.h"
+#include "core/mem-private.h"
+#include "io/encoding-private.h"
 
 const char *im_encoding_from_cpg(const char *cpg, char *buf, size_t size) {
   /* Normalise: trim, upper-case, drop spaces, '-' and '_' for matching. */

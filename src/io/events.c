@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
 #include "influmap/events.h"
-#include "io-private.h"
+#include "io/io-private.h"
 
 #define MAX_WARNINGS 50
 

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
 #include "influmap/layer.h"
-#include "io-private.h"
+#include "io/io-private.h"
 
 /* jansson needs several times the file's size in memory: 35 times for a
  * file of coordinates, measured. The file may take at most 1 GiB, and at

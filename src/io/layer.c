@@ -9,9 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/layer.h"
-#include "io-private.h"
+#include "geo/geom-private.h"
+#include "io/io-private.h"
 
 typedef enum { SRC_UNKNOWN, SRC_SHAPEFILE, SRC_GEOJSON, SRC_CSV } source_kind;
 
@@ -249,14 +250,10 @@ void im_field_guess_apply(const im_field_guess *g, im_field *f) {
 /* ---- boxes ---- */
 
 bool im_query_wants(const im_layer_query *q, const im_bbox *b) {
-  if (!q || !q->nboxes)
+  if (!q)
     return true;
-  for (size_t k = 0; k < q->nboxes && k < sizeof q->boxes / sizeof q->boxes[0]; k++) {
-    const im_bbox *a = &q->boxes[k];
-    if (a->minx <= b->maxx && a->maxx >= b->minx && a->miny <= b->maxy && a->maxy >= b->miny)
-      return true;
-  }
-  return false;
+  size_t n = q->nboxes < sizeof q->boxes / sizeof q->boxes[0] ? q->nboxes : sizeof q->boxes / sizeof q->boxes[0];
+  return im_bbox_meets_any(q->boxes, n, b);
 }
 
 void im_bbox_extend(im_bbox *acc, bool *have, const im_bbox *b) {

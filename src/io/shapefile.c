@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
-#include "encoding-private.h"
+#include "core/mem-private.h"
+#include "io/encoding-private.h"
 #include "influmap/layer.h"
-#include "io-private.h"
-#include "shapefile-private.h"
+#include "io/io-private.h"
+#include "io/shapefile-private.h"
 
 static _Thread_local char shp_last_error[512];
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/suggest-private.h"
-#include "io-private.h"
-#include "wkt-private.h"
+#include "core/suggest-private.h"
+#include "io/io-private.h"
+#include "io/wkt-private.h"
 
 typedef struct {
   const char *s, *p;

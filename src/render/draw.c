@@ -9,17 +9,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../batch/layer-cache-private.h"
-#include "../core/mem-private.h"
+#include "io/layer-cache-private.h"
+#include "core/mem-private.h"
 #include "influmap/events.h"
 #include "influmap/filter.h"
 #include "influmap/geodesic.h"
-#include "furniture-private.h"
-#include "labels-private.h"
-#include "project-private.h"
-#include "render-private.h"
-#include "style-resolve-private.h"
-#include "symbols-private.h"
+#include "label/labels-private.h"
+#include "geo/project-private.h"
+#include "render/render-private.h"
+#include "render/style-resolve-private.h"
+#include "render/symbols-private.h"
 
 typedef struct {
   im_render_ctx *rc;
@@ -93,7 +92,8 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
   *have_work = false;
   im_proj_result r = IM_PROJ_OK;
   if (!im_prefetch_take(job->prefetch, index, job->vertices, &job->env, &rc->scratch, p))
-    r = im_project_feature(&job->env, &rc->scratch, f, geodesic, want_fill, want_outline, room, p, have_work);
+    r = im_project_feature(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, want_fill,
+                           want_outline, room, p, have_work);
   if (r == IM_PROJ_OOM)
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld",
                         f->fid);
@@ -155,7 +155,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     char length[32] = "";
     if (f->geom.kind == IM_GEOM_LINE && strstr(label, "{length_km}")) {
       size_t ignored = 0;
-      if (!have_work && !im_project_lonlat(&job->env, &rc->scratch, f, geodesic, &ignored))
+      if (!have_work && !im_project_lonlat(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, &ignored))
         goto oom;
       snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->scratch.work));
     }
@@ -217,8 +217,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       ok = im_labeler_add_line(rc->labeler, text, st, &rc->outline, priority);
   }
   /* What the legend lists: the classes of what was drawn in the frame. */
-  if (ok && rc->furniture && drawn)
-    ok = im_legend_note(rc, job->ls, job->res, f, st, drawn);
+  if (ok && rc->note_drawn && drawn)
+    ok = rc->note_drawn(rc, job->ls, job->res, f, st, drawn);
   free(text);
   text = NULL;
   if (!ok)
@@ -308,7 +308,8 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   job.env.geo2map = rc->geo2map;
   job.env.lon0 = rc->lon0;
   job.env.thin = rc->thin_deg;
-  job.env.query = rc->query_all ? NULL : &rc->query;
+  job.env.query = rc->query_all ? NULL : rc->query.boxes;
+  job.env.query_boxes = rc->query.nboxes;
   /* A batch caches every feature it projects; a single render only those
    * of a source it draws again (countries filled, then their borders). */
   job.env.cache = im_proj_cache_enabled() && (im_proj_cache_batch() || source_drawn_again(rc->map, ls));
@@ -353,14 +354,13 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       n++;
   im_drawn_sort(order, n);
   /* Another core projects the features ahead of the drawing. */
-  const im_feature **feats = im_malloc_array(n + 1, sizeof *feats);
-  bool *geodesic = im_malloc_array(n + 1, sizeof *geodesic);
-  for (size_t i = 0; feats && geodesic && i < n; i++) {
-    feats[i] = &job.layer->features[order[i].index];
-    geodesic[i] = is_geodesic(&job, feats[i]);
+  im_proj_feature *feats = im_malloc_array(n + 1, sizeof *feats);
+  for (size_t i = 0; feats && i < n; i++) {
+    const im_feature *f = &job.layer->features[order[i].index];
+    feats[i] = (im_proj_feature){&f->geom, f->fid, is_geodesic(&job, f)};
   }
-  if (feats && geodesic)
-    job.prefetch = im_prefetch_start(&job.env, feats, geodesic, n, rc->max_vertices);
+  if (feats)
+    job.prefetch = im_prefetch_start(&job.env, feats, n, rc->max_vertices);
 
   cairo_t *cr = rc->cr;
   cairo_save(cr);
@@ -388,7 +388,6 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   }
   im_prefetch_stop(job.prefetch);
   free(feats);
-  free(geodesic);
   im_style_clear(&fst);
   if (group) {
     cairo_pop_group_to_source(cr);

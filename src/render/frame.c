@@ -9,13 +9,12 @@
 #endif
 #include <time.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/limits.h"
 #include <geodesic.h>
 
-#include "furniture-private.h"
 #include "influmap/furniture.h"
-#include "render-private.h"
+#include "render/render-private.h"
 
 static double wrap180(double x) {
   x = fmod(x + 180.0, 360.0);
@@ -383,7 +382,8 @@ void im_render_ctx_fini(im_render_ctx *rc) {
     o->setup += t->setup, o->load += t->load, o->project += t->project, o->draw += t->draw;
     o->labels += t->labels, o->encode += t->encode;
   }
-  im_furniture_state_free(rc->furniture);
+  if (rc->free_furniture)
+    rc->free_furniture(rc->furniture);
   im_projected_free(&rc->proj);
   im_proj_scratch_free(&rc->scratch);
   im_geom_free(&rc->fill);
@@ -396,3 +396,20 @@ void im_render_ctx_fini(im_render_ctx *rc) {
   im_geo_ctx_free(rc->geo);
   memset(rc, 0, sizeof *rc);
 }
+
+/* The mark is user data on the page surface: every recording of the page
+ * (page/page.c) is fed through one tee, so the page is where it is seen. */
+static const cairo_user_data_key_t shared_key;
+
+void im_render_mark_shared(cairo_t *cr) {
+  cairo_surface_t *page = cairo_get_target(cr);
+  if (!cairo_surface_get_user_data(page, &shared_key))
+    cairo_surface_set_user_data(page, &shared_key, (void *)&shared_key, NULL);
+}
+
+void im_render_push_group(cairo_t *cr) {
+  im_render_mark_shared(cr);
+  cairo_push_group(cr);
+}
+
+bool im_render_is_shared(cairo_surface_t *page) { return cairo_surface_get_user_data(page, &shared_key) != NULL; }

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "render-private.h"
-#include "symbols-private.h"
+#include "core/mem-private.h"
+#include "render/render-private.h"
+#include "render/symbols-private.h"
 
 /* The librsvg 2.52+ functions used; the soname is that of Debian's
  * librsvg2-2 (every librsvg 2.x). */

@@ -10,11 +10,14 @@
 #include "influmap/layer.h"
 #include "influmap/map.h"
 #include "influmap/render.h"
-#include "labels-private.h"
-#include "project-private.h"
-#include "symbols-private.h"
+#include "label/labels-private.h"
+#include "geo/project-private.h"
+#include "render/symbols-private.h"
 
-typedef struct {
+typedef struct im_render_ctx im_render_ctx;
+struct im_resolver;
+
+struct im_render_ctx {
   const im_map *map;
   im_geo_ctx *geo;
   im_crs *map_crs;
@@ -49,8 +52,16 @@ typedef struct {
   im_render_timings times;
   double lap;              /* when the last stage ended (ms) */
   double nested;           /* ms of load and project timed inside the current stage */
-  struct im_furniture_state *furniture; /* legend, scale bar, ... (furniture-private.h); NULL: none */
-} im_render_ctx;
+  /* What is drawn round and over the layers (legend, scale bar, ...) and
+   * its two hooks, all set by im_furniture_begin (furniture/), which this
+   * folder, below it, does not know; NULL: none. note_drawn hears of each
+   * feature drawn (its resolved style and device geometry; false when out
+   * of memory), free_furniture frees the state with the context. */
+  struct im_furniture_state *furniture;
+  bool (*note_drawn)(im_render_ctx *rc, const im_layer_style *ls, const struct im_resolver *res,
+                     const im_feature *f, const im_style *st, const im_geom *drawn);
+  void (*free_furniture)(struct im_furniture_state *furniture);
+};
 
 /* Sets up CRSs, the frame and the geographic query for map and opt. */
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
@@ -63,9 +74,11 @@ void im_render_ctx_drop_scratch(im_render_ctx *rc);
 
 /* Notes on the page of cr that it holds drawing its PNG recordings
  * share (a group, an SVG icon), so they are replayed one chunk at a time
- * (render.c). im_render_push_group: cairo_push_group, so noted. */
+ * (page/page.c). im_render_push_group: cairo_push_group, so noted. */
 void im_render_mark_shared(cairo_t *cr);
 void im_render_push_group(cairo_t *cr);
+/* Whether im_render_mark_shared was called on the page. */
+bool im_render_is_shared(cairo_surface_t *page);
 
 /* Milliseconds on a monotonic clock. */
 double im_render_now_ms(void);

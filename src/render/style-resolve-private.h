@@ -7,7 +7,7 @@
 #include "influmap/layer.h"
 #include "influmap/map.h"
 #include "influmap/style.h"
-#include "symbols-private.h"
+#include "render/symbols-private.h"
 
 typedef struct im_resolver im_resolver;
 

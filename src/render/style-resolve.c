@@ -4,12 +4,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
 #include "influmap/classify.h"
 #include "influmap/filter.h"
-#include "labels-private.h"
-#include "style-resolve-private.h"
+#include "label/labels-private.h"
+#include "render/style-resolve-private.h"
 
 /* One classification of the layer, bound to its data. */
 typedef struct {

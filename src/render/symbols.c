@@ -2,8 +2,8 @@
  * symbols-private.h). Icons live in icons.c. */
 #include <math.h>
 
-#include "symbols-private.h"
-#include "render-private.h"
+#include "render/symbols-private.h"
+#include "render/render-private.h"
 
 /* Star: the inner radius as a share of the outer (a regular pentagram). */
 #define STAR_INNER 0.382

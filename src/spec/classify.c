@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "palettes-private.h"
+#include "core/mem-private.h"
+#include "spec/palettes-private.h"
 
 /* ---- colours ---- */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "filter-private.h"
+#include "spec/filter-private.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "filter-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "spec/filter-private.h"
 
 typedef enum {
   T_END,

@@ -12,7 +12,7 @@
  * Okabe–Ito: M. Okabe and K. Ito, "Color Universal Design (CUD): how to make
  * figures and presentations that are friendly to colorblind people" (2008);
  * the grey #999999 is the ninth colour R's palette.colors("Okabe-Ito") adds. */
-#include "palettes-private.h"
+#include "spec/palettes-private.h"
 
 #include <stddef.h>
 

@@ -5,7 +5,7 @@
 #define IM_SPEC_FURNITURE_PRIVATE_H
 
 #include "influmap/furniture.h"
-#include "spec-private.h"
+#include "spec/spec-private.h"
 
 /* The map: keys this file reads (NULL-terminated list for key checks). */
 #define IM_SPEC_FURNITURE_MAP_KEYS "subtitle", "credits", "disclaimer", "margins", "frame"

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "spec-furniture-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "spec/spec-furniture-private.h"
 
 /* ---- the model ---- */
 

@@ -3,7 +3,7 @@
 #ifndef IM_SPEC_MULTIPLES_PRIVATE_H
 #define IM_SPEC_MULTIPLES_PRIVATE_H
 
-#include "spec-private.h"
+#include "spec/spec-private.h"
 
 /* The most panels one page holds. */
 #define IM_MULTIPLES_MAX_PANELS 64

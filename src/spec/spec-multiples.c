@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
 #include "influmap/filter.h"
-#include "spec-multiples-private.h"
+#include "spec/spec-multiples-private.h"
 
 static im_status oom(im_spec_ctx *c) {
   return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
 #include "influmap/filter.h"
-#include "spec-private.h"
+#include "spec/spec-private.h"
 
 static im_status oom(im_error *err, const im_map *map) {
   return im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");

@@ -3,7 +3,7 @@
 #define IM_SPEC_PRIVATE_H
 
 #include "influmap/map.h"
-#include "yaml-private.h"
+#include "spec/yaml-private.h"
 
 /* A named style; used by a layer it also brings its classes and rules. */
 typedef struct {

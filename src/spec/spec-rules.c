@@ -4,10 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/classify.h"
 #include "influmap/filter.h"
-#include "spec-private.h"
+#include "spec/spec-private.h"
 
 im_status im_spec_read_where(im_spec_ctx *c, struct fy_node *v, im_where *w) {
   im_where_clear(w);

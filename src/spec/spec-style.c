@@ -6,9 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "spec-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "spec/spec-private.h"
 
 static const char *const marker_names[] = {"circle", "square", "triangle", "diamond", "star", "cross", "pin", NULL};
 

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/classify.h"
 #include "influmap/filter.h"
 #include "influmap/limits.h"
 #include "influmap/furniture.h"
-#include "spec-furniture-private.h"
-#include "spec-multiples-private.h"
-#include "spec-private.h"
+#include "spec/spec-furniture-private.h"
+#include "spec/spec-multiples-private.h"
+#include "spec/spec-private.h"
 
 /* ---- map: ---- */
 

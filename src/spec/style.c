@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 
 void im_style_init_defaults(im_style *s) {
   memset(s, 0, sizeof *s);

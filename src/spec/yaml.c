@@ -7,9 +7,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "yaml-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "spec/yaml-private.h"
 
 /* Exported by libfyaml 0.7 but missing from its header: without it, parse
  * errors are printed, not kept for fy_diag_errors_iterate. */

@@ -10,8 +10,8 @@
 #ifndef IM_MULTIPLES_PRIVATE_H
 #define IM_MULTIPLES_PRIVATE_H
 
-#include "furniture-private.h"
-#include "render-private.h"
+#include "furniture/furniture-private.h"
+#include "render/render-private.h"
 
 /* Draws the page of small multiples of rc->map on rc->cr: rc is the
  * render's context (cr and labeler set; the labeler's text sink, if any, is

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../core/mem-private.h"
-#include "label-impl-private.h"
+#include "core/mem-private.h"
+#include "label/label-impl-private.h"
 
 /* Liang–Barsky: the part of the segment inside the box is not empty. */
 bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b) {

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/mem-private.h"
-#include "../core/tempfile-private.h"
-#include "output-private.h"
+#include "core/mem-private.h"
+#include "core/tempfile-private.h"
+#include "output/output-private.h"
 
 im_status im_output_open(im_output *o, const char *path, im_error *err) {
   memset(o, 0, sizeof *o);

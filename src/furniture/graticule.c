@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "furniture-private.h"
+#include "core/mem-private.h"
+#include "furniture/furniture-private.h"
 
 #define GRAT_FONT "Noto Sans 5.5"
 /* Air between the frame's edge and a degree label, in points. */

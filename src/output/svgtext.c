@@ -1,6 +1,6 @@
 /* SVG post-processing: stable ids, <title>/<desc>, and text as <text>. */
 #define _GNU_SOURCE /* memmem */
-#include "svgtext-private.h"
+#include "output/svgtext-private.h"
 
 #include <glib.h>
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 
 cairo_status_t im_svg_doc_collect(void *closure, const unsigned char *data, unsigned int length) {
   im_svg_doc *d = closure;

@@ -25,8 +25,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "furniture-private.h"
+#include "core/mem-private.h"
+#include "furniture/furniture-private.h"
 
 #define LEGEND_FONT "Noto Sans 7"
 #define LEGEND_TITLE_FONT "Noto Sans Bold 7.5"

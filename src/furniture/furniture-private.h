@@ -21,8 +21,8 @@
 
 #include "influmap/furniture.h"
 #include "influmap/render.h"
-#include "render-private.h"
-#include "style-resolve-private.h"
+#include "render/render-private.h"
+#include "render/style-resolve-private.h"
 
 /* Items in stacking order: in a slot (a corner or edge of the frame or
  * page) the first is nearest the corner (above the frame: nearest the top). */

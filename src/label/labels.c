@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/limits.h"
-#include "label-impl-private.h"
+#include "label/label-impl-private.h"
 
 /* Labels keep this far inside the page's edge. */
 #define IM_LABEL_MARGIN_PT 2.0

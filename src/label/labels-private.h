@@ -18,7 +18,7 @@
 #include "influmap/geom.h"
 #include "influmap/layer.h"
 #include "influmap/style.h"
-#include "svgtext-private.h"
+#include "output/svgtext-private.h"
 
 /* The font when a style names none. */
 #define IM_LABEL_DEFAULT_FONT "Noto Sans 7"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "furniture-private.h"
+#include "furniture/furniture-private.h"
 
 #define SCALE_FONT "Noto Sans 6"
 #define NORTH_FONT "Noto Sans Bold 7"

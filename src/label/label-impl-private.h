@@ -6,7 +6,7 @@
 
 #include <pango/pangocairo.h>
 
-#include "labels-private.h"
+#include "label/labels-private.h"
 
 typedef enum { IM_LABEL_POINT, IM_LABEL_POLYGON, IM_LABEL_LINE } im_label_kind;
 

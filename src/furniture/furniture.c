@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "furniture-private.h"
+#include "core/mem-private.h"
+#include "furniture/furniture-private.h"
 
 /* Air between the frame's edge and an item inside it, between stacked
  * items, and between the frame and an item in the margin; and the page's
@@ -124,6 +124,8 @@ im_status im_furniture_begin(im_render_ctx *rc, im_error *err) {
   if (!s)
     return oom(err);
   rc->furniture = s;
+  rc->note_drawn = im_legend_note;
+  rc->free_furniture = im_furniture_state_free;
   im_furniture_init(&s->defaults);
   s->fu = rc->map->furniture ? rc->map->furniture : &s->defaults;
   s->vector = rc->dev_w == rc->frame.width_pt && rc->dev_h == rc->frame.height_pt && rc->dev_per_pt == 1;

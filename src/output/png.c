@@ -21,7 +21,7 @@
  * height, never on the cores present or on which thread took which chunk,
  * so neither do the bytes. libpng writes the container: signature, IHDR,
  * pHYs, the IDAT chunks and IEND, with their CRCs. */
-#include "png-private.h"
+#include "output/png-private.h"
 
 #include <limits.h>
 #include <math.h>
@@ -34,7 +34,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 
 #define IM_PNG_LEVEL 3
 #define IM_PNG_NICE_MATCH 258

@@ -1,6 +1,6 @@
 /* A feature to map CRS units, and the prefetcher that does it on a second
  * core (project-private.h). */
-#include "project-private.h"
+#include "geo/project-private.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/mem-private.h"
-#include "../io/io-private.h"
+#include "core/mem-private.h"
+#include "geo/geom-private.h"
 #include "influmap/geodesic.h"
 
 /* As im_geom_densify (geom.c) caps the vertices one segment gets. */
@@ -32,9 +32,8 @@ void im_proj_scratch_free(im_proj_scratch *s) {
   im_geom_free(&s->kept);
 }
 
-bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
-                       size_t *lost) {
-  if (!im_geom_copy(&s->work, &f->geom))
+bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, size_t *lost) {
+  if (!im_geom_copy(&s->work, f->geom))
     return false;
   if (env->src2geo)
     *lost += im_transform_array(env->src2geo, s->work.xy, s->work.npoints, false);
@@ -42,7 +41,7 @@ bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feat
    * Natural Earth release) are dropped, not wrapped or clamped. */
   static const im_bbox lonlat = {-540, -90, 540, 90};
   *lost += im_geom_remove_invalid(&s->work, &lonlat);
-  if (geodesic &&
+  if (f->geodesic &&
       (!im_geom_geodesic(&s->work, IM_GEODESIC_STEP_KM, &s->dense) || !im_geom_copy(&s->work, &s->dense)))
     return false;
   return true;
@@ -139,7 +138,7 @@ static bool thin_lonlat(const im_geom *g, double tol, im_geom *out) {
  * outside them is far outside the frame; and parts are simplified and
  * clipped each on its own, so the map is the same, byte for byte, less
  * the cost of projecting the Arctic islands of a map of South America. */
-static bool parts_in_query(const im_geom *g, const im_layer_query *q, im_geom *out) {
+static bool parts_in_query(const im_geom *g, const im_bbox *boxes, size_t nboxes, im_geom *out) {
   size_t keep = 0, points = 0;
   bool *in = im_malloc_array(g->nparts + 1, sizeof *in);
   if (!in)
@@ -152,7 +151,7 @@ static bool parts_in_query(const im_geom *g, const im_layer_query *q, im_geom *o
       b.minx = fmin(b.minx, v[2 * i]), b.maxx = fmax(b.maxx, v[2 * i]);
       b.miny = fmin(b.miny, v[2 * i + 1]), b.maxy = fmax(b.maxy, v[2 * i + 1]);
     }
-    in[p] = !n || b.minx < -180 || b.maxx > 180 || im_query_wants(q, &b);
+    in[p] = !n || b.minx < -180 || b.maxx > 180 || im_bbox_meets_any(boxes, nboxes, &b);
     keep += in[p];
     points += in[p] ? n : 0;
   }
@@ -181,25 +180,25 @@ static bool same_coordinates(const im_geom *a, const im_geom *b) {
          (!a->npoints || !memcmp(a->xy, b->xy, 2 * a->npoints * sizeof *a->xy));
 }
 
-im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
+im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f,
                                   bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work) {
-  im_proj_key key = {env->source_id, env->crs_id, f->fid, env->lon0, IM_DENSIFY_DEGREES, env->thin, geodesic};
+  im_proj_key key = {env->source_id, env->crs_id, f->fid, env->lon0, IM_DENSIFY_DEGREES, env->thin, f->geodesic};
   *have_work = false;
-  bool polygon = f->geom.kind == IM_GEOM_POLYGON;
+  bool polygon = f->geom->kind == IM_GEOM_POLYGON;
   if (env->cache && im_proj_cache_get(&key, p) && (p->has_fill || !want_fill) && (p->has_outline || !want_outline))
     return IM_PROJ_OK;
   p->has_fill = p->has_outline = p->outline_same = false;
   p->lost_pre = p->lost_fill = p->lost_outline = 0;
-  if (!im_project_lonlat(env, s, f, geodesic, &p->lost_pre))
+  if (!im_project_lonlat(env, s, f, &p->lost_pre))
     return IM_PROJ_OOM;
   *have_work = true;
   /* s->work stays as read (a label's length is measured on it). A cached
    * projection serves other frames too: every part of it is projected. */
   const im_geom *ll = &s->work;
-  if (env->query && !env->cache && f->geom.kind != IM_GEOM_POINT && s->work.nparts > 1 &&
-      parts_in_query(&s->work, env->query, &s->kept))
+  if (env->query && !env->cache && f->geom->kind != IM_GEOM_POINT && s->work.nparts > 1 &&
+      parts_in_query(&s->work, env->query, env->query_boxes, &s->kept))
     ll = &s->kept;
-  if (env->thin > 0 && f->geom.kind != IM_GEOM_POINT) {
+  if (env->thin > 0 && f->geom->kind != IM_GEOM_POINT) {
     if (!thin_lonlat(ll, env->thin, &s->thin))
       return IM_PROJ_OOM;
     ll = &s->thin;
@@ -261,8 +260,7 @@ struct im_prefetch {
   pthread_cond_t cv;
   im_proj_env env; /* with transforms of its own */
   im_proj_scratch scratch;
-  const im_feature *const *features;
-  const bool *geodesic;
+  const im_proj_feature *features;
   size_t n, max_vertices;
   size_t next;    /* the next feature the thread may begin */
   size_t taken;   /* features the drawing has taken */
@@ -286,9 +284,9 @@ static void project_slot(im_prefetch *pf, const im_proj_env *env, im_proj_scratc
   size_t held = pf->drawn + pf->pending;
   size_t room = pf->max_vertices > held ? pf->max_vertices - held : 0;
   pthread_mutex_unlock(&pf->mu);
-  const im_feature *f = pf->features[j];
-  bool polygon = f->geom.kind == IM_GEOM_POLYGON, have_work;
-  im_proj_result r = im_project_feature(env, scratch, f, pf->geodesic[j], true, polygon, room, &s->p, &have_work);
+  const im_proj_feature *f = &pf->features[j];
+  bool polygon = f->geom->kind == IM_GEOM_POLYGON, have_work;
+  im_proj_result r = im_project_feature(env, scratch, f, true, polygon, room, &s->p, &have_work);
   size_t used = r == IM_PROJ_OK ? im_projected_used(&s->p, polygon, true, polygon) : 0;
   pthread_mutex_lock(&pf->mu);
   /* Past the ceiling with what is held, the feature is left to the
@@ -343,15 +341,15 @@ static long cores(void) {
   return c;
 }
 
-im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *features, const bool *geodesic,
-                               size_t n, size_t max_vertices) {
+im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n,
+                               size_t max_vertices) {
   int m = atomic_load(&mode);
   if (m == 0 || n < 2)
     return NULL;
   if (m < 0) {
     size_t vertices = 0;
     for (size_t i = 0; i < n && vertices < MIN_VERTICES; i++)
-      vertices += features[i]->geom.npoints;
+      vertices += features[i].geom->npoints;
     /* busy counts this thread already: the helper needs one core more. */
     if (vertices < MIN_VERTICES || atomic_load(&busy) + 1 > cores())
       return NULL;
@@ -372,7 +370,6 @@ im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *
     return NULL;
   }
   pf->features = features;
-  pf->geodesic = geodesic;
   pf->n = n;
   pf->max_vertices = max_vertices;
   pthread_mutex_init(&pf->mu, NULL);

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
-#include "furniture-private.h"
-#include "svgtext-private.h"
+#include "core/mem-private.h"
+#include "furniture/furniture-private.h"
+#include "output/svgtext-private.h"
 
 /* Text is measured like labels: unhinted, at 72 dpi, sizes in device
  * units, so PNG, SVG and PDF lay out alike. Made when first needed. */

@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 #include "influmap/crs.h"
-#include "influmap/layer.h"
-#include "projcache-private.h"
+#include "influmap/geom.h"
+#include "geo/projcache-private.h"
 
 /* Densify step in degrees: long segments (and the edges the antimeridian
  * cut adds) become curves in the projection instead of chords. */
@@ -27,11 +27,20 @@ typedef struct {
   double lon0;           /* the map's central meridian */
   double thin;           /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
                             dropped before projecting; 0: none (im_render_thin_tolerance) */
-  const im_layer_query *query; /* the frame's footprint in lon/lat: parts wholly outside it are not
-                                  projected (unless cached); NULL: all are */
+  const im_bbox *query;  /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
+                            it are not projected (unless cached); NULL: all are */
+  size_t query_boxes;
   bool cache;            /* through the projected-geometry cache, with: */
   uint32_t source_id, crs_id;
 } im_proj_env;
+
+/* What the projection needs of a feature: its geometry in the source CRS,
+ * its record number (the cache's key) and whether it is a geodesic route. */
+typedef struct {
+  const im_geom *geom;
+  long fid;
+  bool geodesic;
+} im_proj_feature;
 
 /* Scratch geometry, reused from feature to feature (one per thread). */
 typedef struct {
@@ -47,8 +56,7 @@ typedef enum { IM_PROJ_OK, IM_PROJ_OOM, IM_PROJ_CEILING } im_proj_result;
  * unprojectable points and impossible longitudes/latitudes dropped (and
  * counted in *lost), geodesic routes given their vertices along the
  * ellipsoid. False when out of memory. */
-bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
-                       size_t *lost);
+bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, size_t *lost);
 
 /* The feature through the antimeridian cut, densify and projection into
  * p, from the cache or computed: the fill (or the line, or the points)
@@ -59,7 +67,7 @@ bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_feat
  * maps and layers after this one. CEILING: densifying would make more
  * than room vertices (nothing is made). *have_work: s->work holds the
  * feature's lon/lat. */
-im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_feature *f, bool geodesic,
+im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f,
                                   bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work);
 
 /* The vertices of p that drawing uses (what the vertex ceiling counts). */
@@ -69,13 +77,12 @@ size_t im_projected_used(const im_projected *p, bool polygon, bool want_fill, bo
 
 typedef struct im_prefetch im_prefetch;
 
-/* Starts a thread that projects features[0..n) (in drawing order; each
- * with its geodesic flag) as im_project_feature would with want_fill and,
+/* Starts a thread that projects features[0..n) (in drawing order) as im_project_feature would with want_fill and,
  * for polygons, want_outline, using clones of env's transforms. Returns
  * NULL (and the caller projects everything itself) when the layer is too
  * small to gain, the process has no idle core, or anything fails. */
-im_prefetch *im_prefetch_start(const im_proj_env *env, const im_feature *const *features, const bool *geodesic,
-                               size_t n, size_t max_vertices);
+im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n,
+                               size_t max_vertices);
 /* Feature i, in order: true with its projection swapped into *p when it
  * was made ahead (p's old buffers go back for reuse); false when the
  * caller must project it (nobody had begun it, or it was given up: out of

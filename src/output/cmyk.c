@@ -18,7 +18,7 @@
  * temporary names. Older Ghostscripts may ignore either and then differ in
  * those fields only; the output is not patched afterwards. */
 #define _GNU_SOURCE /* pipe2 */
-#include "cmyk-private.h"
+#include "output/cmyk-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/mem-private.h"
-#include "../core/tempfile-private.h"
+#include "core/mem-private.h"
+#include "core/tempfile-private.h"
 
 extern char **environ;
 

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "furniture-private.h"
+#include "core/mem-private.h"
+#include "furniture/furniture-private.h"
 
 #define DEG (M_PI / 180)
 /* The visible cap stops this far short of the true horizon (degrees), so

@@ -8,15 +8,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "cmyk-private.h"
-#include "furniture-private.h"
-#include "influmap/influmap.h"
-#include "multiples-private.h"
-#include "output-private.h"
-#include "png-private.h"
-#include "render-private.h"
-#include "svgtext-private.h"
+#include "core/mem-private.h"
+#include "output/cmyk-private.h"
+#include "furniture/furniture-private.h"
+#include "influmap/render.h"
+#include "influmap/version.h"
+#include "furniture/multiples-private.h"
+#include "output/output-private.h"
+#include "output/png-private.h"
+#include "render/render-private.h"
+#include "output/svgtext-private.h"
 
 #define MM_PER_PT (25.4 / 72.0)
 
@@ -71,20 +72,8 @@ im_status im_map_check(const im_map *map, im_error *err) {
  * replay the same one. A group (cairo_push_group) or an SVG icon becomes,
  * in every recording, a reference to one shared recording of its own; a
  * page that holds one is replayed one chunk at a time (the deflating still
- * runs on both threads). im_render_mark_shared notes it on the page. */
-
-static const cairo_user_data_key_t shared_key;
-
-void im_render_mark_shared(cairo_t *cr) {
-  cairo_surface_t *page = cairo_get_target(cr);
-  if (!cairo_surface_get_user_data(page, &shared_key))
-    cairo_surface_set_user_data(page, &shared_key, (void *)&shared_key, NULL);
-}
-
-void im_render_push_group(cairo_t *cr) {
-  im_render_mark_shared(cr);
-  cairo_push_group(cr);
-}
+ * runs on both threads). im_render_mark_shared (render/frame.c) notes it on
+ * the page. */
 
 enum { REPLAY_MAX = IM_PNG_WORKERS };
 
@@ -142,7 +131,7 @@ static cairo_status_t write_png_page(cairo_surface_t *page, png_replay *r, const
       return cairo_surface_status(r->rec[i]);
   r->fmt = rc->map->background.a < 1 ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
   r->width = rc->frame.width_px;
-  r->serial = cairo_surface_get_user_data(page, &shared_key) != NULL;
+  r->serial = im_render_is_shared(page);
   if (pthread_mutex_init(&r->lock, NULL))
     return CAIRO_STATUS_NO_MEMORY;
   cairo_status_t cs = im_png_write_drawn(rc->frame.width_px, rc->frame.height_px, r->fmt, rc->frame.dpi,

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/mem-private.h"
-#include "../core/suggest-private.h"
-#include "label-impl-private.h"
+#include "core/mem-private.h"
+#include "core/suggest-private.h"
+#include "label/label-impl-private.h"
 
 typedef struct {
   char *s;

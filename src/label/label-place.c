@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../core/mem-private.h"
-#include "label-impl-private.h"
+#include "core/mem-private.h"
+#include "label/label-impl-private.h"
 
 /* Grids larger than this along an axis get larger cells instead. */
 #define IM_GRID_MAX_CELLS 256

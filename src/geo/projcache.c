@@ -2,14 +2,14 @@
  * entries on a least-recently-used list, under one mutex. Values are
  * copied in and out, so an entry can be evicted while a map draws what it
  * copied from it. */
-#include "projcache-private.h"
+#include "geo/projcache-private.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/limits.h"
 
 #define MIB ((size_t)1 << 20)

@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mem-private.h"
+#include "core/mem-private.h"
 #include "influmap/filter.h"
 #include "influmap/furniture.h"
-#include "multiples-private.h"
+#include "furniture/multiples-private.h"
 
 #define PANEL_TITLE_FONT "Noto Sans Bold 8.5"
 /* As furniture.c: between the frame and an item outside it, and between

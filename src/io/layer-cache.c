@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/mem-private.h"
-#include "../io/io-private.h"
-#include "../render/projcache-private.h"
-#include "layer-cache-private.h"
+#include "core/mem-private.h"
+#include "io/io-private.h"
+#include "geo/projcache-private.h"
+#include "io/layer-cache-private.h"
 
 typedef struct {
   char *path;
