@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/utf8-private.h"
 #include "io/encoding-private.h"
 
 /* cmocka's float assertions go through float; coordinates need double. */
@@ -930,45 +931,6 @@ static void test_encoding_from_ldid(void **state) {
   assert_null(im_encoding_from_ldid(0xFF));
 }
 
-static void test_utf8_valid(void **state) {
-  (void)state;
-  static const struct {
-    const char *s;
-    size_t n;
-    bool valid;
-  } cases[] = {
-      {"", 0, true},
-      {"Lima", 4, true},
-      {"a\0b", 3, true},                     /* NUL is a character */
-      {"Bogot\xc3\xa1", 7, true},            /* 2 bytes */
-      {"\xe2\x82\xac", 3, true},             /* 3 bytes: euro sign */
-      {"\xf0\x9f\x97\xba", 4, true},         /* 4 bytes: U+1F5FA */
-      {"\xf4\x8f\xbf\xbf", 4, true},         /* U+10FFFF, the last */
-      {"Bogot\xe1", 6, false},               /* Latin-1 */
-      {"\x80", 1, false},                    /* a lone continuation byte */
-      {"\xc0\xaf", 2, false},                /* overlong '/' */
-      {"\xc1\xbf", 2, false},                /* overlong */
-      {"\xe0\x80\xaf", 3, false},            /* overlong in 3 */
-      {"\xf0\x80\x80\xaf", 4, false},        /* overlong in 4 */
-      {"\xed\xa0\x80", 3, false},            /* surrogate U+D800 */
-      {"\xed\xbf\xbf", 3, false},            /* surrogate U+DFFF */
-      {"\xf4\x90\x80\x80", 4, false},        /* above U+10FFFF */
-      {"\xe2\x82", 2, false},                /* truncated */
-      {"ok\xc3", 3, false},                  /* truncated at the end */
-      {"\xf0\x9f\x97", 3, false},            /* truncated 4-byte */
-      {"\xe2\x28\xa1", 3, false},            /* bad continuation */
-      {"\xf8\x88\x80\x80\x80", 5, false},    /* 5-byte form */
-      {"\xff", 1, false},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    if (im_utf8_valid(cases[i].s, cases[i].n) != cases[i].valid)
-      print_error("case %zu: expected %s\n", i, cases[i].valid ? "valid" : "invalid");
-    assert_int_equal(im_utf8_valid(cases[i].s, cases[i].n), cases[i].valid);
-  }
-  /* The length bounds the check: the truncated tail is outside it. */
-  assert_true(im_utf8_valid("ok\xc3", 2));
-}
-
 static void test_transcode(void **state) {
   (void)state;
   im_transcoder *t = im_transcoder_create("CP1252");
@@ -1017,7 +979,6 @@ int main(void) {
       T(test_unsupported_suffix),
       T(test_encoding_from_cpg),
       T(test_encoding_from_ldid),
-      T(test_utf8_valid),
       T(test_transcode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/mem-private.h"
+#include "core/utf8-private.h"
 #include "influmap/layer.h"
 #include "io/io-private.h"
 #include "io/wkt-private.h"
@@ -295,29 +296,6 @@ static void on_row(int c, void *user) {
 
 /* ---- feeding libcsv ---- */
 
-/* The offset of the first byte that is not valid UTF-8 (or is NUL), or n. */
-static size_t utf8_bad_at(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (!c || !len || i + len > n)
-      return i;
-    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80)
-        return i;
-      cp = cp << 6 | (s[i + k] & 0x3F);
-    }
-    /* Overlong forms, surrogates and code points past U+10FFFF. */
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += len;
-  }
-  return n;
-}
-
 /* Characters (not bytes) before offset: an editor's column minus one. */
 static int chars_before(const char *s, size_t off) {
   int n = 0;
@@ -328,7 +306,7 @@ static int chars_before(const char *s, size_t off) {
 
 /* Feeds one physical line (with its terminator, if any). */
 static void feed_line(csv_state *s, struct csv_parser *p, const char *text, size_t n) {
-  size_t bad = utf8_bad_at((const unsigned char *)text, n);
+  size_t bad = im_utf8_bad_at(text, n, true);
   if (bad < n) {
     unsigned char b = (unsigned char)text[bad];
     if (!b)

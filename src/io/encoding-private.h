@@ -3,7 +3,6 @@
 #ifndef IM_ENCODING_PRIVATE_H
 #define IM_ENCODING_PRIVATE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* The iconv name for a .cpg's contents ("UTF-8", "1252", "ISO-8859-1",
@@ -13,9 +12,6 @@ const char *im_encoding_from_cpg(const char *cpg, char *buf, size_t size);
 /* The iconv name for a DBF language driver id (header byte 29), or NULL
  * for 0 or an unknown id. */
 const char *im_encoding_from_ldid(int ldid);
-
-/* True when s[0..n) is valid UTF-8. */
-bool im_utf8_valid(const char *s, size_t n);
 
 typedef struct im_transcoder im_transcoder;
 

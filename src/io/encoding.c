@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/mem-private.h"
+#include "core/utf8-private.h"
 #include "io/encoding-private.h"
 
 const char *im_encoding_from_cpg(const char *cpg, char *buf, size_t size) {
@@ -80,44 +81,6 @@ const char *im_encoding_from_ldid(int ldid) {
     if (table[i].id == ldid)
       return table[i].enc;
   return NULL;
-}
-
-bool im_utf8_valid(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + n;
-  while (p < end) {
-    unsigned c = *p;
-    size_t len;
-    unsigned min;
-    if (c < 0x80) {
-      p++;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      min = 0x80;
-      c &= 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      min = 0x800;
-      c &= 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      min = 0x10000;
-      c &= 0x07;
-    } else {
-      return false;
-    }
-    if ((size_t)(end - p) < len)
-      return false;
-    for (size_t i = 1; i < len; i++) {
-      if ((p[i] & 0xC0) != 0x80)
-        return false;
-      c = (c << 6) | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-      return false;
-    p += len;
-  }
-  return true;
 }
 
 struct im_transcoder {

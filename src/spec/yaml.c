@@ -9,6 +9,7 @@
 
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
+#include "core/utf8-private.h"
 #include "spec/yaml-private.h"
 
 /* Exported by libfyaml 0.7 but missing from its header: without it, parse
@@ -25,30 +26,6 @@ static void silent_diag(struct fy_diag *diag, void *user, const char *buf, size_
 /* Specs are small; a cap keeps a wrong argument (a shapefile, a device) from
  * being read whole. */
 enum { MAX_SPEC = 4 << 20 };
-
-/* The offset of the first byte that is not valid UTF-8 (or is NUL), or n.
- * libfyaml 0.7 loops for ever on some invalid bytes ("%\xA8", found by
- * fuzz_spec), and would pass others on to Pango: specs are UTF-8. */
-static size_t utf8_bad_at(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (!c || !len || len > n - i)
-      return i;
-    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80)
-        return i;
-      cp = cp << 6 | (s[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += len;
-  }
-  return n;
-}
 
 /* Reports the byte at bad as not UTF-8, at its line:column (columns count
  * characters). */
@@ -254,7 +231,9 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
     if (!(buf = im_strndup(text, len)))
       return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
-  size_t bad = utf8_bad_at((const unsigned char *)buf, len);
+  /* libfyaml 0.7 loops for ever on some invalid bytes ("%\xA8", found by fuzz_spec), and would pass others on to
+   * Pango: specs are UTF-8. */
+  size_t bad = im_utf8_bad_at(buf, len, true);
   if (bad < len) {
     im_status st = not_utf8(path, buf, bad, err);
     free(buf);

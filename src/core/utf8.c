@@ -1,0 +1,29 @@
+#include "core/utf8-private.h"
+
+size_t im_utf8_bad_at(const char *s, size_t n, bool nul_bad) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = p[i];
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if ((!c && nul_bad) || !len || len > n - i)
+      return i;
+    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; k++) {
+      if ((p[i + k] & 0xC0) != 0x80)
+        return i;
+      cp = cp << 6 | (p[i + k] & 0x3F);
+    }
+    /* Each code point has one encoding, the shortest: a longer one ("\xC0\xAF" for '/') would slip past checks
+     * made on the bytes. Surrogates are UTF-16's, not characters. */
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return n;
+}
+
+bool im_utf8_valid(const char *s, size_t n) {
+  return im_utf8_bad_at(s, n, false) == n;
+}
