@@ -5,9 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+echo "== structure: includes run one way (scripts/check-includes.py)"
+python3 scripts/check-includes.py
+
 echo "== build (-Wall -Wextra -Wpedantic -Werror)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUMAP_WERROR=ON >/dev/null
 cmake --build build-test -j"$jobs"
+echo "== the shared library exports exactly the public API (scripts/check-exports.sh)"
+scripts/check-exports.sh build-test
 (cd build-test && ctest --output-on-failure -j"$jobs")
 
 echo "== build (ASan + UBSan)"

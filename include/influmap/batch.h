@@ -19,6 +19,8 @@
 #ifndef INFLUMAP_BATCH_H
 #define INFLUMAP_BATCH_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,35 +64,35 @@ typedef struct {
  * output root, no two jobs writing the same file), base specs found. A
  * mistake is an IM_STATUS_INPUT error at its file:line:column. opt may be
  * NULL. Returns a new manifest in *out; free it with im_manifest_free. */
-im_status im_manifest_load(const char *path, const im_manifest_options *opt, im_manifest **out, im_error *err);
-void im_manifest_free(im_manifest *m);
+IM_API im_status im_manifest_load(const char *path, const im_manifest_options *opt, im_manifest **out, im_error *err);
+IM_API void im_manifest_free(im_manifest *m);
 
-size_t im_manifest_job_count(const im_manifest *m);
+IM_API size_t im_manifest_job_count(const im_manifest *m);
 /* Job i (i < im_manifest_job_count), owned by the manifest. */
-const im_batch_job *im_manifest_job(const im_manifest *m, size_t i);
+IM_API const im_batch_job *im_manifest_job(const im_manifest *m, size_t i);
 /* The lock file for shard k of n (n <= 1: the whole manifest): in the
  * output folder (the output template's fixed leading folders below the
  * output root), named after the manifest. Owned by the manifest; valid
  * until the next call. */
-const char *im_manifest_lock_path(im_manifest *m, unsigned k, unsigned n);
+IM_API const char *im_manifest_lock_path(im_manifest *m, unsigned k, unsigned n);
 
 /* Loads job's base spec and applies the job's overrides (title, extent,
  * time window, layer filters, dpi, page size). Safe to call from several
  * threads at once. Returns a new map in *out; free with im_map_free. */
-im_status im_batch_job_map(const im_manifest *m, const im_batch_job *job, im_map **out, im_error *err);
+IM_API im_status im_batch_job_map(const im_manifest *m, const im_batch_job *job, im_map **out, im_error *err);
 
 /* 64-bit FNV-1a of a string. */
-uint64_t im_batch_hash(const char *s);
+IM_API uint64_t im_batch_hash(const char *s);
 /* True when the job belongs to shard k (1..n) of n: hash mod n == k - 1.
  * n <= 1 keeps every job. */
-bool im_batch_job_in_shard(const im_batch_job *job, unsigned k, unsigned n);
+IM_API bool im_batch_job_in_shard(const im_batch_job *job, unsigned k, unsigned n);
 
 /* Reads "K/N" (1 <= K <= N), or "auto": the shard of a Slurm job array
  * (SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN, out of count, else
  * SLURM_ARRAY_TASK_COUNT, else MAX - MIN + 1) or of a Kubernetes Indexed
  * Job (JOB_COMPLETION_INDEX, out of count, which it needs). count 0: not
  * given. A bad value is IM_STATUS_USAGE. */
-im_status im_batch_shard_parse(const char *text, unsigned count, unsigned *k, unsigned *n, im_error *err);
+IM_API im_status im_batch_shard_parse(const char *text, unsigned count, unsigned *k, unsigned *n, im_error *err);
 
 typedef enum {
   IM_BATCH_RENDERED, /* the map was written */
@@ -140,7 +142,7 @@ typedef struct {
  * default afterwards). Returns an
  * error only for what stops the batch as a whole (the lock file or the
  * atlas cannot be written, out of memory). */
-im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_summary *summary, im_error *err);
+IM_API im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_summary *summary, im_error *err);
 
 #ifdef __cplusplus
 }

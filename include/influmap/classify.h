@@ -11,6 +11,8 @@
 #ifndef INFLUMAP_CLASSIFY_H
 #define INFLUMAP_CLASSIFY_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,7 +30,7 @@ extern "C" {
  *   "tableau10"  10 colours (Tableau's 2016 palette).
  * Names match case-insensitively. Ramps are not palettes: im_palette_exists("Blues")
  * is false. */
-bool im_palette_exists(const char *name);
+IM_API bool im_palette_exists(const char *name);
 
 /* The colour of a category in a named palette, into *out (alpha 1).
  * "vric": by actor name in value (case-insensitive, surrounding blanks ignored);
@@ -36,11 +38,11 @@ bool im_palette_exists(const char *name);
  * Other palettes: by index, the category's 0-based position in order of first
  * appearance (assigned by the caller); colours repeat modulo the palette size;
  * value is not used. Returns false (out untouched) for an unknown palette. */
-bool im_palette_color(const char *name, const char *value, size_t index, im_color *out);
+IM_API bool im_palette_color(const char *name, const char *value, size_t index, im_color *out);
 
 /* The names of all categorical palettes, then all ramps, NULL-terminated; for
  * "did you mean" messages. Static storage: do not free. */
-const char *const *im_palette_names(void);
+IM_API const char *const *im_palette_names(void);
 
 /* ColorBrewer ramps, light to dark (sequential) or from one end hue to the
  * other through a light middle (diverging), in the exact ColorBrewer colours
@@ -49,12 +51,12 @@ const char *const *im_palette_names(void);
  *     GnBu OrRd PuBu PuBuGn PuRd RdPu YlGn YlGnBu YlOrBr YlOrRd;
  *   diverging, 3..11 classes: BrBG PiYG PRGn PuOr RdBu RdGy RdYlBu RdYlGn Spectral.
  * Names match case-insensitively ("rdbu" is RdBu). */
-bool im_ramp_exists(const char *name);
+IM_API bool im_ramp_exists(const char *name);
 
 /* Writes the n colours of ramp name into out[0..n-1] (alpha 1), in reverse
  * order when reverse. Returns false (out untouched) for an unknown ramp or an
  * n the ramp does not have. */
-bool im_ramp_colors(const char *name, size_t n, bool reverse, im_color *out);
+IM_API bool im_ramp_colors(const char *name, size_t n, bool reverse, im_color *out);
 
 typedef enum { IM_BREAKS_EQUAL_INTERVAL, IM_BREAKS_QUANTILE, IM_BREAKS_JENKS } im_breaks_method;
 
@@ -91,12 +93,12 @@ typedef enum { IM_BREAKS_EQUAL_INTERVAL, IM_BREAKS_QUANTILE, IM_BREAKS_JENKS } i
  *     min and max included, so the result is near-optimal, not optimal; the
  *     values the sample skipped between two classes go to the class whose
  *     nearest sampled value is closer. */
-size_t im_breaks_compute(im_breaks_method method, const double *values, size_t n, size_t k, double *breaks);
+IM_API size_t im_breaks_compute(im_breaks_method method, const double *values, size_t n, size_t k, double *breaks);
 
 /* The class (0..nbreaks - 2) of v for breaks b[0..nbreaks-1]: class i holds
  * b[i] <= v < b[i + 1], and the last class also holds its upper break. Returns
  * -1 for v below b[0], above b[nbreaks - 1], NaN, or fewer than 2 breaks. */
-int im_class_index(const double *breaks, size_t nbreaks, double v);
+IM_API int im_class_index(const double *breaks, size_t nbreaks, double v);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef INFLUMAP_ERROR_H
 #define INFLUMAP_ERROR_H
 
+#include "influmap/export.h"
+
 #include <stdarg.h>
 
 #ifdef __cplusplus
@@ -32,25 +34,25 @@ typedef struct {
 } im_error;
 
 /* Clears an error to IM_STATUS_OK. */
-void im_error_clear(im_error *err);
+IM_API void im_error_clear(im_error *err);
 
 /* Sets err (if not NULL) and returns status. file may be NULL; line/column 0
  * mean "no position". The message is printf-formatted. */
-im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column,
+IM_API im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column,
                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column,
+IM_API im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column,
                         const char *fmt, va_list ap);
 
 /* Formats the error as "file:line:column: message" (parts left out when
  * unknown) into buf; returns buf. */
-const char *im_error_format(const im_error *err, char *buf, unsigned long size);
+IM_API const char *im_error_format(const im_error *err, char *buf, unsigned long size);
 
 /* Warnings do not stop a render. They go to a handler, stderr by default,
  * prefixed "influmap: warning: ". The handler is process-wide; set it before
  * rendering from several threads. Pass NULL to restore the default. */
 typedef void (*im_warning_fn)(void *user, const char *message);
-void im_warning_set_handler(im_warning_fn fn, void *user);
-void im_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+IM_API void im_warning_set_handler(im_warning_fn fn, void *user);
+IM_API void im_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #ifdef __cplusplus
 }

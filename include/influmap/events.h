@@ -3,6 +3,8 @@
 #ifndef INFLUMAP_EVENTS_H
 #define INFLUMAP_EVENTS_H
 
+#include "influmap/export.h"
+
 #include <stddef.h>
 
 #include "influmap/error.h"
@@ -31,7 +33,7 @@ extern "C" {
  * the error (IM_STATUS_INPUT); the others go to im_warn (up to 50), so a
  * command can show them all, and every problem is counted into *nproblems
  * when it is not NULL. The layer must have been read with its attributes. */
-im_status im_events_validate(const im_layer *layer, const char *const *extra_actors, size_t *nproblems,
+IM_API im_status im_events_validate(const im_layer *layer, const char *const *extra_actors, size_t *nproblems,
                              im_error *err);
 
 #ifdef __cplusplus

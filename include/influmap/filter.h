@@ -74,6 +74,8 @@
 #ifndef INFLUMAP_FILTER_H
 #define INFLUMAP_FILTER_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -91,10 +93,10 @@ typedef struct im_filter im_filter;
  * line:column in the spec (columns count UTF-8 characters; a newline in text
  * starts the next line at column 1), with IM_STATUS_INPUT. Returns a new
  * filter in *out; free it with im_filter_free. */
-im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out,
+IM_API im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out,
                           im_error *err);
 
-void im_filter_free(im_filter *f);
+IM_API void im_filter_free(im_filter *f);
 
 /* Resolves the expression's field names against a layer's fields:
  * case-insensitive, an exact-case match winning. An unknown field is an
@@ -102,16 +104,16 @@ void im_filter_free(im_filter *f);
  * layer_path and suggesting a close name or listing the fields. May be
  * called again to bind to another layer; after a failure the filter is
  * unbound. fields are not kept. */
-im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
+IM_API im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
                          im_error *err);
 
 /* Evaluates the filter against one feature's values, aligned with the fields
  * it was bound to (NULL for a null value). Does not allocate. False when the
  * filter is not bound. */
-bool im_filter_eval(const im_filter *f, char *const *values);
+IM_API bool im_filter_eval(const im_filter *f, char *const *values);
 
 /* The expression's source text (owned by f), for messages. */
-const char *im_filter_text(const im_filter *f);
+IM_API const char *im_filter_text(const im_filter *f);
 
 #ifdef __cplusplus
 }

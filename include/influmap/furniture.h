@@ -15,6 +15,8 @@
 #ifndef INFLUMAP_FURNITURE_H
 #define INFLUMAP_FURNITURE_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -155,13 +157,13 @@ typedef struct im_furniture {
 
 /* Sets f to the defaults: no margins, nothing enabled but the title (drawn
  * when the map has one). */
-void im_furniture_init(im_furniture *f);
+IM_API void im_furniture_init(im_furniture *f);
 
 /* Frees everything f owns and f itself; NULL is fine. */
-void im_furniture_free(im_furniture *f);
+IM_API void im_furniture_free(im_furniture *f);
 
 /* The margins in points. */
-void im_furniture_margins_pt(const im_furniture *f, double dpi, double *top, double *right, double *bottom,
+IM_API void im_furniture_margins_pt(const im_furniture *f, double dpi, double *top, double *right, double *bottom,
                              double *left);
 
 #ifdef __cplusplus

@@ -4,6 +4,8 @@
 #ifndef INFLUMAP_GEODESIC_H
 #define INFLUMAP_GEODESIC_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 
 #include "influmap/geom.h"
@@ -21,11 +23,11 @@ extern "C" {
  * that is not a valid longitude/latitude. dst must be initialised and
  * distinct from src; its contents are replaced. Returns false when out of
  * memory. */
-bool im_geom_geodesic(const im_geom *src, double max_step_km, im_geom *dst);
+IM_API bool im_geom_geodesic(const im_geom *src, double max_step_km, im_geom *dst);
 
 /* Geodesic length in km of all parts of a lon/lat line (a ring's
  * perimeter); 0 for points. */
-double im_geom_geodesic_length_km(const im_geom *g);
+IM_API double im_geom_geodesic_length_km(const im_geom *g);
 
 #ifdef __cplusplus
 }

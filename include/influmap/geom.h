@@ -4,6 +4,8 @@
 #ifndef INFLUMAP_GEOM_H
 #define INFLUMAP_GEOM_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,23 +34,23 @@ typedef struct {
   double minx, miny, maxx, maxy;
 } im_bbox;
 
-void im_geom_init(im_geom *g, im_geom_kind kind);
+IM_API void im_geom_init(im_geom *g, im_geom_kind kind);
 /* Empties g but keeps its memory for reuse. */
-void im_geom_reset(im_geom *g, im_geom_kind kind);
-void im_geom_free(im_geom *g);
+IM_API void im_geom_reset(im_geom *g, im_geom_kind kind);
+IM_API void im_geom_free(im_geom *g);
 /* Starts a new part; the following points belong to it. false: out of memory. */
-bool im_geom_begin_part(im_geom *g);
+IM_API bool im_geom_begin_part(im_geom *g);
 /* Makes room for exactly `points` points and `parts` parts in all (more
  * when g has more already): a reader that knows the size of a shape up
  * front keeps no slack, where growing by doubling would waste up to half. */
-bool im_geom_reserve(im_geom *g, size_t points, size_t parts);
-bool im_geom_add_point(im_geom *g, double x, double y);
+IM_API bool im_geom_reserve(im_geom *g, size_t points, size_t parts);
+IM_API bool im_geom_add_point(im_geom *g, double x, double y);
 /* Drops the last part if it has fewer than min_points vertices. */
-void im_geom_end_part(im_geom *g, size_t min_points);
+IM_API void im_geom_end_part(im_geom *g, size_t min_points);
 /* Copies src into dst (dst initialised, contents replaced). */
-bool im_geom_copy(im_geom *dst, const im_geom *src);
-size_t im_geom_part_size(const im_geom *g, size_t part);
-im_bbox im_geom_bbox(const im_geom *g);
+IM_API bool im_geom_copy(im_geom *dst, const im_geom *src);
+IM_API size_t im_geom_part_size(const im_geom *g, size_t part);
+IM_API im_bbox im_geom_bbox(const im_geom *g);
 
 /* Cuts a lon/lat geometry at the meridian lon0 + 180 so that, once every
  * longitude is taken relative to lon0, no part crosses +-180: lines are split
@@ -59,29 +61,29 @@ im_bbox im_geom_bbox(const im_geom *g);
  * instead (kind IM_GEOM_LINE): that is the outline to stroke, without the
  * edges the cut adds along the meridian. dst must be initialised and
  * distinct from src. */
-bool im_geom_cut_antimeridian(const im_geom *src, double lon0, bool as_outline, im_geom *dst);
+IM_API bool im_geom_cut_antimeridian(const im_geom *src, double lon0, bool as_outline, im_geom *dst);
 
 /* Inserts vertices so no segment is longer than max_step (in the units of
  * the coordinates, e.g. degrees). dst is replaced. */
-bool im_geom_densify(const im_geom *src, double max_step, im_geom *dst);
+IM_API bool im_geom_densify(const im_geom *src, double max_step, im_geom *dst);
 
 /* Removes, in place, vertices closer than tolerance to the last kept vertex,
  * then (Douglas-Peucker) those within tolerance / 4 of the line through
  * their kept neighbours; the first and last vertex of each part are kept,
  * and parts that collapse below 2 (lines) or 3 (rings) vertices go. */
-void im_geom_simplify(im_geom *g, double tolerance);
+IM_API void im_geom_simplify(im_geom *g, double tolerance);
 /* The same with the Douglas-Peucker distance given: line (0: no such pass). */
-void im_geom_simplify_to(im_geom *g, double tolerance, double line);
+IM_API void im_geom_simplify_to(im_geom *g, double tolerance, double line);
 
 /* Removes, in place, vertices that are NaN or infinite, or outside box when
  * box is not NULL, and parts left too short to draw. Returns how many
  * vertices were removed. */
-size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box);
+IM_API size_t im_geom_remove_invalid(im_geom *g, const im_bbox *box);
 
 /* Clips to box: rings with Sutherland-Hodgman (pieces closed along the box,
  * which the caller puts outside the visible frame), lines split where they
  * leave the box, points outside dropped. dst is replaced. */
-bool im_geom_clip(const im_geom *src, im_bbox box, im_geom *dst);
+IM_API bool im_geom_clip(const im_geom *src, im_bbox box, im_geom *dst);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include "influmap/error.h"
 #include "influmap/events.h"
 #include "influmap/filter.h"
+#include "influmap/furniture.h"
 #include "influmap/geodesic.h"
 #include "influmap/geom.h"
 #include "influmap/layer.h"
@@ -16,6 +17,7 @@
 #include "influmap/map.h"
 #include "influmap/render.h"
 #include "influmap/style.h"
+#include "influmap/tempfile.h"
 #include "influmap/units.h"
 #include "influmap/version.h"
 

@@ -7,6 +7,8 @@
 #ifndef INFLUMAP_LAYER_H
 #define INFLUMAP_LAYER_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -71,7 +73,7 @@ typedef struct {
 /* Reads an ESRI Shapefile (path to the .shp; the .shx must sit beside it,
  * the .dbf, .prj and .cpg may). Null shapes are skipped. query may be NULL.
  * Returns a new layer in *out; free it with im_layer_free. */
-im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
+IM_API im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
                                   im_error *err);
 
 /* Reads a GeoJSON FeatureCollection (RFC 7946). Features with a null
@@ -81,33 +83,33 @@ im_status im_layer_load_shapefile(const char *path, const im_layer_query *query,
  * A feature's "id" is the field "id" when its properties have none. A
  * GeometryCollection is flattened when its members are all of one kind.
  * query may be NULL. Returns a new layer in *out; free it with im_layer_free. */
-im_status im_layer_load_geojson(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+IM_API im_status im_layer_load_geojson(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
 /* Reads a CSV file (UTF-8, comma-separated, a header row): points from
  * lon/lat columns (or longitude/latitude, x/y; any case) or geometry from a
  * "wkt" column; the other columns are fields. Empty unquoted cells are null.
  * Each feature's line is the line its row starts on. query may be NULL.
  * Returns a new layer in *out; free it with im_layer_free. */
-im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+IM_API im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
 /* Reads any supported source, chosen by its suffix (any case): .shp,
  * .geojson or .json, .csv. */
-im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
+IM_API im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
-void im_layer_free(im_layer *layer);
+IM_API void im_layer_free(im_layer *layer);
 
 /* The CRS a source declares, without loading the source: a shapefile's .prj
  * text in *definition and its path in *crs_file, or "EPSG:4326" and NULL
  * when it has none. GeoJSON is EPSG:4326 (RFC 7946) unless a legacy
  * top-level "crs" member names another ("urn:ogc:def:crs:EPSG::3857" gives
  * "EPSG:3857"); CSV is EPSG:4326. The caller frees both. */
-im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err);
+IM_API im_status im_layer_source_crs(const char *path, char **definition, char **crs_file, im_error *err);
 
 /* "Point", "PolygonZ", "MultiPatch", ... for a SHPT_* code. */
-const char *im_shape_type_name(int shape_type);
-const char *im_field_type_name(im_field_type type);
+IM_API const char *im_shape_type_name(int shape_type);
+IM_API const char *im_field_type_name(im_field_type type);
 /* The index of the field called name (case-insensitive), or -1. */
-long im_layer_field_index(const im_layer *layer, const char *name);
+IM_API long im_layer_field_index(const im_layer *layer, const char *name);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,8 @@
 #ifndef INFLUMAP_LIMITS_H
 #define INFLUMAP_LIMITS_H
 
+#include "influmap/export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -71,13 +73,13 @@ typedef struct {
 
 /* The ceilings in force: those given to im_limits_set, else the defaults
  * overridden by the environment (read once, on the first call). */
-im_limits im_limits_get(void);
+IM_API im_limits im_limits_get(void);
 
 /* Sets the ceilings for the whole process; a field left 0 takes its
  * default (and environment) value. NULL goes back to the defaults and the
  * environment. Call it before rendering, not while maps render on other
  * threads. */
-void im_limits_set(const im_limits *limits);
+IM_API void im_limits_set(const im_limits *limits);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,8 @@
 #ifndef INFLUMAP_MAP_H
 #define INFLUMAP_MAP_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -192,47 +194,47 @@ typedef struct im_multiples {
 
 /* Reads and checks a spec. Returns a new map in *out; free with
  * im_map_free. */
-im_status im_map_load(const char *path, im_map **out, im_error *err);
+IM_API im_status im_map_load(const char *path, im_map **out, im_error *err);
 
 /* The same from a buffer; name is used in messages and to resolve paths. */
-im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err);
+IM_API im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err);
 
-void im_map_free(im_map *map);
+IM_API void im_map_free(im_map *map);
 
 /* Checks a time-window bound: an ISO 8601 date (2021, 2021-12,
  * 2021-12-01, with an optional time); file/line/column place the error. */
-im_status im_period_check(const char *date, const char *file, int line, int column, im_error *err);
+IM_API im_status im_period_check(const char *date, const char *file, int line, int column, im_error *err);
 
 /* When path is a style sheet (no map: and no layers:), checks it as an
  * include would read it and sets *is_sheet; otherwise only sets *is_sheet
  * to false (load it with im_map_load). */
-im_status im_style_sheet_check(const char *path, bool *is_sheet, im_error *err);
+IM_API im_status im_style_sheet_check(const char *path, bool *is_sheet, im_error *err);
 
 /* A palette the spec defines, or NULL. */
-const im_spec_palette *im_map_palette(const im_map *map, const char *name);
+IM_API const im_spec_palette *im_map_palette(const im_map *map, const char *name);
 
 /* ---- Overrides of a loaded map (src/spec/spec-override.c), e.g. what one
  * entry of a batch manifest changes in its base spec. ---- */
 
 /* Replaces the title (NULL: none). Fails only when out of memory. */
-im_status im_map_set_title(im_map *map, const char *title, im_error *err);
+IM_API im_status im_map_set_title(im_map *map, const char *title, im_error *err);
 
 /* Replaces the extent; an area with no width or height is IM_STATUS_INPUT. */
-im_status im_map_set_extent(im_map *map, const im_extent *extent, im_error *err);
+IM_API im_status im_map_set_extent(im_map *map, const im_extent *extent, im_error *err);
 
 /* Replaces the time window; from and to are ISO 8601 dates, or NULL for an
  * open end. */
-im_status im_map_set_period(im_map *map, const char *from, const char *to, im_error *err);
+IM_API im_status im_map_set_period(im_map *map, const char *from, const char *to, im_error *err);
 
 /* The layer with that id, or NULL. Owned by the map. */
-im_layer_style *im_map_layer(im_map *map, const char *id);
+IM_API im_layer_style *im_map_layer(im_map *map, const char *id);
 
 /* Narrows layer layer_id to the features that also match expr (a where:
  * expression, filter.h): the layer's where becomes "(old) and (expr)".
  * file, line and column say where expr is written (file may be NULL, else it
  * must outlive the map); a syntax error or an unknown layer (with a "did you
  * mean") is an IM_STATUS_INPUT error placed there. */
-im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file, int line,
+IM_API im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file, int line,
                                   int column, im_error *err);
 
 #ifdef __cplusplus

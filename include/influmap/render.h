@@ -2,6 +2,8 @@
 #ifndef INFLUMAP_RENDER_H
 #define INFLUMAP_RENDER_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 
 #include "influmap/error.h"
@@ -60,27 +62,27 @@ typedef struct {
 } im_frame;
 
 /* The format for a file name's suffix (.png, .svg, .pdf), or AUTO. */
-im_format im_format_from_path(const char *path);
+IM_API im_format im_format_from_path(const char *path);
 
 /* Computes the frame a render would use, without drawing. */
-im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err);
+IM_API im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err);
 
 /* Every check a render makes (CRS, extent, sources, fields named by filters,
  * classes and labels, icons) without drawing: what `influmap validate`
  * runs. */
-im_status im_map_check(const im_map *map, im_error *err);
+IM_API im_status im_map_check(const im_map *map, im_error *err);
 
 /* Renders map to out_path. The file is written beside it under a temporary
  * name and renamed into place only when complete, so a failed render leaves
  * any existing file untouched. opt may be NULL. */
-im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err);
+IM_API im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err);
 
 /* Draws map onto cr, a vector surface (PDF, SVG, recording) whose page
  * im_map_frame gives in points, with the origin at the page's top left: what
  * im_map_render writes, for collecting maps into one document (a batch's
  * atlas). cr's state is restored afterwards. */
 struct _cairo;
-im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt, im_error *err);
+IM_API im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt, im_error *err);
 
 #ifdef __cplusplus
 }

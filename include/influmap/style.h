@@ -7,6 +7,8 @@
 #ifndef INFLUMAP_STYLE_H
 #define INFLUMAP_STYLE_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -113,14 +115,14 @@ typedef struct {
 } im_style;
 
 /* The defaults every layer starts from. */
-void im_style_init_defaults(im_style *s);
+IM_API void im_style_init_defaults(im_style *s);
 
 /* Copies into dst every member set in src (deep copies of strings);
  * returns false when out of memory. */
-bool im_style_merge(im_style *dst, const im_style *src);
+IM_API bool im_style_merge(im_style *dst, const im_style *src);
 
 /* Frees the strings of s and zeroes it. */
-void im_style_clear(im_style *s);
+IM_API void im_style_clear(im_style *s);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 #ifndef INFLUMAP_UNITS_H
 #define INFLUMAP_UNITS_H
 
+#include "influmap/export.h"
+
 #include <stdbool.h>
 
 #ifdef __cplusplus
@@ -20,10 +22,10 @@ typedef struct {
 /* Parses "180mm", "0.3pt", "2in", "12cm", "2200px" or a bare number (taken as
  * default_unit). Returns false on anything else, or a negative / non-finite
  * value. */
-bool im_length_parse(const char *s, im_unit default_unit, im_length *out);
+IM_API bool im_length_parse(const char *s, im_unit default_unit, im_length *out);
 
 /* The length in PostScript points (1/72 in); px are converted at dpi. */
-double im_length_to_pt(im_length len, double dpi);
+IM_API double im_length_to_pt(im_length len, double dpi);
 
 /* Red, green, blue, alpha in 0..1. */
 typedef struct {
@@ -34,7 +36,7 @@ typedef struct {
  * basic colour names (black, white, gray/grey, silver, red, maroon, yellow,
  * olive, lime, green, aqua, teal, blue, navy, fuchsia, purple, orange).
  * Returns false on anything else. */
-bool im_color_parse(const char *s, im_color *out);
+IM_API bool im_color_parse(const char *s, im_color *out);
 
 #ifdef __cplusplus
 }

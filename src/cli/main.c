@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/tempfile-private.h"
+#include "influmap/tempfile.h"
 #include "cli/batch-cmd.h"
 #include "influmap/influmap.h"
 
@@ -292,7 +292,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(cmd, "--version")) {
-    printf("influmap %s\n", IM_VERSION_STRING);
+    printf("influmap %s\n", im_version());
     return 0;
   }
   /* Commands that write files: an interrupt (Ctrl-C, SIGTERM from a

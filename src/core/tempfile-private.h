@@ -16,6 +16,8 @@
 #ifndef IM_TEMPFILE_PRIVATE_H
 #define IM_TEMPFILE_PRIVATE_H
 
+#include "influmap/tempfile.h"
+
 #include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,18 +64,7 @@ void im_tempfile_child_done(int child);
  * and nanosleep(). */
 void im_tempfile_remove_all(void);
 
-/* For programs (the influmap command), never called by the library itself:
- * on SIGINT, SIGTERM and SIGHUP (those not ignored, as under nohup),
- * removes the temporary files, then raises the signal again with its
- * default action, so the process ends by that signal (a shell reports 130,
- * 143 or 129). Returns false when a handler could not be installed. */
-bool im_tempfile_handle_signals(void);
-
-/* Removes the temporary files of path (".NAME.PID.N.tmp" beside it) whose
- * process is gone from this machine: what a SIGKILL, a crash or a power cut
- * left. Files of live processes, and of this one, are kept. Errors are
- * ignored: a file that stays is harmless. */
-void im_tempfile_remove_stale(const char *path);
+/* im_tempfile_handle_signals and im_tempfile_remove_stale: influmap/tempfile.h. */
 
 /* f, a file name, is ".NAME.PID.N.tmp": true with the length of NAME and
  * the PID; false for any other name. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a scratch prefix, then builds examples/render.c
-# against it with pkg-config alone and renders a map with it: the library,
-# headers and influmap.pc are usable by another program.
+# against it four ways (pkg-config and the CMake package, each with the
+# shared and the static library) and renders a map with each: the library,
+# headers, influmap.pc and the CMake package are usable by another program.
 set -uo pipefail
 build=$1 src=$2 scratch=$3 extra_cflags=${4:-}
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -19,5 +20,24 @@ check "pkg-config finds it" "pkg-config --exists influmap"
 check "a program builds against it" \
   "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/render.c' \$(pkg-config --cflags --libs influmap) -Wl,-rpath,\$(pkg-config --variable=libdir influmap) -o '$scratch/render'"
 check "and renders a PDF" "'$scratch/render' '$src/styles/pacific.yaml' '$scratch/pacific.pdf' && head -c 5 '$scratch/pacific.pdf' | grep -q '%PDF-'"
+check "the soname says the ABI version" \
+  "readelf -d '$scratch/render' | grep -q 'NEEDED.*\[libinflumap\.so\.[0-9][0-9]*\]'"
+# Static: the archive first, then what `pkg-config --static` says it needs.
+check "a program links the static library with pkg-config --static" \
+  "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/render.c' \$(pkg-config --cflags influmap) -o '$scratch/render-static' \
+     -Wl,-Bstatic -linflumap -Wl,-Bdynamic \$(pkg-config --static --libs influmap)"
+check "which does not load libinflumap.so" "! readelf -d '$scratch/render-static' | grep -q 'NEEDED.*libinflumap'"
+check "and renders the same PDF" \
+  "'$scratch/render-static' '$src/styles/pacific.yaml' '$scratch/pacific-static.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-static.pdf'"
+# CMake: find_package(influmap CONFIG) from the prefix, both targets.
+check "find_package(influmap CONFIG) configures examples/CMakeLists.txt" \
+  "cmake -S '$src/examples' -B '$scratch/cmake' -DCMAKE_PREFIX_PATH='$prefix' -DCMAKE_C_FLAGS='$extra_cflags' \
+     -DCMAKE_EXE_LINKER_FLAGS='$extra_cflags' >'$scratch/cmake.log' 2>&1"
+check "and builds influmap::influmap and influmap::influmap_static" \
+  "cmake --build '$scratch/cmake' >>'$scratch/cmake.log' 2>&1"
+check "the CMake-built programs render the same PDF" \
+  "'$scratch/cmake/render' '$src/styles/pacific.yaml' '$scratch/pacific-cmake.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-cmake.pdf' &&
+   '$scratch/cmake/render_static' '$src/styles/pacific.yaml' '$scratch/pacific-cmake-static.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-cmake-static.pdf'"
+check "the static one does not load libinflumap.so" "! readelf -d '$scratch/cmake/render_static' | grep -q 'NEEDED.*libinflumap'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
