@@ -3,6 +3,8 @@
 
 #include "support.h"
 
+#include "geo/geom-private.h"
+
 static void ring(im_geom *g, const double *xy, size_t n) {
   assert_true(im_geom_begin_part(g));
   for (size_t i = 0; i < n; i++)
@@ -202,11 +204,30 @@ static void remove_invalid(void **state) {
   im_geom_free(&g);
 }
 
+/* The segment clipper of clip.c, the labels and the legend: a segment that
+ * only touches an edge or a corner meets the box, for all three alike. */
+static void segment_clip(void **state) {
+  (void)state;
+  im_bbox b = {0, 0, 10, 10};
+  double t0, t1;
+  assert_true(im_segment_clip(-5, 5, 15, 5, b, &t0, &t1));
+  assert_float_equal(t0, 0.25, 1e-12);
+  assert_float_equal(t1, 0.75, 1e-12);
+  assert_true(im_segment_clip(2, 2, 3, 3, b, &t0, &t1)); /* wholly inside */
+  assert_true(t0 == 0 && t1 == 1);
+  assert_true(im_segment_clip(-1, 10, 11, 10, b, &t0, &t1)); /* along the top edge */
+  assert_true(im_segment_hits_box(-1, 1, 1, -1, b));         /* through the corner */
+  assert_true(im_segment_hits_box(10, 10, 10, 10, b));       /* a point on the corner */
+  assert_false(im_segment_hits_box(-1, 0.5, 0.5, -1, b));    /* just past the corner */
+  assert_false(im_segment_hits_box(11, 0, 11, 10, b));
+  assert_false(im_segment_hits_box(-3, 5, -1, 5, b)); /* short of the box on its line */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(cut_square_across_dateline), cmocka_unit_test(cut_pacific_centred),
       cmocka_unit_test(cut_pole_ring),              cmocka_unit_test(cut_line_split),
       cmocka_unit_test(densify_and_simplify),       cmocka_unit_test(clip_ring_and_line),
-      cmocka_unit_test(remove_invalid)};
+      cmocka_unit_test(remove_invalid),             cmocka_unit_test(segment_clip)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

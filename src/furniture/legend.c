@@ -27,33 +27,13 @@
 
 #include "core/mem-private.h"
 #include "furniture/furniture-private.h"
+#include "geo/geom-private.h"
 
 #define LEGEND_FONT "Noto Sans 7"
 #define LEGEND_TITLE_FONT "Noto Sans Bold 7.5"
 #define MAX_ROW_SYMBOLS 4
 
 /* ---- noting what is drawn ---- */
-
-static bool segment_meets(double x0, double y0, double x1, double y1, const im_bbox *r) {
-  /* Liang-Barsky: the part of the segment inside r is not empty. */
-  double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-  double p[4] = {-dx, dx, -dy, dy}, q[4] = {x0 - r->minx, r->maxx - x0, y0 - r->miny, r->maxy - y0};
-  for (int i = 0; i < 4; i++) {
-    if (p[i] == 0) {
-      if (q[i] < 0)
-        return false;
-      continue;
-    }
-    double t = q[i] / p[i];
-    if (p[i] < 0)
-      t0 = fmax(t0, t);
-    else
-      t1 = fmin(t1, t);
-    if (t0 > t1)
-      return false;
-  }
-  return true;
-}
 
 /* Even-odd: is (x, y) inside the rings of g? */
 static bool point_in_rings(const im_geom *g, double x, double y) {
@@ -83,8 +63,8 @@ static bool meets_frame(const im_render_ctx *rc, const im_geom *g) {
   for (size_t p = 0; p < g->nparts; p++) {
     size_t a = g->parts[p], n = im_geom_part_size(g, p);
     for (size_t i = 0; i + 1 < n; i++)
-      if (segment_meets(g->xy[2 * (a + i)], g->xy[2 * (a + i) + 1], g->xy[2 * (a + i + 1)], g->xy[2 * (a + i + 1) + 1],
-                        &r))
+      if (im_segment_hits_box(g->xy[2 * (a + i)], g->xy[2 * (a + i) + 1], g->xy[2 * (a + i + 1)],
+                              g->xy[2 * (a + i + 1) + 1], r))
         return true;
   }
   return g->kind == IM_GEOM_POLYGON && point_in_rings(g, (r.minx + r.maxx) / 2, (r.miny + r.maxy) / 2);

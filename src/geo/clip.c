@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/mem-private.h"
+#include "geo/geom-private.h"
 #include "influmap/geom.h"
 
 enum { LEFT, RIGHT, BOTTOM, TOP };
@@ -94,11 +95,10 @@ static bool clip_ring(const double *r, size_t n, im_bbox box, im_geom *dst, doub
   return im_geom_add_point(dst, src[0], src[1]);
 }
 
-/* Liang-Barsky: the part of segment p->q inside box, as parameters t0..t1. */
-static bool clip_segment(const double *p, const double *q, im_bbox b, double *t0, double *t1) {
-  double dx = q[0] - p[0], dy = q[1] - p[1];
+bool im_segment_clip(double x0, double y0, double x1, double y1, im_bbox b, double *t0, double *t1) {
+  double dx = x1 - x0, dy = y1 - y0;
   double pp[4] = {-dx, dx, -dy, dy};
-  double qq[4] = {p[0] - b.minx, b.maxx - p[0], p[1] - b.miny, b.maxy - p[1]};
+  double qq[4] = {x0 - b.minx, b.maxx - x0, y0 - b.miny, b.maxy - y0};
   *t0 = 0;
   *t1 = 1;
   for (int i = 0; i < 4; i++) {
@@ -123,12 +123,17 @@ static bool clip_segment(const double *p, const double *q, im_bbox b, double *t0
   return true;
 }
 
+bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b) {
+  double t0, t1;
+  return im_segment_clip(x0, y0, x1, y1, b, &t0, &t1);
+}
+
 static bool clip_line(const double *l, size_t n, im_bbox box, im_geom *dst) {
   bool open = false; /* a part is being written */
   for (size_t i = 1; i < n; i++) {
     const double *p = l + 2 * (i - 1), *q = l + 2 * i;
     double t0, t1;
-    if (!clip_segment(p, q, box, &t0, &t1)) {
+    if (!im_segment_clip(p[0], p[1], q[0], q[1], box, &t0, &t1)) {
       if (open)
         im_geom_end_part(dst, 2);
       open = false;

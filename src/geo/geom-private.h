@@ -11,4 +11,14 @@
  * restriction). */
 bool im_bbox_meets_any(const im_bbox *boxes, size_t n, const im_bbox *b);
 
+/* Liang-Barsky: the part of the segment (x0, y0)-(x1, y1) inside b (edges
+ * included) runs from parameter *t0 to *t1 (0 at the start, 1 at the end);
+ * false when no part is inside. Clipping lines to the frame and the tests
+ * of labels and the legend against boxes use this one, so they agree on
+ * what touches a box. */
+bool im_segment_clip(double x0, double y0, double x1, double y1, im_bbox b, double *t0, double *t1);
+
+/* True when some part of the segment (x0, y0)-(x1, y1) is inside b. */
+bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
+
 #endif

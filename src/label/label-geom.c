@@ -8,32 +8,6 @@
 #include "core/mem-private.h"
 #include "label/label-impl-private.h"
 
-/* Liang–Barsky: the part of the segment inside the box is not empty. */
-bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b) {
-  double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-  double p[4] = {-dx, dx, -dy, dy}, q[4] = {x0 - b.minx, b.maxx - x0, y0 - b.miny, b.maxy - y0};
-  for (int i = 0; i < 4; i++) {
-    if (p[i] == 0) {
-      if (q[i] < 0)
-        return false;
-      continue;
-    }
-    double t = q[i] / p[i];
-    if (p[i] < 0) {
-      if (t > t1)
-        return false;
-      if (t > t0)
-        t0 = t;
-    } else {
-      if (t < t0)
-        return false;
-      if (t < t1)
-        t1 = t;
-    }
-  }
-  return t0 <= t1;
-}
-
 static double orient(double ax, double ay, double bx, double by, double cx, double cy) {
   return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
 }

@@ -6,6 +6,7 @@
 
 #include <pango/pangocairo.h>
 
+#include "geo/geom-private.h"
 #include "label/labels-private.h"
 
 typedef enum { IM_LABEL_POINT, IM_LABEL_POLYGON, IM_LABEL_LINE } im_label_kind;
@@ -128,7 +129,6 @@ static inline bool im_bbox_overlap(im_bbox a, im_bbox b) {
 static inline bool im_bbox_within(im_bbox inner, im_bbox outer) {
   return inner.minx >= outer.minx && inner.maxx <= outer.maxx && inner.miny >= outer.miny && inner.maxy <= outer.maxy;
 }
-bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
 bool im_segments_cross(double ax, double ay, double bx, double by, double cx, double cy, double dx, double dy);
 /* The box round a cluster of a line label placed at glyph. */
 im_bbox im_label_glyph_box(const im_label *l, const im_label_cluster *c, const im_label_glyph *g);
