@@ -6,8 +6,8 @@
 set -euo pipefail
 build=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
-lib=$(find "$build" -maxdepth 1 -name 'libinflumap.so.*' -type f | head -1)
-[ -n "$lib" ] || { echo "check-exports: no libinflumap.so.* in $build" >&2; exit 1; }
+[ -e "$build/libinflumap.so" ] || { echo "check-exports: no libinflumap.so in $build" >&2; exit 1; }
+lib=$(readlink -f "$build/libinflumap.so")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Every symbol the library defines in its dynamic table, whatever its kind.

@@ -17,7 +17,7 @@ PUBLIC = {
     "error.h": "core", "limits.h": "core", "units.h": "core", "version.h": "core", "export.h": "core", "tempfile.h": "core",
     "geom.h": "geo", "crs.h": "geo", "geodesic.h": "geo",
     "layer.h": "io", "events.h": "io",
-    "map.h": "spec", "style.h": "spec", "filter.h": "spec", "classify.h": "spec", "furniture.h": "spec",
+    "map.h": "spec", "filter.h": "spec", "classify.h": "spec",
     "render.h": "render",
     "batch.h": "batch",
     "influmap.h": "cli",

@@ -9,6 +9,11 @@
 #include <cmocka.h>
 
 #include "influmap/influmap.h"
+/* Tests read what a host cannot: the insides of a map and of a layer. */
+#include "io/layer-private.h"
+#include "spec/map-furniture-private.h"
+#include "spec/map-private.h"
+#include "spec/style-private.h"
 
 /* IM_SOURCE_DIR "/" rel, in a static buffer (one of 8 in rotation). */
 const char *src_path(const char *rel);

@@ -453,6 +453,28 @@ static void test_layer_cache(void **state) {
   im_layer_cache_release(late);
 }
 
+/* A cached view given to im_layer_free (as a host would, knowing nothing of
+ * the cache) goes back to the cache: freed once, the cached features kept
+ * for the next view. Under ASan a double free or a leak fails the test. */
+static void test_layer_cache_view_freed_once(void **state) {
+  (void)state;
+  im_error err;
+  im_error_clear(&err);
+  const char *path = src_path("shapes/ne_50m_admin_0_countries.shp");
+  im_layer_cache_begin();
+  im_layer *a = NULL, *b = NULL;
+  assert_ok(im_layer_cache_load(path, NULL, &a, &err), &err);
+  assert_true(a->cache_view);
+  size_t n = im_layer_feature_count(a);
+  assert_true(n > 40);
+  im_layer_free(a);
+  assert_ok(im_layer_cache_load(path, NULL, &b, &err), &err);
+  assert_int_equal(im_layer_feature_count(b), n);
+  assert_non_null(im_layer_feature_geom(b, n - 1));
+  im_layer_cache_end();
+  im_layer_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_matrix_order_and_templates),
@@ -463,6 +485,7 @@ int main(void) {
       cmocka_unit_test(test_shards),
       cmocka_unit_test(test_shard_parse),
       cmocka_unit_test(test_layer_cache),
+      cmocka_unit_test(test_layer_cache_view_freed_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "support.h"
 
 #define LAND 0xf2efe9

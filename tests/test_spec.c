@@ -144,8 +144,56 @@ static void missing_parts(void **state) {
   assert_null(m);
 }
 
+/* What a host sees of an opaque map and layer: the accessors say what the
+ * structs hold. */
+static void host_accessors(void **state) {
+  (void)state;
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_load(src_path("styles/influence-latam.yaml"), &map, &err), IM_STATUS_OK);
+  assert_string_equal(im_map_path(map), map->path);
+  assert_non_null(im_map_title(map));
+  assert_string_equal(im_map_title(map), map->title);
+  assert_string_equal(im_map_crs(map), map->crs);
+  assert_int_equal(im_map_layer_count(map), map->nlayers);
+  assert_true(map->nlayers > 2);
+  for (size_t i = 0; i < map->nlayers; i++)
+    assert_string_equal(im_map_layer_id(map, i), map->layers[i].id);
+  assert_null(im_map_layer_id(map, map->nlayers));
+  const char *from = NULL, *to = NULL;
+  im_map_period(map, &from, &to);
+  assert_ptr_equal(from, map->period_from);
+  assert_ptr_equal(to, map->period_to);
+  assert_int_equal(im_map_extent(map).kind, map->extent.kind);
+  assert_ok(im_map_set_title(map, "Another title", &err), &err);
+  assert_string_equal(im_map_title(map), "Another title");
+  im_map_free(map);
+
+  im_layer *layer = NULL;
+  assert_ok(im_layer_load(src_path("shapes/ne_50m_admin_0_countries.shp"), NULL, &layer, &err), &err);
+  assert_string_equal(im_layer_format(layer), "ESRI Shapefile");
+  assert_int_equal(im_layer_feature_count(layer), layer->nfeatures);
+  assert_int_equal(im_layer_field_count(layer), layer->nfields);
+  assert_null(im_layer_field(layer, layer->nfields));
+  long name = im_layer_field_index(layer, "NAME");
+  assert_true(name >= 0);
+  assert_string_equal(im_layer_field(layer, (size_t)name)->name, layer->fields[name].name);
+  size_t last = layer->nfeatures - 1;
+  assert_string_equal(im_layer_feature_value(layer, last, (size_t)name), layer->features[last].values[name]);
+  assert_null(im_layer_feature_value(layer, last, layer->nfields));
+  assert_int_equal(im_layer_feature_fid(layer, last), layer->features[last].fid);
+  assert_ptr_equal(im_layer_feature_geom(layer, last), &layer->features[last].geom);
+  assert_string_equal(im_layer_crs_definition(layer), layer->crs_definition);
+  assert_int_equal(im_layer_shape_type(layer), layer->shape_type);
+  im_layer_free(layer);
+
+  assert_string_equal(im_version(), IM_VERSION_STRING);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(full_spec), cmocka_unit_test(paths_relative_to_spec),
-                                     cmocka_unit_test(mistakes), cmocka_unit_test(missing_parts)};
+                                     cmocka_unit_test(mistakes), cmocka_unit_test(missing_parts),
+                                     cmocka_unit_test(host_accessors)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

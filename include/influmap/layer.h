@@ -34,33 +34,9 @@ typedef struct {
   int width, decimals;
 } im_field;
 
-typedef struct {
-  long fid;      /* record number in the source, from 0 */
-  im_geom geom;  /* in the source CRS */
-  char **values; /* one per field, UTF-8, NULL for a null value; NULL
-                    itself when read with skip_attributes */
-  long line;     /* the line the record starts on (CSV), else 0 */
-} im_feature;
-
-/* Everything is owned by the layer; free with im_layer_free. */
-typedef struct {
-  char *path;
-  int shape_type;              /* shapelib's SHPT_* code; SHPT_NULL (0) for
-                                  GeoJSON and CSV, whose features may mix kinds */
-  long total_records;          /* records in the file, before any filter */
-  im_bbox file_bbox;           /* from the file header (shapefile), else of
-                                  every geometry in the file */
-  char *crs_definition;        /* WKT from the .prj, or "EPSG:4326" */
-  char *crs_file;              /* the .prj path, or NULL when assumed */
-  char *encoding;              /* the encoding the attributes were read in */
-  const char *encoding_source; /* ".cpg", "language driver", "detected", or
-                                  "required by GeoJSON", "required for CSV" */
-  size_t nfields;
-  im_field *fields;
-  size_t nfeatures;
-  im_feature *features;
-  const char *format; /* "ESRI Shapefile", "GeoJSON", "CSV" (static) */
-} im_layer;
+/* A source's features, read into memory: opaque; see the accessors below.
+ * Everything is owned by the layer; free with im_layer_free. */
+typedef struct im_layer im_layer;
 
 /* Which features to read. Boxes are in the source CRS; a shape is read
  * when its bounding box meets any of them. nboxes == 0 reads everything. */
@@ -110,6 +86,37 @@ IM_API const char *im_shape_type_name(int shape_type);
 IM_API const char *im_field_type_name(im_field_type type);
 /* The index of the field called name (case-insensitive), or -1. */
 IM_API long im_layer_field_index(const im_layer *layer, const char *name);
+
+/* What a loaded layer holds. Strings and geometry are owned by the layer. */
+/* The path it was read from, and "ESRI Shapefile", "GeoJSON" or "CSV". */
+IM_API const char *im_layer_path(const im_layer *layer);
+IM_API const char *im_layer_format(const im_layer *layer);
+/* shapelib's SHPT_* code (im_shape_type_name); 0 for GeoJSON and CSV,
+ * whose features may mix kinds. */
+IM_API int im_layer_shape_type(const im_layer *layer);
+/* Records in the file before any query, and the features read. */
+IM_API long im_layer_total_records(const im_layer *layer);
+IM_API size_t im_layer_feature_count(const im_layer *layer);
+/* The extent the file declares (shapefile header), else of every geometry. */
+IM_API im_bbox im_layer_bbox(const im_layer *layer);
+/* The CRS as the source gives it (a .prj's WKT, or "EPSG:4326"), and the
+ * file it came from (NULL when assumed). */
+IM_API const char *im_layer_crs_definition(const im_layer *layer);
+IM_API const char *im_layer_crs_file(const im_layer *layer);
+/* The encoding attributes were read in, and how it was known (".cpg",
+ * "language driver", "detected", "required by GeoJSON", ...); NULL when
+ * there are no attributes. */
+IM_API const char *im_layer_encoding(const im_layer *layer);
+IM_API const char *im_layer_encoding_source(const im_layer *layer);
+/* The fields, and field i (NULL past the end). */
+IM_API size_t im_layer_field_count(const im_layer *layer);
+IM_API const im_field *im_layer_field(const im_layer *layer, size_t i);
+/* Feature i (0 <= i < im_layer_feature_count): its record number in the
+ * source, its geometry (source CRS), and the UTF-8 text of field f, NULL
+ * for a null value, for f out of range, or when read without attributes. */
+IM_API long im_layer_feature_fid(const im_layer *layer, size_t i);
+IM_API const im_geom *im_layer_feature_geom(const im_layer *layer, size_t i);
+IM_API const char *im_layer_feature_value(const im_layer *layer, size_t i, size_t f);
 
 #ifdef __cplusplus
 }

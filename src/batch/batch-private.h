@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 #include "influmap/batch.h"
-#include "influmap/layer.h"
+#include "spec/map-private.h"
+#include "io/layer-private.h"
 
 /* A string with {variables}, and where it is written (for messages). */
 typedef struct {

@@ -27,7 +27,7 @@
 #include "output/output-private.h"
 #include "spec/yaml-private.h"
 #include "batch/batch-private.h"
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "influmap/version.h"
 
 /* The fonts labels and the map's furniture fall back on when none is

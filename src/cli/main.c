@@ -211,37 +211,38 @@ static int cmd_info(int argc, char **argv) {
     return report(&err);
   im_geo_ctx *ctx = im_geo_ctx_create();
   im_crs *crs = NULL;
-  im_status st = ctx ? im_crs_create(ctx, layer->crs_definition, layer->crs_file ? layer->crs_file : argv[0], 0,
-                                     0, &crs, &err)
+  im_status st = ctx ? im_crs_create(ctx, im_layer_crs_definition(layer),
+                                     im_layer_crs_file(layer) ? im_layer_crs_file(layer) : argv[0], 0, 0, &crs, &err)
                      : im_error_set(&err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
   if (!st) {
-    printf("file:       %s\n", layer->path);
-    printf("format:     %s\n", layer->format);
-    if (layer->shape_type) {
-      printf("shape type: %s\n", im_shape_type_name(layer->shape_type));
+    const char *format = im_layer_format(layer), *encoding = im_layer_encoding(layer);
+    const char *encoding_source = im_layer_encoding_source(layer);
+    size_t nfeatures = im_layer_feature_count(layer), nfields = im_layer_field_count(layer);
+    im_bbox box = im_layer_bbox(layer);
+    printf("file:       %s\n", im_layer_path(layer));
+    printf("format:     %s\n", format);
+    if (im_layer_shape_type(layer)) {
+      printf("shape type: %s\n", im_shape_type_name(im_layer_shape_type(layer)));
     } else {
       /* GeoJSON and CSV features may mix kinds: list those present. */
       static const char *const kinds[] = {"Point", "Line", "Polygon"};
       bool seen[3] = {false, false, false};
-      for (size_t i = 0; i < layer->nfeatures; i++)
-        seen[layer->features[i].geom.kind] = true;
+      for (size_t i = 0; i < nfeatures; i++)
+        seen[im_layer_feature_geom(layer, i)->kind] = true;
       printf("geometry:  ");
       for (int k = 0, n = 0; k < 3; k++)
         if (seen[k])
           printf("%s %s", n++ ? "," : "", kinds[k]);
       printf("%s\n", seen[0] || seen[1] || seen[2] ? "" : " none");
     }
-    size_t nonnull = layer->nfeatures;
-    printf("features:   %ld (%zu not null)\n", layer->total_records, nonnull);
-    printf("extent:     %.6f %.6f, %.6f %.6f (xmin ymin, xmax ymax)\n", layer->file_bbox.minx,
-           layer->file_bbox.miny, layer->file_bbox.maxx, layer->file_bbox.maxy);
+    printf("features:   %ld (%zu not null)\n", im_layer_total_records(layer), nfeatures);
+    printf("extent:     %.6f %.6f, %.6f %.6f (xmin ymin, xmax ymax)\n", box.minx, box.miny, box.maxx, box.maxy);
     printf("crs:        %s%s\n", im_crs_name(crs),
-           layer->crs_file || strcmp(layer->format, "ESRI Shapefile") ? "" : " (assumed: no .prj)");
-    printf("encoding:   %s (%s)\n", layer->encoding ? layer->encoding : "-",
-           layer->encoding_source ? layer->encoding_source : "no .dbf");
-    printf("fields:     %zu\n", layer->nfields);
-    for (size_t i = 0; i < layer->nfields; i++) {
-      const im_field *f = &layer->fields[i];
+           im_layer_crs_file(layer) || strcmp(format, "ESRI Shapefile") ? "" : " (assumed: no .prj)");
+    printf("encoding:   %s (%s)\n", encoding ? encoding : "-", encoding_source ? encoding_source : "no .dbf");
+    printf("fields:     %zu\n", nfields);
+    for (size_t i = 0; i < nfields; i++) {
+      const im_field *f = im_layer_field(layer, i);
       printf("  %-12s %s(%d", f->name, im_field_type_name(f->type), f->width);
       if (f->decimals)
         printf(".%d", f->decimals);

@@ -19,7 +19,7 @@
 #include <pango/pangocairo.h>
 #include <stdbool.h>
 
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "influmap/render.h"
 #include "render/render-private.h"
 #include "render/style-resolve-private.h"

@@ -26,7 +26,7 @@
 
 #include "core/mem-private.h"
 #include "influmap/filter.h"
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "furniture/multiples-private.h"
 
 #define PANEL_TITLE_FONT "Noto Sans Bold 8.5"

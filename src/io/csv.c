@@ -17,7 +17,7 @@
 
 #include "core/mem-private.h"
 #include "core/utf8-private.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "io/io-private.h"
 #include "io/wkt-private.h"
 

@@ -18,7 +18,7 @@
 
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "io/io-private.h"
 
 /* jansson needs several times the file's size in memory: 35 times for a

@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "influmap/layer.h"
+#include "io/layer-private.h"
+#include "io/layer-private.h"
 #include "influmap/limits.h"
 
 /* A shapefile's .prj (text and path), or "EPSG:4326" and NULL. */

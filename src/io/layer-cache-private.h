@@ -6,7 +6,8 @@
 #ifndef IM_LAYER_CACHE_PRIVATE_H
 #define IM_LAYER_CACHE_PRIVATE_H
 
-#include "influmap/layer.h"
+#include "io/layer-private.h"
+#include "io/layer-private.h"
 
 /* Turns the cache on until the matching im_layer_cache_end (calls nest);
  * the last end drops every entry no view still uses. The
@@ -18,7 +19,8 @@ void im_layer_cache_end(void);
 /* Like im_layer_load: the features of path that meet query (the same ones,
  * in the same order). Thread-safe. Release with im_layer_cache_release. */
 im_status im_layer_cache_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
-/* Frees a layer from im_layer_cache_load (a view, or a layer of its own). */
+/* Frees a layer from im_layer_cache_load (a view, or a layer of its own);
+ * im_layer_free on a view comes here too. */
 void im_layer_cache_release(im_layer *layer);
 
 /* Loads of whole files so far, and views served from them (for tests). */

@@ -125,6 +125,7 @@ im_status im_layer_cache_load(const char *path, const im_layer_query *query, im_
   if (v) {
     const im_layer *all = e->layer;
     v->layer = *all;
+    v->layer.cache_view = true;
     v->layer.nfeatures = 0;
     v->layer.features = im_malloc_array(all->nfeatures + 1, sizeof *v->layer.features);
     if (!v->layer.features) {
@@ -174,6 +175,7 @@ void im_layer_cache_release(im_layer *layer) {
     cap_views = 0;
   }
   pthread_mutex_unlock(&mu);
-  if (!v)
+  /* Not a view: a layer of its own (the cache was off or full). */
+  if (!v && !layer->cache_view)
     im_layer_free(layer);
 }

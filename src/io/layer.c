@@ -10,9 +10,10 @@
 #include <strings.h>
 
 #include "core/mem-private.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "geo/geom-private.h"
 #include "io/io-private.h"
+#include "io/layer-cache-private.h"
 
 typedef enum { SRC_UNKNOWN, SRC_SHAPEFILE, SRC_GEOJSON, SRC_CSV } source_kind;
 
@@ -80,6 +81,12 @@ im_layer *im_layer_new(const char *path, const char *format) {
 void im_layer_free(im_layer *layer) {
   if (!layer)
     return;
+  /* A host may be handed a cached view (io/layer-cache-private.h): the
+   * features are the cache's, so it goes back there, never freed twice. */
+  if (layer->cache_view) {
+    im_layer_cache_release(layer);
+    return;
+  }
   for (size_t i = 0; i < layer->nfeatures; i++) {
     im_feature *f = &layer->features[i];
     im_geom_free(&f->geom);
@@ -303,4 +310,39 @@ const char *im_budget_add(im_budget *b, size_t vertices, size_t parts, size_t by
   else
     return NULL;
   return buf;
+}
+
+const char *im_layer_path(const im_layer *layer) { return layer->path; }
+
+const char *im_layer_format(const im_layer *layer) { return layer->format; }
+
+int im_layer_shape_type(const im_layer *layer) { return layer->shape_type; }
+
+long im_layer_total_records(const im_layer *layer) { return layer->total_records; }
+
+size_t im_layer_feature_count(const im_layer *layer) { return layer->nfeatures; }
+
+im_bbox im_layer_bbox(const im_layer *layer) { return layer->file_bbox; }
+
+const char *im_layer_crs_definition(const im_layer *layer) { return layer->crs_definition; }
+
+const char *im_layer_crs_file(const im_layer *layer) { return layer->crs_file; }
+
+const char *im_layer_encoding(const im_layer *layer) { return layer->encoding; }
+
+const char *im_layer_encoding_source(const im_layer *layer) { return layer->encoding_source; }
+
+size_t im_layer_field_count(const im_layer *layer) { return layer->nfields; }
+
+const im_field *im_layer_field(const im_layer *layer, size_t i) {
+  return i < layer->nfields ? &layer->fields[i] : NULL;
+}
+
+long im_layer_feature_fid(const im_layer *layer, size_t i) { return layer->features[i].fid; }
+
+const im_geom *im_layer_feature_geom(const im_layer *layer, size_t i) { return &layer->features[i].geom; }
+
+const char *im_layer_feature_value(const im_layer *layer, size_t i, size_t f) {
+  const im_feature *ft = &layer->features[i];
+  return ft->values && f < layer->nfields ? ft->values[f] : NULL;
 }

@@ -5,7 +5,7 @@
 
 #include <shapefil.h>
 
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 
 /* im_layer_load_shapefile, but every file of the set (.shp, .shx, .dbf,
  * .prj, .cpg, found by name beside path) is opened with hooks->FOpen and

@@ -15,7 +15,7 @@
 
 #include "core/mem-private.h"
 #include "io/encoding-private.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "io/io-private.h"
 #include "io/shapefile-private.h"
 

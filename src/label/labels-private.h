@@ -16,8 +16,8 @@
 
 #include "influmap/error.h"
 #include "influmap/geom.h"
-#include "influmap/layer.h"
-#include "influmap/style.h"
+#include "io/layer-private.h"
+#include "spec/style-private.h"
 #include "output/svgtext-private.h"
 
 /* The font when a style names none. */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "influmap/error.h"
-#include "influmap/map.h"
+#include "spec/map-private.h"
 
 typedef struct {
   FILE *fp;

@@ -7,8 +7,8 @@
 
 #include "influmap/crs.h"
 #include "influmap/geom.h"
-#include "influmap/layer.h"
-#include "influmap/map.h"
+#include "io/layer-private.h"
+#include "spec/map-private.h"
 #include "influmap/render.h"
 #include "label/labels-private.h"
 #include "geo/project-private.h"

@@ -4,9 +4,9 @@
 #ifndef IM_STYLE_RESOLVE_PRIVATE_H
 #define IM_STYLE_RESOLVE_PRIVATE_H
 
-#include "influmap/layer.h"
-#include "influmap/map.h"
-#include "influmap/style.h"
+#include "io/layer-private.h"
+#include "spec/map-private.h"
+#include "spec/style-private.h"
 #include "render/symbols-private.h"
 
 typedef struct im_resolver im_resolver;

@@ -15,7 +15,7 @@
 
 #include "influmap/error.h"
 #include "influmap/geom.h"
-#include "influmap/style.h"
+#include "spec/style-private.h"
 
 /* SVG icons, each parsed once per render and drawn as often as needed. The
  * cache owns the parsed documents. It is not shared between threads: each

@@ -4,7 +4,7 @@
 #ifndef IM_SPEC_FURNITURE_PRIVATE_H
 #define IM_SPEC_FURNITURE_PRIVATE_H
 
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "spec/spec-private.h"
 
 /* The map: keys this file reads (NULL-terminated list for key checks). */

@@ -2,7 +2,7 @@
 #ifndef IM_SPEC_PRIVATE_H
 #define IM_SPEC_PRIVATE_H
 
-#include "influmap/map.h"
+#include "spec/map-private.h"
 #include "spec/yaml-private.h"
 
 /* A named style; used by a layer it also brings its classes and rules. */

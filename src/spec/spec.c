@@ -12,7 +12,7 @@
 #include "influmap/classify.h"
 #include "influmap/filter.h"
 #include "influmap/limits.h"
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "spec/spec-furniture-private.h"
 #include "spec/spec-multiples-private.h"
 #include "spec/spec-private.h"

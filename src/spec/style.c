@@ -1,4 +1,4 @@
-#include "influmap/style.h"
+#include "spec/style-private.h"
 
 #include <stdlib.h>
 #include <string.h>

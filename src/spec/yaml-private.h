@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "influmap/error.h"
-#include "influmap/map.h"
+#include "spec/map-private.h"
 #include "influmap/units.h"
 
 typedef struct {

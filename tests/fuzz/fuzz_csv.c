@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "fuzz-support.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_quiet();

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "fuzz-support.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "io/io-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

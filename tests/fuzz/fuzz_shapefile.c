@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz-support.h"
-#include "influmap/layer.h"
+#include "io/layer-private.h"
 #include "io/shapefile-private.h"
 
 enum { NFILES = 5 };

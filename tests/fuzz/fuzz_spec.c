@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "fuzz-support.h"
-#include "influmap/map.h"
+#include "spec/map-private.h"
 
 #ifndef IM_SOURCE_DIR
 #error IM_SOURCE_DIR must name the repository

@@ -12,20 +12,14 @@
  * renderer (src/render/furniture.c and friends) lays it out and draws it.
  * Everything is owned by the im_furniture; free with im_furniture_free. See
  * docs/style-language.md, "Map furniture". */
-#ifndef INFLUMAP_FURNITURE_H
-#define INFLUMAP_FURNITURE_H
-
-#include "influmap/export.h"
+#ifndef IM_MAP_FURNITURE_PRIVATE_H
+#define IM_MAP_FURNITURE_PRIVATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "influmap/map.h"
+#include "spec/map-private.h"
 #include "influmap/units.h"
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 /* Where on the frame (or page) an item goes. */
 typedef enum {
@@ -157,16 +151,12 @@ typedef struct im_furniture {
 
 /* Sets f to the defaults: no margins, nothing enabled but the title (drawn
  * when the map has one). */
-IM_API void im_furniture_init(im_furniture *f);
+void im_furniture_init(im_furniture *f);
 
 /* Frees everything f owns and f itself; NULL is fine. */
-IM_API void im_furniture_free(im_furniture *f);
+void im_furniture_free(im_furniture *f);
 
 /* The margins in points. */
-IM_API void im_furniture_margins_pt(const im_furniture *f, double dpi, double *top, double *right, double *bottom,
+void im_furniture_margins_pt(const im_furniture *f, double dpi, double *top, double *right, double *bottom,
                              double *left);
-
-#ifdef __cplusplus
-}
-#endif
 #endif

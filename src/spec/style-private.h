@@ -4,19 +4,13 @@
  * named styles can override some and inherit the rest. The spec reader
  * (src/spec) fills these; the drawing code (src/render) reads them. All
  * strings are owned by the style; free with im_style_clear. */
-#ifndef INFLUMAP_STYLE_H
-#define INFLUMAP_STYLE_H
-
-#include "influmap/export.h"
+#ifndef IM_STYLE_PRIVATE_H
+#define IM_STYLE_PRIVATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "influmap/units.h"
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 typedef enum {
   IM_MARKER_CIRCLE,
@@ -115,16 +109,12 @@ typedef struct {
 } im_style;
 
 /* The defaults every layer starts from. */
-IM_API void im_style_init_defaults(im_style *s);
+void im_style_init_defaults(im_style *s);
 
 /* Copies into dst every member set in src (deep copies of strings);
  * returns false when out of memory. */
-IM_API bool im_style_merge(im_style *dst, const im_style *src);
+bool im_style_merge(im_style *dst, const im_style *src);
 
 /* Frees the strings of s and zeroes it. */
-IM_API void im_style_clear(im_style *s);
-
-#ifdef __cplusplus
-}
-#endif
+void im_style_clear(im_style *s);
 #endif

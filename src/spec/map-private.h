@@ -1,0 +1,163 @@
+/* What a loaded map spec is made of (struct im_map and the spec model of
+ * its layers, classes, rules and small multiples): read by every folder
+ * from spec up, never by a host, which holds an opaque im_map
+ * (influmap/map.h). Everything is owned by the map. */
+#ifndef IM_MAP_PRIVATE_H
+#define IM_MAP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "influmap/map.h"
+#include "influmap/units.h"
+#include "spec/style-private.h"
+
+struct im_filter;
+
+/* A where: expression, as written and as parsed. */
+typedef struct {
+  char *text;                /* NULL: no filter */
+  const char *file;          /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos;
+  struct im_filter *filter;  /* parsed; bound to a layer's fields when drawn */
+} im_where;
+
+typedef struct {
+  im_where where;
+  im_style style;            /* only what the rule sets */
+  double min_scale, max_scale; /* scale denominators; 0 = no limit */
+  im_spec_pos pos;
+} im_rule;
+
+typedef enum { IM_CLASSES_NONE, IM_CLASSES_CATEGORICAL, IM_CLASSES_GRADUATED } im_classes_kind;
+
+typedef enum {
+  IM_BREAKS_GIVEN = -1, /* breaks written in the spec */
+  /* otherwise an im_breaks_method (classify.h) */
+} im_breaks_given;
+
+typedef struct {
+  char *value;    /* categorical: the field value; graduated: unused */
+  im_style style; /* what this class sets (e.g. marker symbol) */
+  im_spec_pos pos;
+} im_class_style;
+
+typedef struct {
+  im_classes_kind kind;
+  char *field;
+  const char *file;
+  im_spec_pos field_pos;
+  char *palette;  /* categorical: a built-in or spec palette */
+  im_spec_pos palette_pos;
+  char *ramp;     /* graduated: a ColorBrewer ramp */
+  bool reverse;
+  int method;     /* IM_BREAKS_GIVEN or an im_breaks_method */
+  size_t count;   /* classes to compute */
+  double *breaks; /* given breaks (nbreaks) */
+  size_t nbreaks;
+  bool apply_fill, apply_stroke; /* which colour the class sets */
+  im_class_style *values;        /* per-value styles (symbols, ...) */
+  size_t nvalues;
+} im_classes;
+
+typedef struct {
+  char *id;
+  char *source; /* resolved path */
+  im_spec_pos source_pos, pos;
+  im_where where;
+  im_style style;  /* defaults <- named styles <- the layer's own properties */
+  im_rule *rules;  /* in order; all that match apply, later ones win */
+  size_t nrules;
+  im_classes *classes; /* applied in order (e.g. colour by actor, then symbol by category) */
+  size_t nclasses;
+  char *z_field;   /* draw order within the layer, ascending */
+  im_spec_pos z_pos;
+  double min_scale, max_scale; /* scale denominators; 0 = no limit */
+  bool geodesic;   /* lines are drawn as geodesics (also per feature: route) */
+  bool schema_events; /* schema: events — checked against the influence-event schema */
+  bool legend_hide;    /* legend: false — never listed in the legend */
+  char *legend_label;  /* legend: "Label" — its entry's text when it has no classes */
+} im_layer_style;
+
+typedef struct {
+  char *value;
+  im_color color;
+} im_palette_entry;
+
+typedef struct {
+  char *name;
+  im_palette_entry *entries;
+  size_t nentries;
+} im_spec_palette;
+
+
+/* Owned whole by the map; free with im_map_free. */
+struct im_map {
+  char *path; /* the spec file */
+  char *title;
+  im_length width, height;
+  double dpi;
+  char *crs;
+  im_spec_pos crs_pos;
+  im_extent extent;
+  im_color background; /* alpha 0: transparent */
+  char *period_from, *period_to; /* ISO dates; NULL = open (map: period: {from, to}) */
+  im_spec_pos period_pos;
+  size_t nlayers;
+  im_layer_style *layers;
+  im_spec_palette *palettes;
+  size_t npalettes;
+  char **files; /* every YAML file read (the spec, then included sheets) */
+  size_t nfiles;
+  struct im_furniture *furniture; /* legend, scale bar, ..., margins (furniture.h); NULL: none */
+  struct im_multiples *multiples; /* small multiples (below); NULL: one map on the page */
+};
+
+/* ---- Small multiples (multiples: in a spec; docs/style-language.md,
+ * "Small multiples"): the page is a grid of panels, each the map with a few
+ * things changed (title, filters, time window, extent), sharing one legend.
+ * Owned by the map. ---- */
+
+/* A filter a panel adds to a layer's where: (as a batch manifest's where:
+ * does); layer NULL: to every layer with schema: events. */
+typedef struct {
+  char *layer;
+  im_spec_pos layer_pos;
+  char *expr;
+  im_spec_pos pos; /* of expr's first character */
+} im_panel_where;
+
+typedef struct {
+  char *title; /* drawn above the panel's frame; NULL: none */
+  im_spec_pos pos;
+  im_panel_where *wheres;
+  size_t nwheres;
+  bool has_period;               /* period: written; an end not written stays the map's */
+  char *period_from, *period_to; /* ISO dates; NULL: the map's */
+  bool has_extent;
+  im_extent extent; /* replaces the map's when has_extent */
+} im_panel;
+
+typedef enum {
+  IM_MULTIPLES_LEGEND_OUTSIDE, /* beside the grid, at the legend's position */
+  IM_MULTIPLES_LEGEND_CELL,    /* in the grid's last cell, which no panel takes */
+} im_multiples_legend;
+
+typedef struct im_multiples {
+  int columns, rows;    /* rows as written, else as many as the panels need */
+  im_length gap;        /* between cells */
+  char *title_font;     /* of the panels' titles; NULL: Noto Sans Bold 8.5 */
+  im_color title_color;
+  im_multiples_legend legend;
+  im_panel *panels;
+  size_t npanels;
+  const char *file; /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos;
+} im_multiples;
+
+/* A palette the spec defines, or NULL. */
+const im_spec_palette *im_map_palette(const im_map *map, const char *name);
+/* The layer with that id, or NULL. Owned by the map. */
+im_layer_style *im_map_layer(im_map *map, const char *id);
+
+#endif
