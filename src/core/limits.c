@@ -1,12 +1,17 @@
-/* The ceilings of limits.h: defaults, environment overrides, a setter. */
+/* The ceilings of limits.h: defaults, environment overrides, a setter; and
+ * the other settings the library takes from the environment
+ * (core/limits-private.h). */
 #include "influmap/limits.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/limits-private.h"
 #include "influmap/error.h"
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
@@ -68,4 +73,40 @@ void im_limits_set(const im_limits *limits) {
   have_set = limits != NULL;
   if (limits)
     set_by_caller = *limits;
+}
+
+/* A once of their own, so that reading these does not move the warnings
+ * about a ceiling's value (env_size) to another moment. */
+static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+static bool thinning_off;
+static char *cache_dir;
+
+static char *joined(const char *a, const char *b) {
+  size_t n = strlen(a) + strlen(b) + 1;
+  char *s = malloc(n);
+  if (s)
+    snprintf(s, n, "%s%s", a, b);
+  return s;
+}
+
+static void read_settings(void) {
+  const char *thin = getenv("INFLUMAP_THIN");
+  thinning_off = thin && !strcmp(thin, "0");
+  const char *dir = getenv("INFLUMAP_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  if (dir)
+    cache_dir = *dir && strcmp(dir, "off") ? joined(dir, "") : NULL;
+  else if (xdg && *xdg == '/')
+    cache_dir = joined(xdg, "/influmap");
+  else if (home && *home == '/')
+    cache_dir = joined(home, "/.cache/influmap");
+}
+
+bool im_env_thinning_off(void) {
+  pthread_once(&settings_once, read_settings);
+  return thinning_off;
+}
+
+const char *im_env_cache_dir(void) {
+  pthread_once(&settings_once, read_settings);
+  return cache_dir;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/limits-private.h"
 #include "core/mem-private.h"
 #include "core/tempfile-private.h"
 
@@ -66,19 +67,11 @@ static void database_identity(char *out, size_t size) {
 }
 
 static void open_store(void) {
-  const char *env = getenv("INFLUMAP_CACHE_DIR");
-  char path[4096];
-  if (env) {
-    if (!*env || !strcmp(env, "off"))
-      return;
-    snprintf(path, sizeof path, "%s/crs", env);
-  } else if (getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME") == '/') {
-    snprintf(path, sizeof path, "%s/influmap/crs", getenv("XDG_CACHE_HOME"));
-  } else if (getenv("HOME") && *getenv("HOME") == '/') {
-    snprintf(path, sizeof path, "%s/.cache/influmap/crs", getenv("HOME"));
-  } else {
+  const char *dir = im_env_cache_dir();
+  if (!dir)
     return;
-  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/crs", dir);
   char id[4352];
   database_identity(id, sizeof id);
   if (!make_dirs(path) || access(path, W_OK | X_OK) != 0)

@@ -9,6 +9,7 @@
 #endif
 #include <time.h>
 
+#include "core/limits-private.h"
 #include "core/mem-private.h"
 #include "influmap/limits.h"
 #include <geodesic.h>
@@ -349,9 +350,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   if (!frame_query(rc, &ext))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   rc->scale_denominator = scale_at_centre(rc, &ext, frame_w_pt);
-  /* INFLUMAP_THIN=0: no thinning, to compare with or to rule it out. */
-  const char *thin = getenv("INFLUMAP_THIN");
-  rc->thin_deg = thin && !strcmp(thin, "0") ? 0 : thin_tolerance(rc);
+  rc->thin_deg = im_env_thinning_off() ? 0 : thin_tolerance(rc);
   rc->symbols.dev_per_pt = rc->dev_per_pt;
   rc->symbols.dpi = f->dpi;
   if (!(rc->symbols.icons = im_icon_cache_create()))
