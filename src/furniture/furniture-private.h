@@ -133,6 +133,8 @@ typedef struct im_furniture_state {
 } im_furniture_state;
 
 /* ---- furniture.c: the calls a render makes ---- */
+/* begin and finish as render/'s overlay (im_render_draw_opts). */
+extern const im_render_overlay im_furniture_overlay;
 im_status im_furniture_begin(im_render_ctx *rc, im_error *err);
 im_status im_furniture_finish(im_render_ctx *rc, im_error *err);
 void im_furniture_state_free(im_furniture_state *s);

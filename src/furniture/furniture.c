@@ -431,35 +431,25 @@ static void report(const im_render_ctx *rc, im_furniture_report *out) {
   }
 }
 
+const im_render_overlay im_furniture_overlay = {im_furniture_begin, im_furniture_finish};
+
 im_status im_furniture_probe(const im_map *map, const im_render_options *opt, im_furniture_report *out, im_error *err) {
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, opt, false, err);
   cairo_surface_t *surface = NULL;
   if (!st) {
     surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rc.frame.width_px, rc.frame.height_px);
-    rc.cr = cairo_create(surface);
-    cairo_set_source_rgb(rc.cr, map->background.r, map->background.g, map->background.b);
-    cairo_paint(rc.cr);
-    if (!(rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi)))
-      st = oom(err);
+    st = im_render_ctx_attach(&rc, cairo_create(surface), NULL, err);
   }
-  if (!st)
-    st = im_furniture_begin(&rc, err);
-  for (size_t i = 0; i < map->nlayers && !st; i++) {
-    rc.layer_index = i;
-    st = im_render_layer(&rc, &map->layers[i], err);
-  }
-  if (!st)
-    st = im_furniture_finish(&rc, err);
-  if (!st && !im_labeler_place(rc.labeler))
-    st = oom(err);
   if (!st) {
-    im_labeler_draw(rc.labeler, rc.cr);
-    report(&rc, out);
+    im_render_draw_opts o = {.background = IM_BACKGROUND_PAGE_OPAQUE, .overlay = &im_furniture_overlay};
+    st = im_render_draw(&rc, &o, err);
   }
-  if (rc.cr)
-    cairo_destroy(rc.cr);
-  rc.cr = NULL;
+  if (!st)
+    report(&rc, out);
+  cairo_t *cr = rc.cr;
+  im_render_ctx_detach(&rc);
+  cairo_destroy(cr);
   if (surface)
     cairo_surface_destroy(surface);
   im_render_ctx_fini(&rc);

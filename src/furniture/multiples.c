@@ -336,9 +336,8 @@ static im_status start_measuring(run_state *rs, im_error *err) {
   im_status st = im_render_ctx_init(&rs->mrc, &rs->page.map, &o, rs->vector, err);
   if (st)
     return st;
-  rs->mrc.cr = rs->scratch;
-  if (!(rs->mrc.labeler = im_labeler_create(rs->scratch, rs->mrc.dev_w, rs->mrc.dev_h, rs->dpp, rs->mrc.frame.dpi)))
-    return oom(err);
+  if ((st = im_render_ctx_attach(&rs->mrc, rs->scratch, NULL, err)))
+    return st;
   return im_furniture_begin(&rs->mrc, err);
 }
 
@@ -522,9 +521,17 @@ static im_status settle_layout(run_state *rs, bool with_legend, im_error *err) {
 
 /* ---- drawing ---- */
 
-/* One panel: a whole map in its cell. probe: only what the legend needs
- * (the layers it may list, no labels, no furniture), onto the scratch
- * surface. The legend entries it notes go to into. */
+/* A panel's legend entries go to the page's legend (draw_panel). */
+static im_status take_legend(im_render_ctx *prc, void *into, im_error *err) {
+  if (into && prc->furniture && !im_legend_take(into, prc->furniture))
+    return oom(err);
+  return IM_STATUS_OK;
+}
+
+/* One panel: a whole map in its cell, through render/'s layer loop.
+ * probe: only what the legend needs (the layers it may list, no labels,
+ * no furniture), onto the scratch surface. The legend entries it notes go
+ * to into. */
 static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_state *into, im_error *err) {
   const im_panel *p = &rs->mu->panels[i];
   im_render_options o = options_for(rs, p);
@@ -536,57 +543,22 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
   cairo_rectangle(cr, rs->cell[i].minx * d, rs->cell[i].miny * d, (rs->cell[i].maxx - rs->cell[i].minx) * d,
                   (rs->cell[i].maxy - rs->cell[i].miny) * d);
   cairo_clip(cr);
-  if (!st) {
-    prc.cr = cr;
-    if (!(prc.labeler = im_labeler_create(cr, prc.dev_w, prc.dev_h, prc.dev_per_pt, prc.frame.dpi)))
-      st = oom(err);
-  }
-  if (!st && !probe) {
-    void *user = NULL;
-    im_text_sink sink = im_labeler_text_sink(rs->outer->labeler, &user);
-    if (sink)
-      im_labeler_set_text_sink(prc.labeler, sink, user);
-    const im_color *bg = &rs->map->background;
-    if (bg->a > 0) {
-      cairo_rectangle(cr, prc.fx0, prc.fy0, prc.fw, prc.fh);
-      cairo_set_source_rgba(cr, bg->r, bg->g, bg->b, bg->a);
-      cairo_fill(cr);
-    }
-  }
   if (!st)
-    st = im_furniture_begin(&prc, err);
-  const im_map *m = &rs->panels[i].map;
-  for (size_t k = 0; k < m->nlayers && !st; k++) {
-    if (probe && m->layers[k].legend_hide)
-      continue;
-    prc.layer_index = k;
-    st = im_render_layer(&prc, &m->layers[k], err);
-  }
-  if (!st && into && prc.furniture && !im_legend_take(into, prc.furniture))
-    st = oom(err);
-  if (!st && !probe) {
-    st = im_furniture_finish(&prc, err);
-    if (!st && !im_labeler_place(prc.labeler))
-      st = oom(err);
+    st = im_render_ctx_attach(&prc, cr, probe ? NULL : rs->outer->labeler, err);
+  if (!st) {
+    im_render_draw_opts d_opts = {.background = probe ? IM_BACKGROUND_NONE : IM_BACKGROUND_FRAME,
+                                  .overlay = &im_furniture_overlay,
+                                  .legend_layers_only = probe,
+                                  .layers_only = probe,
+                                  .after_layers = take_legend,
+                                  .user = into};
+    st = im_render_draw(&prc, &d_opts, err);
   }
   if (!st && !probe) {
-    im_labeler_draw(prc.labeler, cr);
-    im_label_stats ls = im_labeler_stats(prc.labeler);
-    im_render_stats *t = &rs->stats;
-    t->label_candidates += ls.candidates;
-    t->labels_placed += ls.placed;
-    t->labels_dropped += ls.dropped;
-    t->labels_with_leader += ls.with_leader;
-    if (i == 0)
-      t->scale_denominator = prc.scale_denominator;
     const im_render_stats *want = rs->opt ? rs->opt->stats : NULL;
-    if (want && want->on_dropped_label && ls.dropped) {
-      const char **texts = calloc(ls.dropped, sizeof *texts);
-      size_t n = texts ? im_labeler_dropped(prc.labeler, texts, ls.dropped) : 0;
-      for (size_t j = 0; j < n; j++)
-        want->on_dropped_label(want->user, texts[j]);
-      free(texts);
-    }
+    im_render_add_stats(&prc, &rs->stats, want);
+    if (i == 0)
+      rs->stats.scale_denominator = prc.scale_denominator;
     if (rs->report && i < IM_MULTIPLES_REPORT_PANELS) {
       im_multiples_report *r = rs->report;
       r->panels[i].fx0 = prc.fx0, r->panels[i].fy0 = prc.fy0, r->panels[i].fw = prc.fw, r->panels[i].fh = prc.fh;
@@ -596,7 +568,7 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
         r->panels[i].title_box = prc.furniture->items[IM_ITEM_TITLE].box;
     }
   }
-  prc.cr = NULL;
+  im_render_ctx_detach(&prc);
   cairo_restore(cr);
   im_render_ctx_fini(&prc);
   return st;
@@ -670,8 +642,8 @@ static im_status draw_page(run_state *rs, bool opaque, im_error *err) {
   im_render_ctx pc;
   im_status st = im_render_ctx_init(&pc, &rs->page.map, &o, rs->vector, err);
   if (!st) {
-    pc.cr = cr;
-    pc.labeler = rs->outer->labeler; /* borrowed: its text sink takes the page's text too */
+    /* The page's labeler: its text sink takes the page's text too. */
+    im_render_ctx_attach_shared(&pc, cr, rs->outer->labeler);
     st = im_furniture_begin(&pc, err);
   }
   for (size_t i = 0; i < rs->mu->npanels && !st; i++)
@@ -682,8 +654,7 @@ static im_status draw_page(run_state *rs, bool opaque, im_error *err) {
     draw_cell_legend(rs, &pc);
   if (!st && rs->report)
     report_page(rs, &pc);
-  pc.cr = NULL;
-  pc.labeler = NULL;
+  im_render_ctx_detach(&pc);
   im_render_ctx_fini(&pc);
   return st;
 }
@@ -752,11 +723,7 @@ im_status im_multiples_check(const im_map *map, im_error *err) {
     map_copy c;
     if (!(st = copy_init(&c, map, &page, err)) && !(st = apply_panel(&c, mu, &mu->panels[i], err))) {
       memset(&c.fu.margins, 0, sizeof c.fu.margins);
-      im_render_ctx rc;
-      st = im_render_ctx_init(&rc, &c.map, NULL, true, err);
-      for (size_t k = 0; k < c.map.nlayers && !st; k++)
-        st = im_render_check_layer(&rc, &c.map.layers[k], err);
-      im_render_ctx_fini(&rc);
+      st = im_render_check_map(&c.map, err);
     }
     copy_fini(&c);
   }
@@ -773,15 +740,13 @@ im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im
   cairo_surface_t *surface = NULL;
   if (!st) {
     surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rc.frame.width_px, rc.frame.height_px);
-    rc.cr = cairo_create(surface);
-    if (!(rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi)))
-      st = oom(err);
+    st = im_render_ctx_attach(&rc, cairo_create(surface), NULL, err);
   }
   if (!st)
     st = run(&rc, opt, true, out, err);
-  if (rc.cr)
-    cairo_destroy(rc.cr);
-  rc.cr = NULL;
+  cairo_t *cr = rc.cr;
+  im_render_ctx_detach(&rc);
+  cairo_destroy(cr);
   if (surface)
     cairo_surface_destroy(surface);
   im_render_ctx_fini(&rc);

@@ -44,11 +44,7 @@ im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame
 }
 
 im_status im_map_check(const im_map *map, im_error *err) {
-  im_render_ctx rc;
-  im_status st = im_render_ctx_init(&rc, map, NULL, true, err);
-  for (size_t i = 0; i < map->nlayers && !st; i++)
-    st = im_render_check_layer(&rc, &map->layers[i], err);
-  im_render_ctx_fini(&rc);
+  im_status st = im_render_check_map(map, err);
   if (!st && map->multiples)
     st = im_multiples_check(map, err);
   return st;
@@ -168,51 +164,27 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
   return s;
 }
 
-/* Everything on the page, once the surface and the labeler exist:
- * background, layers, then the labels of every layer on top. Shared by
- * im_map_render and im_map_render_to_cairo. opaque: paint the background
- * even when it is transparent (a PNG has no page beneath). */
+/* Everything on the page, once the surface and the labeler exist: the
+ * map through render/'s one layer loop, with its furniture, or small
+ * multiples. Shared by im_map_render and im_map_render_to_cairo. opaque:
+ * paint the background even when it is transparent (a PNG has no page
+ * beneath). */
 static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
                           im_error *err) {
-  const im_map *map = rc->map;
   /* Small multiples: a grid of panels sharing one legend (multiples.c). */
-  if (map->multiples)
+  if (rc->map->multiples)
     return im_multiples_draw(rc, opt, opaque, name, err);
-  im_render_lap(rc, &rc->times.setup); /* --timings: the surface and labeler */
-  if (opaque || map->background.a > 0) {
-    cairo_set_source_rgba(rc->cr, map->background.r, map->background.g, map->background.b, map->background.a);
-    cairo_set_operator(rc->cr, CAIRO_OPERATOR_SOURCE);
-    cairo_paint(rc->cr);
-    cairo_set_operator(rc->cr, CAIRO_OPERATOR_OVER);
-  }
-  /* Furniture (furniture-private.h): margins and graticule before the
-   * layers; legend, scale bar, ... after them, as label obstacles. */
-  im_status st = im_furniture_begin(rc, err);
-  for (size_t i = 0; i < map->nlayers && !st; i++) {
-    rc->layer_index = i;
-    st = im_render_layer(rc, &map->layers[i], err);
-  }
-  if (!st)
-    st = im_furniture_finish(rc, err);
+  im_render_draw_opts o = {.background = opaque ? IM_BACKGROUND_PAGE_OPAQUE : IM_BACKGROUND_PAGE,
+                           .overlay = &im_furniture_overlay};
+  im_status st = im_render_draw(rc, &o, err);
   if (st)
     return st;
-  im_render_lap(rc, &rc->times.draw);
-  /* Labels of every layer compete for space together, on top. */
-  if (!im_labeler_place(rc->labeler))
-    return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory placing labels");
-  im_labeler_draw(rc->labeler, rc->cr);
-  im_render_lap(rc, &rc->times.labels);
   if (opt && opt->stats) {
-    im_label_stats ls = im_labeler_stats(rc->labeler);
-    *opt->stats = (im_render_stats){ls.candidates, ls.placed, ls.dropped, ls.with_leader, rc->scale_denominator,
-                                    opt->stats->on_dropped_label, opt->stats->user};
-    if (opt->stats->on_dropped_label && ls.dropped) {
-      const char **texts = calloc(ls.dropped, sizeof *texts);
-      size_t n = texts ? im_labeler_dropped(rc->labeler, texts, ls.dropped) : 0;
-      for (size_t i = 0; i < n; i++)
-        opt->stats->on_dropped_label(opt->stats->user, texts[i]);
-      free(texts);
-    }
+    im_render_stats *out = opt->stats;
+    *out = (im_render_stats){.scale_denominator = rc->scale_denominator,
+                             .on_dropped_label = out->on_dropped_label,
+                             .user = out->user};
+    im_render_add_stats(rc, out, out);
   }
   if (cairo_status(rc->cr) != CAIRO_STATUS_SUCCESS)
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
@@ -225,11 +197,10 @@ im_status im_map_render_to_cairo(const im_map *map, cairo_t *cr, const im_render
   im_status st = im_render_ctx_init(&rc, map, opt, true, err);
   if (!st) {
     cairo_save(cr);
-    rc.cr = cr;
-    rc.labeler = im_labeler_create(cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
-    st = rc.labeler ? draw_map(&rc, opt, false, map->path, err)
-                    : im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
-    rc.cr = NULL;
+    st = im_render_ctx_attach(&rc, cr, NULL, err);
+    if (!st)
+      st = draw_map(&rc, opt, false, map->path, err);
+    im_render_ctx_detach(&rc);
     cairo_restore(cr);
   }
   im_render_ctx_fini(&rc);
@@ -272,17 +243,15 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
   im_output_meta meta = {0};
   png_replay png = {0};
   cairo_surface_t *surface = create_surface(fmt, &rc, &out, &svg, &png);
-  rc.cr = cairo_create(surface);
-  if (cairo_status(rc.cr) != CAIRO_STATUS_SUCCESS) {
+  cairo_t *cr = cairo_create(surface);
+  if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "cannot create the drawing surface: %s",
-                      cairo_status_to_string(cairo_status(rc.cr)));
+                      cairo_status_to_string(cairo_status(cr)));
+    cairo_destroy(cr);
     goto done;
   }
-  rc.labeler = im_labeler_create(rc.cr, rc.dev_w, rc.dev_h, rc.dev_per_pt, rc.frame.dpi);
-  if (!rc.labeler) {
-    st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");
+  if ((st = im_render_ctx_attach(&rc, cr, NULL, err)))
     goto done;
-  }
   if (fmt == IM_FORMAT_SVG && opt && opt->svg_text)
     im_labeler_set_text_sink(rc.labeler, im_svg_doc_add_text, &svg);
   if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path, err)))

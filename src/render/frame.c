@@ -14,7 +14,7 @@
 #include "influmap/limits.h"
 #include <geodesic.h>
 
-#include "influmap/furniture.h"
+#include "spec/map-furniture-private.h"
 #include "render/render-private.h"
 
 static double wrap180(double x) {
@@ -388,7 +388,8 @@ void im_render_ctx_fini(im_render_ctx *rc) {
   im_geom_free(&rc->fill);
   im_geom_free(&rc->outline);
   im_icon_cache_free(rc->symbols.icons);
-  im_labeler_free(rc->labeler);
+  if (!rc->labeler_shared)
+    im_labeler_free(rc->labeler);
   im_transform_free(rc->geo2map);
   im_crs_free(rc->geog);
   im_crs_free(rc->map_crs);

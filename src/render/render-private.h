@@ -61,12 +61,65 @@ struct im_render_ctx {
   bool (*note_drawn)(im_render_ctx *rc, const im_layer_style *ls, const struct im_resolver *res,
                      const im_feature *f, const im_style *st, const im_geom *drawn);
   void (*free_furniture)(struct im_furniture_state *furniture);
+  bool labeler_shared;     /* labeler is another render's (im_render_ctx_attach_shared) */
 };
 
-/* Sets up CRSs, the frame and the geographic query for map and opt. */
+/* The frame alone: CRSs, the page and frame in device units, the
+ * geographic query and the scale for map and opt; what im_map_frame and
+ * the checks need, nothing to draw with (no surface, no labeler). */
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
                              bool vector, im_error *err);
+/* Frees everything rc holds, the labeler too unless it is shared. */
 void im_render_ctx_fini(im_render_ctx *rc);
+
+/* Resources to draw onto cr: a labeler of rc's own, whose text goes where
+ * sink_from's goes when that is not NULL (an SVG page's <text>). */
+im_status im_render_ctx_attach(im_render_ctx *rc, cairo_t *cr, const im_labeler *sink_from, im_error *err);
+/* Or the labeler of another render on the same page (a multiples page's
+ * furniture places its labels with the outer page's): not freed with rc. */
+void im_render_ctx_attach_shared(im_render_ctx *rc, cairo_t *cr, im_labeler *labeler);
+/* Lets go of cr and frees the labeler (unless shared); rc keeps its frame. */
+void im_render_ctx_detach(im_render_ctx *rc);
+
+/* What is drawn round and over a map's layers: the furniture, by the
+ * folder above this one (furniture/im_furniture_overlay), which render/
+ * knows only through these two calls. */
+typedef struct {
+  im_status (*begin)(im_render_ctx *rc, im_error *err);  /* before the layers: margins, graticule */
+  im_status (*finish)(im_render_ctx *rc, im_error *err); /* after: legend, scale bar, ..., as label obstacles */
+} im_render_overlay;
+
+typedef enum {
+  IM_BACKGROUND_NONE,        /* nothing: the host's page or the caller's own */
+  IM_BACKGROUND_PAGE,        /* the map's background over the page, when it is not transparent */
+  IM_BACKGROUND_PAGE_OPAQUE, /* the same even when transparent (a PNG has no page beneath) */
+  IM_BACKGROUND_FRAME,       /* the frame only (a panel in its cell) */
+} im_render_background;
+
+typedef struct {
+  im_render_background background;
+  const im_render_overlay *overlay; /* NULL: the layers alone */
+  bool legend_layers_only;          /* skip layers the legend never lists (a probe of what it lists) */
+  bool layers_only;                 /* stop after the layers: no overlay finish, no labels */
+  /* Called once the layers are drawn (a panel hands its legend entries to
+   * the page); NULL: nothing. */
+  im_status (*after_layers)(im_render_ctx *rc, void *user, im_error *err);
+  void *user;
+} im_render_draw_opts;
+
+/* The one way a map is drawn onto rc->cr (im_render_ctx_attach first):
+ * background, the overlay's begin, every layer in order, the overlay's
+ * finish, then the labels of all layers placed together and drawn on top;
+ * timed for --timings. */
+im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_error *err);
+
+/* Adds rc's label counts to into and tells want's on_dropped_label (if
+ * any) the text of each label dropped. */
+void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const im_render_stats *want);
+
+/* Every check of a render of map, without drawing: each layer's fields,
+ * filters, classes, label templates and icons (im_render_check_layer). */
+im_status im_render_check_map(const im_map *map, im_error *err);
 /* Frees the scratch geometry (sized for the largest feature drawn) once the
  * layers are drawn, before a PNG is rasterised and encoded: the peak memory
  * of a 10m map is then that of its pixels, not of both. */

@@ -1,0 +1,105 @@
+/* One map onto a Cairo context: the only layer loop. A single map's page
+ * (page/page.c), each panel of small multiples and the probes of furniture
+ * and multiples (furniture/) all draw through im_render_draw, so a map, a
+ * panel and a probe draw the same layers the same way; what differs is
+ * said in im_render_draw_opts. */
+#include <stdlib.h>
+
+#include "render/render-private.h"
+
+im_status im_render_ctx_attach(im_render_ctx *rc, cairo_t *cr, const im_labeler *sink_from, im_error *err) {
+  rc->cr = cr;
+  rc->labeler = im_labeler_create(cr, rc->dev_w, rc->dev_h, rc->dev_per_pt, rc->frame.dpi);
+  if (!rc->labeler)
+    return im_error_set(err, IM_STATUS_INTERNAL, rc->map->path, 0, 0, "out of memory");
+  if (sink_from) {
+    void *user = NULL;
+    im_text_sink sink = im_labeler_text_sink(sink_from, &user);
+    if (sink)
+      im_labeler_set_text_sink(rc->labeler, sink, user);
+  }
+  return IM_STATUS_OK;
+}
+
+void im_render_ctx_attach_shared(im_render_ctx *rc, cairo_t *cr, im_labeler *labeler) {
+  rc->cr = cr;
+  rc->labeler = labeler;
+  rc->labeler_shared = true;
+}
+
+void im_render_ctx_detach(im_render_ctx *rc) {
+  if (!rc->labeler_shared)
+    im_labeler_free(rc->labeler);
+  rc->labeler = NULL;
+  rc->labeler_shared = false;
+  rc->cr = NULL;
+}
+
+static void paint_background(im_render_ctx *rc, im_render_background bg) {
+  im_color c = rc->map->background;
+  if (bg == IM_BACKGROUND_NONE || (bg != IM_BACKGROUND_PAGE_OPAQUE && !(c.a > 0)))
+    return;
+  cairo_t *cr = rc->cr;
+  cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+  if (bg == IM_BACKGROUND_FRAME) {
+    /* A panel: its frame only; the cell round it is the page's. */
+    cairo_rectangle(cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
+    cairo_fill(cr);
+    return;
+  }
+  cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint(cr);
+  cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+}
+
+im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_error *err) {
+  const im_map *map = rc->map;
+  im_render_lap(rc, &rc->times.setup); /* --timings: the surface and labeler */
+  paint_background(rc, o->background);
+  /* The overlay (furniture): margins and graticule before the layers;
+   * legend, scale bar, ... after them, as label obstacles. */
+  im_status st = o->overlay ? o->overlay->begin(rc, err) : IM_STATUS_OK;
+  for (size_t i = 0; i < map->nlayers && !st; i++) {
+    if (o->legend_layers_only && map->layers[i].legend_hide)
+      continue;
+    rc->layer_index = i;
+    st = im_render_layer(rc, &map->layers[i], err);
+  }
+  if (!st && o->after_layers)
+    st = o->after_layers(rc, o->user, err);
+  if (st || o->layers_only)
+    return st;
+  if (o->overlay && (st = o->overlay->finish(rc, err)))
+    return st;
+  im_render_lap(rc, &rc->times.draw);
+  /* Labels of every layer compete for space together, on top. */
+  if (!im_labeler_place(rc->labeler))
+    return im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory placing labels");
+  im_labeler_draw(rc->labeler, rc->cr);
+  im_render_lap(rc, &rc->times.labels);
+  return IM_STATUS_OK;
+}
+
+void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const im_render_stats *want) {
+  im_label_stats ls = im_labeler_stats(rc->labeler);
+  into->label_candidates += ls.candidates;
+  into->labels_placed += ls.placed;
+  into->labels_dropped += ls.dropped;
+  into->labels_with_leader += ls.with_leader;
+  if (!want || !want->on_dropped_label || !ls.dropped)
+    return;
+  const char **texts = calloc(ls.dropped, sizeof *texts);
+  size_t n = texts ? im_labeler_dropped(rc->labeler, texts, ls.dropped) : 0;
+  for (size_t i = 0; i < n; i++)
+    want->on_dropped_label(want->user, texts[i]);
+  free(texts);
+}
+
+im_status im_render_check_map(const im_map *map, im_error *err) {
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, map, NULL, true, err);
+  for (size_t i = 0; i < map->nlayers && !st; i++)
+    st = im_render_check_layer(&rc, &map->layers[i], err);
+  im_render_ctx_fini(&rc);
+  return st;
+}
