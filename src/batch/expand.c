@@ -13,6 +13,7 @@
 #include "core/suggest-private.h"
 #include "spec/yaml-private.h"
 #include "batch/batch-private.h"
+#include "render/style-resolve-private.h"
 #include "influmap/crs.h"
 #include "influmap/filter.h"
 
@@ -287,22 +288,6 @@ static int cmp_seen(const void *a, const void *b) {
   return c ? c : (x->feature > y->feature) - (x->feature < y->feature);
 }
 
-static im_status field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos,
-                             im_error *err) {
-  const char **names = im_malloc_array(layer->nfields + 1, sizeof *names);
-  if (!names)
-    return im_error_set(err, IM_STATUS_INTERNAL, file, 0, 0, "out of memory");
-  for (size_t i = 0; i < layer->nfields; i++)
-    names[i] = layer->fields[i].name;
-  const char *near = im_suggest(field, names, layer->nfields);
-  im_status st = near ? im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column,
-                                     "field '%s' is not in %s (did you mean '%s'?)", field, layer->path, near)
-                      : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "field '%s' is not in %s",
-                                     field, layer->path);
-  free(names);
-  return st;
-}
-
 im_status im_batch_var_from_data(im_batch_var *v, const char *manifest, const char *path, const char *field,
                                  im_spec_pos field_pos, const char *where, im_spec_pos where_pos, im_error *err) {
   im_layer *layer = NULL;
@@ -313,7 +298,7 @@ im_status im_batch_var_from_data(im_batch_var *v, const char *manifest, const ch
     return st;
   long fi = im_layer_field_index(layer, field);
   if (fi < 0) {
-    st = field_error(layer, field, manifest, field_pos, err);
+    st = im_field_error(layer, field, manifest, field_pos, NULL, err);
     goto done;
   }
   long *with = calloc(v->nwith + 1, sizeof *with);
@@ -322,7 +307,7 @@ im_status im_batch_var_from_data(im_batch_var *v, const char *manifest, const ch
   for (size_t k = 0; k < v->nwith; k++)
     if ((with[k] = im_layer_field_index(layer, v->with[k])) < 0) {
       free(with);
-      st = field_error(layer, v->with[k], manifest, field_pos, err);
+      st = im_field_error(layer, v->with[k], manifest, field_pos, NULL, err);
       goto done;
     }
   if (where && ((st = im_filter_parse(where, manifest, where_pos.line, where_pos.column, &filter, err)) ||
@@ -480,7 +465,7 @@ im_status im_batch_index_extent(im_manifest *m, im_error *err) {
     return st;
   long fi = im_layer_field_index(layer, m->ext_field);
   if (fi < 0) {
-    st = field_error(layer, m->ext_field, m->path, m->ext_field_pos, err);
+    st = im_field_error(layer, m->ext_field, m->path, m->ext_field_pos, NULL, err);
     goto done;
   }
   if (!(geo = im_geo_ctx_create()))

@@ -65,4 +65,10 @@ bool im_resolver_class_style(const im_resolver *r, size_t k, long index, im_geom
  * last; its value is computed per feature). Owned by r. */
 const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n);
 
+/* The error for a field that layer lacks, named in file at pos, with the
+ * closest of its fields when one is near enough to be a typo. what, when
+ * not NULL, says what the field is for ("classes", "z"). */
+im_status im_field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos, const char *what,
+                         im_error *err);
+
 #endif

@@ -38,18 +38,21 @@ struct im_resolver {
   size_t nclasses;
 };
 
-static im_status field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos,
-                             const char *what, im_error *err) {
+im_status im_field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos, const char *what,
+                         im_error *err) {
   const char **names = im_malloc_array(layer->nfields + 1, sizeof *names);
   if (!names)
     return im_error_set(err, IM_STATUS_INTERNAL, file, 0, 0, "out of memory");
   for (size_t i = 0; i < layer->nfields; i++)
     names[i] = layer->fields[i].name;
   const char *near = im_suggest(field, names, layer->nfields);
+  const char *sp = what ? " " : "";
+  what = what ? what : "";
   im_status st = near ? im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column,
-                                     "%s field '%s' is not in %s (did you mean '%s'?)", what, field, layer->path, near)
-                      : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s field '%s' is not in %s",
-                                     what, field, layer->path);
+                                     "%s%sfield '%s' is not in %s (did you mean '%s'?)", what, sp, field, layer->path,
+                                     near)
+                      : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s%sfield '%s' is not in %s",
+                                     what, sp, field, layer->path);
   free(names);
   return st;
 }
@@ -67,7 +70,7 @@ static im_status check_label(const im_resolver *r, const im_style *st, const im_
                                                 pos.line, pos.column, err))
     return IM_STATUS_INPUT;
   if (st->label.priority && im_layer_field_index(layer, st->label.priority) < 0)
-    return field_error(layer, st->label.priority, file, pos, "label priority", err);
+    return im_field_error(layer, st->label.priority, file, pos, "label priority", err);
   return IM_STATUS_OK;
 }
 
@@ -211,7 +214,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     r->rule_active[i] = d <= 0 || ((!rule->min_scale || d >= rule->min_scale) && (!rule->max_scale || d <= rule->max_scale));
   }
   if (ls->z_field && (r->z_field = im_layer_field_index(layer, ls->z_field)) < 0) {
-    st = field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
+    st = im_field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
     goto done;
   }
   if (!(r->classes = calloc(ls->nclasses + 1, sizeof *r->classes))) {
@@ -223,7 +226,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     class_state *cs = &r->classes[r->nclasses++];
     cs->cl = cl;
     if ((cs->field = im_layer_field_index(layer, cl->field)) < 0) {
-      st = field_error(layer, cl->field, cl->file, cl->field_pos, "classes", err);
+      st = im_field_error(layer, cl->field, cl->file, cl->field_pos, "classes", err);
       break;
     }
     for (size_t i = 0; i < cl->nvalues && !st; i++)
