@@ -1,9 +1,8 @@
 /* The smallest program that links libinflumap: render a spec to a file.
- *   cc render.c $(pkg-config --cflags --libs influmap) -o render
+ *   cc render.c $(pkg-config --cflags --libs influmap) -o render              (shared)
  *   cc render.c $(pkg-config --cflags influmap) -o render \
- *      -Wl,-Bstatic -linflumap -Wl,-Bdynamic $(pkg-config --static --libs-only-other --libs-only-L influmap) \
- *      $(pkg-config --static --libs-only-l influmap | sed 's/-linflumap//')     (static)
- *   cmake -S examples -B build-example                                          (CMake)
+ *      -Wl,-Bstatic -linflumap -Wl,-Bdynamic $(pkg-config --static --libs influmap)   (static)
+ *   cmake -S examples -B build-example && cmake --build build-example      (CMake, both)
  *   ./render styles/pacific.yaml pacific.pdf */
 #include <stdio.h>
 

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,8 +607,35 @@ static void test_thinning_invisible(void **state) {
   assert_true(isolated <= 8);
 }
 
+/* The batch switch is the thread's: while a batch has the caches on, a
+ * render on a thread that is not the batch's behaves as it would alone. */
+static void *batch_switch_elsewhere(void *arg) {
+  (void)arg;
+  return (void *)(intptr_t)im_proj_cache_batch();
+}
+
+static void test_batch_switch_per_thread(void **state) {
+  (void)state;
+  im_layer_cache_begin();
+  assert_true(im_proj_cache_batch()); /* this thread renders for the batch (main) */
+  pthread_t t;
+  void *elsewhere = (void *)1;
+  assert_int_equal(pthread_create(&t, NULL, batch_switch_elsewhere, NULL), 0);
+  assert_int_equal(pthread_join(t, &elsewhere), 0);
+  assert_false((intptr_t)elsewhere);
+  im_proj_cache_batch_thread(false);
+  assert_false(im_proj_cache_batch());
+  im_proj_cache_batch_thread(true);
+  im_layer_cache_end();
+  assert_false(im_proj_cache_batch()); /* no batch any more */
+}
+
 int main(void) {
+  /* The tests below stand for a batch's worker whenever they turn the
+   * caches on (im_layer_cache_begin), as batch/run.c's workers do. */
+  im_proj_cache_batch_thread(true);
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_batch_switch_per_thread),
       cmocka_unit_test(test_cache_same_bytes_and_reused),
       cmocka_unit_test(test_cache_budget),
       cmocka_unit_test(test_cache_threads),

@@ -11,6 +11,7 @@
 
 #include "core/mem-private.h"
 #include "batch/batch-private.h"
+#include "geo/projcache-private.h"
 #include "io/layer-cache-private.h"
 
 typedef struct {
@@ -97,6 +98,9 @@ static im_batch_event_kind run_job(run_state *rs, const im_batch_job *job, im_er
 
 static void *worker(void *arg) {
   run_state *rs = arg;
+  /* This thread's renders are the batch's: every feature they project is
+   * kept for the maps after them (geo/projcache-private.h). */
+  im_proj_cache_batch_thread(true);
   size_t i;
   while ((i = atomic_fetch_add(&rs->next, 1)) < rs->ntodo) {
     const im_batch_job *job = &rs->m->jobs[rs->todo[i]];
@@ -211,8 +215,11 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
     if (!st && n == 1)
       im_batch_lock_drop_shards(rs.lock);
   }
-  if (!st && opt->atlas)
+  if (!st && opt->atlas) {
+    im_proj_cache_batch_thread(true);
     st = run_atlas(&rs, err);
+  }
+  im_proj_cache_batch_thread(false);
   if (!opt->no_cache)
     im_layer_cache_end();
   im_warning_set_handler(NULL, NULL);

@@ -52,8 +52,13 @@ typedef struct {
  * the last end empties the cache. im_layer_cache_begin/end call these. */
 void im_proj_cache_begin(void);
 void im_proj_cache_end(void);
-/* True while a batch has the cache on. */
+/* True while a batch has the cache on and the calling thread renders for
+ * it (im_proj_cache_batch_thread): only then is every feature cached. A
+ * render another thread of the host makes meanwhile behaves as it would
+ * alone (it caches only sources it draws twice). */
 bool im_proj_cache_batch(void);
+/* Marks the calling thread as rendering a batch's maps, or no longer. */
+void im_proj_cache_batch_thread(bool on);
 /* False when the cache is off (a budget of 0). */
 bool im_proj_cache_enabled(void);
 

@@ -138,7 +138,15 @@ void im_proj_cache_end(void) {
   pthread_mutex_unlock(&mu);
 }
 
+/* Per thread, not per process: a host may render single maps on one
+ * thread while a batch runs on others. */
+static _Thread_local bool batch_thread;
+
+void im_proj_cache_batch_thread(bool on) { batch_thread = on; }
+
 bool im_proj_cache_batch(void) {
+  if (!batch_thread)
+    return false;
   pthread_mutex_lock(&mu);
   bool on = users > 0;
   pthread_mutex_unlock(&mu);
