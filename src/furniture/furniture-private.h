@@ -135,25 +135,25 @@ typedef struct im_furniture_state {
 /* ---- furniture.c: the calls a render makes ---- */
 /* begin and finish as render/'s overlay (im_render_draw_opts). */
 extern const im_render_overlay im_furniture_overlay;
-im_status im_furniture_begin(im_render_ctx *rc, im_error *err);
-im_status im_furniture_finish(im_render_ctx *rc, im_error *err);
+im_status im_furniture_begin(im_page *pg, im_error *err);
+im_status im_furniture_finish(im_page *pg, im_error *err);
 void im_furniture_state_free(im_furniture_state *s);
 
 /* Device point <-> longitude/latitude through the render's frame; false
  * when PROJ cannot. */
-bool im_furniture_to_lonlat(im_render_ctx *rc, double x, double y, double *lon, double *lat);
-bool im_furniture_to_device(im_render_ctx *rc, double lon, double lat, double *x, double *y);
+bool im_furniture_to_lonlat(im_page *pg, double x, double y, double *lon, double *lat);
+bool im_furniture_to_device(im_page *pg, double lon, double lat, double *x, double *y);
 /* A length in device units. */
-double im_furniture_len(const im_render_ctx *rc, im_length len);
+double im_furniture_len(const im_page *pg, im_length len);
 /* Draws an item's box (background and border) when it has one. */
-void im_furniture_draw_box(im_render_ctx *rc, const im_item *it);
+void im_furniture_draw_box(im_page *pg, const im_item *it);
 
 /* ---- textblock.c: Pango text ---- */
 /* A layout of text in font (else default_font), wrapped to width device
  * units (0: not wrapped), aligned. With markup, text that parses as Pango
  * markup is taken as such (else as written). Returns a new layout
  * (g_object_unref it). */
-PangoLayout *im_ftext_layout(im_render_ctx *rc, const char *text, const char *font, const char *default_font,
+PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font,
                              double width, PangoAlignment align, bool markup);
 /* The layout's logical size. */
 void im_ftext_size(PangoLayout *layout, double *w, double *h);
@@ -161,52 +161,52 @@ void im_ftext_size(PangoLayout *layout, double *w, double *h);
  * When the render hands text to a sink (SVG with --svg-text, see
  * svgtext-private.h), the text goes there, as class cls, instead of being
  * drawn. */
-void im_ftext_draw(im_render_ctx *rc, PangoLayout *layout, double x, double y, im_color color, double halo_w,
+void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w,
                    im_color halo, const char *cls);
 /* Text blocks: the layout for item kind (title .. disclaimer) at wrap width. */
-bool im_textblock_measure(im_render_ctx *rc, im_item_kind kind, double wrap);
-void im_textblock_draw(im_render_ctx *rc, im_item_kind kind);
+bool im_textblock_measure(im_page *pg, im_item_kind kind, double wrap);
+void im_textblock_draw(im_page *pg, im_item_kind kind);
 
 /* ---- legend.c ---- */
 /* Called by draw.c for each feature drawn (its resolved style, and the
  * device geometry drawn); notes its class when it is in the frame. False
  * when out of memory. */
-bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
-                    const im_style *st, const im_geom *drawn);
+bool im_legend_note(im_page *pg, size_t layer_index, const im_layer_style *ls, const struct im_resolver *res,
+                    const im_feature *f, const im_style *st, const im_geom *drawn);
 /* Frees what entry e owns (not e itself). */
 void im_legend_entry_clear(im_legend_entry *e);
 /* The style e's symbol is drawn with (owned by e). */
 const im_style *im_legend_entry_style(const im_legend_entry *e);
 /* Sizes the legend from its entries; false: nothing to list. */
-bool im_legend_measure(im_render_ctx *rc);
-void im_legend_draw(im_render_ctx *rc);
+bool im_legend_measure(im_page *pg);
+void im_legend_draw(im_page *pg);
 
 /* ---- scalebar.c: scale bar and north arrow ---- */
-bool im_scalebar_measure(im_render_ctx *rc);
-void im_scalebar_draw(im_render_ctx *rc);
-bool im_north_measure(im_render_ctx *rc);
-void im_north_draw(im_render_ctx *rc);
+bool im_scalebar_measure(im_page *pg);
+void im_scalebar_draw(im_page *pg);
+bool im_north_measure(im_page *pg);
+void im_north_draw(im_page *pg);
 /* The direction of true north at device point (x, y): radians clockwise
  * from the page's up; false where it cannot be told (a pole, off the
  * projection). */
-bool im_north_angle(im_render_ctx *rc, double x, double y, double *angle);
+bool im_north_angle(im_page *pg, double x, double y, double *angle);
 
 /* ---- graticule.c ---- */
 /* Builds the lines (and their crossings with the frame's edges). */
-bool im_graticule_build(im_render_ctx *rc);
+bool im_graticule_build(im_page *pg);
 /* Decides, per frame edge, whether the degree labels go in the margin
  * (when it holds them) and how deep a band they take there; items outside
  * the frame are put beyond it. */
-void im_graticule_bands(im_render_ctx *rc);
-void im_graticule_draw_lines(im_render_ctx *rc);
+void im_graticule_bands(im_page *pg);
+void im_graticule_draw_lines(im_page *pg);
 /* Places the degree labels clear of each other, the frame's corners and
  * the items laid out; registers them as label obstacles. */
-bool im_graticule_place_labels(im_render_ctx *rc);
-void im_graticule_draw_labels(im_render_ctx *rc);
+bool im_graticule_place_labels(im_page *pg);
+void im_graticule_draw_labels(im_page *pg);
 
 /* ---- inset.c ---- */
-bool im_inset_measure(im_render_ctx *rc);
-im_status im_inset_draw(im_render_ctx *rc, im_error *err);
+bool im_inset_measure(im_page *pg);
+im_status im_inset_draw(im_page *pg, im_error *err);
 
 /* ---- for tests: what a render laid out ---- */
 typedef struct {

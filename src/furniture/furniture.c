@@ -20,34 +20,34 @@
 #define IM_FURNITURE_OUTSIDE_PT 5.0
 #define IM_FURNITURE_PAGE_PT 8.0
 
-double im_furniture_len(const im_render_ctx *rc, im_length len) {
-  return im_length_to_pt(len, rc->frame.dpi) * rc->dev_per_pt;
+double im_furniture_len(const im_page *pg, im_length len) {
+  return im_length_to_pt(len, pg->frame.dpi) * pg->dev_per_pt;
 }
 
-bool im_furniture_to_lonlat(im_render_ctx *rc, double x, double y, double *lon, double *lat) {
-  const im_frame *f = &rc->frame;
-  double xy[2] = {f->xmin + (x - rc->fx0) / rc->dev_per_unit_x, f->ymax - (y - rc->fy0) / rc->dev_per_unit_y};
-  if (im_transform_array(rc->geo2map, xy, 1, true) || !isfinite(xy[0]) || !isfinite(xy[1]))
+bool im_furniture_to_lonlat(im_page *pg, double x, double y, double *lon, double *lat) {
+  const im_frame *f = &pg->frame;
+  double xy[2] = {f->xmin + (x - pg->fx0) / pg->dev_per_unit_x, f->ymax - (y - pg->fy0) / pg->dev_per_unit_y};
+  if (im_transform_array(pg->geo2map, xy, 1, true) || !isfinite(xy[0]) || !isfinite(xy[1]))
     return false;
   *lon = xy[0];
   *lat = xy[1];
   return true;
 }
 
-bool im_furniture_to_device(im_render_ctx *rc, double lon, double lat, double *x, double *y) {
-  const im_frame *f = &rc->frame;
+bool im_furniture_to_device(im_page *pg, double lon, double lat, double *x, double *y) {
+  const im_frame *f = &pg->frame;
   double xy[2] = {lon, lat};
-  if (im_transform_array(rc->geo2map, xy, 1, false) || !isfinite(xy[0]) || !isfinite(xy[1]))
+  if (im_transform_array(pg->geo2map, xy, 1, false) || !isfinite(xy[0]) || !isfinite(xy[1]))
     return false;
-  *x = rc->fx0 + (xy[0] - f->xmin) * rc->dev_per_unit_x;
-  *y = rc->fy0 + (f->ymax - xy[1]) * rc->dev_per_unit_y;
+  *x = pg->fx0 + (xy[0] - f->xmin) * pg->dev_per_unit_x;
+  *y = pg->fy0 + (f->ymax - xy[1]) * pg->dev_per_unit_y;
   return true;
 }
 
-void im_furniture_draw_box(im_render_ctx *rc, const im_item *it) {
+void im_furniture_draw_box(im_page *pg, const im_item *it) {
   if (!it->at->box || it->placement != IM_PLACE_INSIDE)
     return;
-  cairo_t *cr = rc->cr;
+  cairo_t *cr = pg->cr;
   const im_bbox *b = &it->box;
   cairo_save(cr);
   cairo_rectangle(cr, b->minx, b->miny, b->maxx - b->minx, b->maxy - b->miny);
@@ -57,7 +57,7 @@ void im_furniture_draw_box(im_render_ctx *rc, const im_item *it) {
     cairo_fill_preserve(cr);
   }
   if (bd.a > 0) {
-    cairo_set_line_width(cr, 0.4 * rc->dev_per_pt);
+    cairo_set_line_width(cr, 0.4 * pg->dev_per_pt);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_set_source_rgba(cr, bd.r, bd.g, bd.b, bd.a);
     cairo_stroke_preserve(cr);
@@ -95,77 +95,77 @@ static im_status oom(im_error *err) { return im_error_set(err, IM_STATUS_INTERNA
 
 /* The page's margins: paper white (or left transparent when the map's
  * background is), and closed to labels. */
-static void paint_margins(im_render_ctx *rc) {
-  cairo_t *cr = rc->cr;
+static void paint_margins(im_page *pg) {
+  cairo_t *cr = pg->cr;
   cairo_save(cr);
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-  cairo_rectangle(cr, 0, 0, rc->dev_w, rc->dev_h);
-  cairo_rectangle(cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
-  if (rc->map->background.a < 1) {
+  cairo_rectangle(cr, 0, 0, pg->dev_w, pg->dev_h);
+  cairo_rectangle(cr, pg->fx0, pg->fy0, pg->fw, pg->fh);
+  if (pg->map->background.a < 1) {
     cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
   } else {
     cairo_set_source_rgb(cr, 1, 1, 1);
   }
   cairo_fill(cr);
   cairo_restore(cr);
-  double x1 = rc->fx0 + rc->fw, y1 = rc->fy0 + rc->fh;
-  im_labeler_add_obstacle(rc->labeler, 0, 0, rc->dev_w, rc->fy0);
-  im_labeler_add_obstacle(rc->labeler, 0, y1, rc->dev_w, rc->dev_h);
-  im_labeler_add_obstacle(rc->labeler, 0, 0, rc->fx0, rc->dev_h);
-  im_labeler_add_obstacle(rc->labeler, x1, 0, rc->dev_w, rc->dev_h);
+  double x1 = pg->fx0 + pg->fw, y1 = pg->fy0 + pg->fh;
+  im_labeler_add_obstacle(pg->labeler, 0, 0, pg->dev_w, pg->fy0);
+  im_labeler_add_obstacle(pg->labeler, 0, y1, pg->dev_w, pg->dev_h);
+  im_labeler_add_obstacle(pg->labeler, 0, 0, pg->fx0, pg->dev_h);
+  im_labeler_add_obstacle(pg->labeler, x1, 0, pg->dev_w, pg->dev_h);
 }
 
 static bool needs_state(const im_map *map) { return map->furniture || (map->title && *map->title); }
 
-im_status im_furniture_begin(im_render_ctx *rc, im_error *err) {
-  if (!needs_state(rc->map))
+im_status im_furniture_begin(im_page *pg, im_error *err) {
+  if (!needs_state(pg->map))
     return IM_STATUS_OK;
   im_furniture_state *s = calloc(1, sizeof *s);
   if (!s)
     return oom(err);
-  rc->furniture = s;
-  rc->note_drawn = im_legend_note;
-  rc->free_furniture = im_furniture_state_free;
+  pg->furniture = s;
+  pg->note_drawn = im_legend_note;
+  pg->free_furniture = im_furniture_state_free;
   im_furniture_init(&s->defaults);
-  s->fu = rc->map->furniture ? rc->map->furniture : &s->defaults;
-  s->vector = rc->dev_w == rc->frame.width_pt && rc->dev_h == rc->frame.height_pt && rc->dev_per_pt == 1;
+  s->fu = pg->map->furniture ? pg->map->furniture : &s->defaults;
+  s->vector = pg->dev_w == pg->frame.width_pt && pg->dev_h == pg->frame.height_pt && pg->dev_per_pt == 1;
   im_geom_init(&s->grat, IM_GEOM_LINE);
-  if (rc->map->nlayers) {
-    s->layer_listed = malloc(rc->map->nlayers);
-    s->layer_class = im_malloc_array(rc->map->nlayers, sizeof *s->layer_class);
-    s->layer_field = im_malloc_array(rc->map->nlayers, sizeof *s->layer_field);
-    s->layer_nentries = calloc(rc->map->nlayers, sizeof *s->layer_nentries);
+  if (pg->map->nlayers) {
+    s->layer_listed = malloc(pg->map->nlayers);
+    s->layer_class = im_malloc_array(pg->map->nlayers, sizeof *s->layer_class);
+    s->layer_field = im_malloc_array(pg->map->nlayers, sizeof *s->layer_field);
+    s->layer_nentries = calloc(pg->map->nlayers, sizeof *s->layer_nentries);
     if (!s->layer_listed || !s->layer_class || !s->layer_field || !s->layer_nentries)
       return oom(err);
-    memset(s->layer_listed, -1, rc->map->nlayers);
+    memset(s->layer_listed, -1, pg->map->nlayers);
   }
-  if (rc->clip_frame)
-    paint_margins(rc);
+  if (pg->clip_frame)
+    paint_margins(pg);
   if (s->fu->graticule.enabled) {
-    if (!im_graticule_build(rc))
+    if (!im_graticule_build(pg))
       return oom(err);
     if (!s->fu->graticule.over)
-      im_graticule_draw_lines(rc);
+      im_graticule_draw_lines(pg);
   }
   return IM_STATUS_OK;
 }
 
 /* ---- layout ---- */
 
-static double margin_on(const im_render_ctx *rc, im_position p) {
+static double margin_on(const im_page *pg, im_position p) {
   switch (p) {
   case IM_POS_TOP_LEFT:
   case IM_POS_TOP:
   case IM_POS_TOP_RIGHT:
-    return rc->fy0;
+    return pg->fy0;
   case IM_POS_BOTTOM_LEFT:
   case IM_POS_BOTTOM:
   case IM_POS_BOTTOM_RIGHT:
-    return rc->dev_h - rc->fy0 - rc->fh;
+    return pg->dev_h - pg->fy0 - pg->fh;
   case IM_POS_LEFT:
-    return rc->fx0;
+    return pg->fx0;
   default:
-    return rc->dev_w - rc->fx0 - rc->fw;
+    return pg->dev_w - pg->fx0 - pg->fw;
   }
 }
 
@@ -175,17 +175,17 @@ static bool is_bottom(im_position p) { return p >= IM_POS_BOTTOM_LEFT; }
 
 /* How far beyond the frame's edge an item outside it starts: past the
  * graticule's labels when they are in that margin. */
-static double outside_offset(const im_render_ctx *rc, im_position p) {
+static double outside_offset(const im_page *pg, im_position p) {
   int edge = is_top(p) ? 0 : p == IM_POS_RIGHT ? 1 : is_bottom(p) ? 2 : 3;
-  return IM_FURNITURE_OUTSIDE_PT * rc->dev_per_pt + rc->furniture->grat_band[edge];
+  return IM_FURNITURE_OUTSIDE_PT * pg->dev_per_pt + pg->furniture->grat_band[edge];
 }
 
 /* Measures the present items. Text blocks with placement auto go outside
  * when the margin on their side still holds them, else inside. */
-static bool measure(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+static bool measure(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_furniture *fu = s->fu;
-  double dpp = rc->dev_per_pt;
+  double dpp = pg->dev_per_pt;
   double gap = IM_FURNITURE_GAP_PT * dpp, page = IM_FURNITURE_PAGE_PT * dpp;
   double used[8] = {0}; /* per position: the margin already taken by auto text */
   const im_text_block *blocks[4] = {&fu->title, &fu->subtitle, &fu->credits, &fu->disclaimer};
@@ -196,19 +196,19 @@ static bool measure(im_render_ctx *rc) {
     it->pad = 0;
     im_placement pl = t->at.placement;
     im_position p = t->at.position;
-    double out = outside_offset(rc, p);
-    double wrap = is_side(p) ? margin_on(rc, p) - out - page : rc->fw;
+    double out = outside_offset(pg, p);
+    double wrap = is_side(p) ? margin_on(pg, p) - out - page : pg->fw;
     if (pl == IM_PLACE_PAGE)
-      wrap = rc->dev_w - 2 * page;
-    if (pl == IM_PLACE_AUTO && margin_on(rc, p) < out + page && k == IM_ITEM_TITLE) {
+      wrap = pg->dev_w - 2 * page;
+    if (pl == IM_PLACE_AUTO && margin_on(pg, p) < out + page && k == IM_ITEM_TITLE) {
       it->present = false; /* no margin there: not worth measuring (see below) */
       continue;
     }
     if (pl == IM_PLACE_AUTO || pl == IM_PLACE_OUTSIDE) {
-      if (!(it->present = im_textblock_measure(rc, (im_item_kind)k, wrap > 0 ? wrap : rc->fw)))
+      if (!(it->present = im_textblock_measure(pg, (im_item_kind)k, wrap > 0 ? wrap : pg->fw)))
         continue;
       double need = used[p] + (used[p] > 0 ? gap : out) + (is_side(p) ? it->w : it->h);
-      if (pl == IM_PLACE_OUTSIDE || need + page <= margin_on(rc, p) + 0.01) {
+      if (pl == IM_PLACE_OUTSIDE || need + page <= margin_on(pg, p) + 0.01) {
         it->placement = IM_PLACE_OUTSIDE;
         used[p] = need;
         continue;
@@ -224,8 +224,8 @@ static bool measure(im_render_ctx *rc) {
     }
     it->placement = pl;
     it->pad = pl == IM_PLACE_INSIDE && t->at.box ? 3.0 * dpp : 0;
-    double w = pl == IM_PLACE_PAGE ? wrap : 0.45 * rc->fw;
-    it->present = im_textblock_measure(rc, (im_item_kind)k, w);
+    double w = pl == IM_PLACE_PAGE ? wrap : 0.45 * pg->fw;
+    it->present = im_textblock_measure(pg, (im_item_kind)k, w);
   }
   /* The other items: auto is inside. */
   const im_furniture_place *places[IM_NITEMS] = {[IM_ITEM_SCALEBAR] = &fu->scalebar.at,
@@ -239,22 +239,22 @@ static bool measure(im_render_ctx *rc) {
     it->pad = it->placement == IM_PLACE_INSIDE && it->at->box ? 4.0 * dpp : 0;
   }
   if (fu->scalebar.enabled)
-    s->items[IM_ITEM_SCALEBAR].present = im_scalebar_measure(rc);
+    s->items[IM_ITEM_SCALEBAR].present = im_scalebar_measure(pg);
   if (fu->north_arrow.enabled)
-    s->items[IM_ITEM_NORTH].present = im_north_measure(rc);
+    s->items[IM_ITEM_NORTH].present = im_north_measure(pg);
   if (fu->legend.enabled)
-    s->items[IM_ITEM_LEGEND].present = im_legend_measure(rc);
+    s->items[IM_ITEM_LEGEND].present = im_legend_measure(pg);
   if (fu->inset.enabled) {
     s->items[IM_ITEM_INSET].pad = s->items[IM_ITEM_INSET].pad > 0 ? 1.5 * dpp : 0;
-    s->items[IM_ITEM_INSET].present = im_inset_measure(rc);
+    s->items[IM_ITEM_INSET].present = im_inset_measure(pg);
   }
   return true;
 }
 
 /* Puts the items of one slot (placement pl at position p) on the page. */
-static void place_slot(im_render_ctx *rc, im_placement pl, im_position p) {
-  im_furniture_state *s = rc->furniture;
-  double dpp = rc->dev_per_pt;
+static void place_slot(im_page *pg, im_placement pl, im_position p) {
+  im_furniture_state *s = pg->furniture;
+  double dpp = pg->dev_per_pt;
   double gap = IM_FURNITURE_GAP_PT * dpp;
   im_item *list[IM_NITEMS];
   size_t n = 0;
@@ -271,23 +271,23 @@ static void place_slot(im_render_ctx *rc, im_placement pl, im_position p) {
     return;
   /* R: the rectangle the slot's items are aligned in. */
   im_bbox R;
-  double fx1 = rc->fx0 + rc->fw, fy1 = rc->fy0 + rc->fh;
+  double fx1 = pg->fx0 + pg->fw, fy1 = pg->fy0 + pg->fh;
   if (pl == IM_PLACE_INSIDE) {
     double in = IM_FURNITURE_INSET_PT * dpp;
-    R = (im_bbox){rc->fx0 + in, rc->fy0 + in, fx1 - in, fy1 - in};
+    R = (im_bbox){pg->fx0 + in, pg->fy0 + in, fx1 - in, fy1 - in};
   } else if (pl == IM_PLACE_PAGE) {
     double in = IM_FURNITURE_PAGE_PT * dpp;
-    R = (im_bbox){in, in, rc->dev_w - in, rc->dev_h - in};
+    R = (im_bbox){in, in, pg->dev_w - in, pg->dev_h - in};
   } else {
-    double out = outside_offset(rc, p);
+    double out = outside_offset(pg, p);
     if (is_top(p))
-      R = (im_bbox){rc->fx0, rc->fy0 - out - total, fx1, rc->fy0 - out};
+      R = (im_bbox){pg->fx0, pg->fy0 - out - total, fx1, pg->fy0 - out};
     else if (is_bottom(p))
-      R = (im_bbox){rc->fx0, fy1 + out, fx1, fy1 + out + total};
+      R = (im_bbox){pg->fx0, fy1 + out, fx1, fy1 + out + total};
     else if (p == IM_POS_LEFT)
-      R = (im_bbox){rc->fx0 - out - widest, rc->fy0, rc->fx0 - out, fy1};
+      R = (im_bbox){pg->fx0 - out - widest, pg->fy0, pg->fx0 - out, fy1};
     else
-      R = (im_bbox){fx1 + out, rc->fy0, fx1 + out + widest, fy1};
+      R = (im_bbox){fx1 + out, pg->fy0, fx1 + out + widest, fy1};
   }
   /* Top slots stack down from the top; bottom slots up from the bottom,
    * the first item nearest the corner; side slots from the top (outside)
@@ -317,11 +317,11 @@ static void place_slot(im_render_ctx *rc, im_placement pl, im_position p) {
       it->box = (im_bbox){x, y, x + it->w, y + it->h};
       y += it->h + gap;
     }
-    if (pl == IM_PLACE_OUTSIDE && (it->box.minx < -0.5 || it->box.miny < -0.5 || it->box.maxx > rc->dev_w + 0.5 ||
-                                   it->box.maxy > rc->dev_h + 0.5))
+    if (pl == IM_PLACE_OUTSIDE && (it->box.minx < -0.5 || it->box.miny < -0.5 || it->box.maxx > pg->dev_w + 0.5 ||
+                                   it->box.maxy > pg->dev_h + 0.5))
       im_warn("%s: an item placed outside the frame (%s) does not fit in the page's margin; give the page wider "
               "margins (map: margins:)",
-              rc->map->path,
+              pg->map->path,
               p == IM_POS_LEFT    ? "left"
               : p == IM_POS_RIGHT ? "right"
               : is_top(p)         ? "top"
@@ -329,16 +329,16 @@ static void place_slot(im_render_ctx *rc, im_placement pl, im_position p) {
   }
 }
 
-static void draw_frame_line(im_render_ctx *rc) {
-  const im_furniture *fu = rc->furniture->fu;
-  bool want = fu->frame_set ? fu->frame_color.a > 0 : rc->clip_frame;
-  double w = im_furniture_len(rc, fu->frame_width);
+static void draw_frame_line(im_page *pg) {
+  const im_furniture *fu = pg->furniture->fu;
+  bool want = fu->frame_set ? fu->frame_color.a > 0 : pg->clip_frame;
+  double w = im_furniture_len(pg, fu->frame_width);
   if (!want || !(w > 0))
     return;
-  cairo_t *cr = rc->cr;
+  cairo_t *cr = pg->cr;
   cairo_save(cr);
   /* Inside the frame's edge, so a PNG's line stays whole pixels wide. */
-  cairo_rectangle(cr, rc->fx0 + w / 2, rc->fy0 + w / 2, rc->fw - w, rc->fh - w);
+  cairo_rectangle(cr, pg->fx0 + w / 2, pg->fy0 + w / 2, pg->fw - w, pg->fh - w);
   cairo_set_line_width(cr, w);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
   cairo_set_source_rgba(cr, fu->frame_color.r, fu->frame_color.g, fu->frame_color.b, fu->frame_color.a);
@@ -346,53 +346,53 @@ static void draw_frame_line(im_render_ctx *rc) {
   cairo_restore(cr);
 }
 
-im_status im_furniture_finish(im_render_ctx *rc, im_error *err) {
-  im_furniture_state *s = rc->furniture;
+im_status im_furniture_finish(im_page *pg, im_error *err) {
+  im_furniture_state *s = pg->furniture;
   if (!s)
     return IM_STATUS_OK;
   const im_furniture *fu = s->fu;
   if (fu->graticule.enabled && fu->graticule.labels)
-    im_graticule_bands(rc);
-  if (!measure(rc))
+    im_graticule_bands(pg);
+  if (!measure(pg))
     return oom(err);
   for (int pl = IM_PLACE_INSIDE; pl <= IM_PLACE_PAGE; pl++)
     for (int p = IM_POS_TOP_LEFT; p <= IM_POS_BOTTOM_RIGHT; p++)
-      place_slot(rc, (im_placement)pl, (im_position)p);
+      place_slot(pg, (im_placement)pl, (im_position)p);
   for (int k = 0; k < IM_NITEMS; k++) {
     const im_item *it = &s->items[k];
     if (it->present)
-      im_labeler_add_obstacle(rc->labeler, it->box.minx, it->box.miny, it->box.maxx, it->box.maxy);
+      im_labeler_add_obstacle(pg->labeler, it->box.minx, it->box.miny, it->box.maxx, it->box.maxy);
   }
   if (fu->graticule.enabled) {
     if (fu->graticule.over)
-      im_graticule_draw_lines(rc);
-    if (fu->graticule.labels && !im_graticule_place_labels(rc))
+      im_graticule_draw_lines(pg);
+    if (fu->graticule.labels && !im_graticule_place_labels(pg))
       return oom(err);
-    im_graticule_draw_labels(rc);
+    im_graticule_draw_labels(pg);
   }
   im_status st = IM_STATUS_OK;
-  if (s->items[IM_ITEM_INSET].present && (st = im_inset_draw(rc, err)))
+  if (s->items[IM_ITEM_INSET].present && (st = im_inset_draw(pg, err)))
     return st;
   if (s->items[IM_ITEM_LEGEND].present)
-    im_legend_draw(rc);
+    im_legend_draw(pg);
   if (s->items[IM_ITEM_SCALEBAR].present)
-    im_scalebar_draw(rc);
+    im_scalebar_draw(pg);
   if (s->items[IM_ITEM_NORTH].present)
-    im_north_draw(rc);
+    im_north_draw(pg);
   for (int k = IM_ITEM_TITLE; k <= IM_ITEM_DISCLAIMER; k++)
-    im_textblock_draw(rc, (im_item_kind)k);
-  draw_frame_line(rc);
+    im_textblock_draw(pg, (im_item_kind)k);
+  draw_frame_line(pg);
   return IM_STATUS_OK;
 }
 
 /* ---- for tests ---- */
 
-static void report(const im_render_ctx *rc, im_furniture_report *out) {
+static void report(const im_page *pg, im_furniture_report *out) {
   memset(out, 0, sizeof *out);
-  out->fx0 = rc->fx0, out->fy0 = rc->fy0, out->fw = rc->fw, out->fh = rc->fh;
-  out->dev_w = rc->dev_w, out->dev_h = rc->dev_h, out->dev_per_pt = rc->dev_per_pt;
-  out->frame = rc->frame;
-  const im_furniture_state *s = rc->furniture;
+  out->fx0 = pg->fx0, out->fy0 = pg->fy0, out->fw = pg->fw, out->fh = pg->fh;
+  out->dev_w = pg->dev_w, out->dev_h = pg->dev_h, out->dev_per_pt = pg->dev_per_pt;
+  out->frame = pg->frame;
+  const im_furniture_state *s = pg->furniture;
   if (!s)
     return;
   for (size_t i = 0; i < s->nentries && out->nlegend < 64; i++) {
@@ -446,7 +446,7 @@ im_status im_furniture_probe(const im_map *map, const im_render_options *opt, im
     st = im_render_draw(&rc, &o, err);
   }
   if (!st)
-    report(&rc, out);
+    report(&rc.page, out);
   cairo_t *cr = rc.cr;
   im_render_ctx_detach(&rc);
   cairo_destroy(cr);

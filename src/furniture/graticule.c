@@ -52,7 +52,7 @@ typedef struct {
 } gsample;
 
 typedef struct {
-  im_render_ctx *rc;
+  im_page *pg;
   bool meridian;
   double fixed; /* the meridian's longitude, the parallel's latitude */
   double tol;   /* device units */
@@ -62,12 +62,12 @@ typedef struct {
   size_t cap_xy;
 } gline;
 
-static void to_page(const im_render_ctx *rc, double *xy, size_t n) {
-  const im_frame *f = &rc->frame;
+static void to_page(const im_page *pg, double *xy, size_t n) {
+  const im_frame *f = &pg->frame;
   for (size_t i = 0; i < n; i++) {
     double x = xy[2 * i], y = xy[2 * i + 1];
-    xy[2 * i] = isfinite(x) && isfinite(y) ? rc->fx0 + (x - f->xmin) * rc->dev_per_unit_x : NAN;
-    xy[2 * i + 1] = isfinite(x) && isfinite(y) ? rc->fy0 + (f->ymax - y) * rc->dev_per_unit_y : NAN;
+    xy[2 * i] = isfinite(x) && isfinite(y) ? pg->fx0 + (x - f->xmin) * pg->dev_per_unit_x : NAN;
+    xy[2 * i + 1] = isfinite(x) && isfinite(y) ? pg->fy0 + (f->ymax - y) * pg->dev_per_unit_y : NAN;
   }
 }
 
@@ -79,8 +79,8 @@ static bool project(gline *L, gsample *s, size_t n) {
     L->xy[2 * i] = L->meridian ? L->fixed : s[i].t;
     L->xy[2 * i + 1] = L->meridian ? s[i].t : L->fixed;
   }
-  im_transform_array(L->rc->geo2map, L->xy, n, false);
-  to_page(L->rc, L->xy, n);
+  im_transform_array(L->pg->geo2map, L->xy, n, false);
+  to_page(L->pg, L->xy, n);
   for (size_t i = 0; i < n; i++) {
     s[i].x = L->xy[2 * i];
     s[i].y = L->xy[2 * i + 1];
@@ -99,8 +99,8 @@ static bool push_break(gline *L) { return push(L, (gsample){NAN, NAN, NAN}); }
 
 /* Both ends beyond one edge of the frame by more than their distance: no
  * curve between them that refining could find reaches the frame. */
-static bool far_outside(const im_render_ctx *rc, const gsample *a, const gsample *b, double d) {
-  double x0 = rc->fx0 - d, y0 = rc->fy0 - d, x1 = rc->fx0 + rc->fw + d, y1 = rc->fy0 + rc->fh + d;
+static bool far_outside(const im_page *pg, const gsample *a, const gsample *b, double d) {
+  double x0 = pg->fx0 - d, y0 = pg->fy0 - d, x1 = pg->fx0 + pg->fw + d, y1 = pg->fy0 + pg->fh + d;
   return (a->x < x0 && b->x < x0) || (a->x > x1 && b->x > x1) || (a->y < y0 && b->y < y0) || (a->y > y1 && b->y > y1);
 }
 
@@ -121,7 +121,7 @@ static bool refine(gline *L, gsample a, gsample b, int depth) {
     return project(L, &m, 1) && refine(L, a, m, depth + 1) && push(L, m) && refine(L, m, b, depth + 1);
   }
   double dx = b.x - a.x, dy = b.y - a.y, chord = hypot(dx, dy);
-  if (chord <= L->tol || far_outside(L->rc, &a, &b, chord))
+  if (chord <= L->tol || far_outside(L->pg, &a, &b, chord))
     return true;
   if (fabs(dt) < GRAT_MIN_STEP_DEG || depth >= GRAT_MAX_DEPTH)
     return push_break(L); /* a tear: the line does not go on across it */
@@ -147,8 +147,8 @@ static bool add_crossing(im_furniture_state *s, im_grat_crossing c) {
 
 /* Where the segment a-b crosses the frame's edges. */
 static bool segment_crossings(gline *L, const gsample *a, const gsample *b) {
-  const im_render_ctx *rc = L->rc;
-  double x0 = rc->fx0, y0 = rc->fy0, x1 = rc->fx0 + rc->fw, y1 = rc->fy0 + rc->fh;
+  const im_page *pg = L->pg;
+  double x0 = pg->fx0, y0 = pg->fy0, x1 = pg->fx0 + pg->fw, y1 = pg->fy0 + pg->fh;
   /* Per edge: across (y) or down (x), its level, which side is out. */
   const struct {
     bool horizontal;
@@ -174,7 +174,7 @@ static bool segment_crossings(gline *L, const gsample *a, const gsample *b) {
                           .meridian = L->meridian,
                           .ox = sign * (b->x - a->x) / len,
                           .oy = sign * (b->y - a->y) / len};
-    if (!add_crossing(rc->furniture, c))
+    if (!add_crossing(pg->furniture, c))
       return false;
   }
   return true;
@@ -200,8 +200,8 @@ static void choose_labelled(im_furniture_state *s, size_t first) {
 /* One line from t0 to t1 (degrees) onto the page: drawn parts into the
  * graticule, crossings with the frame's edges noted. */
 static bool add_line(gline *L, im_geom *raw, im_geom *clipped, double t0, double t1) {
-  im_render_ctx *rc = L->rc;
-  im_furniture_state *s = rc->furniture;
+  im_page *pg = L->pg;
+  im_furniture_state *s = pg->furniture;
   size_t n0 = (size_t)ceil((t1 - t0) / GRAT_SAMPLE_DEG - 1e-9) + 1, first = s->ncrossings;
   if (n0 < 2)
     n0 = 2;
@@ -231,9 +231,9 @@ static bool add_line(gline *L, im_geom *raw, im_geom *clipped, double t0, double
   choose_labelled(s, first);
   /* Drawn: simplified like the layers, clipped to the frame (and a little
    * more, so line ends stay under the frame line). */
-  im_geom_simplify_to(raw, rc->simplify_tol, rc->simplify_line);
-  double m = 2 * rc->dev_per_pt;
-  if (!im_geom_clip(raw, (im_bbox){rc->fx0 - m, rc->fy0 - m, rc->fx0 + rc->fw + m, rc->fy0 + rc->fh + m}, clipped))
+  im_geom_simplify_to(raw, pg->simplify_tol, pg->simplify_line);
+  double m = 2 * pg->dev_per_pt;
+  if (!im_geom_clip(raw, (im_bbox){pg->fx0 - m, pg->fy0 - m, pg->fx0 + pg->fw + m, pg->fy0 + pg->fh + m}, clipped))
     return false;
   for (size_t p = 0; p < clipped->nparts; p++) {
     size_t a = clipped->parts[p], n = im_geom_part_size(clipped, p);
@@ -256,12 +256,12 @@ typedef struct {
   double south, north;
 } footprint;
 
-static void footprint_of(const im_render_ctx *rc, footprint *fp) {
-  const im_layer_query *q = &rc->query;
+static void footprint_of(const im_page *pg, footprint *fp) {
+  const im_layer_query *q = pg->query;
   fp->n = 0;
   fp->south = -90;
   fp->north = 90;
-  if (rc->query_all || !q->nboxes) {
+  if (pg->query_all || !q->nboxes) {
     fp->lo[0] = -180, fp->hi[0] = 180, fp->n = 1;
     return;
   }
@@ -270,7 +270,7 @@ static void footprint_of(const im_render_ctx *rc, footprint *fp) {
     const im_bbox *b = &q->boxes[i];
     fp->south = fmin(fp->south, b->miny);
     fp->north = fmax(fp->north, b->maxy);
-    double a = fmod(b->minx - rc->lon0 + 540, 360) - 180, w = b->maxx - b->minx;
+    double a = fmod(b->minx - pg->lon0 + 540, 360) - 180, w = b->maxx - b->minx;
     if (w >= 360) {
       fp->lo[0] = -180, fp->hi[0] = 180, fp->n = 1;
       continue;
@@ -286,18 +286,18 @@ static void footprint_of(const im_render_ctx *rc, footprint *fp) {
   }
 }
 
-bool im_graticule_build(im_render_ctx *rc) {
-  const im_graticule *g = &rc->furniture->fu->graticule;
+bool im_graticule_build(im_page *pg) {
+  const im_graticule *g = &pg->furniture->fu->graticule;
   footprint fp = {0};
-  footprint_of(rc, &fp);
-  gline L = {.rc = rc, .tol = rc->simplify_tol};
+  footprint_of(pg, &fp);
+  gline L = {.pg = pg, .tol = pg->simplify_tol};
   im_geom raw, clipped;
   im_geom_init(&raw, IM_GEOM_LINE);
   im_geom_init(&clipped, IM_GEOM_LINE);
   bool ok = true;
   /* Meridians over the footprint, but not the map's antimeridian, where
    * the map itself is cut. */
-  double lon0 = rc->lon0, step = g->lon_step, edge = 1e-7;
+  double lon0 = pg->lon0, step = g->lon_step, edge = 1e-7;
   long k0 = (long)ceil((lon0 - 180) / step - 1e-9), k1 = (long)floor((lon0 + 180) / step + 1e-9);
   L.meridian = true;
   for (long k = k0; ok && k <= k1; k++) {
@@ -331,8 +331,8 @@ bool im_graticule_build(im_render_ctx *rc) {
   return ok;
 }
 
-void im_graticule_draw_lines(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+void im_graticule_draw_lines(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_graticule *g = &s->fu->graticule;
   if (!s->grat.nparts)
     return;
@@ -344,11 +344,11 @@ void im_graticule_draw_lines(im_render_ctx *rc) {
   st.cap = IM_CAP_BUTT;
   st.join = IM_JOIN_ROUND;
   st.opacity = 1;
-  cairo_save(rc->cr);
-  cairo_rectangle(rc->cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
-  cairo_clip(rc->cr);
-  im_stroke_lines(rc->cr, &rc->symbols, &st, &s->grat);
-  cairo_restore(rc->cr);
+  cairo_save(pg->cr);
+  cairo_rectangle(pg->cr, pg->fx0, pg->fy0, pg->fw, pg->fh);
+  cairo_clip(pg->cr);
+  im_stroke_lines(pg->cr, pg->symbols, &st, &s->grat);
+  cairo_restore(pg->cr);
   im_style_clear(&st);
 }
 
@@ -397,11 +397,11 @@ static bool want_minutes(const im_graticule *g) {
   return g->minutes || fmod(g->lon_step, 1) > 1e-9 || fmod(g->lat_step, 1) > 1e-9;
 }
 
-void im_graticule_bands(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+void im_graticule_bands(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_graticule *g = &s->fu->graticule;
-  double pt = rc->dev_per_pt;
-  double need[4] = {0}, room[4] = {rc->fy0, rc->dev_w - rc->fx0 - rc->fw, rc->dev_h - rc->fy0 - rc->fh, rc->fx0};
+  double pt = pg->dev_per_pt;
+  double need[4] = {0}, room[4] = {pg->fy0, pg->dev_w - pg->fx0 - pg->fw, pg->dev_h - pg->fy0 - pg->fh, pg->fx0};
   bool minutes = want_minutes(g);
   for (size_t i = 0; i < s->ncrossings; i++) {
     const im_grat_crossing *c = &s->crossings[i];
@@ -409,7 +409,7 @@ void im_graticule_bands(im_render_ctx *rc) {
       continue;
     char text[24];
     format_degrees(c->value, c->meridian, minutes, text, sizeof text);
-    PangoLayout *l = im_ftext_layout(rc, text, g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
+    PangoLayout *l = im_ftext_layout(pg, text, g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
     double w, h;
     im_ftext_size(l, &w, &h);
     g_object_unref(l);
@@ -431,32 +431,32 @@ static im_bbox label_box(const im_grat_crossing *c, bool out, double w, double h
   return (im_bbox){cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
 }
 
-bool im_graticule_place_labels(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+bool im_graticule_place_labels(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_graticule *g = &s->fu->graticule;
-  double pt = rc->dev_per_pt, gap = GRAT_GAP_PT * pt, label_h = 0;
+  double pt = pg->dev_per_pt, gap = GRAT_GAP_PT * pt, label_h = 0;
   bool minutes = want_minutes(g);
   bool *outside = s->grat_outside;
   qsort(s->crossings, s->ncrossings, sizeof *s->crossings, cmp_crossing);
-  PangoLayout *probe = im_ftext_layout(rc, "0\xc2\xb0N", g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
+  PangoLayout *probe = im_ftext_layout(pg, "0\xc2\xb0N", g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
   double probe_w;
   im_ftext_size(probe, &probe_w, &label_h);
   g_object_unref(probe);
   /* The frame's corners stay clear: no label within this of one. */
   double corner = 1.2 * label_h + gap;
-  double cxs[2] = {rc->fx0, rc->fx0 + rc->fw}, cys[2] = {rc->fy0, rc->fy0 + rc->fh};
+  double cxs[2] = {pg->fx0, pg->fx0 + pg->fw}, cys[2] = {pg->fy0, pg->fy0 + pg->fh};
   for (size_t i = 0; i < s->ncrossings; i++) {
     const im_grat_crossing *c = &s->crossings[i];
     if (!c->labelled)
       continue;
     char text[24];
     format_degrees(c->value, c->meridian, minutes, text, sizeof text);
-    PangoLayout *l = im_ftext_layout(rc, text, g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
+    PangoLayout *l = im_ftext_layout(pg, text, g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
     double w, h;
     im_ftext_size(l, &w, &h);
     bool out = outside[c->edge];
     im_bbox b = label_box(c, out, w, h, gap);
-    bool ok = b.minx >= 0 && b.miny >= 0 && b.maxx <= rc->dev_w && b.maxy <= rc->dev_h;
+    bool ok = b.minx >= 0 && b.miny >= 0 && b.maxx <= pg->dev_w && b.maxy <= pg->dev_h;
     for (int a = 0; ok && a < 2; a++)
       for (int d = 0; ok && d < 2; d++)
         ok = !overlaps(b, (im_bbox){cxs[a] - corner, cys[d] - corner, cxs[a] + corner, cys[d] + corner}, 0);
@@ -476,18 +476,18 @@ bool im_graticule_place_labels(im_render_ctx *rc) {
     im_grat_label *gl = &s->glabels[s->nglabels++];
     *gl = (im_grat_label){.box = b, .layout = l, .inside = !out, .edge = c->edge, .ax = c->x, .ay = c->y};
     snprintf(gl->text, sizeof gl->text, "%s", text);
-    im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
+    im_labeler_add_obstacle(pg->labeler, b.minx, b.miny, b.maxx, b.maxy);
   }
   return true;
 }
 
-void im_graticule_draw_labels(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+void im_graticule_draw_labels(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_graticule *g = &s->fu->graticule;
   im_color halo = {1, 1, 1, 0.85};
   for (size_t i = 0; i < s->nglabels; i++) {
     const im_grat_label *gl = &s->glabels[i];
-    im_ftext_draw(rc, gl->layout, gl->box.minx, gl->box.miny, g->label_color, gl->inside ? 1.0 * rc->dev_per_pt : 0,
+    im_ftext_draw(pg, gl->layout, gl->box.minx, gl->box.miny, g->label_color, gl->inside ? 1.0 * pg->dev_per_pt : 0,
                   halo, "graticule");
   }
 }

@@ -25,11 +25,11 @@
  * every point kept projects even on the ellipsoid. */
 #define HORIZON_MARGIN 0.5
 
-bool im_inset_measure(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+bool im_inset_measure(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_inset *in = &s->fu->inset;
   im_item *it = &s->items[IM_ITEM_INSET];
-  double w = im_furniture_len(rc, in->width), h = in->height.value > 0 ? im_furniture_len(rc, in->height) : w;
+  double w = im_furniture_len(pg, in->width), h = in->height.value > 0 ? im_furniture_len(pg, in->height) : w;
   it->w = w + 2 * it->pad;
   it->h = h + 2 * it->pad;
   return w > 0 && h > 0;
@@ -243,7 +243,7 @@ static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k,
 /* The main frame's outline, back to lon/lat (parts break where it does not
  * project), drawn in the inset; a ring round it when it is too small to
  * see. */
-static bool draw_footprint(im_render_ctx *rc, im_render_ctx *irc, const im_inset *in) {
+static bool draw_footprint(im_page *pg, im_render_ctx *irc, const im_inset *in) {
   enum { PER_EDGE = 64 };
   im_geom ll, dev;
   im_geom_init(&ll, IM_GEOM_LINE);
@@ -252,17 +252,17 @@ static bool draw_footprint(im_render_ctx *rc, im_render_ctx *irc, const im_inset
   for (int i = 0; ok && i <= 4 * PER_EDGE; i++) {
     int e = (i / PER_EDGE) % 4;
     double t = (double)(i % PER_EDGE) / PER_EDGE;
-    double x = rc->fx0, y = rc->fy0;
+    double x = pg->fx0, y = pg->fy0;
     if (e == 0)
-      x += t * rc->fw;
+      x += t * pg->fw;
     else if (e == 1)
-      x += rc->fw, y += t * rc->fh;
+      x += pg->fw, y += t * pg->fh;
     else if (e == 2)
-      x += (1 - t) * rc->fw, y += rc->fh;
+      x += (1 - t) * pg->fw, y += pg->fh;
     else
-      y += (1 - t) * rc->fh;
+      y += (1 - t) * pg->fh;
     double lon, lat;
-    if (!im_furniture_to_lonlat(rc, x, y, &lon, &lat)) {
+    if (!im_furniture_to_lonlat(pg, x, y, &lon, &lat)) {
       open = false;
       continue;
     }
@@ -286,7 +286,7 @@ static bool draw_footprint(im_render_ctx *rc, im_render_ctx *irc, const im_inset
     st.cap = IM_CAP_ROUND;
     st.opacity = 1;
     im_bbox b = im_geom_bbox(&dev);
-    double small = 5 * rc->dev_per_pt;
+    double small = 5 * pg->dev_per_pt;
     if (b.maxx - b.minx < small && b.maxy - b.miny < small) {
       st.fill = (im_color){0, 0, 0, 0};
       st.marker_symbol = IM_MARKER_CIRCLE;
@@ -302,8 +302,8 @@ static bool draw_footprint(im_render_ctx *rc, im_render_ctx *irc, const im_inset
   return ok;
 }
 
-im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
-  im_furniture_state *s = rc->furniture;
+im_status im_inset_draw(im_page *pg, im_error *err) {
+  im_furniture_state *s = pg->furniture;
   const im_inset *in = &s->fu->inset;
   im_item *it = &s->items[IM_ITEM_INSET];
   /* The CRS: a globe centred on the main map unless another is given. */
@@ -312,8 +312,8 @@ im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
   double lon0 = 0, lat0 = 0;
   bool ortho;
   if (!crs || !strcasecmp(crs, "globe")) {
-    if (!im_furniture_to_lonlat(rc, rc->fx0 + rc->fw / 2, rc->fy0 + rc->fh / 2, &lon0, &lat0))
-      lon0 = rc->lon0, lat0 = 0;
+    if (!im_furniture_to_lonlat(pg, pg->fx0 + pg->fw / 2, pg->fy0 + pg->fh / 2, &lon0, &lat0))
+      lon0 = pg->lon0, lat0 = 0;
     snprintf(globe, sizeof globe, "+proj=ortho +lat_0=%.4f +lon_0=%.4f +datum=WGS84 +units=m +no_defs", lat0, lon0);
     crs = globe;
     ortho = true;
@@ -323,34 +323,35 @@ im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
     parse_param(crs, "+lon_0=", &lon0);
   }
   /* A map of its own whose frame is the inset's box on this page. */
-  double dpp = rc->dev_per_pt;
+  double dpp = pg->dev_per_pt;
   im_furniture ifu;
   im_furniture_init(&ifu);
   ifu.margins = (im_margins){{(it->box.miny + it->pad) / dpp, IM_UNIT_PT},
-                             {(rc->dev_w - it->box.maxx + it->pad) / dpp, IM_UNIT_PT},
-                             {(rc->dev_h - it->box.maxy + it->pad) / dpp, IM_UNIT_PT},
+                             {(pg->dev_w - it->box.maxx + it->pad) / dpp, IM_UNIT_PT},
+                             {(pg->dev_h - it->box.maxy + it->pad) / dpp, IM_UNIT_PT},
                              {(it->box.minx + it->pad) / dpp, IM_UNIT_PT}};
-  im_map imap = {.path = rc->map->path,
+  im_map imap = {.path = pg->map->path,
                  .crs = (char *)crs,
                  .crs_pos = in->crs_pos,
                  .extent = in->extent,
-                 .width = {rc->frame.width_pt, IM_UNIT_PT},
-                 .height = {rc->frame.height_pt, IM_UNIT_PT},
-                 .dpi = rc->frame.dpi,
-                 .background = rc->map->background,
+                 .width = {pg->frame.width_pt, IM_UNIT_PT},
+                 .height = {pg->frame.height_pt, IM_UNIT_PT},
+                 .dpi = pg->frame.dpi,
+                 .background = pg->map->background,
                  .furniture = &ifu};
   /* A whole globe, with a little air round its rim. */
   if (ortho && imap.extent.kind == IM_EXTENT_AUTO && !strstr(crs, "+x_0") && !strstr(crs, "+y_0"))
     imap.extent = (im_extent){.kind = IM_EXTENT_CRS, .west = -6.5e6, .east = 6.5e6, .south = -6.5e6, .north = 6.5e6};
-  im_render_options opt = {.dpi = rc->frame.dpi};
+  im_render_options opt = {.dpi = pg->frame.dpi};
   im_render_ctx irc;
   im_status st = im_render_ctx_init(&irc, &imap, &opt, s->vector, err);
   if (st) {
     im_render_ctx_fini(&irc);
     return st;
   }
-  irc.cr = rc->cr;
-  cairo_t *cr = rc->cr;
+  /* The inset draws on the page's surface; it places no labels. */
+  im_render_ctx_attach_shared(&irc, pg->cr, NULL);
+  cairo_t *cr = pg->cr;
   cairo_save(cr);
   cairo_rectangle(cr, it->box.minx, it->box.miny, it->box.maxx - it->box.minx, it->box.maxy - it->box.miny);
   cairo_set_source_rgb(cr, 1, 1, 1);
@@ -368,7 +369,7 @@ im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
     for (int i = 0; ok && i < 360; i++) {
       double lon, lat, x, y;
       rim_point(&k, i * DEG, &lon, &lat);
-      if (im_furniture_to_device(&irc, lon, lat, &x, &y))
+      if (im_furniture_to_device(&irc.page, lon, lat, &x, &y))
         ok = im_geom_add_point(&disc, x, y);
     }
     if (ok)
@@ -408,7 +409,7 @@ im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
     cairo_set_source_rgba(cr, 0.45, 0.5, 0.55, 1);
     cairo_stroke(cr);
   }
-  if (!st && !draw_footprint(rc, &irc, in))
+  if (!st && !draw_footprint(pg, &irc, in))
     st = im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory drawing the inset");
   cairo_restore(cr);
   if (!st && it->at->box && it->at->border.a > 0) {
@@ -420,7 +421,7 @@ im_status im_inset_draw(im_render_ctx *rc, im_error *err) {
     cairo_restore(cr);
   }
   im_geom_free(&disc);
-  irc.cr = NULL;
+  im_render_ctx_detach(&irc);
   im_render_ctx_fini(&irc);
   return st;
 }

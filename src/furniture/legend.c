@@ -51,8 +51,8 @@ static bool point_in_rings(const im_geom *g, double x, double y) {
 
 /* Does the drawn geometry show in the frame (not just in the margin kept
  * round it for clipping)? */
-static bool meets_frame(const im_render_ctx *rc, const im_geom *g) {
-  im_bbox r = {rc->fx0, rc->fy0, rc->fx0 + rc->fw, rc->fy0 + rc->fh};
+static bool meets_frame(const im_page *pg, const im_geom *g) {
+  im_bbox r = {pg->fx0, pg->fy0, pg->fx0 + pg->fw, pg->fy0 + pg->fh};
   for (size_t i = 0; i < g->npoints; i++) {
     double x = g->xy[2 * i], y = g->xy[2 * i + 1];
     if (x >= r.minx && x <= r.maxx && y >= r.miny && y <= r.maxy)
@@ -218,15 +218,14 @@ static bool narrow_common(im_legend_entry *e, const im_feature *f) {
   return changed;
 }
 
-bool im_legend_note(im_render_ctx *rc, const im_layer_style *ls, const im_resolver *res, const im_feature *f,
-                    const im_style *st, const im_geom *drawn) {
-  im_furniture_state *s = rc->furniture;
+bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const struct im_resolver *res,
+                    const im_feature *f, const im_style *st, const im_geom *drawn) {
+  im_furniture_state *s = pg->furniture;
   if (!s->fu->legend.enabled || !s->layer_listed)
     return true;
-  size_t li = rc->layer_index;
   if (s->layer_listed[li] < 0)
     decide_layer(s, li, ls, res);
-  if (!s->layer_listed[li] || !meets_frame(rc, drawn))
+  if (!s->layer_listed[li] || !meets_frame(pg, drawn))
     return true;
   long k = s->layer_class[li], field = s->layer_field[li], idx = -1;
   char buf[256];
@@ -368,7 +367,7 @@ typedef struct {
   long cls;
 } row;
 
-static const im_legend *legend_of(const im_render_ctx *rc) { return &rc->furniture->fu->legend; }
+static const im_legend *legend_of(const im_page *pg) { return &pg->furniture->fu->legend; }
 
 static int cmp_data(const void *a, const void *b) {
   const row *x = a, *y = b;
@@ -392,9 +391,9 @@ static int cmp_entry_order(const im_legend_entry *a, const im_legend_entry *b) {
 }
 
 /* The rows, in order; returns how many (rows holds nentries). */
-static size_t build_rows(const im_render_ctx *rc, row *rows) {
-  const im_furniture_state *s = rc->furniture;
-  const im_legend *lg = legend_of(rc);
+static size_t build_rows(const im_page *pg, row *rows) {
+  const im_furniture_state *s = pg->furniture;
+  const im_legend *lg = legend_of(pg);
   size_t n = 0;
   for (size_t i = 0; i < s->nentries; i++) {
     const im_legend_entry *e = &s->entries[i];
@@ -434,27 +433,27 @@ static const im_style *entry_style(const im_legend_entry *e) {
 const im_style *im_legend_entry_style(const im_legend_entry *e) { return entry_style(e); }
 
 /* The size of an entry's symbol, device units. */
-static void symbol_size(const im_render_ctx *rc, const im_legend_entry *e, double *w, double *h) {
-  double pt = rc->dev_per_pt;
+static void symbol_size(const im_page *pg, const im_legend_entry *e, double *w, double *h) {
+  double pt = pg->dev_per_pt;
   const im_style *st = entry_style(e);
   if (e->kind == IM_GEOM_POINT) {
-    im_bbox b = im_marker_box(&rc->symbols, st, 0, 0);
+    im_bbox b = im_marker_box(pg->symbols, st, 0, 0);
     *w = fmax(b.maxx - b.minx, 4 * pt);
     *h = fmax(b.maxy - b.miny, 4 * pt);
   } else if (e->kind == IM_GEOM_LINE) {
     *w = 20 * pt;
-    *h = fmax(im_symbol_margin(&rc->symbols, st) * 2, 4 * pt);
+    *h = fmax(im_symbol_margin(pg->symbols, st) * 2, 4 * pt);
   } else {
     *w = 14 * pt;
     *h = 9 * pt;
   }
 }
 
-static void draw_symbol(im_render_ctx *rc, const im_legend_entry *e, double x, double y, double w, double h) {
+static void draw_symbol(im_page *pg, const im_legend_entry *e, double x, double y, double w, double h) {
   const im_style *st = entry_style(e);
-  const im_symbol_ctx *sc = &rc->symbols;
-  cairo_t *cr = rc->cr;
-  double layer_opacity = rc->map->layers[e->layer].style.opacity;
+  const im_symbol_ctx *sc = pg->symbols;
+  cairo_t *cr = pg->cr;
+  double layer_opacity = pg->map->layers[e->layer].style.opacity;
   cairo_save(cr);
   bool group = layer_opacity < 1;
   if (group)
@@ -500,24 +499,24 @@ typedef struct {
   double sym_w, sym_h, text_w, col_w[12], col_h[12], title_h, row_gap, text_gap, col_gap;
 } legend_layout;
 
-static PangoLayout *row_text(im_render_ctx *rc, const row *r, double wrap) {
-  const im_legend *lg = legend_of(rc);
+static PangoLayout *row_text(im_page *pg, const row *r, double wrap) {
+  const im_legend *lg = legend_of(pg);
   char text[320];
   if (lg->counts)
     snprintf(text, sizeof text, "%s (%zu)", r->label, r->count);
   else
     snprintf(text, sizeof text, "%s", r->label);
-  return im_ftext_layout(rc, text, lg->font, LEGEND_FONT, wrap, PANGO_ALIGN_LEFT, false);
+  return im_ftext_layout(pg, text, lg->font, LEGEND_FONT, wrap, PANGO_ALIGN_LEFT, false);
 }
 
-static void row_symbols_size(im_render_ctx *rc, const row *r, double *w, double *h) {
-  const im_furniture_state *s = rc->furniture;
+static void row_symbols_size(im_page *pg, const row *r, double *w, double *h) {
+  const im_furniture_state *s = pg->furniture;
   *w = 0;
   *h = 0;
   for (size_t i = 0; i < r->nentries; i++) {
     double sw, sh;
-    symbol_size(rc, &s->entries[r->entries[i]], &sw, &sh);
-    *w += (i ? 3 * rc->dev_per_pt : 0) + sw;
+    symbol_size(pg, &s->entries[r->entries[i]], &sw, &sh);
+    *w += (i ? 3 * pg->dev_per_pt : 0) + sw;
     *h = fmax(*h, sh);
   }
 }
@@ -525,10 +524,10 @@ static void row_symbols_size(im_render_ctx *rc, const row *r, double *w, double 
 /* A row's height and where its symbols' middle and text top go: symbols
  * are centred on the text's first line; every row is at least as high as
  * the tallest symbol (sym_h), so rows are evenly spaced. */
-static double row_metrics(im_render_ctx *rc, const row *r, PangoLayout *t, double sym_h, double *mid, double *text_dy) {
+static double row_metrics(im_page *pg, const row *r, PangoLayout *t, double sym_h, double *mid, double *text_dy) {
   double tw, th, sw, sh;
   im_ftext_size(t, &tw, &th);
-  row_symbols_size(rc, r, &sw, &sh);
+  row_symbols_size(pg, r, &sw, &sh);
   sh = fmax(sh, sym_h);
   PangoRectangle first;
   pango_layout_line_get_extents(pango_layout_get_line_readonly(t, 0), NULL, &first);
@@ -538,13 +537,13 @@ static double row_metrics(im_render_ctx *rc, const row *r, PangoLayout *t, doubl
   return fmax(*text_dy + th, sh);
 }
 
-static bool layout_legend(im_render_ctx *rc, row *rows, legend_layout *L) {
-  im_furniture_state *s = rc->furniture;
-  const im_legend *lg = legend_of(rc);
+static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
+  im_furniture_state *s = pg->furniture;
+  const im_legend *lg = legend_of(pg);
   im_item *it = &s->items[IM_ITEM_LEGEND];
-  double pt = rc->dev_per_pt;
+  double pt = pg->dev_per_pt;
   memset(L, 0, sizeof *L);
-  L->nrows = build_rows(rc, rows);
+  L->nrows = build_rows(pg, rows);
   if (!L->nrows)
     return false;
   L->columns = lg->columns > 0 ? (size_t)lg->columns : 1;
@@ -556,22 +555,22 @@ static bool layout_legend(im_render_ctx *rc, row *rows, legend_layout *L) {
   L->col_gap = 9 * pt;
   for (size_t i = 0; i < L->nrows; i++) {
     double w, h;
-    row_symbols_size(rc, &rows[i], &w, &h);
+    row_symbols_size(pg, &rows[i], &w, &h);
     L->sym_w = fmax(L->sym_w, w);
     L->sym_h = fmax(L->sym_h, h);
   }
   if (lg->width.value > 0) {
-    double inner = im_furniture_len(rc, lg->width) - 2 * it->pad;
+    double inner = im_furniture_len(pg, lg->width) - 2 * it->pad;
     L->text_w = (inner - (L->columns - 1) * L->col_gap) / L->columns - L->sym_w - L->text_gap;
     if (L->text_w < 20 * pt)
       L->text_w = 20 * pt;
   } else {
-    L->text_w = 0.4 * rc->fw / L->columns;
+    L->text_w = 0.4 * pg->fw / L->columns;
   }
   double title_w = 0;
   if (lg->title && *lg->title) {
-    PangoLayout *t = im_ftext_layout(rc, lg->title, lg->title_font, LEGEND_TITLE_FONT,
-                                     lg->width.value > 0 ? im_furniture_len(rc, lg->width) - 2 * it->pad : 0,
+    PangoLayout *t = im_ftext_layout(pg, lg->title, lg->title_font, LEGEND_TITLE_FONT,
+                                     lg->width.value > 0 ? im_furniture_len(pg, lg->width) - 2 * it->pad : 0,
                                      PANGO_ALIGN_LEFT, true);
     im_ftext_size(t, &title_w, &L->title_h);
     L->title_h += 3 * pt;
@@ -579,10 +578,10 @@ static bool layout_legend(im_render_ctx *rc, row *rows, legend_layout *L) {
   }
   for (size_t i = 0; i < L->nrows; i++) {
     size_t c = i / L->per_column;
-    PangoLayout *t = row_text(rc, &rows[i], L->text_w);
+    PangoLayout *t = row_text(pg, &rows[i], L->text_w);
     double tw, th, mid, dy;
     im_ftext_size(t, &tw, &th);
-    double rh = row_metrics(rc, &rows[i], t, L->sym_h, &mid, &dy);
+    double rh = row_metrics(pg, &rows[i], t, L->sym_h, &mid, &dy);
     g_object_unref(t);
     L->col_w[c] = fmax(L->col_w[c], L->sym_w + L->text_gap + tw);
     L->col_h[c] += (i % L->per_column ? L->row_gap : 0) + rh;
@@ -593,38 +592,38 @@ static bool layout_legend(im_render_ctx *rc, row *rows, legend_layout *L) {
     h = fmax(h, L->col_h[c]);
   }
   if (lg->width.value > 0)
-    w = fmax(w, im_furniture_len(rc, lg->width) - 2 * it->pad);
+    w = fmax(w, im_furniture_len(pg, lg->width) - 2 * it->pad);
   w = fmax(w, title_w);
   it->w = w + 2 * it->pad;
   it->h = L->title_h + h + 2 * it->pad;
   return true;
 }
 
-bool im_legend_measure(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+bool im_legend_measure(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   row *rows = im_malloc_array(s->nentries + 1, sizeof *rows);
   legend_layout L;
-  bool any = rows && layout_legend(rc, rows, &L);
+  bool any = rows && layout_legend(pg, rows, &L);
   free(rows);
   return any;
 }
 
-void im_legend_draw(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
-  const im_legend *lg = legend_of(rc);
+void im_legend_draw(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
+  const im_legend *lg = legend_of(pg);
   im_item *it = &s->items[IM_ITEM_LEGEND];
   row *rows = im_malloc_array(s->nentries + 1, sizeof *rows);
   legend_layout L;
-  if (!rows || !layout_legend(rc, rows, &L)) {
+  if (!rows || !layout_legend(pg, rows, &L)) {
     free(rows);
     return;
   }
-  im_furniture_draw_box(rc, it);
+  im_furniture_draw_box(pg, it);
   double x0 = it->box.minx + it->pad, y0 = it->box.miny + it->pad;
   if (lg->title && *lg->title) {
-    PangoLayout *t = im_ftext_layout(rc, lg->title, lg->title_font, LEGEND_TITLE_FONT,
+    PangoLayout *t = im_ftext_layout(pg, lg->title, lg->title_font, LEGEND_TITLE_FONT,
                                      lg->width.value > 0 ? it->w - 2 * it->pad : 0, PANGO_ALIGN_LEFT, true);
-    im_ftext_draw(rc, t, x0, y0, lg->color, 0, lg->color, "legend");
+    im_ftext_draw(pg, t, x0, y0, lg->color, 0, lg->color, "legend");
     g_object_unref(t);
   }
   double cx = x0, y = y0 + L.title_h;
@@ -634,21 +633,21 @@ void im_legend_draw(im_render_ctx *rc) {
       cx += L.col_w[c - 1] + L.col_gap;
       y = y0 + L.title_h;
     }
-    PangoLayout *t = row_text(rc, &rows[i], L.text_w);
+    PangoLayout *t = row_text(pg, &rows[i], L.text_w);
     double sw, sh, mid, dy;
-    row_symbols_size(rc, &rows[i], &sw, &sh);
-    double rh = row_metrics(rc, &rows[i], t, L.sym_h, &mid, &dy);
+    row_symbols_size(pg, &rows[i], &sw, &sh);
+    double rh = row_metrics(pg, &rows[i], t, L.sym_h, &mid, &dy);
     /* Right-aligned, so rows with fewer symbols line theirs up with the
      * last symbols of the others (the points, layers being in order). */
     double sx = cx + L.sym_w - sw;
     for (size_t k = 0; k < rows[i].nentries; k++) {
       const im_legend_entry *e = &s->entries[rows[i].entries[k]];
       double ew, eh;
-      symbol_size(rc, e, &ew, &eh);
-      draw_symbol(rc, e, sx, y + mid - eh / 2, ew, eh);
-      sx += ew + 3 * rc->dev_per_pt;
+      symbol_size(pg, e, &ew, &eh);
+      draw_symbol(pg, e, sx, y + mid - eh / 2, ew, eh);
+      sx += ew + 3 * pg->dev_per_pt;
     }
-    im_ftext_draw(rc, t, cx + L.sym_w + L.text_gap, y + dy, lg->color, 0, lg->color, "legend");
+    im_ftext_draw(pg, t, cx + L.sym_w + L.text_gap, y + dy, lg->color, 0, lg->color, "legend");
     g_object_unref(t);
     y += rh + L.row_gap;
   }

@@ -13,11 +13,11 @@
 #include "furniture/furniture-private.h"
 #include "render/render-private.h"
 
-/* Draws the page of small multiples of rc->map on rc->cr: rc is the
+/* Draws the page of small multiples of pg->map on pg->cr: pg is the
  * render's context (cr and labeler set; the labeler's text sink, if any, is
  * used by every panel). opaque: paint the page even when the background is
  * transparent (a PNG). Fills opt->stats with the sums over the panels. */
-im_status im_multiples_draw(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
+im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name,
                             im_error *err);
 
 /* Every check a render of map's panels makes (each panel's filters bound to

@@ -182,7 +182,7 @@ static void page_furniture(im_furniture *fu, const im_multiples *mu) {
 typedef struct {
   const im_map *map;
   const im_multiples *mu;
-  im_render_ctx *outer; /* the render's: page, cr, labeler */
+  im_page *outer;      /* the render's page: its cr, labeler, frame */
   const im_render_options *opt;
   bool vector;
   double dpp; /* device units per point */
@@ -338,7 +338,7 @@ static im_status start_measuring(run_state *rs, im_error *err) {
     return st;
   if ((st = im_render_ctx_attach(&rs->mrc, rs->scratch, NULL, err)))
     return st;
-  return im_furniture_begin(&rs->mrc, err);
+  return im_furniture_begin(&rs->mrc.page, err);
 }
 
 static int side_of(im_position p) {
@@ -349,17 +349,17 @@ static int side_of(im_position p) {
  * first (the width they leave decides the wrapping above and below), then
  * per slot above and below, stacked as furniture.c stacks them. */
 static void measure_bands(run_state *rs, bool with_legend, double wrap_pt) {
-  im_render_ctx *rc = &rs->mrc;
-  im_furniture_state *s = rc->furniture;
+  im_page *pg = &rs->mrc.page;
+  im_furniture_state *s = pg->furniture;
   const im_furniture *fu = &rs->page.fu;
-  double out = OUTSIDE_PT * rs->dpp, gap = STACK_GAP_PT * rs->dpp, inner_w = rc->fw;
+  double out = OUTSIDE_PT * rs->dpp, gap = STACK_GAP_PT * rs->dpp, inner_w = pg->fw;
   const im_text_block *blocks[4] = {&fu->title, &fu->subtitle, &fu->credits, &fu->disclaimer};
   bool present[IM_NITEMS] = {0};
   double band[4] = {0};
   for (int pass = 0; pass < 2; pass++) {
     /* pass 0: left and right; pass 1: above and below, wrapped to the grid's width */
     double grid_w = wrap_pt > 0 ? wrap_pt * rs->dpp : inner_w - band[1] - band[3];
-    rc->fw = pass ? grid_w : inner_w;
+    pg->fw = pass ? grid_w : inner_w;
     for (int k = IM_ITEM_TITLE; k <= IM_ITEM_LEGEND; k++) {
       if (k > IM_ITEM_DISCLAIMER && k != IM_ITEM_LEGEND)
         continue;
@@ -372,9 +372,9 @@ static void measure_bands(run_state *rs, bool with_legend, double wrap_pt) {
       it->placement = IM_PLACE_OUTSIDE;
       it->pad = 0;
       if (k == IM_ITEM_LEGEND)
-        present[k] = with_legend && fu->legend.enabled && im_legend_measure(rc);
+        present[k] = with_legend && fu->legend.enabled && im_legend_measure(pg);
       else
-        present[k] = im_textblock_measure(rc, (im_item_kind)k, pass ? grid_w : 0.25 * inner_w);
+        present[k] = im_textblock_measure(pg, (im_item_kind)k, pass ? grid_w : 0.25 * inner_w);
       if (present[k] && pass == 0)
         band[side] = fmax(band[side], out + it->w);
     }
@@ -389,7 +389,7 @@ static void measure_bands(run_state *rs, bool with_legend, double wrap_pt) {
     if (total > 0)
       band[side_of((im_position)p)] = fmax(band[side_of((im_position)p)], out + total);
   }
-  rc->fw = inner_w;
+  pg->fw = inner_w;
   for (int i = 0; i < 4; i++)
     rs->band[i] = band[i] / rs->dpp;
 }
@@ -399,7 +399,7 @@ static double title_height(run_state *rs, const char *title, double width) {
   if (!title || !*title)
     return 0;
   const char *font = rs->mu->title_font ? rs->mu->title_font : PANEL_TITLE_FONT;
-  PangoLayout *l = im_ftext_layout(&rs->mrc, title, font, PANEL_TITLE_FONT, width * rs->dpp, PANGO_ALIGN_LEFT, true);
+  PangoLayout *l = im_ftext_layout(&rs->mrc.page, title, font, PANEL_TITLE_FONT, width * rs->dpp, PANGO_ALIGN_LEFT, true);
   double w, h;
   im_ftext_size(l, &w, &h);
   g_object_unref(l);
@@ -523,7 +523,7 @@ static im_status settle_layout(run_state *rs, bool with_legend, im_error *err) {
 
 /* A panel's legend entries go to the page's legend (draw_panel). */
 static im_status take_legend(im_render_ctx *prc, void *into, im_error *err) {
-  if (into && prc->furniture && !im_legend_take(into, prc->furniture))
+  if (into && prc->page.furniture && !im_legend_take(into, prc->page.furniture))
     return oom(err);
   return IM_STATUS_OK;
 }
@@ -563,9 +563,9 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
       im_multiples_report *r = rs->report;
       r->panels[i].fx0 = prc.fx0, r->panels[i].fy0 = prc.fy0, r->panels[i].fw = prc.fw, r->panels[i].fh = prc.fh;
       r->panels[i].frame = prc.frame;
-      r->panels[i].title = prc.furniture && prc.furniture->items[IM_ITEM_TITLE].present;
+      r->panels[i].title = prc.page.furniture && prc.page.furniture->items[IM_ITEM_TITLE].present;
       if (r->panels[i].title)
-        r->panels[i].title_box = prc.furniture->items[IM_ITEM_TITLE].box;
+        r->panels[i].title_box = prc.page.furniture->items[IM_ITEM_TITLE].box;
     }
   }
   im_render_ctx_detach(&prc);
@@ -575,7 +575,7 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
 }
 
 /* The legend in the grid's last cell, centred, on its box. */
-static void draw_cell_legend(run_state *rs, im_render_ctx *pc) {
+static void draw_cell_legend(run_state *rs, im_page *pc) {
   im_furniture_state *s = pc->furniture;
   im_item *it = &s->items[IM_ITEM_LEGEND];
   it->at = &rs->page.fu.legend.at;
@@ -589,7 +589,7 @@ static void draw_cell_legend(run_state *rs, im_render_ctx *pc) {
   im_legend_draw(pc);
 }
 
-static void report_page(run_state *rs, const im_render_ctx *pc) {
+static void report_page(run_state *rs, const im_page *pc) {
   im_multiples_report *r = rs->report;
   double d = rs->dpp;
   r->dev_w = pc->dev_w, r->dev_h = pc->dev_h, r->dev_per_pt = d;
@@ -644,31 +644,31 @@ static im_status draw_page(run_state *rs, bool opaque, im_error *err) {
   if (!st) {
     /* The page's labeler: its text sink takes the page's text too. */
     im_render_ctx_attach_shared(&pc, cr, rs->outer->labeler);
-    st = im_furniture_begin(&pc, err);
+    st = im_furniture_begin(&pc.page, err);
   }
   for (size_t i = 0; i < rs->mu->npanels && !st; i++)
-    st = draw_panel(rs, i, false, pc.furniture, err);
+    st = draw_panel(rs, i, false, pc.page.furniture, err);
   if (!st)
-    st = im_furniture_finish(&pc, err);
+    st = im_furniture_finish(&pc.page, err);
   if (!st && rs->mu->legend == IM_MULTIPLES_LEGEND_CELL && rs->map->furniture && rs->map->furniture->legend.enabled)
-    draw_cell_legend(rs, &pc);
+    draw_cell_legend(rs, &pc.page);
   if (!st && rs->report)
-    report_page(rs, &pc);
+    report_page(rs, &pc.page);
   im_render_ctx_detach(&pc);
   im_render_ctx_fini(&pc);
   return st;
 }
 
-static im_status run(im_render_ctx *rc, const im_render_options *opt, bool opaque, im_multiples_report *report,
+static im_status run(im_page *pg, const im_render_options *opt, bool opaque, im_multiples_report *report,
                      im_error *err) {
-  run_state rs = {.map = rc->map, .mu = rc->map->multiples, .outer = rc, .opt = opt, .report = report};
-  rs.dpp = rc->dev_per_pt;
+  run_state rs = {.map = pg->map, .mu = pg->map->multiples, .outer = pg, .opt = opt, .report = report};
+  rs.dpp = pg->dev_per_pt;
   /* As furniture.c tells: a vector surface's device units are points. */
-  rs.vector = rc->dev_per_pt == 1 && rc->dev_w == rc->frame.width_pt && rc->dev_h == rc->frame.height_pt;
-  rs.W = rc->frame.width_pt;
-  rs.H = rc->frame.height_pt;
+  rs.vector = pg->dev_per_pt == 1 && pg->dev_w == pg->frame.width_pt && pg->dev_h == pg->frame.height_pt;
+  rs.W = pg->frame.width_pt;
+  rs.H = pg->frame.height_pt;
   double mt, mr, mb, ml;
-  im_furniture_margins_pt(rc->map->furniture, rc->frame.dpi, &mt, &mr, &mb, &ml);
+  im_furniture_margins_pt(pg->map->furniture, pg->frame.dpi, &mt, &mr, &mb, &ml);
   if (mt <= 0 && mr <= 0 && mb <= 0 && ml <= 0)
     mt = mr = mb = ml = DEFAULT_MARGIN_MM * 72 / 25.4;
   rs.inner = (im_bbox){ml, mt, rs.W - mr, rs.H - mb};
@@ -683,9 +683,9 @@ static im_status run(im_render_ctx *rc, const im_render_options *opt, bool opaqu
     st = settle_layout(&rs, false, err);
   /* The legend's size (outside the grid) depends on what the panels draw. */
   const im_legend *lg = &rs.page.fu.legend;
-  if (!st && lg->enabled && rs.mrc.furniture) {
+  if (!st && lg->enabled && rs.mrc.page.furniture) {
     for (size_t i = 0; i < rs.mu->npanels && !st; i++)
-      st = draw_panel(&rs, i, true, rs.mrc.furniture, err);
+      st = draw_panel(&rs, i, true, rs.mrc.page.furniture, err);
     if (!st)
       st = settle_layout(&rs, true, err);
   }
@@ -701,15 +701,12 @@ static im_status run(im_render_ctx *rc, const im_render_options *opt, bool opaqu
   return st;
 }
 
-im_status im_multiples_draw(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
+im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name,
                             im_error *err) {
-  /* --timings: the panels are not timed one by one; all of it is drawing. */
-  im_render_lap(rc, &rc->times.setup);
-  im_status st = run(rc, opt, opaque, NULL, err);
-  im_render_lap(rc, &rc->times.draw);
-  if (!st && cairo_status(rc->cr) != CAIRO_STATUS_SUCCESS)
+  im_status st = run(pg, opt, opaque, NULL, err);
+  if (!st && cairo_status(pg->cr) != CAIRO_STATUS_SUCCESS)
     st = im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
-                      cairo_status_to_string(cairo_status(rc->cr)));
+                      cairo_status_to_string(cairo_status(pg->cr)));
   return st;
 }
 
@@ -743,7 +740,7 @@ im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im
     st = im_render_ctx_attach(&rc, cairo_create(surface), NULL, err);
   }
   if (!st)
-    st = run(&rc, opt, true, out, err);
+    st = run(&rc.page, opt, true, out, err);
   cairo_t *cr = rc.cr;
   im_render_ctx_detach(&rc);
   cairo_destroy(cr);

@@ -31,16 +31,16 @@ static double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
 
 /* Ground distance in km between two device points; NaN when either is off
  * the projection. */
-static double device_km(im_render_ctx *rc, double x0, double y0, double x1, double y1) {
+static double device_km(im_page *pg, double x0, double y0, double x1, double y1) {
   double lon0, lat0, lon1, lat1;
-  if (!im_furniture_to_lonlat(rc, x0, y0, &lon0, &lat0) || !im_furniture_to_lonlat(rc, x1, y1, &lon1, &lat1))
+  if (!im_furniture_to_lonlat(pg, x0, y0, &lon0, &lat0) || !im_furniture_to_lonlat(pg, x1, y1, &lon1, &lat1))
     return NAN;
   return geodesic_km(lon0, lat0, lon1, lat1);
 }
 
 /* km per device unit at (x, y), across or down. */
-static double local_scale(im_render_ctx *rc, double x, double y, bool down, double h) {
-  double d = down ? device_km(rc, x, y - h, x, y + h) : device_km(rc, x - h, y, x + h, y);
+static double local_scale(im_page *pg, double x, double y, bool down, double h) {
+  double d = down ? device_km(pg, x, y - h, x, y + h) : device_km(pg, x - h, y, x + h, y);
   return d / (2 * h);
 }
 
@@ -74,27 +74,27 @@ static void format_number(double v, char *buf, size_t size) {
   buf[o] = '\0';
 }
 
-static PangoLayout *number_layout(im_render_ctx *rc, int i) {
-  const im_furniture_state *s = rc->furniture;
+static PangoLayout *number_layout(im_page *pg, int i) {
+  const im_furniture_state *s = pg->furniture;
   char text[48];
   format_number(s->scale.length * i / s->scale.segments, text, sizeof text);
-  return im_ftext_layout(rc, text, s->fu->scalebar.font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
+  return im_ftext_layout(pg, text, s->fu->scalebar.font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
 }
 
 /* Which boundaries get a number: all when they fit, else the ends and the
  * middle, else the ends. */
-static bool labelled(im_render_ctx *rc, int i) {
-  const im_furniture_state *s = rc->furniture;
+static bool labelled(im_page *pg, int i) {
+  const im_furniture_state *s = pg->furniture;
   int n = s->scale.segments;
   double seg = s->scale.dev_len / n, widest = 0;
   for (int k = 0; k <= n; k++) {
     double w, h;
-    PangoLayout *l = number_layout(rc, k);
+    PangoLayout *l = number_layout(pg, k);
     im_ftext_size(l, &w, &h);
     g_object_unref(l);
     widest = fmax(widest, w);
   }
-  double air = 3 * rc->dev_per_pt;
+  double air = 3 * pg->dev_per_pt;
   if (widest + air <= seg)
     return true;
   if (i == 0 || i == n)
@@ -102,15 +102,15 @@ static bool labelled(im_render_ctx *rc, int i) {
   return n % 2 == 0 && 2 * i == n && widest + air <= seg * n / 2;
 }
 
-bool im_scalebar_measure(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+bool im_scalebar_measure(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_scalebar *sb = &s->fu->scalebar;
   im_item *it = &s->items[IM_ITEM_SCALEBAR];
-  double cx = rc->fx0 + rc->fw / 2, cy = rc->fy0 + rc->fh / 2, h = rc->fw * 0.01;
-  double k0 = local_scale(rc, cx, cy, false, h);
+  double cx = pg->fx0 + pg->fw / 2, cy = pg->fy0 + pg->fh / 2, h = pg->fw * 0.01;
+  double k0 = local_scale(pg, cx, cy, false, h);
   if (!(k0 > 0) || !isfinite(k0)) {
     s->scale.refused = true;
-    im_warn("%s: scale bar left out: the scale at the map's centre cannot be measured", rc->map->path);
+    im_warn("%s: scale bar left out: the scale at the map's centre cannot be measured", pg->map->path);
     return false;
   }
   /* How far the scale strays from the centre's over the frame, across and
@@ -118,9 +118,9 @@ bool im_scalebar_measure(im_render_ctx *rc) {
   double worst = 0;
   for (int i = 0; i < 5; i++)
     for (int j = 0; j < 5; j++) {
-      double x = rc->fx0 + rc->fw * (0.05 + 0.225 * i), y = rc->fy0 + rc->fh * (0.05 + 0.225 * j);
+      double x = pg->fx0 + pg->fw * (0.05 + 0.225 * i), y = pg->fy0 + pg->fh * (0.05 + 0.225 * j);
       for (int down = 0; down < 2; down++) {
-        double k = local_scale(rc, x, y, down, h);
+        double k = local_scale(pg, x, y, down, h);
         worst = isfinite(k) ? fmax(worst, fabs(k / k0 - 1)) : INFINITY;
       }
     }
@@ -130,22 +130,22 @@ bool im_scalebar_measure(im_render_ctx *rc) {
     if (isfinite(worst))
       im_warn("%s: scale bar left out: the scale changes by %.1f%% across this map (more than %.0f%%), so one bar "
               "would mislead; write scalebar: {force: true} to draw it anyway (true at the centre)",
-              rc->map->path, 100 * worst, 100 * sb->tolerance);
+              pg->map->path, 100 * worst, 100 * sb->tolerance);
     else
       im_warn("%s: scale bar left out: parts of this map are off the projection (a world map), so one bar would "
               "mislead; write scalebar: {force: true} to draw it anyway (true at the centre)",
-              rc->map->path);
+              pg->map->path);
     return false;
   }
   double ukm = unit_km[sb->units];
-  double max_dev = fmin(im_furniture_len(rc, sb->length), 0.6 * rc->fw);
+  double max_dev = fmin(im_furniture_len(pg, sb->length), 0.6 * pg->fw);
   int lead;
   double L = round_down_125(max_dev * k0 / ukm, &lead);
   /* The page length whose ends, centred on the frame's centre, are L
    * apart on the ellipsoid. */
   double d = L * ukm / k0;
   for (int i = 0; i < 6; i++) {
-    double km = device_km(rc, cx - d / 2, cy, cx + d / 2, cy);
+    double km = device_km(pg, cx - d / 2, cy, cx + d / 2, cy);
     if (!(km > 0))
       break;
     d *= L * ukm / km;
@@ -160,32 +160,32 @@ bool im_scalebar_measure(im_render_ctx *rc) {
   s->scale.centre[2] = cx + d / 2;
   s->scale.centre[3] = cy;
   double w0, wn, wu, lh;
-  PangoLayout *l = number_layout(rc, 0);
+  PangoLayout *l = number_layout(pg, 0);
   im_ftext_size(l, &w0, &lh);
   g_object_unref(l);
-  l = number_layout(rc, s->scale.segments);
+  l = number_layout(pg, s->scale.segments);
   im_ftext_size(l, &wn, &lh);
   g_object_unref(l);
   char unit[8];
   snprintf(unit, sizeof unit, " %s", unit_names[sb->units]);
-  l = im_ftext_layout(rc, unit, sb->font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
+  l = im_ftext_layout(pg, unit, sb->font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
   im_ftext_size(l, &wu, &lh);
   g_object_unref(l);
   s->scale.label_h = lh;
   s->scale.left_over = w0 / 2;
   s->scale.right_over = wn / 2 + wu;
-  s->scale.bar_h = 3 * rc->dev_per_pt;
+  s->scale.bar_h = 3 * pg->dev_per_pt;
   it->w = 2 * it->pad + s->scale.left_over + d + s->scale.right_over;
-  it->h = 2 * it->pad + lh + 1.5 * rc->dev_per_pt + s->scale.bar_h;
+  it->h = 2 * it->pad + lh + 1.5 * pg->dev_per_pt + s->scale.bar_h;
   return true;
 }
 
-void im_scalebar_draw(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+void im_scalebar_draw(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_scalebar *sb = &s->fu->scalebar;
   im_item *it = &s->items[IM_ITEM_SCALEBAR];
-  cairo_t *cr = rc->cr;
-  im_furniture_draw_box(rc, it);
+  cairo_t *cr = pg->cr;
+  im_furniture_draw_box(pg, it);
   int n = s->scale.segments;
   double d = s->scale.dev_len, bh = s->scale.bar_h;
   double x0 = it->box.minx + it->pad + s->scale.left_over, y0 = it->box.maxy - it->pad - bh;
@@ -199,30 +199,30 @@ void im_scalebar_draw(im_render_ctx *rc) {
       cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_fill(cr);
   }
-  double lw = 0.5 * rc->dev_per_pt;
+  double lw = 0.5 * pg->dev_per_pt;
   cairo_rectangle(cr, x0, y0, d, bh);
   cairo_set_line_width(cr, lw);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
   cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
   cairo_stroke(cr);
   cairo_restore(cr);
-  double ty = y0 - 1.5 * rc->dev_per_pt - s->scale.label_h, end_x = x0 + d;
+  double ty = y0 - 1.5 * pg->dev_per_pt - s->scale.label_h, end_x = x0 + d;
   for (int i = 0; i <= n; i++) {
-    if (!labelled(rc, i))
+    if (!labelled(pg, i))
       continue;
-    PangoLayout *l = number_layout(rc, i);
+    PangoLayout *l = number_layout(pg, i);
     double w, h;
     im_ftext_size(l, &w, &h);
     double x = x0 + d * i / n - w / 2;
-    im_ftext_draw(rc, l, x, ty, c, 0, c, "scalebar");
+    im_ftext_draw(pg, l, x, ty, c, 0, c, "scalebar");
     g_object_unref(l);
     if (i == n)
       end_x = x + w;
   }
   char unit[8];
   snprintf(unit, sizeof unit, " %s", unit_names[sb->units]);
-  PangoLayout *l = im_ftext_layout(rc, unit, sb->font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
-  im_ftext_draw(rc, l, end_x, ty, c, 0, c, "scalebar");
+  PangoLayout *l = im_ftext_layout(pg, unit, sb->font, SCALE_FONT, 0, PANGO_ALIGN_LEFT, false);
+  im_ftext_draw(pg, l, end_x, ty, c, 0, c, "scalebar");
   g_object_unref(l);
   s->scale.bar[0] = x0;
   s->scale.bar[1] = y0 + bh / 2;
@@ -232,42 +232,42 @@ void im_scalebar_draw(im_render_ctx *rc) {
 
 /* ---- north arrow ---- */
 
-bool im_north_angle(im_render_ctx *rc, double x, double y, double *angle) {
+bool im_north_angle(im_page *pg, double x, double y, double *angle) {
   double lon, lat, qx, qy;
-  if (!im_furniture_to_lonlat(rc, x, y, &lon, &lat) || fabs(lat) > 89.9)
+  if (!im_furniture_to_lonlat(pg, x, y, &lon, &lat) || fabs(lat) > 89.9)
     return false;
   /* A step north small enough to follow the meridian, large enough to stay
    * clear of rounding. */
-  if (!im_furniture_to_device(rc, lon, lat + 0.01, &qx, &qy) || (qx == x && qy == y))
+  if (!im_furniture_to_device(pg, lon, lat + 0.01, &qx, &qy) || (qx == x && qy == y))
     return false;
   *angle = atan2(qx - x, -(qy - y));
   return true;
 }
 
-bool im_north_measure(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+bool im_north_measure(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   im_item *it = &s->items[IM_ITEM_NORTH];
-  double size = im_furniture_len(rc, s->fu->north_arrow.size);
+  double size = im_furniture_len(pg, s->fu->north_arrow.size);
   if (!(size > 0))
     return false;
   it->w = it->h = size + 2 * it->pad;
   return true;
 }
 
-void im_north_draw(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+void im_north_draw(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   const im_north_arrow *na = &s->fu->north_arrow;
   im_item *it = &s->items[IM_ITEM_NORTH];
-  cairo_t *cr = rc->cr;
-  im_furniture_draw_box(rc, it);
+  cairo_t *cr = pg->cr;
+  im_furniture_draw_box(pg, it);
   double size = it->w - 2 * it->pad;
   double mx = (it->box.minx + it->box.maxx) / 2, my = (it->box.miny + it->box.maxy) / 2;
-  bool inside = mx >= rc->fx0 && mx <= rc->fx0 + rc->fw && my >= rc->fy0 && my <= rc->fy0 + rc->fh;
-  double px = inside ? mx : rc->fx0 + rc->fw / 2, py = inside ? my : rc->fy0 + rc->fh / 2, angle = 0;
-  if (!im_north_angle(rc, px, py, &angle)) {
+  bool inside = mx >= pg->fx0 && mx <= pg->fx0 + pg->fw && my >= pg->fy0 && my <= pg->fy0 + pg->fh;
+  double px = inside ? mx : pg->fx0 + pg->fw / 2, py = inside ? my : pg->fy0 + pg->fh / 2, angle = 0;
+  if (!im_north_angle(pg, px, py, &angle)) {
     im_warn("%s: north arrow: true north cannot be told at its place (a pole, or off the projection); drawn "
             "pointing up",
-            rc->map->path);
+            pg->map->path);
     angle = 0;
   }
   s->north.drawn = true;
@@ -281,7 +281,7 @@ void im_north_draw(im_render_ctx *rc) {
   cairo_save(cr);
   cairo_translate(cr, mx, my);
   cairo_rotate(cr, angle);
-  cairo_set_line_width(cr, 0.5 * rc->dev_per_pt);
+  cairo_set_line_width(cr, 0.5 * pg->dev_per_pt);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
   cairo_move_to(cr, 0, tip);
   cairo_line_to(cr, -half, tail);
@@ -300,12 +300,12 @@ void im_north_draw(im_render_ctx *rc) {
   cairo_stroke(cr);
   cairo_restore(cr);
   char font[64];
-  snprintf(font, sizeof font, "Noto Sans Bold %.1f", fmax(4, 0.3 * size / rc->dev_per_pt));
-  PangoLayout *l = im_ftext_layout(rc, "N", na->font ? na->font : font, NORTH_FONT, 0, PANGO_ALIGN_LEFT, false);
+  snprintf(font, sizeof font, "Noto Sans Bold %.1f", fmax(4, 0.3 * size / pg->dev_per_pt));
+  PangoLayout *l = im_ftext_layout(pg, "N", na->font ? na->font : font, NORTH_FONT, 0, PANGO_ALIGN_LEFT, false);
   double w, h;
   im_ftext_size(l, &w, &h);
   double r = 0.32 * size;
   double nx = mx + r * sin(angle), ny = my - r * cos(angle);
-  im_ftext_draw(rc, l, nx - w / 2, ny - h / 2, c, 0, c, "north-arrow");
+  im_ftext_draw(pg, l, nx - w / 2, ny - h / 2, c, 0, c, "north-arrow");
   g_object_unref(l);
 }

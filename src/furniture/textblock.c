@@ -12,11 +12,11 @@
 
 /* Text is measured like labels: unhinted, at 72 dpi, sizes in device
  * units, so PNG, SVG and PDF lay out alike. Made when first needed. */
-static PangoContext *pango_of(im_render_ctx *rc) {
-  im_furniture_state *s = rc->furniture;
+static PangoContext *pango_of(im_page *pg) {
+  im_furniture_state *s = pg->furniture;
   if (s->pango)
     return s->pango;
-  s->pango = pango_cairo_create_context(rc->cr);
+  s->pango = pango_cairo_create_context(pg->cr);
   pango_context_set_matrix(s->pango, NULL);
   cairo_font_options_t *fo = cairo_font_options_create();
   cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
@@ -28,7 +28,7 @@ static PangoContext *pango_of(im_render_ctx *rc) {
   return s->pango;
 }
 
-PangoLayout *im_ftext_layout(im_render_ctx *rc, const char *text, const char *font, const char *default_font,
+PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font,
                              double width, PangoAlignment align, bool markup) {
   PangoFontDescription *fd = pango_font_description_from_string(font && *font ? font : default_font);
   if (!pango_font_description_get_family(fd))
@@ -36,11 +36,11 @@ PangoLayout *im_ftext_layout(im_render_ctx *rc, const char *text, const char *fo
   double size = pango_font_description_get_size(fd) / (double)PANGO_SCALE;
   /* "9px": pixels at the map's resolution, whatever the output. */
   if (pango_font_description_get_size_is_absolute(fd))
-    size = size * 72.0 / rc->frame.dpi;
+    size = size * 72.0 / pg->frame.dpi;
   if (!(size > 0))
     size = 7;
-  pango_font_description_set_absolute_size(fd, size * rc->dev_per_pt * PANGO_SCALE);
-  PangoLayout *layout = pango_layout_new(pango_of(rc));
+  pango_font_description_set_absolute_size(fd, size * pg->dev_per_pt * PANGO_SCALE);
+  PangoLayout *layout = pango_layout_new(pango_of(pg));
   pango_layout_set_font_description(layout, fd);
   pango_font_description_free(fd);
   pango_layout_set_alignment(layout, align);
@@ -172,15 +172,15 @@ static void sink_text(im_text_sink sink, void *user, PangoLayout *layout, double
   free(runs);
 }
 
-void im_ftext_draw(im_render_ctx *rc, PangoLayout *layout, double x, double y, im_color color, double halo_w,
+void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w,
                    im_color halo, const char *cls) {
   void *user = NULL;
-  im_text_sink sink = im_labeler_text_sink(rc->labeler, &user);
+  im_text_sink sink = im_labeler_text_sink(pg->labeler, &user);
   if (sink) {
     sink_text(sink, user, layout, x, y, color, halo_w, halo, cls);
     return;
   }
-  cairo_t *cr = rc->cr;
+  cairo_t *cr = pg->cr;
   cairo_save(cr);
   cairo_translate(cr, x, y);
   if (halo_w > 0 && halo.a > 0) {
@@ -225,10 +225,10 @@ static const char *default_font(im_item_kind kind) {
   }
 }
 
-bool im_textblock_measure(im_render_ctx *rc, im_item_kind kind, double wrap) {
-  im_furniture_state *s = rc->furniture;
+bool im_textblock_measure(im_page *pg, im_item_kind kind, double wrap) {
+  im_furniture_state *s = pg->furniture;
   const im_text_block *t = block(s->fu, kind);
-  const char *text = kind == IM_ITEM_TITLE ? rc->map->title : t->text;
+  const char *text = kind == IM_ITEM_TITLE ? pg->map->title : t->text;
   im_item *it = &s->items[kind];
   if (it->layout)
     g_object_unref(it->layout);
@@ -236,14 +236,14 @@ bool im_textblock_measure(im_render_ctx *rc, im_item_kind kind, double wrap) {
   if (!t->visible || !text || !*text)
     return false;
   if (t->width.value > 0)
-    wrap = im_furniture_len(rc, t->width);
+    wrap = im_furniture_len(pg, t->width);
   PangoAlignment align = PANGO_ALIGN_LEFT;
   im_position p = t->at.position;
   if (p == IM_POS_TOP || p == IM_POS_BOTTOM)
     align = PANGO_ALIGN_CENTER;
   else if (p == IM_POS_TOP_RIGHT || p == IM_POS_BOTTOM_RIGHT || p == IM_POS_RIGHT)
     align = PANGO_ALIGN_RIGHT;
-  it->layout = im_ftext_layout(rc, text, t->font, default_font(kind), wrap, align, true);
+  it->layout = im_ftext_layout(pg, text, t->font, default_font(kind), wrap, align, true);
   /* A wrapped block is only as wide as its longest line (so a short
    * right-aligned title has a short box). */
   if (wrap > 0) {
@@ -263,13 +263,13 @@ bool im_textblock_measure(im_render_ctx *rc, im_item_kind kind, double wrap) {
   return true;
 }
 
-void im_textblock_draw(im_render_ctx *rc, im_item_kind kind) {
-  im_furniture_state *s = rc->furniture;
+void im_textblock_draw(im_page *pg, im_item_kind kind) {
+  im_furniture_state *s = pg->furniture;
   im_item *it = &s->items[kind];
   if (!it->present || !it->layout)
     return;
   const im_text_block *t = block(s->fu, kind);
-  im_furniture_draw_box(rc, it);
+  im_furniture_draw_box(pg, it);
   static const char *const cls[] = {"title", "subtitle", "credits", "disclaimer"};
-  im_ftext_draw(rc, it->layout, it->box.minx + it->pad, it->box.miny + it->pad, t->color, 0, t->color, cls[kind]);
+  im_ftext_draw(pg, it->layout, it->box.minx + it->pad, it->box.miny + it->pad, t->color, 0, t->color, cls[kind]);
 }

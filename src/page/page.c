@@ -172,8 +172,13 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
 static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
                           im_error *err) {
   /* Small multiples: a grid of panels sharing one legend (multiples.c). */
-  if (rc->map->multiples)
-    return im_multiples_draw(rc, opt, opaque, name, err);
+  if (rc->map->multiples) {
+    /* --timings: the panels are not timed one by one; all of it is drawing. */
+    im_render_lap(rc, &rc->times.setup);
+    im_status st = im_multiples_draw(&rc->page, opt, opaque, name, err);
+    im_render_lap(rc, &rc->times.draw);
+    return st;
+  }
   im_render_draw_opts o = {.background = opaque ? IM_BACKGROUND_PAGE_OPAQUE : IM_BACKGROUND_PAGE,
                            .overlay = &im_furniture_overlay};
   im_status st = im_render_draw(rc, &o, err);

@@ -217,8 +217,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       ok = im_labeler_add_line(rc->labeler, text, st, &rc->outline, priority);
   }
   /* What the legend lists: the classes of what was drawn in the frame. */
-  if (ok && rc->note_drawn && drawn)
-    ok = rc->note_drawn(rc, job->ls, job->res, f, st, drawn);
+  if (ok && rc->page.note_drawn && drawn)
+    ok = rc->page.note_drawn(&rc->page, rc->layer_index, job->ls, job->res, f, st, drawn);
   free(text);
   text = NULL;
   if (!ok)

@@ -355,6 +355,28 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   rc->symbols.dpi = f->dpi;
   if (!(rc->symbols.icons = im_icon_cache_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
+  rc->page = (im_page){.map = map,
+                       .symbols = &rc->symbols,
+                       .frame = rc->frame,
+                       .dev_per_pt = rc->dev_per_pt,
+                       .dev_w = rc->dev_w,
+                       .dev_h = rc->dev_h,
+                       .fx0 = rc->fx0,
+                       .fy0 = rc->fy0,
+                       .fw = rc->fw,
+                       .fh = rc->fh,
+                       .clip_frame = rc->clip_frame,
+                       .scale_denominator = rc->scale_denominator,
+                       .period_from = rc->period_from,
+                       .period_to = rc->period_to,
+                       .lon0 = rc->lon0,
+                       .geo2map = rc->geo2map,
+                       .dev_per_unit_x = rc->dev_per_unit_x,
+                       .dev_per_unit_y = rc->dev_per_unit_y,
+                       .simplify_tol = rc->simplify_tol,
+                       .simplify_line = rc->simplify_line,
+                       .query = &rc->query,
+                       .query_all = rc->query_all};
   im_render_lap(rc, &rc->times.setup);
   return IM_STATUS_OK;
 }
@@ -381,8 +403,8 @@ void im_render_ctx_fini(im_render_ctx *rc) {
     o->setup += t->setup, o->load += t->load, o->project += t->project, o->draw += t->draw;
     o->labels += t->labels, o->encode += t->encode;
   }
-  if (rc->free_furniture)
-    rc->free_furniture(rc->furniture);
+  if (rc->page.free_furniture)
+    rc->page.free_furniture(rc->page.furniture);
   im_projected_free(&rc->proj);
   im_proj_scratch_free(&rc->scratch);
   im_geom_free(&rc->fill);

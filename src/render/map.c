@@ -8,8 +8,8 @@
 #include "render/render-private.h"
 
 im_status im_render_ctx_attach(im_render_ctx *rc, cairo_t *cr, const im_labeler *sink_from, im_error *err) {
-  rc->cr = cr;
-  rc->labeler = im_labeler_create(cr, rc->dev_w, rc->dev_h, rc->dev_per_pt, rc->frame.dpi);
+  rc->cr = rc->page.cr = cr;
+  rc->labeler = rc->page.labeler = im_labeler_create(cr, rc->dev_w, rc->dev_h, rc->dev_per_pt, rc->frame.dpi);
   if (!rc->labeler)
     return im_error_set(err, IM_STATUS_INTERNAL, rc->map->path, 0, 0, "out of memory");
   if (sink_from) {
@@ -22,17 +22,17 @@ im_status im_render_ctx_attach(im_render_ctx *rc, cairo_t *cr, const im_labeler 
 }
 
 void im_render_ctx_attach_shared(im_render_ctx *rc, cairo_t *cr, im_labeler *labeler) {
-  rc->cr = cr;
-  rc->labeler = labeler;
+  rc->cr = rc->page.cr = cr;
+  rc->labeler = rc->page.labeler = labeler;
   rc->labeler_shared = true;
 }
 
 void im_render_ctx_detach(im_render_ctx *rc) {
   if (!rc->labeler_shared)
     im_labeler_free(rc->labeler);
-  rc->labeler = NULL;
+  rc->labeler = rc->page.labeler = NULL;
   rc->labeler_shared = false;
-  rc->cr = NULL;
+  rc->cr = rc->page.cr = NULL;
 }
 
 static void paint_background(im_render_ctx *rc, im_render_background bg) {
@@ -58,7 +58,7 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
   paint_background(rc, o->background);
   /* The overlay (furniture): margins and graticule before the layers;
    * legend, scale bar, ... after them, as label obstacles. */
-  im_status st = o->overlay ? o->overlay->begin(rc, err) : IM_STATUS_OK;
+  im_status st = o->overlay ? o->overlay->begin(&rc->page, err) : IM_STATUS_OK;
   for (size_t i = 0; i < map->nlayers && !st; i++) {
     if (o->legend_layers_only && map->layers[i].legend_hide)
       continue;
@@ -69,7 +69,7 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
     st = o->after_layers(rc, o->user, err);
   if (st || o->layers_only)
     return st;
-  if (o->overlay && (st = o->overlay->finish(rc, err)))
+  if (o->overlay && (st = o->overlay->finish(&rc->page, err)))
     return st;
   im_render_lap(rc, &rc->times.draw);
   /* Labels of every layer compete for space together, on top. */

@@ -15,7 +15,44 @@
 #include "render/symbols-private.h"
 
 typedef struct im_render_ctx im_render_ctx;
+typedef struct im_page im_page;
 struct im_resolver;
+
+/* What the furniture (furniture/, the folder above) sees of a render: the
+ * page and the map frame on it in device units, where to draw, the
+ * labeler its items are obstacles to, the map's spec, scale and time
+ * window, and the projection as a read-only view (for the graticule, the
+ * north arrow and the scale bar, which draw in map coordinates). Filled
+ * by im_render_ctx_init (the frame) and im_render_ctx_attach (cr and the
+ * labeler); furniture never sees the render context itself. */
+struct im_page {
+  const im_map *map;
+  cairo_t *cr;
+  im_labeler *labeler;
+  im_symbol_ctx *symbols;  /* device scale and the SVG icons of this render */
+  im_frame frame;
+  double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
+  double dev_w, dev_h;     /* the page in device units */
+  double fx0, fy0, fw, fh; /* the map frame on the page, device units */
+  bool clip_frame;         /* the frame is smaller than the page */
+  double scale_denominator; /* at the frame's centre; 0 when unknown */
+  const char *period_from, *period_to; /* the time window */
+  /* The projection: lon/lat (geog) to map units, map units to device units. */
+  double lon0;             /* the map's central meridian */
+  im_transform *geo2map;     /* owned by the render */
+  double dev_per_unit_x, dev_per_unit_y;
+  double simplify_tol, simplify_line; /* device units (frame.c) */
+  const im_layer_query *query; /* the frame in geographic coordinates */
+  bool query_all;              /* the frame sees the whole globe */
+  /* The furniture's own state and two hooks, all set by the furniture
+   * (im_furniture_begin), which render/ calls without knowing it: each
+   * feature drawn (its layer, resolved style and device geometry; false
+   * when out of memory), and the state freed with the render. NULL: none. */
+  struct im_furniture_state *furniture;
+  bool (*note_drawn)(im_page *page, size_t layer_index, const im_layer_style *ls, const struct im_resolver *res,
+                     const im_feature *f, const im_style *st, const im_geom *drawn);
+  void (*free_furniture)(struct im_furniture_state *furniture);
+};
 
 struct im_render_ctx {
   const im_map *map;
@@ -52,15 +89,7 @@ struct im_render_ctx {
   im_render_timings times;
   double lap;              /* when the last stage ended (ms) */
   double nested;           /* ms of load and project timed inside the current stage */
-  /* What is drawn round and over the layers (legend, scale bar, ...) and
-   * its two hooks, all set by im_furniture_begin (furniture/), which this
-   * folder, below it, does not know; NULL: none. note_drawn hears of each
-   * feature drawn (its resolved style and device geometry; false when out
-   * of memory), free_furniture frees the state with the context. */
-  struct im_furniture_state *furniture;
-  bool (*note_drawn)(im_render_ctx *rc, const im_layer_style *ls, const struct im_resolver *res,
-                     const im_feature *f, const im_style *st, const im_geom *drawn);
-  void (*free_furniture)(struct im_furniture_state *furniture);
+  im_page page;            /* what the furniture sees of this render */
   bool labeler_shared;     /* labeler is another render's (im_render_ctx_attach_shared) */
 };
 
@@ -85,8 +114,8 @@ void im_render_ctx_detach(im_render_ctx *rc);
  * folder above this one (furniture/im_furniture_overlay), which render/
  * knows only through these two calls. */
 typedef struct {
-  im_status (*begin)(im_render_ctx *rc, im_error *err);  /* before the layers: margins, graticule */
-  im_status (*finish)(im_render_ctx *rc, im_error *err); /* after: legend, scale bar, ..., as label obstacles */
+  im_status (*begin)(im_page *page, im_error *err);  /* before the layers: margins, graticule */
+  im_status (*finish)(im_page *page, im_error *err); /* after: legend, scale bar, ..., as label obstacles */
 } im_render_overlay;
 
 typedef enum {
