@@ -17,6 +17,17 @@
 #include "spec/map-furniture-private.h"
 #include "render/render-private.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define IM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IM_ASAN 1
+#endif
+#endif
+#ifndef IM_ASAN
+#define IM_ASAN 0
+#endif
+
 static double wrap180(double x) {
   x = fmod(x + 180.0, 360.0);
   if (x < 0)
@@ -390,8 +401,10 @@ void im_render_ctx_drop_scratch(im_render_ctx *rc) {
   im_proj_scratch_init(&rc->scratch);
   im_geom_init(&rc->fill, IM_GEOM_POINT);
   im_geom_init(&rc->outline, IM_GEOM_POINT);
-#ifdef __GLIBC__
-  /* The pages freed amid the heap go back too, not only those at its top. */
+#if defined(__GLIBC__) && !IM_ASAN
+  /* The pages freed amid the heap go back too, not only those at its top.
+   * Not under AddressSanitizer: its allocator is not glibc's, and glibc's
+   * malloc_trim from several batch threads once crashed there. */
   malloc_trim(0);
 #endif
 }
