@@ -8,7 +8,7 @@ INFLUMAP_PACKAGES=(
   libcmocka-dev poppler-utils
   libpng-dev ghostscript
   python3 file
-  clang libclang-rt-14-dev valgrind
+  clang libclang-rt-14-dev clang-format valgrind
 )
 
 install_deps() {

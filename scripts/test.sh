@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
-echo "== structure: includes run one way (scripts/check-includes.py)"
+echo "== structure: includes run one way (scripts/check-includes.py), code formatted (scripts/format.sh)"
 python3 scripts/check-includes.py
+scripts/format.sh --check
 
 echo "== build (-Wall -Wextra -Wpedantic -Werror)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUMAP_WERROR=ON >/dev/null

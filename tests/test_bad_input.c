@@ -478,11 +478,10 @@ static void test_geojson_nan(void **state) {
  * memcpy from its NULL field array, which UBSan reports). */
 static void test_geojson_no_properties(void **state) {
   (void)state;
-  static const char json[] =
-      "{\"type\":\"FeatureCollection\",\"features\":["
-      "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[-77.2,-11.6]}},"
-      "{\"type\":\"Feature\",\"properties\":null,"
-      "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[-77,-12],[-70,-33]]}}]}";
+  static const char json[] = "{\"type\":\"FeatureCollection\",\"features\":["
+                             "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[-77.2,-11.6]}},"
+                             "{\"type\":\"Feature\",\"properties\":null,"
+                             "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[-77,-12],[-70,-33]]}}]}";
   const char *p = scratch_path("no-properties.geojson");
   assert_true(write_file(p, json, sizeof json - 1));
   renders("no-properties", p, "");
@@ -503,8 +502,9 @@ static void test_geojson_distinct_properties(void **state) {
   assert_non_null(f);
   fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
   for (int i = 0; i < 3000; i++)
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"p%d\":%d},\"geometry\":{\"type\":\"Point\","
-               "\"coordinates\":[-70,-12]}}",
+    fprintf(f,
+            "%s{\"type\":\"Feature\",\"properties\":{\"p%d\":%d},\"geometry\":{\"type\":\"Point\","
+            "\"coordinates\":[-70,-12]}}",
             i ? "," : "", i, i);
   fputs("]}", f);
   assert_int_equal(fclose(f), 0);
@@ -525,8 +525,9 @@ static void test_geojson_too_big_for_memory(void **state) {
   (void)state;
   const char *p = src_path("shapes/influence/events.geojson");
   im_limits_set(&(im_limits){.max_layer_mb = 1});
-  load_fails(p, p, "is 0.03 MiB; influmap reads GeoJSON whole, which takes about 32 times the file's size in memory, "
-                   "and so takes at most 0.03 MiB");
+  load_fails(p, p,
+             "is 0.03 MiB; influmap reads GeoJSON whole, which takes about 32 times the file's size in memory, "
+             "and so takes at most 0.03 MiB");
   im_limits_set(NULL);
   im_layer *l = load_ok(p);
   im_layer_free(l);

@@ -78,9 +78,8 @@ static void test_matrix_order_and_templates(void **state) {
                                           "output: \"maps/{actor|lower}/{month}-{actor|upper}.{format}\"\n");
   assert_int_equal(im_manifest_job_count(m), 12);
   /* The last variable changes fastest; months run across the year's end. */
-  const char *want[] = {"maps/china/2021-11-CHINA.png", "maps/china/2021-11-CHINA.pdf",
-                        "maps/china/2021-12-CHINA.png", "maps/china/2021-12-CHINA.pdf",
-                        "maps/china/2022-01-CHINA.png", "maps/china/2022-01-CHINA.pdf",
+  const char *want[] = {"maps/china/2021-11-CHINA.png",  "maps/china/2021-11-CHINA.pdf", "maps/china/2021-12-CHINA.png",
+                        "maps/china/2021-12-CHINA.pdf",  "maps/china/2022-01-CHINA.png", "maps/china/2022-01-CHINA.pdf",
                         "maps/russia/2021-11-RUSSIA.png"};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     const im_batch_job *job = im_manifest_job(m, i);
@@ -145,8 +144,7 @@ static void test_values_from_data(void **state) {
   assert_string_equal(param(first, "country"), "ARG");
   /* Every country of the list has a Chinese event, and they are in order. */
   for (size_t i = nactors; i < n; i += nactors)
-    assert_true(strcmp(param(im_manifest_job(m, i - nactors), "country"), param(im_manifest_job(m, i), "country")) <
-                0);
+    assert_true(strcmp(param(im_manifest_job(m, i - nactors), "country"), param(im_manifest_job(m, i), "country")) < 0);
   im_manifest_free(m);
 
   /* Attributes of a value, from its first feature: {var.attr}. */
@@ -266,8 +264,9 @@ static void test_override_mistakes(void **state) {
   assert_int_equal(st, IM_STATUS_INPUT);
   assert_null(map);
   assert_int_equal(err.line, 5);
-  int column = (int)(strlen("extent: {from_feature: {source: ") + strlen(src_path("shapes/ne_50m_admin_0_countries.shp")) +
-                     strlen(", field: ISO_A3, value: \"") + 1);
+  int column =
+      (int)(strlen("extent: {from_feature: {source: ") + strlen(src_path("shapes/ne_50m_admin_0_countries.shp")) +
+            strlen(", field: ISO_A3, value: \"") + 1);
   assert_int_equal(err.column, column);
   assert_non_null(strstr(err.message, "ISO_A3 = 'XYZ'"));
   /* A layer the base does not have: at the layer's name. */
@@ -310,8 +309,8 @@ static void test_manifest_mistakes(void **state) {
   load_fails("k10.yaml", "base: '{a}.yaml'\nmatrix:\n  a: [base, nothere]\noutput: 'm/{a}.png'\n", 1, 8,
              "nothere.yaml");
   load_fails("k11.yaml", "base: base.yaml\nmatrix:\n  a: x\noutput: 'm/{a}.png'\n", 3, 6, "must be a list");
-  load_fails("k12.yaml", "base: base.yaml\nmatrix:\n  a: {from: nothere.geojson, field: x}\noutput: '{a}.png'\n",
-             3, 13, "not found");
+  load_fails("k12.yaml", "base: base.yaml\nmatrix:\n  a: {from: nothere.geojson, field: x}\noutput: '{a}.png'\n", 3, 13,
+             "not found");
   load_fails("k13.yaml", "base: base.yaml\n", 0, 0, "no output");
   load_fails("k14.yaml", "base: base.yaml\noutput: x.png\nextent: {west: -10, east: 10, south: 5}\n", 3, 1,
              "north is missing");

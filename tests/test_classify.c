@@ -107,8 +107,10 @@ static void qualitative(void **state) {
     const char *name;
     size_t size;
     const char *first, *last;
-  } pals[] = {{"okabe-ito", 8, "#000000", "#cc79a7"}, {"set2", 8, "#66c2a5", "#b3b3b3"},
-              {"dark2", 8, "#1b9e77", "#666666"},     {"paired", 12, "#a6cee3", "#b15928"},
+  } pals[] = {{"okabe-ito", 8, "#000000", "#cc79a7"},
+              {"set2", 8, "#66c2a5", "#b3b3b3"},
+              {"dark2", 8, "#1b9e77", "#666666"},
+              {"paired", 12, "#a6cee3", "#b15928"},
               {"tableau10", 10, "#4e79a7", "#bab0ab"}};
   for (size_t p = 0; p < sizeof pals / sizeof pals[0]; p++) {
     assert_true(im_palette_exists(pals[p].name));
@@ -520,10 +522,10 @@ static void class_index(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(vric),           cmocka_unit_test(qualitative),       cmocka_unit_test(names),
-      cmocka_unit_test(ramps),          cmocka_unit_test(equal_interval),    cmocka_unit_test(quantile),
-      cmocka_unit_test(jenks_known),    cmocka_unit_test(jenks_brute_force), cmocka_unit_test(jenks_large),
-      cmocka_unit_test(breaks_edges),   cmocka_unit_test(class_index),
+      cmocka_unit_test(vric),         cmocka_unit_test(qualitative),       cmocka_unit_test(names),
+      cmocka_unit_test(ramps),        cmocka_unit_test(equal_interval),    cmocka_unit_test(quantile),
+      cmocka_unit_test(jenks_known),  cmocka_unit_test(jenks_brute_force), cmocka_unit_test(jenks_large),
+      cmocka_unit_test(breaks_edges), cmocka_unit_test(class_index),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

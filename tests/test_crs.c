@@ -71,8 +71,8 @@ static void check_crs_axes(const char *definition, bool swap, double expected_lo
     double x, y;
     cs2cs(definition, swap, cities[i].lon, cities[i].lat, &x, &y);
     if (fabs(xy[2 * i] - x) > 0.001 || fabs(xy[2 * i + 1] - y) > 0.001)
-      fail_msg("%s in %s: influmap %.4f %.4f, cs2cs %.4f %.4f", cities[i].name, definition, xy[2 * i],
-               xy[2 * i + 1], x, y);
+      fail_msg("%s in %s: influmap %.4f %.4f, cs2cs %.4f %.4f", cities[i].name, definition, xy[2 * i], xy[2 * i + 1], x,
+               y);
   }
   /* And back. */
   assert_int_equal(im_transform_array(t, xy, 4, true), 0);
@@ -235,9 +235,9 @@ static void radian_step_same_bits(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(latam_laea),        cmocka_unit_test(world_robinson),
-                                     cmocka_unit_test(pacific_robinson),  cmocka_unit_test(web_mercator_epsg),
-                                     cmocka_unit_test(forms_of_crs),      cmocka_unit_test(impossible_points),
-                                     cmocka_unit_test(axes_and_units),    cmocka_unit_test(radian_step_same_bits)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(latam_laea),       cmocka_unit_test(world_robinson),
+                                     cmocka_unit_test(pacific_robinson), cmocka_unit_test(web_mercator_epsg),
+                                     cmocka_unit_test(forms_of_crs),     cmocka_unit_test(impossible_points),
+                                     cmocka_unit_test(axes_and_units),   cmocka_unit_test(radian_step_same_bits)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,8 @@
 
 static void render_with_store(const char *store, const char *spec, const char *out) {
   char cmd[8192];
-  int n = snprintf(cmd, sizeof cmd, "INFLUMAP_CACHE_DIR='%s' '%s' render '%s' -o '%s' 2>/dev/null", store, IM_CLI,
-                   spec, out);
+  int n = snprintf(cmd, sizeof cmd, "INFLUMAP_CACHE_DIR='%s' '%s' render '%s' -o '%s' 2>/dev/null", store, IM_CLI, spec,
+                   out);
   assert_true(n > 0 && (size_t)n < sizeof cmd);
   if (system(cmd) != 0)
     fail_msg("failed: %s", cmd);

@@ -91,7 +91,7 @@ static void test_lon_lat_points(void **state) {
   assert_int_equal(l->features[1].line, 3);
   assert_string_equal(value(l, 0, "code"), "007"); /* kept as written */
   assert_string_equal(value(l, 1, "ok"), "FALSE");
-  assert_null(value(l, 0, "note"));        /* empty and unquoted: null */
+  assert_null(value(l, 0, "note"));             /* empty and unquoted: null */
   assert_string_equal(value(l, 1, "note"), ""); /* quoted: an empty string */
   assert_true(l->file_bbox.minx == -86.25 && l->file_bbox.maxy == 12.13);
   im_layer_free(l);
@@ -112,12 +112,12 @@ static void test_other_coordinate_names(void **state) {
 
 static void test_quoted_commas_and_newlines(void **state) {
   (void)state;
-  const char *text = "id,description,lon,lat\n"            /* 1 */
-                     "a,\"Port, phase 1\",1,2\n"            /* 2 */
-                     "b,\"two\nlines\",3,4\n"               /* 3-4 */
-                     "\n"                                   /* 5, blank */
+  const char *text = "id,description,lon,lat\n"               /* 1 */
+                     "a,\"Port, phase 1\",1,2\n"              /* 2 */
+                     "b,\"two\nlines\",3,4\n"                 /* 3-4 */
+                     "\n"                                     /* 5, blank */
                      "c,\"say \"\"hi\"\"\nand\n\n go\",5,6\n" /* 6-9 */
-                     "d,plain,7,8";                         /* 10, no newline */
+                     "d,plain,7,8";                           /* 10, no newline */
   im_layer *l = load_ok("quoted.csv", text, NULL);
   assert_int_equal(l->nfeatures, 4);
   assert_string_equal(value(l, 0, "description"), "Port, phase 1");
@@ -132,9 +132,10 @@ static void test_quoted_commas_and_newlines(void **state) {
 
   /* The same, broken after the quoted newlines: the error is on line 10. */
   char bad[512];
-  snprintf(bad, sizeof bad, "%s\ne,x,9,north\n", "id,description,lon,lat\na,\"Port, phase 1\",1,2\n"
-                                                "b,\"two\nlines\",3,4\n\nc,\"say \"\"hi\"\"\nand\n\n go\",5,6\n"
-                                                "d,plain,7,8");
+  snprintf(bad, sizeof bad, "%s\ne,x,9,north\n",
+           "id,description,lon,lat\na,\"Port, phase 1\",1,2\n"
+           "b,\"two\nlines\",3,4\n\nc,\"say \"\"hi\"\"\nand\n\n go\",5,6\n"
+           "d,plain,7,8");
   im_error err = load_fails("quoted_bad.csv", bad);
   assert_int_equal(err.line, 11);
   assert_has(err.message, "lat 'north' is not a number");
@@ -153,20 +154,21 @@ static void test_quoted_commas_and_newlines(void **state) {
 
 static void test_wkt(void **state) {
   (void)state;
-  im_layer *l = load_ok("wkt.csv",
-                        "name,WKT\n"
-                        "p,POINT (-70.4 -23.1)\n"
-                        "l,\"LINESTRING (0 0, 1 1, 2 0)\"\n"
-                        "h,\"POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2))\"\n"
-                        "mp,\"MULTIPOINT ((1 2), (3 4))\"\n"
-                        "mp2,\"multipoint (5 6, 7 8)\"\n"
-                        "ml,\"MULTILINESTRING ((0 0, 1 1), (2 2, 3 3, 4 4))\"\n"
-                        "mpoly,\"MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 9 5, 9 9, 5 5), (6 6, 8 6, 8 8, 6 6)))\"\n"
-                        "z,POINT Z (1 2 3)\n"
-                        "zm,POINTZM (1 2 3 4)\n"
-                        "e,POINT EMPTY\n"
-                        "s,SRID=4326;POINT (9 9)\n",
-                        NULL);
+  im_layer *l =
+      load_ok("wkt.csv",
+              "name,WKT\n"
+              "p,POINT (-70.4 -23.1)\n"
+              "l,\"LINESTRING (0 0, 1 1, 2 0)\"\n"
+              "h,\"POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2))\"\n"
+              "mp,\"MULTIPOINT ((1 2), (3 4))\"\n"
+              "mp2,\"multipoint (5 6, 7 8)\"\n"
+              "ml,\"MULTILINESTRING ((0 0, 1 1), (2 2, 3 3, 4 4))\"\n"
+              "mpoly,\"MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 9 5, 9 9, 5 5), (6 6, 8 6, 8 8, 6 6)))\"\n"
+              "z,POINT Z (1 2 3)\n"
+              "zm,POINTZM (1 2 3 4)\n"
+              "e,POINT EMPTY\n"
+              "s,SRID=4326;POINT (9 9)\n",
+              NULL);
   assert_int_equal(l->total_records, 11);
   assert_int_equal(l->nfeatures, 10); /* EMPTY is skipped */
   assert_int_equal(l->nfields, 1);
@@ -338,7 +340,8 @@ static void test_source_crs(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lon_lat_points), cmocka_unit_test(test_other_coordinate_names),
+      cmocka_unit_test(test_lon_lat_points),
+      cmocka_unit_test(test_other_coordinate_names),
       cmocka_unit_test(test_quoted_commas_and_newlines),
       cmocka_unit_test(test_wkt),
       cmocka_unit_test(test_wkt_errors),

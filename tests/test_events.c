@@ -39,7 +39,8 @@ static void assert_has(const char *haystack, const char *needle) {
 }
 
 #define HEADER "id,name,actor,category,status,date,date_end,country,description,source,lon,lat,budget\n"
-#define GOOD_ROW "cn-1,Chancay port,China,port,under construction,2021-12-01,2024,PER,Deep-water port,VRIC,-77.27,-11.58,3.6e9\n"
+#define GOOD_ROW                                                                                                       \
+  "cn-1,Chancay port,China,port,under construction,2021-12-01,2024,PER,Deep-water port,VRIC,-77.27,-11.58,3.6e9\n"
 
 static im_layer *load(const char *name, const char *text) {
   const char *path = scratch_path(name);

@@ -7,6 +7,8 @@
 #include "influmap/filter.h"
 #include "support.h"
 
+/* clang-format off */ /* rows and expressions laid out as tables */
+
 /* The fields every expression below is bound to, and a row of values. */
 enum { F_NAME, F_ISO, F_POP, F_POP2, F_DATE, F_DBFDATE, F_FLAG, F_A, F_B, F_C, NFIELDS };
 static const im_field fields[NFIELDS] = {
@@ -536,3 +538,4 @@ int main(void) {
       cmocka_unit_test(binding),     cmocka_unit_test(rebinding)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
+/* clang-format on */

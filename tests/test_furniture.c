@@ -626,12 +626,17 @@ static void spec_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(legend_lists_classes_drawn), cmocka_unit_test(legend_by_field_merges_layers),
-      cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(scalebar_true_at_centre),
+      cmocka_unit_test(legend_lists_classes_drawn),
+      cmocka_unit_test(legend_by_field_merges_layers),
+      cmocka_unit_test(legend_by_category_with_routes),
+      cmocka_unit_test(scalebar_true_at_centre),
       cmocka_unit_test(scalebar_refused_on_world_maps),
-      cmocka_unit_test(north_arrow_true_north),     cmocka_unit_test(graticule_labels_apart),
-      cmocka_unit_test(title_and_credits_are_text), cmocka_unit_test(margins_stay_white),
-      cmocka_unit_test(inset_shows_footprint),      cmocka_unit_test(spec_errors),
+      cmocka_unit_test(north_arrow_true_north),
+      cmocka_unit_test(graticule_labels_apart),
+      cmocka_unit_test(title_and_credits_are_text),
+      cmocka_unit_test(margins_stay_white),
+      cmocka_unit_test(inset_shows_footprint),
+      cmocka_unit_test(spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,9 +40,7 @@ static double direct_km(const double *a, const double *b) {
   return s12 / 1000;
 }
 
-static double segment_km(const double *u, const double *v) {
-  return direct_km(u, v);
-}
+static double segment_km(const double *u, const double *v) { return direct_km(u, v); }
 
 static void test_mejillones_shanghai_length(void **state) {
   (void)state;
@@ -245,8 +243,8 @@ static void test_points_and_rings(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mejillones_shanghai_length), cmocka_unit_test(test_route_follows_the_geodesic),
-      cmocka_unit_test(test_midpoint_with_two_steps),     cmocka_unit_test(test_managua_moscow),
-      cmocka_unit_test(test_multi_segment_and_parts),     cmocka_unit_test(test_points_and_rings),
+      cmocka_unit_test(test_midpoint_with_two_steps),    cmocka_unit_test(test_managua_moscow),
+      cmocka_unit_test(test_multi_segment_and_parts),    cmocka_unit_test(test_points_and_rings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */ /* GeoJSON written as it reads: clang-format would break the strings apart */
+
 static const char *write_fixture(const char *name, const char *text) {
   const char *path = scratch_path(name);
   assert_true(write_file(path, text, strlen(text)));
@@ -403,3 +405,4 @@ int main(void) {
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
+/* clang-format on */

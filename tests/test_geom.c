@@ -224,10 +224,13 @@ static void segment_clip(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(cut_square_across_dateline), cmocka_unit_test(cut_pacific_centred),
-      cmocka_unit_test(cut_pole_ring),              cmocka_unit_test(cut_line_split),
-      cmocka_unit_test(densify_and_simplify),       cmocka_unit_test(clip_ring_and_line),
-      cmocka_unit_test(remove_invalid),             cmocka_unit_test(segment_clip)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(cut_square_across_dateline),
+                                     cmocka_unit_test(cut_pacific_centred),
+                                     cmocka_unit_test(cut_pole_ring),
+                                     cmocka_unit_test(cut_line_split),
+                                     cmocka_unit_test(densify_and_simplify),
+                                     cmocka_unit_test(clip_ring_and_line),
+                                     cmocka_unit_test(remove_invalid),
+                                     cmocka_unit_test(segment_clip)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

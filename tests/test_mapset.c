@@ -47,8 +47,7 @@ static bool to_pixel(projector *p, double lon, double lat, int margin, int *px, 
   const im_frame *f = p->frame;
   *px = (int)floor(p->x0 + (xy[0] - f->xmin) / (f->xmax - f->xmin) * p->w);
   *py = (int)floor(p->y0 + (f->ymax - xy[1]) / (f->ymax - f->ymin) * p->h);
-  return *px >= p->x0 + margin && *py >= p->y0 + margin && *px < p->x0 + p->w - margin &&
-         *py < p->y0 + p->h - margin;
+  return *px >= p->x0 + margin && *py >= p->y0 + margin && *px < p->x0 + p->w - margin && *py < p->y0 + p->h - margin;
 }
 
 static bool background(uint32_t px) { return pixel_near(px, LAND, TOL) || pixel_near(px, SEA, TOL); }
@@ -168,24 +167,33 @@ typedef struct {
 } map_case;
 
 static const map_case cases[] = {
-    {.spec = "influence-latam", .expected = 30, .at_least = true,
+    {.spec = "influence-latam",
+     .expected = 30,
+     .at_least = true,
      .required = {"chancay-port", "san-ysidro-russians", "neuquen-deep-space-station", "cuba-belt-and-road"}},
-    {.spec = "chancay", .expected = 4,
+    {.spec = "chancay",
+     .expected = 4,
      .required = {"chancay-port", "castillo-chinese-embassy", "peru-election-castillo", "peru-russia-classified-info"}},
-    {.spec = "cable-pacific", .expected = 12,
+    {.spec = "cable-pacific",
+     .expected = 12,
      .required = {"cuba-ciie-shanghai", "chancay-port", "china-lithium-southern-cone"}},
-    {.spec = "colombia-venezuela", .expected = 3,
+    {.spec = "colombia-venezuela",
+     .expected = 3,
      .required = {"russia-drones-arauca", "russia-drones-cucuta", "barinas-election"}},
     {.spec = "us-mexico-border", .expected = 2, .required = {"san-ysidro-russians", "otay-mesa-russians"}},
-    {.spec = "actor-china", .expected = 11,
+    {.spec = "actor-china",
+     .expected = 11,
      .required = {"chancay-port", "taiwan-embassy-managua-seized", "neuquen-deep-space-station"}},
-    {.spec = "actor-russia", .expected = 10,
+    {.spec = "actor-russia",
+     .expected = 10,
      .required = {"fernandez-russian-diplomats", "belarus-poland-migration", "san-ysidro-russians",
                   "russia-apc-uruguay"}},
-    {.spec = "actor-iran", .expected = 7,
+    {.spec = "actor-iran",
+     .expected = 7,
      .required = {"raisi-maduro-call", "iran-nuclear-talks-vienna", "iran-cultural-centre-boric",
                   "llorenti-raisi-tehran"}},
-    {.spec = "actor-venezuela", .expected = 5,
+    {.spec = "actor-venezuela",
+     .expected = 5,
      .required = {"alba-summit-havana", "maduro-al-mayadeen", "llorenti-raisi-tehran", "barinas-election"}},
 };
 
@@ -212,8 +220,7 @@ static void check_map(const map_case *c, const im_layer *events) {
         !to_pixel(&p, f->geom.xy[0], f->geom.xy[1], 3, &x, &y))
       continue;
     if (!symbol_at(&img, &bare, x, y))
-      fail_msg("%s: event %s (%.2f %.2f) is not drawn at pixel %d,%d", c->spec, id, f->geom.xy[0], f->geom.xy[1],
-               x, y);
+      fail_msg("%s: event %s (%.2f %.2f) is not drawn at pixel %d,%d", c->spec, id, f->geom.xy[0], f->geom.xy[1], x, y);
     checked++;
     for (size_t k = 0; k < sizeof c->required / sizeof *c->required && c->required[k]; k++)
       required_found += !strcmp(c->required[k], id);

@@ -157,7 +157,8 @@ static void layout_legend_in_cell(void **state) {
   (void)state;
   const char *events = write_events("events-cell.geojson", NULL, 0);
   /* Five panels in three columns: two rows, the sixth cell the legend's. */
-  im_map *map = spec("cell.yaml", events, "", "  columns: 3\n  gap: 2mm\n  legend: cell\n  panels:\n"
+  im_map *map = spec("cell.yaml", events, "",
+                     "  columns: 3\n  gap: 2mm\n  legend: cell\n  panels:\n"
                      "    - {title: A, where: \"actor = 'China'\"}\n    - {title: B}\n    - {title: C}\n"
                      "    - {title: D, extent: {west: -80, east: -50, south: -30, north: -5}}\n"
                      "    - {where: \"actor = 'Iran'\"}\n",
@@ -385,8 +386,8 @@ static void spec_errors(void **state) {
                "did you mean 'events'", 9, 23);
   expect_error("  columns: 1\n  panels:\n    - {where: \"actor = = 'China'\"}\n", "", "", 9, 0);
   expect_error("  columns: 1\n  panels:\n    - {period: {from: 2021-13-45}}\n", "", "ISO 8601", 9, 23);
-  expect_error("  columns: 1\n  panels:\n    - {extent: {west: -10, east: 10, south: 5}}\n", "", "north is missing",
-               9, 0);
+  expect_error("  columns: 1\n  panels:\n    - {extent: {west: -10, east: 10, south: 5}}\n", "", "north is missing", 9,
+               0);
   expect_error("  columns: 2\n  legend: cell\n  panels: [{title: A}, {title: B}]\n  rows: 1\n", "",
                "the panels and the legend", 10, 9);
   expect_error("  columns: 1\n  legend: inside\n  panels: [{title: A}]\n", "", "legend", 8, 11);
@@ -430,9 +431,12 @@ static void spec_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(layout_two_by_two), cmocka_unit_test(layout_legend_in_cell),
-      cmocka_unit_test(panels_show_their_own_actor), cmocka_unit_test(legend_sums_panels),
-      cmocka_unit_test(demo_spec), cmocka_unit_test(spec_errors),
+      cmocka_unit_test(layout_two_by_two),
+      cmocka_unit_test(layout_legend_in_cell),
+      cmocka_unit_test(panels_show_their_own_actor),
+      cmocka_unit_test(legend_sums_panels),
+      cmocka_unit_test(demo_spec),
+      cmocka_unit_test(spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

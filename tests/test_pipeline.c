@@ -102,8 +102,10 @@ static void test_cache_same_bytes_and_reused(void **state) {
   snprintf(specs[0], sizeof specs[0], "%s", write_spec("peru.yaml", LAEA, PERU));
   snprintf(specs[1], sizeof specs[1], "%s",
            write_spec_page("peru-narrow.yaml", "{width: 80mm, height: 70mm, dpi: 100}", LAEA, PERU));
-  snprintf(specs[2], sizeof specs[2], "%s", write_spec("chile.yaml", LAEA, "{west: -76, east: -66, south: -56, north: -17}"));
-  snprintf(specs[3], sizeof specs[3], "%s", write_spec("robinson.yaml", "ESRI:54030", "{west: -100, east: -30, south: -60, north: 20}"));
+  snprintf(specs[2], sizeof specs[2], "%s",
+           write_spec("chile.yaml", LAEA, "{west: -76, east: -66, south: -56, north: -17}"));
+  snprintf(specs[3], sizeof specs[3], "%s",
+           write_spec("robinson.yaml", "ESRI:54030", "{west: -100, east: -30, south: -60, north: 20}"));
   snprintf(specs[4], sizeof specs[4], "%s", specs[0]);
   const char *formats[] = {"png", "svg"};
   for (int k = 0; k < 2; k++) {
@@ -272,9 +274,10 @@ static void test_prefetch_same_bytes(void **state) {
  * A bug that reused the fill's rings for the outline strokes the edges. */
 static void test_outline_cut_apart(void **state) {
   (void)state;
-  const char *geojson = "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"box\"},"
-                        " \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[160, -20], [-160, -20], [-160, 20],"
-                        " [160, 20], [160, -20]]]}}]}";
+  const char *geojson =
+      "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"box\"},"
+      " \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[160, -20], [-160, -20], [-160, 20],"
+      " [160, 20], [160, -20]]]}}]}";
   const char *src = scratch_path("dateline-box.geojson");
   assert_true(write_file(src, geojson, strlen(geojson)));
   char yaml[2048];
@@ -409,9 +412,10 @@ static void test_densify_ceiling(void **state) {
   /* A box of 5 vertices 40° across is read (5 vertices) but drawn with
    * about 320: a ceiling of 100 stops it where it is densified, with the
    * cache off and on (counted from the cached entry). */
-  const char *box = "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"box\"},"
-                    " \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-80, -40], [-40, -40], [-40, 0],"
-                    " [-80, 0], [-80, -40]]]}}]}";
+  const char *box =
+      "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"box\"},"
+      " \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-80, -40], [-40, -40], [-40, 0],"
+      " [-80, 0], [-80, -40]]]}}]}";
   snprintf(box_path, sizeof box_path, "%s", scratch_path("coarse-box.geojson"));
   assert_true(write_file(box_path, box, strlen(box)));
   snprintf(yaml, sizeof yaml,
@@ -600,8 +604,8 @@ static void test_thinning_invisible(void **state) {
     }
   image_free(&a);
   image_free(&b);
-  print_message("thinning: %ld of %ld pixels changed, %ld by more than 96, %ld of them amid land or sea\n",
-                changed, total, big, isolated);
+  print_message("thinning: %ld of %ld pixels changed, %ld by more than 96, %ld of them amid land or sea\n", changed,
+                total, big, isolated);
   assert_true(changed > 0);
   assert_true(big * 20000 < total); /* under 0.005%: 1.5 px thinning gives 0.026% */
   assert_true(isolated <= 8);

@@ -83,8 +83,9 @@ static im_map *spec_with(const char *name, const char *title, bool labels) {
            "  - id: capitals\n    source: %s\n    where: ADM0CAP = 1\n"
            "    marker: {symbol: circle, size: 3pt}\n    fill: \"#333333\"\n"
            "    %slabel: {text: \"{NAME}\", font: \"Noto Sans 6\", halo: {color: white, width: 1pt}}\n",
-           t, src_path("shapes/ne_50m_admin_0_countries.shp"), labels ? "" : "# ", src_path("shapes/ne_10m_rivers_americas.shp"),
-           labels ? "" : "# ", src_path("shapes/ne_10m_populated_places_latam.shp"), labels ? "" : "# ");
+           t, src_path("shapes/ne_50m_admin_0_countries.shp"), labels ? "" : "# ",
+           src_path("shapes/ne_10m_rivers_americas.shp"), labels ? "" : "# ",
+           src_path("shapes/ne_10m_populated_places_latam.shp"), labels ? "" : "# ");
   return load_spec_text(name, yaml);
 }
 

@@ -69,8 +69,8 @@ static void lima_land_pacific_sea(void **state) {
   double west = lima_lon - 200.0 / (111.32 * cos(lima_lat * M_PI / 180));
   assert_true(pixel_near(map_projector_sample(&p, &img, west, lima_lat), SEA, 2));
   /* Inland and offshore elsewhere, for good measure. */
-  assert_true(pixel_near(map_projector_sample(&p, &img, -47.9, -15.8), LAND, 2));  /* Brasília */
-  assert_true(pixel_near(map_projector_sample(&p, &img, -30.0, -20.0), SEA, 2));   /* South Atlantic */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -47.9, -15.8), LAND, 2));      /* Brasília */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -30.0, -20.0), SEA, 2));       /* South Atlantic */
   assert_true(pixel_near(map_projector_sample(&p, &img, -66.9036, 10.4806), LAND, 2)); /* Caracas */
   map_projector_fini(&p);
   image_free(&img);
@@ -242,7 +242,6 @@ static void formats_and_sizes(void **state) {
   im_map_free(map);
 }
 
-
 /* The same spec twice: byte-identical SVG, PDF and PNG. */
 static void deterministic_outputs(void **state) {
   (void)state;
@@ -271,8 +270,9 @@ static void failed_render_keeps_output(void **state) {
   (void)state;
   const char *dir = scratch_path("keep");
   char cmd[4200];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp %s/shapes/ne_50m_admin_0_countries.* '%s'/ && "
-                            "truncate -s 300000 '%s'/ne_50m_admin_0_countries.shp",
+  snprintf(cmd, sizeof cmd,
+           "rm -rf '%s' && mkdir -p '%s' && cp %s/shapes/ne_50m_admin_0_countries.* '%s'/ && "
+           "truncate -s 300000 '%s'/ne_50m_admin_0_countries.shp",
            dir, dir, IM_SOURCE_DIR, dir, dir);
   assert_int_equal(system(cmd), 0);
   char yaml[8192];
@@ -297,9 +297,9 @@ static void failed_render_keeps_output(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(lima_land_pacific_sea),  cmocka_unit_test(frame_covers_extent),
+      cmocka_unit_test(lima_land_pacific_sea),     cmocka_unit_test(frame_covers_extent),
       cmocka_unit_test(world_robinson_no_streaks), cmocka_unit_test(pacific_no_streaks),
-      cmocka_unit_test(formats_and_sizes),      cmocka_unit_test(deterministic_outputs),
+      cmocka_unit_test(formats_and_sizes),         cmocka_unit_test(deterministic_outputs),
       cmocka_unit_test(failed_render_keeps_output)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,8 +84,8 @@ static void write_shapes(const fixture *fx, int type, SHPObject **objs, int n) {
   SHPClose(h);
 }
 
-static SHPObject *make_object(int type, int nparts, const int *starts, const int *part_types, int n,
-                              const double *x, const double *y) {
+static SHPObject *make_object(int type, int nparts, const int *starts, const int *part_types, int n, const double *x,
+                              const double *y) {
   /* Z and M carry values the reader must ignore, not zeros it could mistake
    * for coordinates. */
   double z[64], m[64];
@@ -99,9 +99,7 @@ static SHPObject *make_object(int type, int nparts, const int *starts, const int
   return o;
 }
 
-static SHPObject *make_point(int type, double x, double y) {
-  return make_object(type, 0, NULL, NULL, 1, &x, &y);
-}
+static SHPObject *make_point(int type, double x, double y) { return make_object(type, 0, NULL, NULL, 1, &x, &y); }
 
 static SHPObject *make_null(void) {
   SHPObject *o = SHPCreateObject(SHPT_NULL, -1, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL);
@@ -120,9 +118,7 @@ static void write_names_dbf(const fixture *fx, const char *codepage, const char 
   DBFClose(d);
 }
 
-static void write_text(const char *path, const char *text) {
-  assert_true(write_file(path, text, strlen(text)));
-}
+static void write_text(const char *path, const char *text) { assert_true(write_file(path, text, strlen(text))); }
 
 /* n points at (x[i], y[i]). */
 static void write_points(const fixture *fx, const double *x, const double *y, int n) {
@@ -434,8 +430,7 @@ static const char *const latin1_names[] = {"Bogot\xe1", "C\xfa"
                                                         "cuta"};
 
 /* Writes two points named with names, a .prj, and .cpg text when given. */
-static im_layer *load_named(const char *name, const char *codepage, const char *cpg,
-                            const char *const *names) {
+static im_layer *load_named(const char *name, const char *codepage, const char *cpg, const char *const *names) {
   fixture fx;
   fixture_init(&fx, name);
   static const double x[] = {-74.08, -72.5}, y[] = {4.6, 7.9};
@@ -894,16 +889,11 @@ static void test_encoding_from_cpg(void **state) {
   static const struct {
     const char *cpg, *enc;
   } cases[] = {
-      {"UTF-8", "UTF-8"},
-      {"utf8", "UTF-8"},
-      {"UTF-8\r\n", "UTF-8"},
-      {"1252", "CP1252"},
-      {"ANSI 1252", "CP1252"},
-      {"windows-1252", "CP1252"},
-      {"ISO-8859-1", "ISO-8859-1"},
-      {"8859_1", "ISO-8859-1"},
-      {"LATIN1", "ISO-8859-1"},
-      {"ISO 8859-15", "ISO-8859-15"},
+      {"UTF-8", "UTF-8"},           {"utf8", "UTF-8"},
+      {"UTF-8\r\n", "UTF-8"},       {"1252", "CP1252"},
+      {"ANSI 1252", "CP1252"},      {"windows-1252", "CP1252"},
+      {"ISO-8859-1", "ISO-8859-1"}, {"8859_1", "ISO-8859-1"},
+      {"LATIN1", "ISO-8859-1"},     {"ISO 8859-15", "ISO-8859-15"},
       {"88591", "ISO-8859-1"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -935,8 +925,9 @@ static void test_transcode(void **state) {
   (void)state;
   im_transcoder *t = im_transcoder_create("CP1252");
   assert_non_null(t);
-  char *s = im_transcode(t, "C\xfa"
-                            "cuta \x80",
+  char *s = im_transcode(t,
+                         "C\xfa"
+                         "cuta \x80",
                          8);
   assert_string_equal(s, "C\xc3\xba"
                          "cuta \xe2\x82\xac");

@@ -94,8 +94,8 @@ static void mistakes(void **state) {
   expect_error("topkey.yaml", "map:\n  crs: EPSG:4326\nlayer: []\n", 3, 1, "unknown key 'layer'");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    fill: \"#ff00zz\"\n", countries());
   expect_error("colour.yaml", yaml, 5, 12, "fill must be a colour");
-  snprintf(yaml, sizeof yaml,
-           "map:\n  crs: EPSG:4326\n  page: {width: 12 furlongs}\nlayers:\n  - source: %s\n", countries());
+  snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\n  page: {width: 12 furlongs}\nlayers:\n  - source: %s\n",
+           countries());
   expect_error("length.yaml", yaml, 3, 17, "page width must be a length");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\n  dpi: 5000\nlayers:\n  - source: %s\n", countries());
   expect_error("dpi.yaml", yaml, 3, 8, "dpi must be between 10 and 2400");
@@ -113,9 +113,11 @@ static void mistakes(void **state) {
   expect_error("order.yaml", yaml, 3, 3, "must be less than");
   expect_error("nosource.yaml", "map:\n  crs: EPSG:4326\nlayers:\n  - source: nowhere/x.shp\n", 4, 13,
                "source 'nowhere/x.shp' not found");
-  expect_error("syntax.yaml", "map:\n  crs: EPSG:4326\n   bad: 1\nlayers: []\n", 2, 8, "YAML: invalid multiline plain key");
+  expect_error("syntax.yaml", "map:\n  crs: EPSG:4326\n   bad: 1\nlayers: []\n", 2, 8,
+               "YAML: invalid multiline plain key");
   expect_error("duplicate.yaml", "map:\n  crs: EPSG:4326\nmap:\n  crs: EPSG:3857\n", 3, 1, "YAML: duplicate key");
-  expect_error("unclosed.yaml", "map:\n  crs: [EPSG:4326\nlayers: []\n", 4, 1, "flow sequence without a closing bracket");
+  expect_error("unclosed.yaml", "map:\n  crs: [EPSG:4326\nlayers: []\n", 4, 1,
+               "flow sequence without a closing bracket");
   expect_error("notlist.yaml", "map:\n  crs: EPSG:4326\nlayers:\n  source: x\n", 4, 3, "layers must be a list");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    visible: maybe\n", countries());
   expect_error("bool.yaml", yaml, 5, 14, "visible must be true or false");

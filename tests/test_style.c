@@ -41,7 +41,7 @@ static void render_png(im_map *map, const char *name, test_image *img, map_proje
 
 #define LIMA -77.04, -12.05
 #define BRASILIA -47.9, -15.8
-#define MONTEVIDEO -56.0, -33.0 /* inland Uruguay */
+#define MONTEVIDEO -56.0, -33.0   /* inland Uruguay */
 #define BUENOS_AIRES -62.0, -36.0 /* inland Argentina */
 
 /* Every matching rule applies, in order: a later rule wins where both set
@@ -102,8 +102,8 @@ static void classes_colour_features(void **state) {
            "  - source: %s\n"
            "    classes: {field: ISO_A3, palette: house}\n",
            countries());
-  im_map *map = south_america("cat.yaml", "palettes:\n  house: {PER: \"#ff0000\", BRA: \"#0000ff\", other: \"#777777\"}\n",
-                              layers);
+  im_map *map = south_america("cat.yaml",
+                              "palettes:\n  house: {PER: \"#ff0000\", BRA: \"#0000ff\", other: \"#777777\"}\n", layers);
   test_image img;
   map_projector p;
   render_png(map, "cat", &img, &p, NULL);
@@ -178,7 +178,7 @@ static void scale_ranges(void **state) {
   im_render_options opt = {.stats = &stats};
   render_png(map, "scale", &img, &p, &opt);
   assert_true(stats.scale_denominator > 30e6 && stats.scale_denominator < 70e6);
-  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), LAND, 2));        /* rule only below 1:1M */
+  assert_true(pixel_near(map_projector_sample(&p, &img, LIMA), LAND, 2));         /* rule only below 1:1M */
   assert_true(pixel_near(map_projector_sample(&p, &img, BRASILIA), 0x0000ff, 2)); /* rule in range */
   map_projector_fini(&p);
   image_free(&img);
@@ -191,7 +191,7 @@ static void write_points(const char *name, const char *features) {
   assert_true(write_file(scratch_path(name), json, strlen(json)));
 }
 
-#define POINT(lon, lat, props)                                                                                        \
+#define POINT(lon, lat, props)                                                                                         \
   "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\", \"coordinates\": [" #lon ", " #lat "]}, "               \
   "\"properties\": " props "}"
 
@@ -238,11 +238,14 @@ static void draw_order(void **state) {
  * bounds included, a month-only date meeting any window in that month. */
 static void time_window(void **state) {
   (void)state;
-  write_points("events.geojson",
-               POINT(-70, -5, "{\"date\": \"2021-11-30\"}") ", " POINT(-60, -5, "{\"date\": \"2021-12-01\"}") ", " POINT(
-                   -50, -5, "{\"date\": \"2021-12\"}") ", " POINT(-70, -20, "{\"date\": \"2021-10-01\", \"date_end\": "
-                                                                  "\"2021-12-01\"}") ", " POINT(-60, -20, "{\"date\": "
-                                                                                                          "\"2022-01-01\"}"));
+  write_points(
+      "events.geojson",
+      POINT(-70, -5, "{\"date\": \"2021-11-30\"}") ", " POINT(-60, -5, "{\"date\": \"2021-12-01\"}") ", " POINT(
+          -50, -5, "{\"date\": \"2021-12\"}") ", " POINT(-70, -20,
+                                                         "{\"date\": \"2021-10-01\", \"date_end\": "
+                                                         "\"2021-12-01\"}") ", " POINT(-60, -20,
+                                                                                       "{\"date\": "
+                                                                                       "\"2022-01-01\"}"));
   char layers[2048];
   snprintf(layers, sizeof layers, "  - source: %s\n    marker: {symbol: square, size: 12pt}\n    fill: \"#ff0000\"\n",
            scratch_path("events.geojson"));
@@ -251,10 +254,10 @@ static void time_window(void **state) {
   map_projector p;
   im_render_options opt = {.from = "2021-12-01", .to = "2021-12-31"};
   render_png(map, "window", &img, &p, &opt);
-  assert_false(pixel_near(map_projector_sample(&p, &img, -70, -5), 0xff0000, 2)); /* the day before */
-  assert_true(pixel_near(map_projector_sample(&p, &img, -60, -5), 0xff0000, 2));  /* the first day */
-  assert_true(pixel_near(map_projector_sample(&p, &img, -50, -5), 0xff0000, 2));  /* the month */
-  assert_true(pixel_near(map_projector_sample(&p, &img, -70, -20), 0xff0000, 2)); /* a range ending on it */
+  assert_false(pixel_near(map_projector_sample(&p, &img, -70, -5), 0xff0000, 2));  /* the day before */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -60, -5), 0xff0000, 2));   /* the first day */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -50, -5), 0xff0000, 2));   /* the month */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -70, -20), 0xff0000, 2));  /* a range ending on it */
   assert_false(pixel_near(map_projector_sample(&p, &img, -60, -20), 0xff0000, 2)); /* after */
   map_projector_fini(&p);
   image_free(&img);
@@ -289,21 +292,23 @@ static void mistakes_are_pointed_at(void **state) {
   snprintf(yaml, sizeof yaml,
            "styles:\n  border: {stroke: red}\nmap:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    style: bordr\n", c);
   expect("style.yaml", yaml, false, 7, 12, "unknown style 'bordr' (did you mean 'border'?)");
-  snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    where: ISO_A3 = 'PER' and NAM = 'x'\n", c);
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    where: ISO_A3 = 'PER' and NAM = 'x'\n", c);
   expect("field.yaml", yaml, true, 5, 31, "field 'NAM' is not in");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    where: ISO_A3 = 'PER' or\n", c);
   expect("syntax.yaml", yaml, false, 5, 29, "found the end of the expression");
-  snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: ISO3, palette: vric}\n",
-           c);
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: ISO3, palette: vric}\n", c);
   expect("classfield.yaml", yaml, true, 5, 22, "classes field 'ISO3' is not in");
-  snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: ISO_A3, palette: vrik}\n",
-           c);
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: ISO_A3, palette: vrik}\n", c);
   expect("palette.yaml", yaml, false, 5, 39, "unknown palette 'vrik'");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    marker: {symbol: hexagon}\n", c);
   expect("marker.yaml", yaml, false, 5, 22, "marker symbol must be one of");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    stroke: {cap: rond}\n", c);
   expect("cap.yaml", yaml, false, 5, 19, "cap 'rond' is not known (did you mean 'round'?)");
-  snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: POP_EST, ramp: Bluez}\n", c);
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    classes: {field: POP_EST, ramp: Bluez}\n", c);
   expect("ramp.yaml", yaml, false, 5, 37, "unknown ramp 'Bluez'");
   snprintf(yaml, sizeof yaml, "include: nothere.yaml\nmap:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n", c);
   expect("include.yaml", yaml, false, 1, 10, "included style sheet");
@@ -312,11 +317,13 @@ static void mistakes_are_pointed_at(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(rules_all_match_later_wins), cmocka_unit_test(stroke_only_polygons),
-      cmocka_unit_test(classes_colour_features),
-      cmocka_unit_test(include_named_styles),       cmocka_unit_test(scale_ranges),
-      cmocka_unit_test(draw_order),                 cmocka_unit_test(time_window),
-      cmocka_unit_test(mistakes_are_pointed_at)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(rules_all_match_later_wins),
+                                     cmocka_unit_test(stroke_only_polygons),
+                                     cmocka_unit_test(classes_colour_features),
+                                     cmocka_unit_test(include_named_styles),
+                                     cmocka_unit_test(scale_ranges),
+                                     cmocka_unit_test(draw_order),
+                                     cmocka_unit_test(time_window),
+                                     cmocka_unit_test(mistakes_are_pointed_at)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -258,8 +258,7 @@ static const char *write_svg(const char *name, const char *text) {
   return path;
 }
 
-static void icon_at(im_icon_cache *icons, const char *path, double dpi, double size_pt, double want_w,
-                    double want_h) {
+static void icon_at(im_icon_cache *icons, const char *path, double dpi, double size_pt, double want_w, double want_h) {
   im_symbol_ctx sc = {dpi / 72, dpi, icons};
   int side = (int)ceil(3 * want_h);
   canvas c = canvas_new(side, side);
@@ -446,11 +445,11 @@ static void casing(void **state) {
   st.dash[1] = pt(5);
   im_geom g = line(10, 50, 90, 50);
   im_stroke_lines(c.cr, &sc, &st, &g);
-  assert_true(pixel_near(px(&c, 12, 50), BLACK, 8));  /* a dash */
-  assert_true(pixel_near(px(&c, 17, 50), GREEN, 8));  /* a gap: the casing is not dashed */
-  assert_true(pixel_near(px(&c, 12, 52), GREEN, 8));  /* just outside the line */
+  assert_true(pixel_near(px(&c, 12, 50), BLACK, 8)); /* a dash */
+  assert_true(pixel_near(px(&c, 17, 50), GREEN, 8)); /* a gap: the casing is not dashed */
+  assert_true(pixel_near(px(&c, 12, 52), GREEN, 8)); /* just outside the line */
   assert_true(pixel_near(px(&c, 12, 47), GREEN, 8));
-  assert_true(pixel_near(px(&c, 12, 53), WHITE, 8));  /* outside the casing */
+  assert_true(pixel_near(px(&c, 12, 53), WHITE, 8)); /* outside the casing */
   assert_true(pixel_near(px(&c, 12, 46), WHITE, 8));
   assert_ink(&c, 10, 47, 90, 53, "cased line");
   im_geom_free(&g);
@@ -655,14 +654,21 @@ static void polygon_outline_opacity(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(markers_72dpi),       cmocka_unit_test(markers_300dpi),
-      cmocka_unit_test(pin_tip_on_point),    cmocka_unit_test(marker_stroke_and_opacity),
-      cmocka_unit_test(icons_at_asked_size), cmocka_unit_test(icon_errors),
+      cmocka_unit_test(markers_72dpi),
+      cmocka_unit_test(markers_300dpi),
+      cmocka_unit_test(pin_tip_on_point),
+      cmocka_unit_test(marker_stroke_and_opacity),
+      cmocka_unit_test(icons_at_asked_size),
+      cmocka_unit_test(icon_errors),
       cmocka_unit_test(vector_surface),
-      cmocka_unit_test(dashes),              cmocka_unit_test(casing),
-      cmocka_unit_test(caps),                cmocka_unit_test(arrowheads),
-      cmocka_unit_test(line_opacity),        cmocka_unit_test(hatching),
-      cmocka_unit_test(fill_rules),          cmocka_unit_test(polygon_outline_opacity),
+      cmocka_unit_test(dashes),
+      cmocka_unit_test(casing),
+      cmocka_unit_test(caps),
+      cmocka_unit_test(arrowheads),
+      cmocka_unit_test(line_opacity),
+      cmocka_unit_test(hatching),
+      cmocka_unit_test(fill_rules),
+      cmocka_unit_test(polygon_outline_opacity),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

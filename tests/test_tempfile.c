@@ -333,10 +333,8 @@ static void stale(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(names),
-      cmocka_unit_test(output_paths),
-      cmocka_unit_test(signals),
-      cmocka_unit_test(spawned_child_ended),
+      cmocka_unit_test(names),   cmocka_unit_test(output_paths),
+      cmocka_unit_test(signals), cmocka_unit_test(spawned_child_ended),
       cmocka_unit_test(stale),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,40 +15,42 @@ typedef struct {
 static const utf8_case cases[] = {
     {"", 0, 0},
     {"Lima", 4, 4},
-    {"a\0b", 3, 3},                        /* NUL is a character */
-    {"Bogot\xc3\xa1", 7, 7},               /* 2 bytes */
-    {"\xe2\x82\xac", 3, 3},                /* 3 bytes: euro sign */
-    {"\xf0\x9f\x97\xba", 4, 4},            /* 4 bytes: U+1F5FA */
-    {"\xc2\x80", 2, 2},                    /* U+0080, the first of 2 bytes */
-    {"\xe0\xa0\x80", 3, 3},                /* U+0800, the first of 3 */
-    {"\xf0\x90\x80\x80", 4, 4},            /* U+10000, the first of 4 */
-    {"\xed\x9f\xbf\xee\x80\x80", 6, 6},    /* U+D7FF and U+E000, either side of the surrogates */
-    {"\xef\xbf\xbf", 3, 3},                /* U+FFFF, a noncharacter but well-formed */
-    {"\xf4\x8f\xbf\xbf", 4, 4},            /* U+10FFFF, the last */
-    {"Bogot\xe1", 6, 5},                   /* Latin-1 */
-    {"\x80", 1, 0},                        /* a lone continuation byte */
-    {"ab\xbf", 3, 2},                      /* one after ASCII */
-    {"\xc0\xaf", 2, 0},                    /* overlong '/' */
-    {"\xc0\x80", 2, 0},                    /* overlong NUL (Java's "modified UTF-8") */
-    {"\xc1\xbf", 2, 0},                    /* overlong */
-    {"\xe0\x80\xaf", 3, 0},                /* overlong in 3 */
-    {"\xe0\x9f\xbf", 3, 0},                /* overlong U+07FF */
-    {"\xf0\x80\x80\xaf", 4, 0},            /* overlong in 4 */
-    {"\xf0\x8f\xbf\xbf", 4, 0},            /* overlong U+FFFF */
-    {"x\xed\xa0\x80", 4, 1},               /* surrogate U+D800 */
-    {"\xed\xbf\xbf", 3, 0},                /* surrogate U+DFFF */
-    {"\xed\xa0\xbd\xed\xb8\x80", 6, 0},    /* a surrogate pair (CESU-8) */
-    {"\xf4\x90\x80\x80", 4, 0},            /* U+110000, past U+10FFFF */
-    {"\xf5\x80\x80\x80", 4, 0},            /* lead byte F5: past it too */
-    {"\xf7\xbf\xbf\xbf", 4, 0},            /* U+1FFFFF */
-    {"\xe2\x82", 2, 0},                    /* truncated */
-    {"ok\xc3", 3, 2},                      /* truncated at the end */
-    {"\xf0\x9f\x97", 3, 0},                /* truncated 4-byte */
-    {"\xc3" "a", 2, 0},                    /* cut short by ASCII */
-    {"\xe2\x28\xa1", 3, 0},                /* bad continuation */
-    {"\xf0\x9f\x97\xc3\xa1", 5, 0},        /* cut short by another sequence */
-    {"\xf8\x88\x80\x80\x80", 5, 0},        /* 5-byte form */
-    {"\xfc\x84\x80\x80\x80\x80", 6, 0},    /* 6-byte form */
+    {"a\0b", 3, 3},                     /* NUL is a character */
+    {"Bogot\xc3\xa1", 7, 7},            /* 2 bytes */
+    {"\xe2\x82\xac", 3, 3},             /* 3 bytes: euro sign */
+    {"\xf0\x9f\x97\xba", 4, 4},         /* 4 bytes: U+1F5FA */
+    {"\xc2\x80", 2, 2},                 /* U+0080, the first of 2 bytes */
+    {"\xe0\xa0\x80", 3, 3},             /* U+0800, the first of 3 */
+    {"\xf0\x90\x80\x80", 4, 4},         /* U+10000, the first of 4 */
+    {"\xed\x9f\xbf\xee\x80\x80", 6, 6}, /* U+D7FF and U+E000, either side of the surrogates */
+    {"\xef\xbf\xbf", 3, 3},             /* U+FFFF, a noncharacter but well-formed */
+    {"\xf4\x8f\xbf\xbf", 4, 4},         /* U+10FFFF, the last */
+    {"Bogot\xe1", 6, 5},                /* Latin-1 */
+    {"\x80", 1, 0},                     /* a lone continuation byte */
+    {"ab\xbf", 3, 2},                   /* one after ASCII */
+    {"\xc0\xaf", 2, 0},                 /* overlong '/' */
+    {"\xc0\x80", 2, 0},                 /* overlong NUL (Java's "modified UTF-8") */
+    {"\xc1\xbf", 2, 0},                 /* overlong */
+    {"\xe0\x80\xaf", 3, 0},             /* overlong in 3 */
+    {"\xe0\x9f\xbf", 3, 0},             /* overlong U+07FF */
+    {"\xf0\x80\x80\xaf", 4, 0},         /* overlong in 4 */
+    {"\xf0\x8f\xbf\xbf", 4, 0},         /* overlong U+FFFF */
+    {"x\xed\xa0\x80", 4, 1},            /* surrogate U+D800 */
+    {"\xed\xbf\xbf", 3, 0},             /* surrogate U+DFFF */
+    {"\xed\xa0\xbd\xed\xb8\x80", 6, 0}, /* a surrogate pair (CESU-8) */
+    {"\xf4\x90\x80\x80", 4, 0},         /* U+110000, past U+10FFFF */
+    {"\xf5\x80\x80\x80", 4, 0},         /* lead byte F5: past it too */
+    {"\xf7\xbf\xbf\xbf", 4, 0},         /* U+1FFFFF */
+    {"\xe2\x82", 2, 0},                 /* truncated */
+    {"ok\xc3", 3, 2},                   /* truncated at the end */
+    {"\xf0\x9f\x97", 3, 0},             /* truncated 4-byte */
+    {"\xc3"
+     "a",
+     2, 0},                             /* cut short by ASCII */
+    {"\xe2\x28\xa1", 3, 0},             /* bad continuation */
+    {"\xf0\x9f\x97\xc3\xa1", 5, 0},     /* cut short by another sequence */
+    {"\xf8\x88\x80\x80\x80", 5, 0},     /* 5-byte form */
+    {"\xfc\x84\x80\x80\x80\x80", 6, 0}, /* 6-byte form */
     {"\xff", 1, 0},
     {"\xfe", 1, 0},
     {"caf\xc3\xa9 \xe2\x82\xac \xe1", 11, 10}, /* the first bad byte after good ones */

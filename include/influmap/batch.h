@@ -51,7 +51,7 @@ typedef struct {
   im_format format;       /* from output's suffix */
   im_batch_param *params; /* one per matrix variable, in the manifest's order */
   size_t nparams;
-  uint64_t hash;          /* im_batch_hash(output): decides the shard */
+  uint64_t hash; /* im_batch_hash(output): decides the shard */
 } im_batch_job;
 
 typedef struct {
@@ -127,9 +127,9 @@ typedef struct {
 } im_batch_options;
 
 typedef struct {
-  size_t total;            /* jobs in this run (this shard) */
+  size_t total; /* jobs in this run (this shard) */
   size_t rendered, skipped, failed;
-  im_status worst;         /* the worst failure: OK, INPUT, then IO/INTERNAL */
+  im_status worst; /* the worst failure: OK, INPUT, then IO/INTERNAL */
   double seconds;
 } im_batch_summary;
 

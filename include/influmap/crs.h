@@ -42,8 +42,8 @@ IM_API void im_geo_ctx_free(im_geo_ctx *ctx);
  * string ("+proj=laea +lat_0=-15 +lon_0=-70"), or WKT (OGC or ESRI, as in a
  * .prj). On failure the error names file:line:column when given (file may be
  * NULL). Returns a new im_crs in *out; free it with im_crs_free. */
-IM_API im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line,
-                        int column, im_crs **out, im_error *err);
+IM_API im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line, int column,
+                               im_crs **out, im_error *err);
 IM_API void im_crs_free(im_crs *crs);
 
 /* The CRS's name as PROJ gives it ("WGS 84", "unknown" for PROJ strings).
@@ -63,8 +63,8 @@ IM_API bool im_crs_equivalent(const im_crs *a, const im_crs *b);
 
 /* Creates the transformation from src to dst. Returns a new im_transform
  * in *out; free with im_transform_free before the context. */
-IM_API im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst,
-                              im_transform **out, im_error *err);
+IM_API im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst, im_transform **out,
+                                     im_error *err);
 IM_API void im_transform_free(im_transform *t);
 
 /* A copy of t with a PROJ context of its own, for another thread to use

@@ -38,10 +38,10 @@ IM_API void im_error_clear(im_error *err);
 
 /* Sets err (if not NULL) and returns status. file may be NULL; line/column 0
  * mean "no position". The message is printf-formatted. */
-IM_API im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column,
-                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-IM_API im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column,
-                        const char *fmt, va_list ap);
+IM_API im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column, const char *fmt,
+                              ...) __attribute__((format(printf, 6, 7)));
+IM_API im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column, const char *fmt,
+                               va_list ap);
 
 /* Formats the error as "file:line:column: message" (parts left out when
  * unknown) into buf; returns buf. */

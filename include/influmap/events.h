@@ -34,7 +34,7 @@ extern "C" {
  * command can show them all, and every problem is counted into *nproblems
  * when it is not NULL. The layer must have been read with its attributes. */
 IM_API im_status im_events_validate(const im_layer *layer, const char *const *extra_actors, size_t *nproblems,
-                             im_error *err);
+                                    im_error *err);
 
 #ifdef __cplusplus
 }

@@ -94,7 +94,7 @@ typedef struct im_filter im_filter;
  * starts the next line at column 1), with IM_STATUS_INPUT. Returns a new
  * filter in *out; free it with im_filter_free. */
 IM_API im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out,
-                          im_error *err);
+                                 im_error *err);
 
 IM_API void im_filter_free(im_filter *f);
 
@@ -105,7 +105,7 @@ IM_API void im_filter_free(im_filter *f);
  * called again to bind to another layer; after a failure the filter is
  * unbound. fields are not kept. */
 IM_API im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
-                         im_error *err);
+                                im_error *err);
 
 /* Evaluates the filter against one feature's values, aligned with the fields
  * it was bound to (NULL for a null value). Does not allocate. False when the

@@ -49,8 +49,7 @@ typedef struct {
 /* Reads an ESRI Shapefile (path to the .shp; the .shx must sit beside it,
  * the .dbf, .prj and .cpg may). Null shapes are skipped. query may be NULL.
  * Returns a new layer in *out; free it with im_layer_free. */
-IM_API im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
-                                  im_error *err);
+IM_API im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
 /* Reads a GeoJSON FeatureCollection (RFC 7946). Features with a null
  * geometry are skipped; properties become fields (the union of the keys, in

@@ -62,12 +62,12 @@ extern "C" {
 #define IM_DEFAULT_PROJ_CACHE_MB ((size_t)256)
 
 typedef struct {
-  size_t max_vertices;    /* per layer */
-  size_t max_features;    /* per layer */
-  size_t max_layer_mb;    /* per layer, in MiB */
-  size_t max_layers;      /* per map */
-  size_t max_labels;      /* label candidates per map */
-  size_t max_label_bytes; /* bytes of one label's text */
+  size_t max_vertices;      /* per layer */
+  size_t max_features;      /* per layer */
+  size_t max_layer_mb;      /* per layer, in MiB */
+  size_t max_layers;        /* per map */
+  size_t max_labels;        /* label candidates per map */
+  size_t max_label_bytes;   /* bytes of one label's text */
   size_t max_proj_cache_mb; /* the process's projected-geometry cache, in MiB */
 } im_limits;
 

@@ -86,7 +86,6 @@ IM_API im_status im_period_check(const char *date, const char *file, int line, i
  * to false (load it with im_map_load). */
 IM_API im_status im_style_sheet_check(const char *path, bool *is_sheet, im_error *err);
 
-
 /* ---- Overrides of a loaded map (src/spec/spec-override.c), e.g. what one
  * entry of a batch manifest changes in its base spec. ---- */
 
@@ -100,14 +99,13 @@ IM_API im_status im_map_set_extent(im_map *map, const im_extent *extent, im_erro
  * open end. */
 IM_API im_status im_map_set_period(im_map *map, const char *from, const char *to, im_error *err);
 
-
 /* Narrows layer layer_id to the features that also match expr (a where:
  * expression, filter.h): the layer's where becomes "(old) and (expr)".
  * file, line and column say where expr is written (file may be NULL, else it
  * must outlive the map); a syntax error or an unknown layer (with a "did you
  * mean") is an IM_STATUS_INPUT error placed there. */
-IM_API im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file, int line,
-                                  int column, im_error *err);
+IM_API im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file,
+                                         int line, int column, im_error *err);
 
 #ifdef __cplusplus
 }

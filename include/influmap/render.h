@@ -42,10 +42,10 @@ typedef struct {
   double dpi;       /* 0: the spec's */
   bool has_size;    /* width/height replace the spec's page size */
   im_length width, height;
-  im_render_stats *stats; /* filled when not NULL */
-  const char *from, *to;  /* time window (ISO dates), replacing the spec's period */
-  bool svg_text;          /* SVG: labels also as editable <text> elements, in place of glyph outlines */
-  bool cmyk;              /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
+  im_render_stats *stats;     /* filled when not NULL */
+  const char *from, *to;      /* time window (ISO dates), replacing the spec's period */
+  bool svg_text;              /* SVG: labels also as editable <text> elements, in place of glyph outlines */
+  bool cmyk;                  /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
   im_render_timings *timings; /* added to when not NULL */
 } im_render_options;
 
@@ -82,7 +82,8 @@ IM_API im_status im_map_render(const im_map *map, const char *out_path, const im
  * im_map_render writes, for collecting maps into one document (a batch's
  * atlas). cr's state is restored afterwards. */
 struct _cairo;
-IM_API im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt, im_error *err);
+IM_API im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt,
+                                        im_error *err);
 
 #ifdef __cplusplus
 }

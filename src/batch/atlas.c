@@ -13,8 +13,8 @@
 #include "batch/batch-private.h"
 #include "influmap/version.h"
 
-static im_status draw_page(const im_manifest *m, const im_batch_job *job, cairo_surface_t *s, cairo_t *cr,
-                           char **title, im_error *err) {
+static im_status draw_page(const im_manifest *m, const im_batch_job *job, cairo_surface_t *s, cairo_t *cr, char **title,
+                           im_error *err) {
   im_map *map = NULL;
   im_frame frame;
   im_status st = im_batch_job_map(m, job, &map, err);
@@ -35,8 +35,7 @@ static im_status draw_page(const im_manifest *m, const im_batch_job *job, cairo_
   return st;
 }
 
-im_status im_batch_atlas(const im_manifest *m, const char *path, const bool *include, bool *failed,
-                         im_error *err) {
+im_status im_batch_atlas(const im_manifest *m, const char *path, const bool *include, bool *failed, im_error *err) {
   im_output out;
   im_status st = im_output_open(&out, path, err);
   if (st)

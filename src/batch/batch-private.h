@@ -26,7 +26,7 @@ typedef struct {
   im_spec_pos pos;
   char **values;
   size_t nvalues;
-  char **with;  /* attribute names ({name.attr}), from: data only */
+  char **with; /* attribute names ({name.attr}), from: data only */
   size_t nwith;
   char **attrs; /* nvalues x nwith, NULL where the data has none */
 } im_batch_var;
@@ -57,12 +57,12 @@ struct im_manifest {
   /* extent */
   im_batch_extent_kind extent_kind;
   im_spec_pos extent_pos;
-  im_extent extent;   /* FIXED */
-  char *ext_source;   /* FEATURE: resolved path */
+  im_extent extent; /* FIXED */
+  char *ext_source; /* FEATURE: resolved path */
   char *ext_field;
   im_spec_pos ext_field_pos;
   im_tmpl ext_value;
-  double padding;     /* fraction of the size (pct) or degrees */
+  double padding; /* fraction of the size (pct) or degrees */
   bool padding_pct;
   im_batch_bbox *bboxes; /* per value of ext_field, sorted by value */
   size_t nbboxes;
@@ -162,7 +162,6 @@ void im_batch_set_current_job(const im_batch_job *job);
 /* Renders the jobs flagged in include[] (in order) as the pages of one PDF
  * with an outline entry per page; failed[i] is set for a page that could
  * not be drawn. */
-im_status im_batch_atlas(const im_manifest *m, const char *path, const bool *include, bool *failed,
-                         im_error *err);
+im_status im_batch_atlas(const im_manifest *m, const char *path, const bool *include, bool *failed, im_error *err);
 
 #endif

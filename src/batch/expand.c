@@ -81,8 +81,7 @@ static im_spec_pos pos_at(const im_tmpl *t, size_t off) {
   return p;
 }
 
-static im_status tmpl_fail(const im_tmpl *t, size_t off, im_error *err, const char *fmt, const char *a,
-                           const char *b) {
+static im_status tmpl_fail(const im_tmpl *t, size_t off, im_error *err, const char *fmt, const char *a, const char *b) {
   im_spec_pos p = pos_at(t, off);
   return im_error_set(err, IM_STATUS_INPUT, t->file, p.line, p.column, fmt, a, b);
 }
@@ -119,9 +118,9 @@ im_status im_tmpl_check(const im_manifest *m, const im_tmpl *t, const char *what
       }
       const char *near = im_suggest(name, names, m->nvars);
       im_status st = near ? tmpl_fail(t, i + 1, err, "unknown variable '%s' (did you mean '%s'?)", name, near)
-                     : m->nvars ? tmpl_fail(t, i + 1, err, "unknown variable '%s' (the matrix has: %s)", name, list)
-                                : tmpl_fail(t, i + 1, err, "unknown variable '%s' (the manifest has no matrix:)%s",
-                                            name, "");
+                     : m->nvars
+                         ? tmpl_fail(t, i + 1, err, "unknown variable '%s' (the matrix has: %s)", name, list)
+                         : tmpl_fail(t, i + 1, err, "unknown variable '%s' (the manifest has no matrix:)%s", name, "");
       free(names);
       return st;
     }
@@ -470,8 +469,8 @@ im_status im_batch_index_extent(im_manifest *m, im_error *err) {
   }
   if (!(geo = im_geo_ctx_create()))
     goto oom;
-  if ((st = im_crs_create(geo, layer->crs_definition, layer->crs_file ? layer->crs_file : layer->path, 0, 0, &src,
-                          err)))
+  if ((st =
+           im_crs_create(geo, layer->crs_definition, layer->crs_file ? layer->crs_file : layer->path, 0, 0, &src, err)))
     goto done;
   if (!im_crs_is_geographic(src) &&
       ((st = im_crs_geographic(geo, src, &geog, err)) || (st = im_transform_create(geo, src, geog, &tr, err))))
@@ -597,8 +596,8 @@ static im_status check_duplicates(im_manifest *m, im_error *err) {
       describe(order[i - 1], a, sizeof a);
       describe(order[i], b, sizeof b);
       st = im_error_set(err, IM_STATUS_INPUT, m->output.file, m->output.pos.line, m->output.pos.column,
-                        "entries (%s) and (%s) both write '%s': put every variable that changes the map in output",
-                        a, b, order[i]->path);
+                        "entries (%s) and (%s) both write '%s': put every variable that changes the map in output", a,
+                        b, order[i]->path);
     }
   free(order);
   return st;

@@ -10,9 +10,7 @@
 #include "core/suggest-private.h"
 #include "batch/batch-private.h"
 
-static int cmp_value(const void *key, const void *elem) {
-  return strcmp(key, ((const im_batch_bbox *)elem)->value);
-}
+static int cmp_value(const void *key, const void *elem) { return strcmp(key, ((const im_batch_bbox *)elem)->value); }
 
 static im_status not_found(const im_manifest *m, const char *value, im_error *err) {
   const char **values = im_malloc_array(m->nbboxes + 1, sizeof *values);
@@ -149,13 +147,13 @@ json_t *im_batch_job_params(const im_manifest *m, const im_batch_job *job) {
       free(v);
     }
   if (m->extent_kind == IM_BATCH_EXTENT_FIXED) {
-    json_object_set_new(o, "extent", json_pack("[ffff]", m->extent.west, m->extent.east, m->extent.south,
-                                               m->extent.north));
+    json_object_set_new(o, "extent",
+                        json_pack("[ffff]", m->extent.west, m->extent.east, m->extent.south, m->extent.north));
   } else if (m->extent_kind == IM_BATCH_EXTENT_FEATURE) {
     char *v = im_tmpl_expand(m, &m->ext_value, job);
-    json_object_set_new(o, "extent", json_pack("{s:s, s:s, s:s?, s:f, s:b}", "source", m->ext_source, "field",
-                                               m->ext_field, "value", v, "padding", m->padding, "percent",
-                                               m->padding_pct));
+    json_object_set_new(o, "extent",
+                        json_pack("{s:s, s:s, s:s?, s:f, s:b}", "source", m->ext_source, "field", m->ext_field, "value",
+                                  v, "padding", m->padding, "percent", m->padding_pct));
     free(v);
   }
   if (m->nwheres) {
@@ -170,7 +168,7 @@ json_t *im_batch_job_params(const im_manifest *m, const im_batch_job *job) {
   if (m->dpi > 0)
     json_object_set_new(o, "dpi", json_real(m->dpi));
   if (m->has_size)
-    json_object_set_new(o, "size", json_pack("[fifi]", m->width.value, (int)m->width.unit, m->height.value,
-                                             (int)m->height.unit));
+    json_object_set_new(o, "size",
+                        json_pack("[fifi]", m->width.value, (int)m->width.unit, m->height.value, (int)m->height.unit));
   return o;
 }

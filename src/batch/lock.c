@@ -41,15 +41,15 @@ typedef struct {
 
 struct im_batch_lock {
   pthread_mutex_t mu;
-  char *path;       /* the lock file this run writes */
-  char *journal;    /* and its journal: path + ".journal" */
-  int journal_fd;   /* -1: not open */
-  char **others;    /* other lock files of the manifest found at open */
+  char *path;     /* the lock file this run writes */
+  char *journal;  /* and its journal: path + ".journal" */
+  int journal_fd; /* -1: not open */
+  char **others;  /* other lock files of the manifest found at open */
   size_t nothers;
-  json_t *outputs;  /* output -> record */
+  json_t *outputs; /* output -> record */
   cache_entry *hashes, *fonts, *keys;
   size_t nhashes, cap_hashes, nfonts, cap_fonts, nkeys, cap_keys;
-  char *base;       /* the real path of the lock file's folder */
+  char *base; /* the real path of the lock file's folder */
   const char *manifest;
   unsigned shard, nshards;
 };
@@ -180,9 +180,10 @@ static char *match_font(const char *desc) {
   g_strfreev(families);
   FcPatternAddInteger(p, FC_WEIGHT, FcWeightFromOpenType((int)pango_font_description_get_weight(fd)));
   PangoStyle style = pango_font_description_get_style(fd);
-  FcPatternAddInteger(p, FC_SLANT, style == PANGO_STYLE_ITALIC    ? FC_SLANT_ITALIC
-                                   : style == PANGO_STYLE_OBLIQUE ? FC_SLANT_OBLIQUE
-                                                                  : FC_SLANT_ROMAN);
+  FcPatternAddInteger(p, FC_SLANT,
+                      style == PANGO_STYLE_ITALIC    ? FC_SLANT_ITALIC
+                      : style == PANGO_STYLE_OBLIQUE ? FC_SLANT_OBLIQUE
+                                                     : FC_SLANT_ROMAN);
   pango_font_description_free(fd);
   FcConfigSubstitute(NULL, p, FcMatchPattern);
   FcDefaultSubstitute(p);
@@ -491,15 +492,13 @@ static void merge(im_batch_lock *l, const char *path, json_t *wanted) {
   json_t *doc = json_load_file(path, 0, &je);
   json_t *outputs = doc ? json_object_get(doc, "outputs") : NULL;
   if (!json_is_object(outputs)) {
-    im_warn("%s: %s; ignored: the maps it covers are checked again", path,
-            doc ? "not an influmap lock file" : je.text);
+    im_warn("%s: %s; ignored: the maps it covers are checked again", path, doc ? "not an influmap lock file" : je.text);
     json_decref(doc);
     return;
   }
   const char *key;
   json_t *rec;
-  json_object_foreach(outputs, key, rec)
-    merge_record(l, key, rec, wanted);
+  json_object_foreach(outputs, key, rec) merge_record(l, key, rec, wanted);
   json_decref(doc);
 }
 
@@ -665,8 +664,8 @@ im_status im_batch_lock_record(im_batch_lock *l, const im_batch_job *job, im_bat
   }
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  json_t *rec = json_pack("{s:o, s:o, s:s, s:s, s:I, s:I, s:f}", "inputs", in->files, "params", in->params,
-                          "influmap", IM_VERSION_STRING, "sha256", hex, "size", (json_int_t)st.st_size, "mtime_ns",
+  json_t *rec = json_pack("{s:o, s:o, s:s, s:s, s:I, s:I, s:f}", "inputs", in->files, "params", in->params, "influmap",
+                          IM_VERSION_STRING, "sha256", hex, "size", (json_int_t)st.st_size, "mtime_ns",
                           (json_int_t)mtime_ns(&st), "written", now.tv_sec + now.tv_nsec / 1e9);
   /* json_pack's "o" took both references, even on failure. */
   in->files = in->params = NULL;

@@ -17,7 +17,9 @@ typedef struct {
   im_manifest *m;
 } reader;
 
-static im_status oom(im_yaml_reader *r) { return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory"); }
+static im_status oom(im_yaml_reader *r) {
+  return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+}
 
 /* A template's position is that of its first character (libfyaml marks a
  * quoted scalar's start inside the quotes). */
@@ -46,7 +48,7 @@ static im_status var_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
   (void)r;
   (void)k;
   var_ctx *c = vctx;
-  struct fy_node **slot = !strcmp(key, "from") ? &c->from
+  struct fy_node **slot = !strcmp(key, "from")    ? &c->from
                           : !strcmp(key, "field") ? &c->field
                           : !strcmp(key, "where") ? &c->where
                           : !strcmp(key, "with")  ? &c->with
@@ -125,7 +127,11 @@ static im_status read_var(reader *rd, const char *key, struct fy_node *k, struct
     return IM_STATUS_INPUT;
   if (c.range) {
     if (c.from || c.field || c.where || c.with)
-      return im_yaml_fail(r, c.from ? c.from : c.field ? c.field : c.where ? c.where : c.with,
+      return im_yaml_fail(r,
+                          c.from    ? c.from
+                          : c.field ? c.field
+                          : c.where ? c.where
+                                    : c.with,
                           "a range cannot also take values from data");
     struct fy_node *rl = im_yaml_deref(c.range);
     if (!rl || !fy_node_is_sequence(rl) || fy_node_sequence_item_count(rl) != 2)
@@ -388,8 +394,8 @@ static im_status read_manifest(im_manifest *m, im_error *err) {
     return st;
   reader rd = {.r = {.file = m->path, .err = err}, .m = m};
   struct fy_node *root = fy_document_root(doc);
-  static const char *const keys[] = {"base", "matrix", "output", "title", "extent", "where",
-                                     "period", "dpi",    "size",   NULL};
+  static const char *const keys[] = {"base",  "matrix", "output", "title", "extent",
+                                     "where", "period", "dpi",    "size",  NULL};
   if (!root)
     st = im_error_set(err, IM_STATUS_INPUT, m->path, 0, 0, "the manifest is empty");
   else

@@ -38,8 +38,7 @@ im_status im_batch_shard_parse(const char *text, unsigned count, unsigned *k, un
     const char *slash = strchr(text, '/');
     char head[32];
     if (!slash || (size_t)(slash - text) >= sizeof head)
-      return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "--shard needs K/N (such as 3/16) or auto, not '%s'",
-                          text);
+      return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "--shard needs K/N (such as 3/16) or auto, not '%s'", text);
     snprintf(head, sizeof head, "%.*s", (int)(slash - text), text);
     if (!read_uint(head, &kk) || !read_uint(slash + 1, &nn) || nn < 1 || kk < 1 || kk > nn)
       return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0,

@@ -15,8 +15,8 @@ static const char batch_usage[] =
     "                      [--atlas FILE.pdf] [--out-root DIR] [--allow-outside] [--no-cache]\n";
 
 typedef struct {
-  bool tty;       /* progress on stderr, redrawn */
-  bool progress;  /* a progress line is showing */
+  bool tty;      /* progress on stderr, redrawn */
+  bool progress; /* a progress line is showing */
   size_t done, total;
   double elapsed;
   char **failures; /* "output: message", for the summary */
@@ -214,8 +214,8 @@ int im_cli_batch(int argc, char **argv) {
   im_status st = im_batch_run(m, &opt, &sum, &err);
   clear_progress(&cs);
   printf("%zu map%s%s: %zu rendered, %zu up to date, %zu failed in %.1f s (%.1f maps/s)\n", sum.total,
-         sum.total == 1 ? "" : "s", n > 1 ? " in this shard" : "", sum.rendered, sum.skipped, sum.failed,
-         sum.seconds, sum.seconds > 0 ? (sum.rendered + sum.skipped) / sum.seconds : 0.0);
+         sum.total == 1 ? "" : "s", n > 1 ? " in this shard" : "", sum.rendered, sum.skipped, sum.failed, sum.seconds,
+         sum.seconds > 0 ? (sum.rendered + sum.skipped) / sum.seconds : 0.0);
   fflush(stdout);
   if (cs.nfailures) {
     fprintf(stderr, "influmap: %zu map%s failed:\n", cs.nfailures, cs.nfailures == 1 ? "" : "s");

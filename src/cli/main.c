@@ -12,7 +12,8 @@
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
-    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk] [--timings]\n"
+    "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                "
+    "       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk] [--timings]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
     "       influmap batch MANIFEST [-j N] [--shard K/N|auto [--count N]] [--force] [--list] [--atlas FILE.pdf]\n"
@@ -194,9 +195,8 @@ static int cmd_render(int argc, char **argv) {
   if (opt.timings)
     print_timings(&timings, total);
   if (verbose)
-    fprintf(stderr,
-            "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped\n", out,
-            stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
+    fprintf(stderr, "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped\n",
+            out, stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
             stats.labels_dropped);
   return 0;
 }

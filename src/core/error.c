@@ -9,8 +9,8 @@ void im_error_clear(im_error *err) {
   memset(err, 0, sizeof *err);
 }
 
-im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column,
-                        const char *fmt, va_list ap) {
+im_status im_error_setv(im_error *err, im_status status, const char *file, int line, int column, const char *fmt,
+                        va_list ap) {
   if (!err)
     return status;
   err->status = status;
@@ -21,8 +21,7 @@ im_status im_error_setv(im_error *err, im_status status, const char *file, int l
   return status;
 }
 
-im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column,
-                       const char *fmt, ...) {
+im_status im_error_set(im_error *err, im_status status, const char *file, int line, int column, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   im_error_setv(err, status, file, line, column, fmt, ap);

@@ -7,9 +7,7 @@
 #include <stddef.h>
 
 /* True when a * b does not fit in size_t; otherwise *out = a * b. */
-static inline bool im_mul_overflows(size_t a, size_t b, size_t *out) {
-  return __builtin_mul_overflow(a, b, out);
-}
+static inline bool im_mul_overflows(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
 
 /* malloc(n * size) with overflow check; NULL on overflow or exhaustion. */
 void *im_malloc_array(size_t n, size_t size);

@@ -9,8 +9,7 @@ size_t im_edit_distance(const char *a, const char *b) {
   /* Long strings are never typos of each other; bound the work. */
   if (n > 256 || m > 256)
     return (size_t)-1;
-  size_t *prev2 = calloc(m + 1, sizeof *prev2), *prev = calloc(m + 1, sizeof *prev),
-         *cur = calloc(m + 1, sizeof *cur);
+  size_t *prev2 = calloc(m + 1, sizeof *prev2), *prev = calloc(m + 1, sizeof *prev), *cur = calloc(m + 1, sizeof *cur);
   size_t d = (size_t)-1;
   if (!prev2 || !prev || !cur)
     goto done;

@@ -15,8 +15,7 @@ bool im_length_parse(const char *s, im_unit default_unit, im_length *out) {
   static const struct {
     const char *suffix;
     im_unit unit;
-  } suffixes[] = {{"pt", IM_UNIT_PT}, {"mm", IM_UNIT_MM}, {"cm", IM_UNIT_CM},
-                  {"in", IM_UNIT_IN}, {"px", IM_UNIT_PX}};
+  } suffixes[] = {{"pt", IM_UNIT_PT}, {"mm", IM_UNIT_MM}, {"cm", IM_UNIT_CM}, {"in", IM_UNIT_IN}, {"px", IM_UNIT_PX}};
   im_unit unit = default_unit;
   if (*end) {
     size_t i;

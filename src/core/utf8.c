@@ -24,6 +24,4 @@ size_t im_utf8_bad_at(const char *s, size_t n, bool nul_bad) {
   return n;
 }
 
-bool im_utf8_valid(const char *s, size_t n) {
-  return im_utf8_bad_at(s, n, false) == n;
-}
+bool im_utf8_valid(const char *s, size_t n) { return im_utf8_bad_at(s, n, false) == n; }

@@ -153,16 +153,16 @@ void im_furniture_draw_box(im_page *pg, const im_item *it);
  * units (0: not wrapped), aligned. With markup, text that parses as Pango
  * markup is taken as such (else as written). Returns a new layout
  * (g_object_unref it). */
-PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font,
-                             double width, PangoAlignment align, bool markup);
+PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font, double width,
+                             PangoAlignment align, bool markup);
 /* The layout's logical size. */
 void im_ftext_size(PangoLayout *layout, double *w, double *h);
 /* Draws layout with its top-left at (x, y); a halo of halo_w when > 0.
  * When the render hands text to a sink (SVG with --svg-text, see
  * svgtext-private.h), the text goes there, as class cls, instead of being
  * drawn. */
-void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w,
-                   im_color halo, const char *cls);
+void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w, im_color halo,
+                   const char *cls);
 /* Text blocks: the layout for item kind (title .. disclaimer) at wrap width. */
 bool im_textblock_measure(im_page *pg, im_item_kind kind, double wrap);
 void im_textblock_draw(im_page *pg, im_item_kind kind);

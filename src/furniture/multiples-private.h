@@ -17,8 +17,7 @@
  * render's context (cr and labeler set; the labeler's text sink, if any, is
  * used by every panel). opaque: paint the page even when the background is
  * transparent (a PNG). Fills opt->stats with the sums over the panels. */
-im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name,
-                            im_error *err);
+im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name, im_error *err);
 
 /* Every check a render of map's panels makes (each panel's filters bound to
  * its layers' fields), for `influmap validate`. */
@@ -54,8 +53,7 @@ typedef struct {
 
 /* Renders map (which has multiples) as a PNG would be, to nowhere, and
  * reports the layout. */
-im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im_multiples_report *out,
-                             im_error *err);
+im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im_multiples_report *out, im_error *err);
 
 /* legend.c: moves the legend entries a panel noted (from) into the page's
  * state (into), summing the counts of the same class of the same layer and

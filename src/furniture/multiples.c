@@ -182,7 +182,7 @@ static void page_furniture(im_furniture *fu, const im_multiples *mu) {
 typedef struct {
   const im_map *map;
   const im_multiples *mu;
-  im_page *outer;      /* the render's page: its cr, labeler, frame */
+  im_page *outer; /* the render's page: its cr, labeler, frame */
   const im_render_options *opt;
   bool vector;
   double dpp; /* device units per point */
@@ -399,7 +399,8 @@ static double title_height(run_state *rs, const char *title, double width) {
   if (!title || !*title)
     return 0;
   const char *font = rs->mu->title_font ? rs->mu->title_font : PANEL_TITLE_FONT;
-  PangoLayout *l = im_ftext_layout(&rs->mrc.page, title, font, PANEL_TITLE_FONT, width * rs->dpp, PANGO_ALIGN_LEFT, true);
+  PangoLayout *l =
+      im_ftext_layout(&rs->mrc.page, title, font, PANEL_TITLE_FONT, width * rs->dpp, PANGO_ALIGN_LEFT, true);
   double w, h;
   im_ftext_size(l, &w, &h);
   g_object_unref(l);
@@ -701,8 +702,7 @@ static im_status run(im_page *pg, const im_render_options *opt, bool opaque, im_
   return st;
 }
 
-im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name,
-                            im_error *err) {
+im_status im_multiples_draw(im_page *pg, const im_render_options *opt, bool opaque, const char *name, im_error *err) {
   im_status st = run(pg, opt, opaque, NULL, err);
   if (!st && cairo_status(pg->cr) != CAIRO_STATUS_SUCCESS)
     st = im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
@@ -727,8 +727,7 @@ im_status im_multiples_check(const im_map *map, im_error *err) {
   return st;
 }
 
-im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im_multiples_report *out,
-                             im_error *err) {
+im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im_multiples_report *out, im_error *err) {
   memset(out, 0, sizeof *out);
   if (!map->multiples)
     return im_error_set(err, IM_STATUS_USAGE, map->path, 0, 0, "the spec has no multiples:");

@@ -28,8 +28,8 @@ static PangoContext *pango_of(im_page *pg) {
   return s->pango;
 }
 
-PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font,
-                             double width, PangoAlignment align, bool markup) {
+PangoLayout *im_ftext_layout(im_page *pg, const char *text, const char *font, const char *default_font, double width,
+                             PangoAlignment align, bool markup) {
   PangoFontDescription *fd = pango_font_description_from_string(font && *font ? font : default_font);
   if (!pango_font_description_get_family(fd))
     pango_font_description_set_family(fd, "Noto Sans");
@@ -172,8 +172,8 @@ static void sink_text(im_text_sink sink, void *user, PangoLayout *layout, double
   free(runs);
 }
 
-void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w,
-                   im_color halo, const char *cls) {
+void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w, im_color halo,
+                   const char *cls) {
   void *user = NULL;
   im_text_sink sink = im_labeler_text_sink(pg->labeler, &user);
   if (sink) {

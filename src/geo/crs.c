@@ -43,7 +43,7 @@ struct im_crs {
   PJ_CONTEXT *pj_ctx;
   PJ *pj;
   double lon0;
-  bool cached;  /* owned by its thread's cache; refs counts the handles out */
+  bool cached; /* owned by its thread's cache; refs counts the handles out */
   size_t refs;
   im_crs *geog; /* cached: the geographic base, made on first use */
 };
@@ -52,8 +52,8 @@ struct im_transform {
   PJ_CONTEXT *ctx; /* the context it was made in (owned by im_geo_ctx, or by this clone) */
   PJ *pj;
   bool cached;
-  bool own_ctx;    /* a clone for another thread: ctx goes with it */
-  bool db;         /* made with proj.db (may need its grids): clones get it too */
+  bool own_ctx; /* a clone for another thread: ctx goes with it */
+  bool db;      /* made with proj.db (may need its grids): clones get it too */
   size_t refs;
   /* The forward operation's one step after its degrees-to-radians step,
    * and its definition (for clones); NULL: none (radian_step). */
@@ -74,7 +74,7 @@ typedef struct {
 struct im_geo_ctx {
   PJ_CONTEXT *pj;    /* without proj.db: the CRSs, the conversions */
   PJ_CONTEXT *pj_db; /* with it, made on first need; NULL until then */
-  size_t handles; /* im_geo_ctx_create calls not yet freed */
+  size_t handles;    /* im_geo_ctx_create calls not yet freed */
   crs_slot crs[IM_GEO_CACHE_SLOTS];
   size_t ncrs;
   transform_slot tr[IM_GEO_CACHE_SLOTS];
@@ -225,15 +225,15 @@ static double find_lon0(PJ_CONTEXT *ctx, PJ *crs) {
   PJ *op = proj_crs_get_coordoperation(ctx, base);
   if (op) {
     static const char *const names[] = {"Longitude of natural origin", "Longitude of origin",
-                                        "Longitude of false origin", "Longitude of projection centre",
-                                        "Longitude of center", "Central meridian"};
+                                        "Longitude of false origin",   "Longitude of projection centre",
+                                        "Longitude of center",         "Central meridian"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
       int idx = proj_coordoperation_get_param_index(ctx, op, names[i]);
       if (idx < 0)
         continue;
       double value = 0, factor = 0;
-      if (proj_coordoperation_get_param(ctx, op, idx, NULL, NULL, NULL, &value, NULL, &factor, NULL,
-                                        NULL, NULL, NULL) &&
+      if (proj_coordoperation_get_param(ctx, op, idx, NULL, NULL, NULL, &value, NULL, &factor, NULL, NULL, NULL,
+                                        NULL) &&
           isfinite(value) && factor > 0) {
         lon0 = value * factor * 180.0 / M_PI;
         break;
@@ -331,8 +331,8 @@ static PJ *through_projjson(PJ_CONTEXT *ctx, PJ_CONTEXT *raw_ctx, const char *de
   return pj;
 }
 
-im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line,
-                        int column, im_crs **out, im_error *err) {
+im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *file, int line, int column, im_crs **out,
+                        im_error *err) {
   *out = NULL;
   while (definition && isspace((unsigned char)*definition))
     definition++;
@@ -378,8 +378,7 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
   crs->lon0 = find_lon0(ctx->pj, pj);
   crs->refs = 1;
   /* Only a context kept for the thread outlives the caller's handle. */
-  if (ctx == thread_ctx && ctx->ncrs < IM_GEO_CACHE_SLOTS &&
-      (ctx->crs[ctx->ncrs].definition = im_strdup(definition))) {
+  if (ctx == thread_ctx && ctx->ncrs < IM_GEO_CACHE_SLOTS && (ctx->crs[ctx->ncrs].definition = im_strdup(definition))) {
     crs->cached = true;
     ctx->crs[ctx->ncrs++].crs = crs;
   }
@@ -419,8 +418,7 @@ im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im
   }
   PJ *g = proj_crs_get_geodetic_crs(ctx->pj, crs->pj);
   if (!g)
-    return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "CRS '%s' has no geographic base",
-                        im_crs_name(crs));
+    return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "CRS '%s' has no geographic base", im_crs_name(crs));
   im_crs *c = calloc(1, sizeof *c);
   if (!c) {
     proj_destroy(g);
@@ -512,8 +510,8 @@ static PJ *radian_step(PJ_CONTEXT *pc, PJ *op, char **def) {
   return step;
 }
 
-im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst,
-                              im_transform **out, im_error *err) {
+im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *dst, im_transform **out,
+                              im_error *err) {
   *out = NULL;
   bool cacheable = ctx == thread_ctx && src->cached && dst->cached;
   for (size_t i = 0; cacheable && i < ctx->ntr; i++)
@@ -534,9 +532,8 @@ im_status im_transform_create(im_geo_ctx *ctx, const im_crs *src, const im_crs *
     if (!pc)
       return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
     int e = proj_context_errno(pc);
-    return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "no transformation from '%s' to '%s' (%s)",
-                        im_crs_name(src), im_crs_name(dst),
-                        e ? proj_context_errno_string(pc, e) : "unknown reason");
+    return im_error_set(err, IM_STATUS_INPUT, NULL, 0, 0, "no transformation from '%s' to '%s' (%s)", im_crs_name(src),
+                        im_crs_name(dst), e ? proj_context_errno_string(pc, e) : "unknown reason");
   }
   PJ *norm = proj_normalize_for_visualization(pc, op);
   proj_destroy(op);
@@ -612,8 +609,8 @@ size_t im_transform_array(im_transform *t, double *xy, size_t n, bool inverse) {
     for (size_t i = 0; i < 2 * n; i++)
       xy[i] *= DEG_TO_RAD_FACTOR;
   }
-  proj_trans_generic(pj, inverse ? PJ_INV : PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n, NULL,
-                     0, 0, NULL, 0, 0);
+  proj_trans_generic(pj, inverse ? PJ_INV : PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n, NULL, 0,
+                     0, NULL, 0, 0);
   proj_errno_reset(pj);
   size_t failed = 0;
   for (size_t i = 0; i < n; i++) {
@@ -626,8 +623,8 @@ size_t im_transform_array(im_transform *t, double *xy, size_t n, bool inverse) {
 }
 
 bool im_transform_bounds(im_transform *t, const double box[4], double out[4]) {
-  int ok = proj_trans_bounds(t->ctx, t->pj, PJ_FWD, box[0], box[1], box[2], box[3], &out[0], &out[1], &out[2],
-                             &out[3], 21);
+  int ok =
+      proj_trans_bounds(t->ctx, t->pj, PJ_FWD, box[0], box[1], box[2], box[3], &out[0], &out[1], &out[2], &out[3], 21);
   proj_errno_reset(t->pj);
   return ok && isfinite(out[0]) && isfinite(out[1]) && isfinite(out[2]) && isfinite(out[3]);
 }

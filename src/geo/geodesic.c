@@ -14,13 +14,9 @@
 /* A segment split finer than this is as good as a curve on any page. */
 #define IM_GEODESIC_MAX_PER_SEGMENT 100000
 
-static void wgs84(struct geod_geodesic *g) {
-  geod_init(g, 6378137.0, 1 / 298.257223563);
-}
+static void wgs84(struct geod_geodesic *g) { geod_init(g, 6378137.0, 1 / 298.257223563); }
 
-static bool valid(const double *v) {
-  return isfinite(v[0]) && isfinite(v[1]) && fabs(v[1]) <= 90;
-}
+static bool valid(const double *v) { return isfinite(v[0]) && isfinite(v[1]) && fabs(v[1]) <= 90; }
 
 bool im_geom_geodesic(const im_geom *src, double max_step_km, im_geom *dst) {
   if (src->kind == IM_GEOM_POINT)

@@ -29,11 +29,11 @@
 /* A feature through the cut, densify and projection: map CRS units, NaN
  * for points that did not project. */
 typedef struct {
-  im_geom fill;      /* cut as a polygon (rings closed along the cut); lines and points as they are */
-  im_geom outline;   /* polygons: rings cut as lines, for stroking; unused when outline_same */
+  im_geom fill;    /* cut as a polygon (rings closed along the cut); lines and points as they are */
+  im_geom outline; /* polygons: rings cut as lines, for stroking; unused when outline_same */
   bool has_fill, has_outline;
-  bool outline_same; /* the outline is fill's coordinates (no ring meets the cut) */
-  size_t lost_pre;   /* points dropped before the cut (not to lon/lat, outside its range) */
+  bool outline_same;              /* the outline is fill's coordinates (no ring meets the cut) */
+  size_t lost_pre;                /* points dropped before the cut (not to lon/lat, outside its range) */
   size_t lost_fill, lost_outline; /* points the projection lost */
 } im_projected;
 

@@ -24,13 +24,13 @@
 typedef struct {
   im_transform *src2geo; /* to the map's lon/lat; NULL when the source is in it */
   im_transform *geo2map;
-  double lon0;           /* the map's central meridian */
-  double thin;           /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
+  double lon0;          /* the map's central meridian */
+  double thin;          /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
                             dropped before projecting; 0: none (im_render_thin_tolerance) */
-  const im_bbox *query;  /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
+  const im_bbox *query; /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
                             it are not projected (unless cached); NULL: all are */
   size_t query_boxes;
-  bool cache;            /* through the projected-geometry cache, with: */
+  bool cache; /* through the projected-geometry cache, with: */
   uint32_t source_id, crs_id;
 } im_proj_env;
 
@@ -67,8 +67,8 @@ bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj
  * maps and layers after this one. CEILING: densifying would make more
  * than room vertices (nothing is made). *have_work: s->work holds the
  * feature's lon/lat. */
-im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f,
-                                  bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work);
+im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, bool want_fill,
+                                  bool want_outline, size_t room, im_projected *p, bool *have_work);
 
 /* The vertices of p that drawing uses (what the vertex ceiling counts). */
 size_t im_projected_used(const im_projected *p, bool polygon, bool want_fill, bool want_outline);
@@ -81,8 +81,7 @@ typedef struct im_prefetch im_prefetch;
  * for polygons, want_outline, using clones of env's transforms. Returns
  * NULL (and the caller projects everything itself) when the layer is too
  * small to gain, the process has no idle core, or anything fails. */
-im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n,
-                               size_t max_vertices);
+im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n, size_t max_vertices);
 /* Feature i, in order: true with its projection swapped into *p when it
  * was made ahead (p's old buffers go back for reuse); false when the
  * caller must project it (nobody had begun it, or it was given up: out of

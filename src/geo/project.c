@@ -180,8 +180,8 @@ static bool same_coordinates(const im_geom *a, const im_geom *b) {
          (!a->npoints || !memcmp(a->xy, b->xy, 2 * a->npoints * sizeof *a->xy));
 }
 
-im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f,
-                                  bool want_fill, bool want_outline, size_t room, im_projected *p, bool *have_work) {
+im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, bool want_fill,
+                                  bool want_outline, size_t room, im_projected *p, bool *have_work) {
   im_proj_key key = {env->source_id, env->crs_id, f->fid, env->lon0, IM_DENSIFY_DEGREES, env->thin, f->geodesic};
   *have_work = false;
   bool polygon = f->geom->kind == IM_GEOM_POLYGON;
@@ -341,8 +341,7 @@ static long cores(void) {
   return c;
 }
 
-im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n,
-                               size_t max_vertices) {
+im_prefetch *im_prefetch_start(const im_proj_env *env, const im_proj_feature *features, size_t n, size_t max_vertices) {
   int m = atomic_load(&mode);
   if (m == 0 || n < 2)
     return NULL;

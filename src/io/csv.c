@@ -156,8 +156,8 @@ static void read_header(csv_state *s) {
   }
   s->wkt = column_named(s, "wkt");
   if (s->lon >= 0 && s->wkt >= 0) {
-    set_error(s, s->row_line, 0, "has both %s/%s and wkt columns; keep one source of geometry",
-              s->col_names[s->lon], s->col_names[s->lat]);
+    set_error(s, s->row_line, 0, "has both %s/%s and wkt columns; keep one source of geometry", s->col_names[s->lon],
+              s->col_names[s->lat]);
     return;
   }
   if (s->lon < 0 && s->wkt < 0) {
@@ -312,8 +312,7 @@ static void feed_line(csv_state *s, struct csv_parser *p, const char *text, size
     if (!b)
       set_error(s, s->line, chars_before(text, bad) + 1, "a NUL byte; this does not look like a text file");
     else
-      set_error(s, s->line, chars_before(text, bad) + 1,
-                "invalid UTF-8 (byte 0x%02X)%s; save the file as UTF-8", b,
+      set_error(s, s->line, chars_before(text, bad) + 1, "invalid UTF-8 (byte 0x%02X)%s; save the file as UTF-8", b,
                 b >= 0xA0 ? ", perhaps Latin-1 or Windows-1252" : "");
     return;
   }

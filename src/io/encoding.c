@@ -57,6 +57,7 @@ const char *im_encoding_from_cpg(const char *cpg, char *buf, size_t size) {
 
 const char *im_encoding_from_ldid(int ldid) {
   /* The language driver ids ESRI and dBase use, after GDAL's table. */
+  /* clang-format off */ /* four ids a line, as the table is read */
   static const struct {
     int id;
     const char *enc;
@@ -77,6 +78,7 @@ const char *im_encoding_from_ldid(int ldid) {
                {0x88, "CP857"},  {0x96, "MACCYRILLIC"}, {0x97, "MACCENTRALEUROPE"},
                {0x98, "MACGREEK"}, {0xC8, "CP1250"}, {0xC9, "CP1251"}, {0xCA, "CP1254"},
                {0xCB, "CP1253"}, {0xCC, "CP1257"}};
+  /* clang-format on */
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].id == ldid)
       return table[i].enc;

@@ -16,13 +16,13 @@
 #define MAX_WARNINGS 50
 
 static const char *const required[] = {"id", "name", "actor", "category", "status", "date"};
-static const char *const actors[] = {"China", "Russia", "Iran", "Venezuela", "Cuba", "Nicaragua", "United States",
-                                     "other"};
-static const char *const categories[] = {"port",      "cable",  "embassy", "military",  "incident",  "diplomacy",
-                                         "finance",   "energy", "mining",  "media",     "telecom",   "space",
+static const char *const actors[] = {"China", "Russia",    "Iran",          "Venezuela",
+                                     "Cuba",  "Nicaragua", "United States", "other"};
+static const char *const categories[] = {"port",      "cable",  "embassy",        "military", "incident", "diplomacy",
+                                         "finance",   "energy", "mining",         "media",    "telecom",  "space",
                                          "education", "health", "infrastructure", "other"};
-static const char *const statuses[] = {"proposed",  "announced", "under construction", "operational",
-                                       "occurred",  "suspended", "cancelled"};
+static const char *const statuses[] = {"proposed", "announced", "under construction", "operational",
+                                       "occurred", "suspended", "cancelled"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -52,8 +52,7 @@ static void problem(checker *c, const im_feature *f, const char *fmt, ...) {
   im_error *target = c->n == 0 ? c->err : &e;
   /* A column missing from a CSV file is missing from its header, line 1. */
   int line = f ? (int)f->line : c->layer->format && !strcmp(c->layer->format, "CSV") ? 1 : 0;
-  im_error_set(target, IM_STATUS_INPUT, c->layer->path, line, 0, "%s%s%s", label, *label ? ": " : "",
-               msg);
+  im_error_set(target, IM_STATUS_INPUT, c->layer->path, line, 0, "%s%s%s", label, *label ? ": " : "", msg);
   if (c->n > 0 && c->n <= MAX_WARNINGS) {
     char buf[2200];
     im_warn("%s", im_error_format(&e, buf, sizeof buf));
@@ -83,9 +82,7 @@ static bool listed(const char *word, const char *const *known, size_t n) {
   return false;
 }
 
-static bool blank(const char *s) {
-  return !s || !s[strspn(s, " \t\r\n")];
-}
+static bool blank(const char *s) { return !s || !s[strspn(s, " \t\r\n")]; }
 
 /* Compares two valid ISO dates of any precision: -1 when a ends before b
  * begins (2021-02 is before 2021-03-15; 2021-03 is not). */
@@ -133,8 +130,7 @@ static void check_feature(checker *c, const im_feature *f, const char *const *ac
   }
 }
 
-im_status im_events_validate(const im_layer *layer, const char *const *extra_actors, size_t *nproblems,
-                             im_error *err) {
+im_status im_events_validate(const im_layer *layer, const char *const *extra_actors, size_t *nproblems, im_error *err) {
   if (nproblems)
     *nproblems = 0;
   for (size_t i = 0; i < layer->nfeatures; i++)

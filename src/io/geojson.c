@@ -280,8 +280,7 @@ static const char *at(char *buf, size_t size, const size_t *idx, int depth) {
   return buf;
 }
 
-static im_status add_position(const where *w, const char *type, const json_t *pos, size_t *idx, int depth,
-                              im_geom *g) {
+static im_status add_position(const where *w, const char *type, const json_t *pos, size_t *idx, int depth, im_geom *g) {
   char p[96];
   if (!json_is_array(pos) || json_array_size(pos) < 2)
     return bad(w, "%s %s must be a position [longitude, latitude], not %s%s", type, at(p, sizeof p, idx, depth),
@@ -300,8 +299,8 @@ static im_status add_position(const where *w, const char *type, const json_t *po
 
 /* An array of positions as one part: a line (min 2) or a ring (min 4,
  * closed), or the points of a MultiPoint (no minimum). */
-static im_status add_positions(const where *w, const char *type, const json_t *arr, size_t *idx, int depth,
-                               size_t min, bool ring, im_geom *g) {
+static im_status add_positions(const where *w, const char *type, const json_t *arr, size_t *idx, int depth, size_t min,
+                               bool ring, im_geom *g) {
   char p[96];
   if (!json_is_array(arr))
     return bad(w, "%s %s must be an array of positions, not %s", type, at(p, sizeof p, idx, depth), json_kind(arr));
@@ -320,8 +319,8 @@ static im_status add_positions(const where *w, const char *type, const json_t *a
   if (ring) {
     const double *first = g->xy + 2 * g->parts[g->nparts - 1], *last = g->xy + 2 * (g->npoints - 1);
     if (first[0] != last[0] || first[1] != last[1])
-      return bad(w, "%s %s is not closed: its last position (%.17g, %.17g) differs from its first (%.17g, %.17g)",
-                 type, at(p, sizeof p, idx, depth), last[0], last[1], first[0], first[1]);
+      return bad(w, "%s %s is not closed: its last position (%.17g, %.17g) differs from its first (%.17g, %.17g)", type,
+                 at(p, sizeof p, idx, depth), last[0], last[1], first[0], first[1]);
   }
   if (n == 0)
     im_geom_end_part(g, 1);
@@ -333,8 +332,8 @@ static im_status add_parts(const where *w, const char *type, const json_t *arr, 
                            im_geom *g) {
   char p[96];
   if (!json_is_array(arr))
-    return bad(w, "%s %s must be an array of %s, not %s", type, at(p, sizeof p, idx, depth),
-               rings ? "rings" : "lines", json_kind(arr));
+    return bad(w, "%s %s must be an array of %s, not %s", type, at(p, sizeof p, idx, depth), rings ? "rings" : "lines",
+               json_kind(arr));
   for (size_t i = 0; i < json_array_size(arr); i++) {
     idx[depth] = i;
     im_status st = add_positions(w, type, json_array_get(arr, i), idx, depth + 1, rings ? 4 : 2, rings, g);
@@ -344,8 +343,8 @@ static im_status add_parts(const where *w, const char *type, const json_t *arr, 
   return IM_STATUS_OK;
 }
 
-static const char *const geometry_types[] = {"Point",        "MultiPoint", "LineString",         "MultiLineString",
-                                             "Polygon",      "MultiPolygon", "GeometryCollection", NULL};
+static const char *const geometry_types[] = {"Point",   "MultiPoint",   "LineString",         "MultiLineString",
+                                             "Polygon", "MultiPolygon", "GeometryCollection", NULL};
 
 static const char *kind_name(im_geom_kind k) {
   return k == IM_GEOM_POINT ? "points" : k == IM_GEOM_LINE ? "lines" : "polygons";
@@ -388,8 +387,9 @@ static im_status read_collection(const where *w, const json_t *geom, int nesting
       g->kind = m.kind;
       have_kind = true;
     } else if (m.kind != g->kind) {
-      st = bad(w, "GeometryCollection mixes %s and %s (member %zu); influmap draws one kind of geometry per "
-                  "feature: split it into features",
+      st = bad(w,
+               "GeometryCollection mixes %s and %s (member %zu); influmap draws one kind of geometry per "
+               "feature: split it into features",
                kind_name(g->kind), kind_name(m.kind), i);
       break;
     }
@@ -576,8 +576,8 @@ static im_status read_property(schema *s, const where *w, const char *key, const
 /* The properties of one feature, its "id" from outside them first when
  * they have none. values (when not NULL) has room for every field, as a
  * register_only pass over the same feature makes sure. */
-static im_status read_properties(schema *s, const where *w, const json_t *feature, const json_t *props,
-                                 char **values, bool register_only) {
+static im_status read_properties(schema *s, const where *w, const json_t *feature, const json_t *props, char **values,
+                                 bool register_only) {
   const json_t *fid = json_object_get(feature, "id");
   im_status st = IM_STATUS_OK;
   if (fid && !json_is_null(fid) && !json_object_get(props, "id"))
@@ -614,8 +614,7 @@ static void label_feature(where *w, size_t i, const json_t *feature, const json_
 
 /* ---- the collection ---- */
 
-static im_status read_features(im_layer *layer, const json_t *features, const im_layer_query *query,
-                               im_error *err) {
+static im_status read_features(im_layer *layer, const json_t *features, const im_layer_query *query, im_error *err) {
   bool keep_values = !query || !query->skip_attributes;
   schema s = {.layer = layer, .index = json_object()};
   size_t *counts = NULL, cap_features = 0, cap_counts = 0;
@@ -643,8 +642,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     label_feature(&w, i, f, props);
     const char *type = json_string_value(json_object_get(f, "type"));
     if (!type || strcmp(type, "Feature") != 0) {
-      st = bad(&w, "its \"type\" must be \"Feature\"%s%s%s", type ? ", not \"" : "", type ? type : "",
-               type ? "\"" : "");
+      st =
+          bad(&w, "its \"type\" must be \"Feature\"%s%s%s", type ? ", not \"" : "", type ? type : "", type ? "\"" : "");
       break;
     }
     if (props && !json_is_null(props) && !json_is_object(props)) {

@@ -19,10 +19,10 @@ typedef struct {
   ino_t ino;
   off_t size;
   struct timespec mtime;
-  im_layer *layer;  /* every feature */
-  im_bbox *bboxes;  /* one per feature */
-  size_t views;     /* views not yet released */
-  bool stale;       /* dropped from the cache; freed with its last view */
+  im_layer *layer; /* every feature */
+  im_bbox *bboxes; /* one per feature */
+  size_t views;    /* views not yet released */
+  bool stale;      /* dropped from the cache; freed with its last view */
 } entry;
 
 typedef struct {
@@ -89,8 +89,7 @@ static entry *find_or_load(const char *path, const struct stat *st) {
     if (same_file(entries[i], path, st))
       return entries[i];
   entry *e = calloc(1, sizeof *e);
-  if (!e || !(e->path = im_strdup(path)) ||
-      !im_grow((void **)&entries, &cap_entries, nentries + 1, sizeof *entries)) {
+  if (!e || !(e->path = im_strdup(path)) || !im_grow((void **)&entries, &cap_entries, nentries + 1, sizeof *entries)) {
     if (e)
       free(e->path);
     free(e);

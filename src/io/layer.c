@@ -281,9 +281,7 @@ void im_bbox_extend(im_bbox *acc, bool *have, const im_bbox *b) {
 
 /* ---- ceilings ---- */
 
-void im_budget_init(im_budget *b) {
-  *b = (im_budget){.limits = im_limits_get()};
-}
+void im_budget_init(im_budget *b) { *b = (im_budget){.limits = im_limits_get()}; }
 
 /* The memory one feature holds beyond its parts: the feature itself and
  * its geometry's header. */
@@ -299,14 +297,20 @@ const char *im_budget_add(im_budget *b, size_t vertices, size_t parts, size_t by
   add += bytes + ((vertices || parts) ? FEATURE_OVERHEAD : 0);
   b->bytes = b->bytes > SIZE_MAX - add ? SIZE_MAX : b->bytes + add;
   if (b->features > l->max_features)
-    snprintf(buf, size, "the layer has more than %zu features, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_FEATURES)", l->max_features);
+    snprintf(buf, size,
+             "the layer has more than %zu features, influmap's limit for one layer (raise it with "
+             "INFLUMAP_MAX_FEATURES)",
+             l->max_features);
   else if (b->vertices > l->max_vertices)
-    snprintf(buf, size, "the layer has more than %zu vertices, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_VERTICES)", l->max_vertices);
+    snprintf(buf, size,
+             "the layer has more than %zu vertices, influmap's limit for one layer (raise it with "
+             "INFLUMAP_MAX_VERTICES)",
+             l->max_vertices);
   else if (b->bytes / ((size_t)1 << 20) >= l->max_layer_mb)
-    snprintf(buf, size, "the layer needs more than %zu MiB of memory, influmap's limit for one layer (raise it "
-             "with INFLUMAP_MAX_LAYER_MB)", l->max_layer_mb);
+    snprintf(buf, size,
+             "the layer needs more than %zu MiB of memory, influmap's limit for one layer (raise it "
+             "with INFLUMAP_MAX_LAYER_MB)",
+             l->max_layer_mb);
   else
     return NULL;
   return buf;

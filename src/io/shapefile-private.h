@@ -12,7 +12,7 @@
  * read with its FRead/FSeek/FTell/FClose; hooks->Error is not used (the
  * reader keeps shapelib's messages itself). NULL hooks: the disk. Returns a
  * new layer in *out; free it with im_layer_free. */
-im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const im_layer_query *query,
-                                  im_layer **out, im_error *err);
+im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const im_layer_query *query, im_layer **out,
+                                  im_error *err);
 
 #endif

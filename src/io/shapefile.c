@@ -21,9 +21,7 @@
 
 static _Thread_local char shp_last_error[512];
 
-static void shp_error_hook(const char *message) {
-  snprintf(shp_last_error, sizeof shp_last_error, "%s", message);
-}
+static void shp_error_hook(const char *message) { snprintf(shp_last_error, sizeof shp_last_error, "%s", message); }
 
 /* How the files of one shapefile are reached: shapelib's hooks (ours for
  * errors), and whether they are the disk's, where a sibling is looked for
@@ -183,8 +181,7 @@ static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
   size_t want = size >= 36 ? 36 : 20;
   if ((unsigned long)off + 8 + want > h->nFileSize || size < want)
     want = 4;
-  if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 ||
-      h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
+  if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 || h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
     return false;
   int type = (int)read_le32(buf);
   if (type == SHPT_NULL || want == 4)
@@ -347,8 +344,8 @@ static im_field_type field_type(DBFFieldType t) {
 }
 
 /* Opens the .dbf, picks its encoding and reads the field list. */
-static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_path, DBFHandle *out,
-                          im_transcoder **tc, im_error *err) {
+static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_path, DBFHandle *out, im_transcoder **tc,
+                          im_error *err) {
   shp_last_error[0] = '\0';
   DBFHandle dbf = DBFOpenLL(dbf_path, "rb", (SAHooks *)&io->hooks);
   if (!dbf)
@@ -366,8 +363,7 @@ static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_pat
     if (cpg) {
       enc = im_encoding_from_cpg(cpg, buf, sizeof buf);
       if (enc && !(*tc = im_transcoder_create(enc))) {
-        im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not",
-                cpg_path, enc);
+        im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not", cpg_path, enc);
         enc = NULL;
       } else if (enc) {
         layer->encoding_source = ".cpg";
@@ -416,8 +412,8 @@ static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_pat
 }
 
 /* Reads feature f's attributes; *bytes grows by the memory they take. */
-static im_status read_attributes(im_layer *layer, DBFHandle dbf, im_transcoder *tc, im_feature *f,
-                                 const char *dbf_path, size_t *bytes, im_error *err) {
+static im_status read_attributes(im_layer *layer, DBFHandle dbf, im_transcoder *tc, im_feature *f, const char *dbf_path,
+                                 size_t *bytes, im_error *err) {
   f->values = calloc(layer->nfields ? layer->nfields : 1, sizeof *f->values);
   if (!f->values)
     return im_error_set(err, IM_STATUS_INTERNAL, dbf_path, 0, 0, "out of memory");
@@ -468,7 +464,8 @@ static const char *check_shx(const shp_io *io, const char *shx_path, char *buf, 
     return "not a shapefile index: its header does not start with file code 9994 and version 1000";
   uint64_t claimed = (uint64_t)read_be32(hdr + 24) * 2;
   if (claimed > actual) {
-    snprintf(buf, size, "the header says the index is %llu bytes long (%llu records) but the file has %lu; it is "
+    snprintf(buf, size,
+             "the header says the index is %llu bytes long (%llu records) but the file has %lu; it is "
              "truncated or corrupt",
              (unsigned long long)claimed, claimed > 100 ? (unsigned long long)(claimed - 100) / 8 : 0ULL,
              (unsigned long)actual);
@@ -485,14 +482,15 @@ static const char *check_dbf_size(const shp_io *io, DBFHandle dbf, int nshapes, 
   uint32_t actual = file_size(io, dbf->fp);
   if (need <= actual)
     return NULL;
-  snprintf(buf, size, "the table's header claims %d records of %d bytes, but the file (%lu bytes) cannot hold the %d "
+  snprintf(buf, size,
+           "the table's header claims %d records of %d bytes, but the file (%lu bytes) cannot hold the %d "
            "the shapes need; it is truncated or corrupt",
            dbf->nRecords, dbf->nRecordLength, (unsigned long)actual, nshapes);
   return buf;
 }
 
-im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const im_layer_query *query,
-                                  im_layer **out, im_error *err) {
+im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const im_layer_query *query, im_layer **out,
+                                  im_error *err) {
   *out = NULL;
   shp_io io;
   io_init(&io, hooks);
@@ -639,8 +637,7 @@ fail:
   return st_ret;
 }
 
-im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out,
-                                  im_error *err) {
+im_status im_layer_load_shapefile(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
   return im_shapefile_load_hooks(path, NULL, query, out, err);
 }
 

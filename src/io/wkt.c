@@ -94,7 +94,10 @@ static im_status position_xy(reader *r) {
     size_t n = im_number_span(r->p, &real);
     if (!n)
       return fail(r, "expected a number (%s), found %s",
-                  i == 0 ? "x, the longitude" : i == 1 ? "y, the latitude" : "an ordinate", found(r, buf, sizeof buf));
+                  i == 0   ? "x, the longitude"
+                  : i == 1 ? "y, the latitude"
+                           : "an ordinate",
+                  found(r, buf, sizeof buf));
     if (i > 0 && !strchr(" \t\n\r", r->p[-1]))
       return fail(r, "expected a space between the numbers of a position, found %s", found(r, buf, sizeof buf));
     char num[64];
@@ -167,8 +170,8 @@ static im_status nested(reader *r, int depth, size_t min, bool rings) {
   return expect(r, ')');
 }
 
-static const char *const types[] = {"POINT",      "LINESTRING",      "POLYGON",
-                                    "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", NULL};
+static const char *const types[] = {"POINT",           "LINESTRING",   "POLYGON", "MULTIPOINT",
+                                    "MULTILINESTRING", "MULTIPOLYGON", NULL};
 
 im_status im_wkt_read(const char *text, im_geom *g, char *msg, size_t size) {
   reader r = {.s = text, .p = text, .msg = msg, .size = size, .dims = 2, .g = g};

@@ -93,8 +93,8 @@ struct im_labeler {
   im_bbox *boxes; /* the placed labels' boxes */
   size_t nboxes, cap_boxes;
   im_label_grid grid;
-  bool failed; /* out of memory: later calls do nothing */
-  bool done;   /* im_labeler_place has run */
+  bool failed;                 /* out of memory: later calls do nothing */
+  bool done;                   /* im_labeler_place has run */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;
   im_text_sink sink; /* takes the placed labels' text instead of drawing it */

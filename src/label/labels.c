@@ -48,8 +48,8 @@ im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double 
 static PangoContext *labeler_context(im_labeler *lb) {
   if (lb->ctx)
     return lb->ctx;
-  lb->ctx = lb->cr ? pango_cairo_create_context(lb->cr)
-                   : pango_font_map_create_context(pango_cairo_font_map_get_default());
+  lb->ctx =
+      lb->cr ? pango_cairo_create_context(lb->cr) : pango_font_map_create_context(pango_cairo_font_map_get_default());
   if (!lb->ctx)
     return NULL;
   pango_context_set_matrix(lb->ctx, NULL);
@@ -113,7 +113,8 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
   if (lb->nlabels >= lim.max_labels) {
     if (lb->over_limit++ == 0)
       im_warn("more than %zu labels on one map, influmap's limit: the rest are left out (raise it with "
-              "INFLUMAP_MAX_LABELS)", lim.max_labels);
+              "INFLUMAP_MAX_LABELS)",
+              lim.max_labels);
     return 0;
   }
   size_t bytes = strlen(text);
@@ -125,7 +126,8 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
     text = cut_text;
     if (lb->cut_long++ == 0)
       im_warn("a label of %zu bytes was cut to %zu, influmap's limit for one label (raise it with "
-              "INFLUMAP_MAX_LABEL_BYTES)", bytes, cut);
+              "INFLUMAP_MAX_LABEL_BYTES)",
+              bytes, cut);
   }
   char *t = im_label_apply_case(text, st->label.text_case);
   free(cut_text);

@@ -57,8 +57,7 @@ typedef struct {
  * used when it is NULL or "unknown"), from/to the time window or NULL.
  * Returns false when out of memory (m is then empty). Free with
  * im_output_meta_free. */
-bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from,
-                         const char *to);
+bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from, const char *to);
 void im_output_meta_free(im_output_meta *m);
 
 #endif

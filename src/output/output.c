@@ -165,8 +165,7 @@ static void put_extent(FILE *f, const im_extent *e) {
   }
 }
 
-bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from,
-                         const char *to) {
+bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_name, const char *from, const char *to) {
   memset(m, 0, sizeof *m);
   bool titled = map->title && map->title[0];
   m->title = im_strdup(titled ? map->title : "Map");
@@ -194,9 +193,10 @@ bool im_output_meta_init(im_output_meta *m, const im_map *map, const char *crs_n
   fputs("map", k);
   for (size_t i = 0; i < map->nlayers; i++) {
     const char *id = map->layers[i].id ? map->layers[i].id : "";
-    fprintf(d, "%s%s", i == 0 ? map->nlayers > 1 ? ", with the layers " : ", with the layer "
-                       : i + 1 == map->nlayers ? " and "
-                                               : ", ",
+    fprintf(d, "%s%s",
+            i == 0                  ? map->nlayers > 1 ? ", with the layers " : ", with the layer "
+            : i + 1 == map->nlayers ? " and "
+                                    : ", ",
             id);
     fprintf(k, ", %s", id);
   }

@@ -57,8 +57,8 @@
 typedef struct {
   unsigned char *out; /* the chunk's rows deflated */
   size_t len, cap;
-  uLong adler;        /* of the chunk's filtered rows */
-  z_off_t bytes;      /* their length */
+  uLong adler;   /* of the chunk's filtered rows */
+  z_off_t bytes; /* their length */
   bool ok;
 } png_chunk;
 
@@ -70,7 +70,7 @@ typedef struct {
   bool alpha;
   int nchunks;
   png_chunk *chunks;
-  atomic_int next;           /* the next chunk to take */
+  atomic_int next; /* the next chunk to take */
 } png_job;
 
 typedef struct {
@@ -130,8 +130,7 @@ static bool deflate_step(png_chunk *c, z_stream *z, int flush) {
   }
 }
 
-static bool deflate_chunk(png_job *j, int worker, int index, z_stream *z, unsigned char *row,
-                          unsigned char *pixels) {
+static bool deflate_chunk(png_job *j, int worker, int index, z_stream *z, unsigned char *row, unsigned char *pixels) {
   png_chunk *c = &j->chunks[index];
   int y0 = index * IM_PNG_CHUNK_ROWS, y1 = y0 + IM_PNG_CHUNK_ROWS < j->height ? y0 + IM_PNG_CHUNK_ROWS : j->height;
   size_t rowbytes = 1 + (size_t)j->width * (j->alpha ? 4u : 3u);
@@ -139,7 +138,8 @@ static bool deflate_chunk(png_job *j, int worker, int index, z_stream *z, unsign
   if (!j->data && !j->draw(j->user, worker, pixels, j->stride, y0, y1))
     return false;
   /* deflateReset puts the level's own tuning back. */
-  if (deflateReset(z) != Z_OK || deflateTune(z, 4, 6, IM_PNG_NICE_MATCH, 32) != Z_OK || !im_grow((void **)&c->out, &c->cap, rowbytes * (size_t)(y1 - y0) / 16 + 64, 1))
+  if (deflateReset(z) != Z_OK || deflateTune(z, 4, 6, IM_PNG_NICE_MATCH, 32) != Z_OK ||
+      !im_grow((void **)&c->out, &c->cap, rowbytes * (size_t)(y1 - y0) / 16 + 64, 1))
     return false;
   c->adler = adler32(0L, Z_NULL, 0);
   c->bytes = 0;
@@ -167,7 +167,8 @@ static void *work(void *arg) {
   memset(&z, 0, sizeof z);
   /* A raw stream (negative window bits): the header and checksum are
    * written once for all chunks. */
-  bool ok = row && (j->data || pixels) && deflateInit2(&z, IM_PNG_LEVEL, Z_DEFLATED, -15, IM_PNG_MEM_LEVEL, Z_DEFAULT_STRATEGY) == Z_OK;
+  bool ok = row && (j->data || pixels) &&
+            deflateInit2(&z, IM_PNG_LEVEL, Z_DEFLATED, -15, IM_PNG_MEM_LEVEL, Z_DEFAULT_STRATEGY) == Z_OK;
   for (int i; ok && (i = atomic_fetch_add(&j->next, 1)) < j->nchunks;) {
     ok = j->chunks[i].ok = deflate_chunk(j, w->worker, i, &z, row, pixels);
     if (!ok)
@@ -227,8 +228,8 @@ static cairo_status_t png_emit(const png_chunk *chunks, int nchunks, unsigned ch
   }
   png_set_write_fn(png, sink, png_sink_write, png_sink_flush);
   png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
-               alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+               alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
   if (dpi > 0) {
     png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
     png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
@@ -264,8 +265,8 @@ static cairo_status_t png_emit(const png_chunk *chunks, int nchunks, unsigned ch
 
 /* The chunks of a w x h image, deflated by the workers, joined and
  * written. data (the whole image) or draw gives the pixels. */
-static cairo_status_t write_chunks(const unsigned char *data, im_png_draw_fn draw, void *user, int stride, int w,
-                                   int h, bool alpha, double dpi, cairo_write_func_t write, void *closure) {
+static cairo_status_t write_chunks(const unsigned char *data, im_png_draw_fn draw, void *user, int stride, int w, int h,
+                                   bool alpha, double dpi, cairo_write_func_t write, void *closure) {
   png_job j = {.data = data, .draw = draw, .user = user, .stride = stride, .width = w, .height = h, .alpha = alpha};
   j.nchunks = (h + IM_PNG_CHUNK_ROWS - 1) / IM_PNG_CHUNK_ROWS;
   atomic_init(&j.next, 0);

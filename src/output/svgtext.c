@@ -116,8 +116,9 @@ static void put_color(im_svg_doc *d, const char *what, im_color c) {
   }
 }
 
-static const char *const stretches[] = {"ultra-condensed", "extra-condensed", "condensed", "semi-condensed", "normal",
-                                        "semi-expanded",   "expanded",        "extra-expanded", "ultra-expanded"};
+static const char *const stretches[] = {"ultra-condensed", "extra-condensed", "condensed",
+                                        "semi-condensed",  "normal",          "semi-expanded",
+                                        "expanded",        "extra-expanded",  "ultra-expanded"};
 
 /* Font attributes; family NULL, size 0, weight 0 (else CSS, 400 left
  * out unless asked by a run), stretch 0: not written. */

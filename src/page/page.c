@@ -78,7 +78,7 @@ typedef struct {
   int nrec;
   cairo_format_t fmt;
   int width;
-  bool serial;                      /* the recordings share a group: one chunk at a time */
+  bool serial; /* the recordings share a group: one chunk at a time */
   pthread_mutex_t lock;
 } png_replay;
 
@@ -119,8 +119,7 @@ static cairo_surface_t *create_png_page(const im_frame *f, png_replay *r) {
   return tee;
 }
 
-static cairo_status_t write_png_page(cairo_surface_t *page, png_replay *r, const im_render_ctx *rc,
-                                     im_output *out) {
+static cairo_status_t write_png_page(cairo_surface_t *page, png_replay *r, const im_render_ctx *rc, im_output *out) {
   cairo_surface_flush(page);
   for (int i = 0; i < r->nrec; i++)
     if (cairo_surface_status(r->rec[i]) != CAIRO_STATUS_SUCCESS)
@@ -130,8 +129,8 @@ static cairo_status_t write_png_page(cairo_surface_t *page, png_replay *r, const
   r->serial = im_render_is_shared(page);
   if (pthread_mutex_init(&r->lock, NULL))
     return CAIRO_STATUS_NO_MEMORY;
-  cairo_status_t cs = im_png_write_drawn(rc->frame.width_px, rc->frame.height_px, r->fmt, rc->frame.dpi,
-                                         replay_rows, r, im_output_write, out);
+  cairo_status_t cs = im_png_write_drawn(rc->frame.width_px, rc->frame.height_px, r->fmt, rc->frame.dpi, replay_rows, r,
+                                         im_output_write, out);
   pthread_mutex_destroy(&r->lock);
   return cs;
 }
@@ -186,9 +185,8 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
     return st;
   if (opt && opt->stats) {
     im_render_stats *out = opt->stats;
-    *out = (im_render_stats){.scale_denominator = rc->scale_denominator,
-                             .on_dropped_label = out->on_dropped_label,
-                             .user = out->user};
+    *out = (im_render_stats){
+        .scale_denominator = rc->scale_denominator, .on_dropped_label = out->on_dropped_label, .user = out->user};
     im_render_add_stats(rc, out, out);
   }
   if (cairo_status(rc->cr) != CAIRO_STATUS_SUCCESS)

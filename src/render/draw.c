@@ -26,9 +26,9 @@ typedef struct {
   im_layer *layer;
   const im_field *label_fields; /* the layer's fields + length_km */
   size_t nlabel_fields;
-  char **label_values;          /* scratch: a feature's values + its length */
+  char **label_values; /* scratch: a feature's values + its length */
   im_resolver *res;
-  long route_field;      /* index of a "route" field, or -1 */
+  long route_field; /* index of a "route" field, or -1 */
   size_t dropped_features;
   im_proj_env env;       /* src2geo (NULL when the source is in the map's lon/lat), the cache */
   im_prefetch *prefetch; /* the features projected ahead on another core; NULL: none */
@@ -95,8 +95,7 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
     r = im_project_feature(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, want_fill,
                            want_outline, room, p, have_work);
   if (r == IM_PROJ_OOM)
-    return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld",
-                        f->fid);
+    return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld", f->fid);
   /* What is drawn counts, cached or not. */
   size_t n = r == IM_PROJ_OK ? im_projected_used(p, polygon, want_fill, want_outline) : 0;
   if (r == IM_PROJ_CEILING || n > room)
@@ -120,8 +119,7 @@ static bool is_geodesic(const layer_job *job, const im_feature *f) {
          !strcasecmp(f->values[job->route_field], "geodesic");
 }
 
-static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st,
-                              im_error *err) {
+static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st, im_error *err) {
   im_render_ctx *rc = job->rc;
   cairo_t *cr = rc->cr;
   const im_symbol_ctx *sc = &rc->symbols;
@@ -131,9 +129,9 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   /* A polygon is filled only when its style says so (a fill or a class
    * colour): the default fill is for markers. */
   bool fill = ((st->set & IM_STYLE_FILL) && st->fill.a > 0) || (st->set & IM_STYLE_HATCH);
-  bool stroke = st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
-                ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) ||
-                 !(st->set & IM_STYLE_FILL));
+  bool stroke =
+      st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
+      ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) || !(st->set & IM_STYLE_FILL));
   bool polygon = f->geom.kind == IM_GEOM_POLYGON, geodesic = is_geodesic(job, f), have_work;
   double t0 = rc->times_out ? im_render_now_ms() : 0;
   im_status status =
@@ -155,7 +153,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     char length[32] = "";
     if (f->geom.kind == IM_GEOM_LINE && strstr(label, "{length_km}")) {
       size_t ignored = 0;
-      if (!have_work && !im_project_lonlat(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, &ignored))
+      if (!have_work &&
+          !im_project_lonlat(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, &ignored))
         goto oom;
       snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->scratch.work));
     }
@@ -204,8 +203,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       drawn = drawn ? drawn : &rc->outline;
     }
     if (ok && (fill || stroke))
-      im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon,
-                      shared ? &rc->fill : stroke ? &rc->outline : NULL);
+      im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, shared ? &rc->fill : stroke ? &rc->outline : NULL);
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
@@ -244,8 +242,8 @@ static bool in_scale(double denom, double min_scale, double max_scale) {
 /* Opens the layer's source: its CRS first (the frame's footprint is in
  * longitude/latitude and has to be moved to the source's CRS to pick the
  * shapes to read), then the shapes that meet it. */
-static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_job *job, im_crs **src,
-                            bool fields_only, im_error *err) {
+static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_job *job, im_crs **src, bool fields_only,
+                            im_error *err) {
   char *crs_def = NULL, *crs_file = NULL;
   im_status st = im_layer_source_crs(ls->source, &crs_def, &crs_file, err);
   if (!st)

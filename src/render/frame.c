@@ -37,8 +37,7 @@ static double wrap180(double x) {
 
 /* Projects a grid over a lon/lat box (edges sampled densely) and returns
  * the bounding box of what projects. */
-static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north,
-                             im_bbox *out) {
+static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north, im_bbox *out) {
   enum { EDGE = 1024, GRID = 24 };
   size_t n = 4 * EDGE + GRID * GRID;
   double *xy = im_malloc_array(2 * n, sizeof *xy);
@@ -247,8 +246,8 @@ void im_render_lap(im_render_ctx *rc, double *stage) {
   rc->nested = 0;
 }
 
-im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
-                             bool vector, im_error *err) {
+im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt, bool vector,
+                             im_error *err) {
   memset(rc, 0, sizeof *rc);
   rc->map = map;
   if ((rc->times_out = opt ? opt->timings : NULL))
@@ -261,8 +260,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   im_status st;
   if (!(rc->geo = im_geo_ctx_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
-  if ((st = im_crs_create(rc->geo, map->crs, map->path, map->crs_pos.line, map->crs_pos.column, &rc->map_crs,
-                          err)))
+  if ((st = im_crs_create(rc->geo, map->crs, map->path, map->crs_pos.line, map->crs_pos.column, &rc->map_crs, err)))
     return st;
   if ((st = im_crs_geographic(rc->geo, rc->map_crs, &rc->geog, err)) ||
       (st = im_transform_create(rc->geo, rc->geog, rc->map_crs, &rc->geo2map, err)))
@@ -281,8 +279,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   f->height_px = (int)lround(h.unit == IM_UNIT_PX ? h.value : f->height_pt * f->dpi / 72.0);
   if (f->width_px < 1 || f->height_px < 1 || f->width_px > 32767 || f->height_px > 32767)
     return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
-                        "the page is %d x %d pixels at %g dpi; each side must be 1 to 32767", f->width_px,
-                        f->height_px, f->dpi);
+                        "the page is %d x %d pixels at %g dpi; each side must be 1 to 32767", f->width_px, f->height_px,
+                        f->dpi);
   rc->dev_per_pt = vector ? 1.0 : f->dpi / 72.0;
   rc->dev_w = vector ? f->width_pt : f->width_px;
   rc->dev_h = vector ? f->height_pt : f->height_px;

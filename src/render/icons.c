@@ -24,8 +24,7 @@
 static struct {
   RsvgHandle *(*new_from_file)(const char *, GError **);
   gboolean (*size_in_pixels)(RsvgHandle *, gdouble *, gdouble *);
-  void (*dimensions)(RsvgHandle *, gboolean *, RsvgLength *, gboolean *, RsvgLength *, gboolean *,
-                     RsvgRectangle *);
+  void (*dimensions)(RsvgHandle *, gboolean *, RsvgLength *, gboolean *, RsvgLength *, gboolean *, RsvgRectangle *);
   gboolean (*render_document)(RsvgHandle *, cairo_t *, const RsvgRectangle *, GError **);
   char why[256]; /* empty: loaded */
 } rsvg;
@@ -45,8 +44,7 @@ static void rsvg_open(void) {
                 dlsym(lib, "rsvg_handle_get_intrinsic_dimensions"), dlsym(lib, "rsvg_handle_render_document")};
   for (int i = 0; i < 4; i++)
     if (!f[i]) {
-      snprintf(rsvg.why, sizeof rsvg.why, "SVG icons need librsvg 2.52 or later: %s lacks its functions",
-               RSVG_SONAME);
+      snprintf(rsvg.why, sizeof rsvg.why, "SVG icons need librsvg 2.52 or later: %s lacks its functions", RSVG_SONAME);
       return;
     }
   memcpy(&rsvg.new_from_file, &f[0], sizeof f[0]);
@@ -106,8 +104,7 @@ static im_status icon_error(im_error *err, const char *svg_path, const char *spe
  * in absolute units (librsvg then fits that box, not the viewBox, into the
  * viewport), else the viewBox. */
 static bool icon_size(RsvgHandle *h, double *w, double *h_out) {
-  if (rsvg.size_in_pixels(h, w, h_out) && isfinite(*w) && isfinite(*h_out) && *w > 0 &&
-      *h_out > 0)
+  if (rsvg.size_in_pixels(h, w, h_out) && isfinite(*w) && isfinite(*h_out) && *w > 0 && *h_out > 0)
     return true;
   gboolean has_vb = FALSE;
   RsvgRectangle vb = {0};

@@ -29,21 +29,21 @@ struct im_page {
   const im_map *map;
   cairo_t *cr;
   im_labeler *labeler;
-  im_symbol_ctx *symbols;  /* device scale and the SVG icons of this render */
+  im_symbol_ctx *symbols; /* device scale and the SVG icons of this render */
   im_frame frame;
-  double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
-  double dev_w, dev_h;     /* the page in device units */
-  double fx0, fy0, fw, fh; /* the map frame on the page, device units */
-  bool clip_frame;         /* the frame is smaller than the page */
-  double scale_denominator; /* at the frame's centre; 0 when unknown */
+  double dev_per_pt;                   /* device units per point: dpi/72 for PNG, 1 for vector */
+  double dev_w, dev_h;                 /* the page in device units */
+  double fx0, fy0, fw, fh;             /* the map frame on the page, device units */
+  bool clip_frame;                     /* the frame is smaller than the page */
+  double scale_denominator;            /* at the frame's centre; 0 when unknown */
   const char *period_from, *period_to; /* the time window */
   /* The projection: lon/lat (geog) to map units, map units to device units. */
-  double lon0;             /* the map's central meridian */
-  im_transform *geo2map;     /* owned by the render */
+  double lon0;           /* the map's central meridian */
+  im_transform *geo2map; /* owned by the render */
   double dev_per_unit_x, dev_per_unit_y;
   double simplify_tol, simplify_line; /* device units (frame.c) */
-  const im_layer_query *query; /* the frame in geographic coordinates */
-  bool query_all;              /* the frame sees the whole globe */
+  const im_layer_query *query;        /* the frame in geographic coordinates */
+  bool query_all;                     /* the frame sees the whole globe */
   /* The furniture's own state and two hooks, all set by the furniture
    * (im_furniture_begin), which render/ calls without knowing it: each
    * feature drawn (its layer, resolved style and device geometry; false
@@ -58,46 +58,46 @@ struct im_render_ctx {
   const im_map *map;
   im_geo_ctx *geo;
   im_crs *map_crs;
-  im_crs *geog;            /* the map CRS's geographic base */
+  im_crs *geog; /* the map CRS's geographic base */
   im_transform *geo2map;
-  double lon0;             /* the map's central meridian */
+  double lon0; /* the map's central meridian */
   im_frame frame;
-  double dev_per_pt;       /* device units per point: dpi/72 for PNG, 1 for vector */
-  double dev_w, dev_h;     /* the page in device units */
-  double fx0, fy0, fw, fh; /* the map frame on the page, device units (the page less the margins) */
-  bool clip_frame;         /* the frame is smaller than the page: layers are clipped to it */
-  double dev_per_unit_x;   /* device units per map CRS unit, across */
-  double dev_per_unit_y;   /* and down (equal but for PNG pixel rounding) */
-  double simplify_tol;     /* device units */
-  double simplify_line;    /* and its Douglas-Peucker distance for fills (frame.c) */
-  double simplify_stroke;  /* and for lines that are only stroked */
-  double thin_deg;         /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
-  im_layer_query query;    /* the frame in geographic coordinates */
-  bool query_all;          /* the frame sees the whole globe */
-  double scale_denominator; /* at the frame's centre; 0 when unknown */
+  double dev_per_pt;                   /* device units per point: dpi/72 for PNG, 1 for vector */
+  double dev_w, dev_h;                 /* the page in device units */
+  double fx0, fy0, fw, fh;             /* the map frame on the page, device units (the page less the margins) */
+  bool clip_frame;                     /* the frame is smaller than the page: layers are clipped to it */
+  double dev_per_unit_x;               /* device units per map CRS unit, across */
+  double dev_per_unit_y;               /* and down (equal but for PNG pixel rounding) */
+  double simplify_tol;                 /* device units */
+  double simplify_line;                /* and its Douglas-Peucker distance for fills (frame.c) */
+  double simplify_stroke;              /* and for lines that are only stroked */
+  double thin_deg;                     /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
+  im_layer_query query;                /* the frame in geographic coordinates */
+  bool query_all;                      /* the frame sees the whole globe */
+  double scale_denominator;            /* at the frame's centre; 0 when unknown */
   const char *period_from, *period_to; /* the time window (options, else the spec) */
   cairo_t *cr;
-  im_symbol_ctx symbols;   /* device scale and the SVG icons of this render */
-  im_labeler *labeler;     /* label candidates of every layer */
-  size_t layer_index;      /* the layer being drawn */
-  im_proj_scratch scratch; /* work, cut, dense: reused across features */
-  im_geom fill, outline;   /* device geometry of the feature drawn */
-  im_projected proj;       /* scratch: a feature in map CRS units */
-  uint32_t proj_crs;       /* the map CRS's id in the projected-geometry cache; 0: none */
-  size_t max_vertices;     /* limits.h's, for densified layers */
+  im_symbol_ctx symbols;        /* device scale and the SVG icons of this render */
+  im_labeler *labeler;          /* label candidates of every layer */
+  size_t layer_index;           /* the layer being drawn */
+  im_proj_scratch scratch;      /* work, cut, dense: reused across features */
+  im_geom fill, outline;        /* device geometry of the feature drawn */
+  im_projected proj;            /* scratch: a feature in map CRS units */
+  uint32_t proj_crs;            /* the map CRS's id in the projected-geometry cache; 0: none */
+  size_t max_vertices;          /* limits.h's, for densified layers */
   im_render_timings *times_out; /* the caller's (options), added to at the end; NULL: not timed */
   im_render_timings times;
-  double lap;              /* when the last stage ended (ms) */
-  double nested;           /* ms of load and project timed inside the current stage */
-  im_page page;            /* what the furniture sees of this render */
-  bool labeler_shared;     /* labeler is another render's (im_render_ctx_attach_shared) */
+  double lap;          /* when the last stage ended (ms) */
+  double nested;       /* ms of load and project timed inside the current stage */
+  im_page page;        /* what the furniture sees of this render */
+  bool labeler_shared; /* labeler is another render's (im_render_ctx_attach_shared) */
 };
 
 /* The frame alone: CRSs, the page and frame in device units, the
  * geographic query and the scale for map and opt; what im_map_frame and
  * the checks need, nothing to draw with (no surface, no labeler). */
-im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt,
-                             bool vector, im_error *err);
+im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt, bool vector,
+                             im_error *err);
 /* Frees everything rc holds, the labeler too unless it is shared. */
 void im_render_ctx_fini(im_render_ctx *rc);
 

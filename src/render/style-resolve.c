@@ -48,11 +48,11 @@ im_status im_field_error(const im_layer *layer, const char *field, const char *f
   const char *near = im_suggest(field, names, layer->nfields);
   const char *sp = what ? " " : "";
   what = what ? what : "";
-  im_status st = near ? im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column,
-                                     "%s%sfield '%s' is not in %s (did you mean '%s'?)", what, sp, field, layer->path,
-                                     near)
-                      : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s%sfield '%s' is not in %s",
-                                     what, sp, field, layer->path);
+  im_status st =
+      near ? im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column,
+                          "%s%sfield '%s' is not in %s (did you mean '%s'?)", what, sp, field, layer->path, near)
+           : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s%sfield '%s' is not in %s", what, sp,
+                          field, layer->path);
   free(names);
   return st;
 }
@@ -64,8 +64,7 @@ static im_status bind_where(const im_where *w, const im_layer *layer, im_error *
 }
 
 static im_status check_label(const im_resolver *r, const im_style *st, const im_layer *layer, const char *file,
-                             im_spec_pos pos,
-                             im_error *err) {
+                             im_spec_pos pos, im_error *err) {
   if (st->label.text && im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, file,
                                                 pos.line, pos.column, err))
     return IM_STATUS_INPUT;
@@ -167,8 +166,8 @@ static im_status setup_period(im_resolver *r, const char *from, const char *to, 
   const char *lo = from ? from : "0001", *hi = to ? to : "9999";
   if (has_end)
     snprintf(text, sizeof text,
-             "date <= %s and ((date_end is not null and date_end >= %s) or (date_end is null and date >= %s))", hi,
-             lo, lo);
+             "date <= %s and ((date_end is not null and date_end >= %s) or (date_end is null and date >= %s))", hi, lo,
+             lo);
   else
     snprintf(text, sizeof text, "date <= %s and date >= %s", hi, lo);
   im_status st = im_filter_parse(text, NULL, 0, 0, &r->period, err);
@@ -211,7 +210,8 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     if ((st = bind_where(&rule->where, layer, err)) || (st = check_label(r, &rule->style, layer, spec, rule->pos, err)))
       goto done;
     double d = scale_denominator;
-    r->rule_active[i] = d <= 0 || ((!rule->min_scale || d >= rule->min_scale) && (!rule->max_scale || d <= rule->max_scale));
+    r->rule_active[i] =
+        d <= 0 || ((!rule->min_scale || d >= rule->min_scale) && (!rule->max_scale || d <= rule->max_scale));
   }
   if (ls->z_field && (r->z_field = im_layer_field_index(layer, ls->z_field)) < 0) {
     st = im_field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
@@ -257,8 +257,7 @@ void im_resolver_free(im_resolver *r) {
   free(r);
 }
 
-static im_status load_icon(im_icon_cache *icons, const im_style *st, const char *file, im_spec_pos pos,
-                           im_error *err) {
+static im_status load_icon(im_icon_cache *icons, const im_style *st, const char *file, im_spec_pos pos, im_error *err) {
   if (st->marker_symbol != IM_MARKER_ICON || !st->marker_icon)
     return IM_STATUS_OK;
   return im_icon_cache_load(icons, st->marker_icon, file, pos.line, pos.column, err);
@@ -365,7 +364,9 @@ const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n) {
 
 size_t im_resolver_nclasses(const im_resolver *r) { return r->nclasses; }
 
-const im_classes *im_resolver_classes(const im_resolver *r, size_t k) { return k < r->nclasses ? r->classes[k].cl : NULL; }
+const im_classes *im_resolver_classes(const im_resolver *r, size_t k) {
+  return k < r->nclasses ? r->classes[k].cl : NULL;
+}
 
 /* A class bound for people: whole numbers with thousands separators from
  * 100 up, three significant digits below. */

@@ -282,9 +282,9 @@ static void part_path(cairo_t *cr, const double *v, size_t n, bool close) {
 
 /* What the stroke of one style needs, in device units. */
 typedef struct {
-  double lw, cw;         /* line and casing width (0: none) */
+  double lw, cw; /* line and casing width (0: none) */
   double dash[IM_MAX_DASH];
-  int ndash;             /* 0: solid */
+  int ndash; /* 0: solid */
   double arrow_len, arrow_w;
   cairo_line_cap_t cap;
   cairo_line_join_t join;

@@ -86,10 +86,10 @@ static long days_from_civil(int y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-#define DATE_FAIL(off, why)                                                                                        \
-  do {                                                                                                             \
-    *bad = (off);                                                                                                  \
-    return (why);                                                                                                  \
+#define DATE_FAIL(off, why)                                                                                            \
+  do {                                                                                                                 \
+    *bad = (off);                                                                                                      \
+    return (why);                                                                                                      \
   } while (0)
 
 static const char *read_time(const char *s, size_t n, size_t *i, double *seconds, size_t *bad) {

@@ -121,8 +121,8 @@ static im_status lex_operator(parser *p) {
   static const struct {
     const char *text;
     im_fop op;
-  } ops[] = {{"=", IM_FOP_EQ}, {"!=", IM_FOP_NE}, {"<>", IM_FOP_NE}, {"<", IM_FOP_LT},
-             {"<=", IM_FOP_LE}, {">", IM_FOP_GT}, {">=", IM_FOP_GE}};
+  } ops[] = {{"=", IM_FOP_EQ},  {"!=", IM_FOP_NE}, {"<>", IM_FOP_NE}, {"<", IM_FOP_LT},
+             {"<=", IM_FOP_LE}, {">", IM_FOP_GT},  {">=", IM_FOP_GE}};
   for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
     if (strlen(ops[k].text) == len && !strncmp(o, ops[k].text, len)) {
       p->tok = (token){T_OP, p->pos, i, ops[k].op};
@@ -476,8 +476,7 @@ static im_status not_expr(parser *p, im_fnode **out) {
   if (!is_word(p, &p->tok, "not"))
     return predicate(p, out);
   if (++p->depth > IM_FILTER_MAX_DEPTH)
-    return FAIL(p, p->tok.start,
-                "the expression is nested too deeply (more than %d levels of parentheses and 'not')",
+    return FAIL(p, p->tok.start, "the expression is nested too deeply (more than %d levels of parentheses and 'not')",
                 IM_FILTER_MAX_DEPTH);
   im_fnode *n = node_new(IM_FNODE_NOT);
   if (!n || !(n->kids = calloc(1, sizeof *n->kids))) {
@@ -526,15 +525,14 @@ static im_status and_expr(parser *p, im_fnode **out) { return chain(p, "and", IM
 
 static im_status or_expr(parser *p, im_fnode **out) { return chain(p, "or", IM_FNODE_OR, and_expr, out); }
 
-im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out,
-                          im_error *err) {
+im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out, im_error *err) {
   *out = NULL;
   if (!text)
     text = "";
   size_t n = strlen(text);
   if (n > IM_FILTER_MAX_LEN)
-    return im_error_set(err, IM_STATUS_INPUT, file, line, column,
-                        "the expression is too long (%zu bytes; at most %d)", n, IM_FILTER_MAX_LEN);
+    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "the expression is too long (%zu bytes; at most %d)",
+                        n, IM_FILTER_MAX_LEN);
   im_filter *f = calloc(1, sizeof *f);
   if (!f || !(f->text = im_strndup(text, n)) || (file && !(f->file = im_strdup(file)))) {
     im_filter_free(f);
@@ -642,8 +640,7 @@ static im_status bind_node(im_filter *f, im_fnode *n, const im_field *fields, si
   return n->kind == IM_FNODE_CMP ? bind_operand(f, &n->b, fields, nfields, layer_path, err) : IM_STATUS_OK;
 }
 
-im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
-                         im_error *err) {
+im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path, im_error *err) {
   f->bound = false;
   im_status st = bind_node(f, f->root, fields, nfields, layer_path, err);
   f->bound = st == IM_STATUS_OK;

@@ -64,8 +64,8 @@ struct im_fnode {
   im_foperand a, b;
   im_foperand *items; /* IM_FNODE_IN */
   size_t nitems;
-  char *pattern;    /* IM_FNODE_LIKE: a well-formed glob (SQL patterns translated) */
-  im_fnode **kids;  /* IM_FNODE_OR, IM_FNODE_AND (two or more), IM_FNODE_NOT (one) */
+  char *pattern;   /* IM_FNODE_LIKE: a well-formed glob (SQL patterns translated) */
+  im_fnode **kids; /* IM_FNODE_OR, IM_FNODE_AND (two or more), IM_FNODE_NOT (one) */
   size_t nkids;
 };
 

@@ -16,15 +16,15 @@ struct im_filter;
 
 /* A where: expression, as written and as parsed. */
 typedef struct {
-  char *text;                /* NULL: no filter */
-  const char *file;          /* the YAML file it is written in (owned by the map) */
+  char *text;       /* NULL: no filter */
+  const char *file; /* the YAML file it is written in (owned by the map) */
   im_spec_pos pos;
-  struct im_filter *filter;  /* parsed; bound to a layer's fields when drawn */
+  struct im_filter *filter; /* parsed; bound to a layer's fields when drawn */
 } im_where;
 
 typedef struct {
   im_where where;
-  im_style style;            /* only what the rule sets */
+  im_style style;              /* only what the rule sets */
   double min_scale, max_scale; /* scale denominators; 0 = no limit */
   im_spec_pos pos;
 } im_rule;
@@ -47,9 +47,9 @@ typedef struct {
   char *field;
   const char *file;
   im_spec_pos field_pos;
-  char *palette;  /* categorical: a built-in or spec palette */
+  char *palette; /* categorical: a built-in or spec palette */
   im_spec_pos palette_pos;
-  char *ramp;     /* graduated: a ColorBrewer ramp */
+  char *ramp; /* graduated: a ColorBrewer ramp */
   bool reverse;
   int method;     /* IM_BREAKS_GIVEN or an im_breaks_method */
   size_t count;   /* classes to compute */
@@ -65,18 +65,18 @@ typedef struct {
   char *source; /* resolved path */
   im_spec_pos source_pos, pos;
   im_where where;
-  im_style style;  /* defaults <- named styles <- the layer's own properties */
-  im_rule *rules;  /* in order; all that match apply, later ones win */
+  im_style style; /* defaults <- named styles <- the layer's own properties */
+  im_rule *rules; /* in order; all that match apply, later ones win */
   size_t nrules;
   im_classes *classes; /* applied in order (e.g. colour by actor, then symbol by category) */
   size_t nclasses;
-  char *z_field;   /* draw order within the layer, ascending */
+  char *z_field; /* draw order within the layer, ascending */
   im_spec_pos z_pos;
   double min_scale, max_scale; /* scale denominators; 0 = no limit */
-  bool geodesic;   /* lines are drawn as geodesics (also per feature: route) */
-  bool schema_events; /* schema: events — checked against the influence-event schema */
-  bool legend_hide;    /* legend: false — never listed in the legend */
-  char *legend_label;  /* legend: "Label" — its entry's text when it has no classes */
+  bool geodesic;               /* lines are drawn as geodesics (also per feature: route) */
+  bool schema_events;          /* schema: events — checked against the influence-event schema */
+  bool legend_hide;            /* legend: false — never listed in the legend */
+  char *legend_label;          /* legend: "Label" — its entry's text when it has no classes */
 } im_layer_style;
 
 typedef struct {
@@ -90,7 +90,6 @@ typedef struct {
   size_t nentries;
 } im_spec_palette;
 
-
 /* Owned whole by the map; free with im_map_free. */
 struct im_map {
   char *path; /* the spec file */
@@ -100,7 +99,7 @@ struct im_map {
   char *crs;
   im_spec_pos crs_pos;
   im_extent extent;
-  im_color background; /* alpha 0: transparent */
+  im_color background;           /* alpha 0: transparent */
   char *period_from, *period_to; /* ISO dates; NULL = open (map: period: {from, to}) */
   im_spec_pos period_pos;
   size_t nlayers;
@@ -144,9 +143,9 @@ typedef enum {
 } im_multiples_legend;
 
 typedef struct im_multiples {
-  int columns, rows;    /* rows as written, else as many as the panels need */
-  im_length gap;        /* between cells */
-  char *title_font;     /* of the panels' titles; NULL: Noto Sans Bold 8.5 */
+  int columns, rows; /* rows as written, else as many as the panels need */
+  im_length gap;     /* between cells */
+  char *title_font;  /* of the panels' titles; NULL: Noto Sans Bold 8.5 */
   im_color title_color;
   im_multiples_legend legend;
   im_panel *panels;

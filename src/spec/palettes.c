@@ -30,8 +30,7 @@ const im_palette_table im_palette_tables[] = {
     {"okabe-ito", 8, "#000000 #e69f00 #56b4e9 #009e73 #f0e442 #0072b2 #d55e00 #cc79a7"},
     {"set2", 8, "#66c2a5 #fc8d62 #8da0cb #e78ac3 #a6d854 #ffd92f #e5c494 #b3b3b3"},
     {"dark2", 8, "#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666"},
-    {"paired", 12,
-     "#a6cee3 #1f78b4 #b2df8a #33a02c #fb9a99 #e31a1c #fdbf6f #ff7f00 #cab2d6 #6a3d9a #ffff99 #b15928"},
+    {"paired", 12, "#a6cee3 #1f78b4 #b2df8a #33a02c #fb9a99 #e31a1c #fdbf6f #ff7f00 #cab2d6 #6a3d9a #ffff99 #b15928"},
     {"tableau10", 10, "#4e79a7 #f28e2c #e15759 #76b7b2 #59a14f #edc949 #af7aa1 #ff9da7 #9c755f #bab0ab"},
 };
 const size_t im_palette_table_count = sizeof im_palette_tables / sizeof im_palette_tables[0];
@@ -325,6 +324,8 @@ static const char *const ramp_Spectral[] = {
     "#9e0142 #d53e4f #f46d43 #fdae61 #fee08b #ffffbf #e6f598 #abdda4 #66c2a5 #3288bd #5e4fa2",
 };
 
+/* One ramp a line: clang-format would pack them. */
+/* clang-format off */
 const im_ramp_table im_ramp_tables[] = {
     {"Blues", false, 3, 9, ramp_Blues},
     {"Greens", false, 3, 9, ramp_Greens},
@@ -354,9 +355,11 @@ const im_ramp_table im_ramp_tables[] = {
     {"RdYlGn", true, 3, 11, ramp_RdYlGn},
     {"Spectral", true, 3, 11, ramp_Spectral},
 };
+/* clang-format on */
 const size_t im_ramp_table_count = sizeof im_ramp_tables / sizeof im_ramp_tables[0];
 
 const char *const im_palette_all_names[] = {
-    "vric", "okabe-ito", "set2", "dark2", "paired", "tableau10", "Blues", "Greens", "Greys", "Oranges", "Purples",
-    "Reds", "BuGn", "BuPu", "GnBu", "OrRd", "PuBu", "PuBuGn", "PuRd", "RdPu", "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",
-    "BrBG", "PiYG", "PRGn", "PuOr", "RdBu", "RdGy", "RdYlBu", "RdYlGn", "Spectral", NULL};
+    "vric",    "okabe-ito", "set2", "dark2",  "paired", "tableau10", "Blues", "Greens", "Greys",
+    "Oranges", "Purples",   "Reds", "BuGn",   "BuPu",   "GnBu",      "OrRd",  "PuBu",   "PuBuGn",
+    "PuRd",    "RdPu",      "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",    "BrBG",  "PiYG",   "PRGn",
+    "PuOr",    "RdBu",      "RdGy", "RdYlBu", "RdYlGn", "Spectral",  NULL};

@@ -226,8 +226,7 @@ static im_status grid_count(im_yaml_reader *r, struct fy_node *v, const char *wh
   return IM_STATUS_OK;
 }
 
-static im_status multiples_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v,
-                                void *vctx) {
+static im_status multiples_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   multiples_ctx *mc = vctx;
   im_multiples *mu = mc->mu;
   if (!strcmp(key, "columns")) {

@@ -62,8 +62,7 @@ im_status im_spec_read_rules(im_spec_ctx *c, struct fy_node *v, im_layer_style *
     if (im_yaml_each_pair(&c->r, item, "a rule", keys, rule_pair, &rc))
       return IM_STATUS_INPUT;
     if (rule->min_scale && rule->max_scale && rule->min_scale > rule->max_scale)
-      return im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", rule->min_scale,
-                          rule->max_scale);
+      return im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", rule->min_scale, rule->max_scale);
   }
   return IM_STATUS_OK;
 }
@@ -129,8 +128,10 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
   }
   bool categorical = !strcmp(key, "palette") || !strcmp(key, "values");
   if (categorical ? x->graduated : (x->categorical && strcmp(key, "reverse")))
-    return im_yaml_fail(r, k, "'%s' mixes categorical classes (palette, values) with graduated ones (ramp, method, "
-                              "count, breaks)", key);
+    return im_yaml_fail(r, k,
+                        "'%s' mixes categorical classes (palette, values) with graduated ones (ramp, method, "
+                        "count, breaks)",
+                        key);
   if (categorical)
     x->categorical = true;
   else if (strcmp(key, "reverse"))
@@ -189,8 +190,8 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
 }
 
 static im_status read_one_classes(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
-  static const char *const keys[] = {"field", "palette", "values", "apply", "ramp", "reverse",
-                                     "method", "count", "breaks", NULL};
+  static const char *const keys[] = {"field",   "palette", "values", "apply",  "ramp",
+                                     "reverse", "method",  "count",  "breaks", NULL};
   cl->method = IM_BREAKS_QUANTILE;
   cl->count = 5;
   classes_ctx x = {.c = c, .cl = cl};

@@ -255,8 +255,10 @@ static im_status apply_named(im_spec_ctx *c, struct fy_node *v, im_style *st, im
     free(names);
     if (near)
       return im_yaml_fail(&c->r, v, "unknown style '%s' (did you mean '%s'?)", name, near);
-    return im_yaml_fail(&c->r, v, "unknown style '%s' (styles are defined under styles:, before use, or in an "
-                                  "included sheet)", name);
+    return im_yaml_fail(&c->r, v,
+                        "unknown style '%s' (styles are defined under styles:, before use, or in an "
+                        "included sheet)",
+                        name);
   }
   if (!im_style_merge(st, &ns->style))
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
@@ -334,8 +336,7 @@ im_status im_spec_layer_style_names(im_spec_ctx *c, struct fy_node *v, im_layer_
   return apply_names(c, v, &l->style, l);
 }
 
-static im_status style_only_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v,
-                                 void *ctx) {
+static im_status style_only_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
   return im_spec_style_pair((im_spec_ctx *)r, key, k, v, ctx);
 }
 

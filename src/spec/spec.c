@@ -69,8 +69,8 @@ static im_status read_extent(im_yaml_reader *r, struct fy_node *k, struct fy_nod
   const char *const *names = m->extent.kind == IM_EXTENT_CRS ? extent_crs_keys : extent_deg_keys;
   for (int i = 0; i < 4; i++)
     if (!c.have[i])
-      return im_yaml_fail(r, k, "extent needs %s, %s, %s and %s; %s is missing", names[0], names[1], names[2],
-                          names[3], names[i]);
+      return im_yaml_fail(r, k, "extent needs %s, %s, %s and %s; %s is missing", names[0], names[1], names[2], names[3],
+                          names[i]);
   m->extent.west = c.v[0];
   m->extent.east = c.v[1];
   m->extent.south = c.v[2];
@@ -178,15 +178,17 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   int n = fy_node_sequence_item_count(d);
   size_t max_layers = im_limits_get().max_layers; /* each is read and drawn: see limits.h */
   if (n > 0 && (size_t)n > max_layers)
-    return im_yaml_fail(&c->r, v, "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
-                        "INFLUMAP_MAX_LAYERS)", n, max_layers);
+    return im_yaml_fail(&c->r, v,
+                        "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
+                        "INFLUMAP_MAX_LAYERS)",
+                        n, max_layers);
   m->layers = calloc(n > 0 ? (size_t)n : 1, sizeof *m->layers);
   if (!m->layers)
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
   void *it = NULL;
   struct fy_node *item;
-  static const char *const keys[] = {"id", "source", "where", "rules", "classes", "z", "min_scale", "max_scale",
-                                     "geodesic", "schema", "legend", IM_SPEC_STYLE_KEYS, NULL};
+  static const char *const keys[] = {"id",        "source",   "where",  "rules",  "classes",          "z", "min_scale",
+                                     "max_scale", "geodesic", "schema", "legend", IM_SPEC_STYLE_KEYS, NULL};
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
@@ -209,8 +211,8 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     if (!im_yaml_file_exists(resolved)) {
       free(resolved);
       return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, l->source_pos.line, l->source_pos.column,
-                          "layer %s: source '%s' not found (looked beside the spec and in the current folder)",
-                          l->id, l->source);
+                          "layer %s: source '%s' not found (looked beside the spec and in the current folder)", l->id,
+                          l->source);
     }
     free(l->source);
     l->source = resolved;
@@ -305,11 +307,12 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if (st)
     return st;
   struct fy_node *root = fy_document_root(doc);
-  static const char *const spec_keys[] = {"include", "palettes", "styles", "map", "layers",
-                                          IM_SPEC_FURNITURE_TOP_KEYS, "multiples", NULL};
+  static const char *const spec_keys[] = {
+      "include", "palettes", "styles", "map", "layers", IM_SPEC_FURNITURE_TOP_KEYS, "multiples", NULL};
   static const char *const sheet_keys[] = {"include", "palettes", "styles", NULL};
   if (!root) {
-    st = im_error_set(c->r.err, IM_STATUS_INPUT, file, 0, 0, is_spec ? "the spec is empty" : "the style sheet is empty");
+    st =
+        im_error_set(c->r.err, IM_STATUS_INPUT, file, 0, 0, is_spec ? "the spec is empty" : "the style sheet is empty");
     goto done;
   }
   if ((st = im_yaml_each_pair(&c->r, root, is_spec ? "the spec" : "a style sheet", is_spec ? spec_keys : sheet_keys,
@@ -326,8 +329,8 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if (!is_spec)
     goto done;
   if ((v = lookup(root, "map"))) {
-    static const char *const keys[] = {"title", "page", "dpi", "crs", "extent", "background", "period",
-                                       IM_SPEC_FURNITURE_MAP_KEYS, NULL};
+    static const char *const keys[] = {
+        "title", "page", "dpi", "crs", "extent", "background", "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
     if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
       goto done;
   }
@@ -355,20 +358,21 @@ static im_status check_map(im_spec_ctx *c) {
   im_map *m = c->map;
   const char *name = m->files[0];
   if (!m->crs)
-    return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "map: crs is missing (an EPSG code, a PROJ string or WKT)");
+    return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0,
+                        "map: crs is missing (an EPSG code, a PROJ string or WKT)");
   if (!m->nlayers)
     return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "the spec has no layers");
   if (m->width.value <= 0 || m->height.value <= 0)
     return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "page width and height must be more than 0");
   for (size_t i = 0; i < m->nlayers; i++) {
     for (size_t k = 0; k < m->layers[i].nclasses; k++) {
-    const im_classes *cl = &m->layers[i].classes[k];
-    if (cl->kind == IM_CLASSES_CATEGORICAL && cl->palette && !im_palette_exists(cl->palette) &&
-        !im_map_palette(m, cl->palette))
-      return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->palette_pos.line, cl->palette_pos.column,
-                          "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
-                          "tableau10; or define it under palettes:)",
-                          m->layers[i].id, cl->palette);
+      const im_classes *cl = &m->layers[i].classes[k];
+      if (cl->kind == IM_CLASSES_CATEGORICAL && cl->palette && !im_palette_exists(cl->palette) &&
+          !im_map_palette(m, cl->palette))
+        return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->palette_pos.line, cl->palette_pos.column,
+                            "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
+                            "tableau10; or define it under palettes:)",
+                            m->layers[i].id, cl->palette);
     }
   }
   return IM_STATUS_OK;

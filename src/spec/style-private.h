@@ -19,7 +19,7 @@ typedef enum {
   IM_MARKER_DIAMOND,
   IM_MARKER_STAR,
   IM_MARKER_CROSS,
-  IM_MARKER_PIN, /* a map pin whose tip is on the point */
+  IM_MARKER_PIN,  /* a map pin whose tip is on the point */
   IM_MARKER_ICON, /* a user SVG file (icon), drawn with librsvg */
 } im_marker_symbol;
 
@@ -92,19 +92,19 @@ typedef struct {
 
   /* Markers for points (and label anchors). */
   im_marker_symbol marker_symbol;
-  char *marker_icon; /* SVG path, resolved, when marker_symbol == IM_MARKER_ICON */
+  char *marker_icon;     /* SVG path, resolved, when marker_symbol == IM_MARKER_ICON */
   im_length marker_size; /* overall size: diameter, side, icon height */
 
   /* Labels. */
   struct {
-    char *text;  /* template: "{NAME}", "{name} ({date})"; NULL = no label */
-    char *font;  /* Pango font description: "Noto Sans Bold 7" */
+    char *text; /* template: "{NAME}", "{name} ({date})"; NULL = no label */
+    char *font; /* Pango font description: "Noto Sans Bold 7" */
     im_color color;
     im_color halo_color;
     im_length halo_width; /* 0 = no halo */
     im_text_case text_case;
-    bool leader;        /* draw a leader line when the label moves away */
-    char *priority;     /* field whose number orders labels (higher first) */
+    bool leader;    /* draw a leader line when the label moves away */
+    char *priority; /* field whose number orders labels (higher first) */
   } label;
 } im_style;
 

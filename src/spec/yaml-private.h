@@ -34,8 +34,7 @@ im_status im_yaml_length(im_yaml_reader *r, struct fy_node *n, const char *what,
 im_status im_yaml_color(im_yaml_reader *r, struct fy_node *n, const char *what, im_color *out);
 im_status im_yaml_bool(im_yaml_reader *r, struct fy_node *n, const char *what, bool *out);
 /* One of choices (NULL-terminated); *out gets its index. */
-im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices,
-                         int *out);
+im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices, int *out);
 
 typedef im_status (*im_yaml_pair_fn)(im_yaml_reader *r, const char *key, struct fy_node *key_node,
                                      struct fy_node *value, void *ctx);

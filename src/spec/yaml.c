@@ -393,8 +393,7 @@ static void join_list(char *buf, size_t size, const char *const *items) {
   }
 }
 
-im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices,
-                         int *out) {
+im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices, int *out) {
   const char *s;
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;

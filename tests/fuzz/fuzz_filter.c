@@ -8,9 +8,9 @@
 #include "influmap/filter.h"
 
 static im_field fields[] = {
-    {"name", IM_FIELD_STRING, 40, 0},  {"ISO_A3", IM_FIELD_STRING, 3, 0}, {"POP_EST", IM_FIELD_INTEGER, 12, 0},
-    {"area", IM_FIELD_DOUBLE, 12, 4},  {"date", IM_FIELD_DATE, 8, 0},     {"active", IM_FIELD_LOGICAL, 1, 0},
-    {"field name", IM_FIELD_STRING, 20, 0}, {"in", IM_FIELD_STRING, 10, 0}, {"Name", IM_FIELD_STRING, 10, 0},
+    {"name", IM_FIELD_STRING, 40, 0},       {"ISO_A3", IM_FIELD_STRING, 3, 0}, {"POP_EST", IM_FIELD_INTEGER, 12, 0},
+    {"area", IM_FIELD_DOUBLE, 12, 4},       {"date", IM_FIELD_DATE, 8, 0},     {"active", IM_FIELD_LOGICAL, 1, 0},
+    {"field name", IM_FIELD_STRING, 20, 0}, {"in", IM_FIELD_STRING, 10, 0},    {"Name", IM_FIELD_STRING, 10, 0},
 };
 enum { NFIELDS = sizeof fields / sizeof fields[0] };
 
