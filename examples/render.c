@@ -1,7 +1,8 @@
 /* The smallest program that links libinflumap: render a spec to a file.
  *   cc render.c $(pkg-config --cflags --libs influmap) -o render              (shared)
  *   cc render.c $(pkg-config --cflags influmap) -o render \
- *      -Wl,-Bstatic -linflumap -Wl,-Bdynamic $(pkg-config --static --libs influmap)   (static)
+ *      -Wl,-Bstatic -linflumap -Wl,-Bdynamic -Wl,--as-needed $(pkg-config --static --libs influmap)
+ *      (static; pkg-config names -linflumap again, --as-needed leaves the shared one out)
  *   cmake -S examples -B build-example && cmake --build build-example      (CMake, both)
  *   ./render styles/pacific.yaml pacific.pdf */
 #include <stdio.h>

@@ -22,10 +22,12 @@ check "a program builds against it" \
 check "and renders a PDF" "'$scratch/render' '$src/styles/pacific.yaml' '$scratch/pacific.pdf' && head -c 5 '$scratch/pacific.pdf' | grep -q '%PDF-'"
 check "the soname says the ABI version" \
   "readelf -d '$scratch/render' | grep -q 'NEEDED.*\[libinflumap\.so\.[0-9][0-9]*\]'"
-# Static: the archive first, then what `pkg-config --static` says it needs.
+# Static: the archive first, then what `pkg-config --static` says it needs
+# (which names -linflumap again: --as-needed keeps the shared one out, as a
+# sanitizer build links with --no-as-needed otherwise).
 check "a program links the static library with pkg-config --static" \
   "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/render.c' \$(pkg-config --cflags influmap) -o '$scratch/render-static' \
-     -Wl,-Bstatic -linflumap -Wl,-Bdynamic \$(pkg-config --static --libs influmap)"
+     -Wl,-Bstatic -linflumap -Wl,-Bdynamic -Wl,--as-needed \$(pkg-config --static --libs influmap)"
 check "which does not load libinflumap.so" "! readelf -d '$scratch/render-static' | grep -q 'NEEDED.*libinflumap'"
 check "and renders the same PDF" \
   "'$scratch/render-static' '$src/styles/pacific.yaml' '$scratch/pacific-static.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-static.pdf'"
