@@ -23,6 +23,10 @@ typedef struct {
   /* Set by the caller: called once per dropped label with its text. */
   void (*on_dropped_label)(void *user, const char *text);
   void *user;
+  /* Placed point labels a reader would give to another mark (another mark
+   * is as near the label as its own, and no leader joins them): 0 on a
+   * figure ready to print. */
+  size_t labels_misattached;
 } im_render_stats;
 
 /* Where the time of a render went, in milliseconds (`influmap render

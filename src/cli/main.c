@@ -195,9 +195,11 @@ static int cmd_render(int argc, char **argv) {
   if (opt.timings)
     print_timings(&timings, total);
   if (verbose)
-    fprintf(stderr, "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped\n",
+    fprintf(stderr,
+            "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped, "
+            "%zu nearer another mark than their own\n",
             out, stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
-            stats.labels_dropped);
+            stats.labels_dropped, stats.labels_misattached);
   return 0;
 }
 

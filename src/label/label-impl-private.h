@@ -93,6 +93,10 @@ struct im_labeler {
   im_bbox *boxes; /* the placed labels' boxes */
   size_t nboxes, cap_boxes;
   im_label_grid grid;
+  /* The point marks drawn (im_labeler_add_mark), each an IM_ITEM_OBSTACLE
+   * box round its circle: a point label must sit nearer its own mark than
+   * any other (place_point), so that a reader gives it to the right one. */
+  im_label_grid marks;
   bool failed;                 /* out of memory: later calls do nothing */
   bool done;                   /* im_labeler_place has run */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
@@ -118,6 +122,9 @@ void im_grid_free(im_label_grid *g);
 bool im_grid_add(im_label_grid *g, im_label_item item);
 /* True when box meets an item (any kind). */
 bool im_grid_box_hits(const im_label_grid *g, im_bbox box);
+/* Whether a mark of g other than the one centred at (ownx, owny) has its
+ * edge no farther from box than own, the own mark's edge distance. */
+bool im_grid_mark_nearer(const im_label_grid *g, im_bbox box, double ownx, double owny, double own);
 /* True when the segment meets a label, a leader, or an obstacle that does
  * not contain (ownx, owny) (the symbol the leader starts from). */
 bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx, double owny);

@@ -83,6 +83,31 @@ bool im_grid_box_hits(const im_label_grid *g, im_bbox box) {
   return false;
 }
 
+/* The distance from (x, y) to the nearest point of b (0 inside). */
+static double box_distance(im_bbox b, double x, double y) {
+  double dx = fmax(fmax(b.minx - x, 0), x - b.maxx), dy = fmax(fmax(b.miny - y, 0), y - b.maxy);
+  return hypot(dx, dy);
+}
+
+bool im_grid_mark_nearer(const im_label_grid *g, im_bbox box, double ownx, double owny, double own) {
+  /* A mark nearer than own meets the box grown by own. */
+  double m = fmax(own, 0);
+  cell_range r = range_of(g, (im_bbox){box.minx - m, box.miny - m, box.maxx + m, box.maxy + m});
+  for (size_t j = r.j0; j <= r.j1; j++)
+    for (size_t i = r.i0; i <= r.i1; i++) {
+      const im_grid_cell *c = &g->cells[j * g->nx + i];
+      for (size_t k = 0; k < c->n; k++) {
+        const im_bbox *b = &g->items[c->idx[k]].box;
+        double x = (b->minx + b->maxx) / 2, y = (b->miny + b->maxy) / 2, rad = (b->maxx - b->minx) / 2;
+        if (x == ownx && y == owny)
+          continue;
+        if (box_distance(box, x, y) - rad <= own)
+          return true;
+      }
+    }
+  return false;
+}
+
 bool im_grid_segment_hits(const im_label_grid *g, double x0, double y0, double x1, double y1, double ownx,
                           double owny) {
   im_bbox sb = {fmin(x0, x1), fmin(y0, y1), fmax(x0, x1), fmax(y0, y1)};
@@ -144,13 +169,20 @@ static const double point_slots[8][4] = {
 static const double leader_dirs[16] = {0,     180,  -45,    45,    -135,  135,  -90,    90,
                                        -22.5, 22.5, -157.5, 157.5, -67.5, 67.5, -112.5, 112.5};
 
+/* Whether a label at b would be read as its own mark's: no other mark's
+ * edge is as near the label's ink as its own mark's. */
+static bool belongs(const im_labeler *lb, const im_label *l, im_bbox b) {
+  im_bbox ink = {b.minx + l->pad, b.miny + l->pad, b.maxx - l->pad, b.maxy - l->pad};
+  return !im_grid_mark_nearer(&lb->marks, ink, l->x, l->y, box_distance(ink, l->x, l->y) - l->r);
+}
+
 static bool place_point(im_labeler *lb, im_label *l) {
   double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
   for (size_t s = 0; s < 8; s++) {
     const double *p = point_slots[s];
     anchor_ink(l, l->x + p[0] * d, l->y + p[1] * d, p[2], p[3], &ox, &oy);
     im_bbox b = ink_box(l, ox, oy);
-    if (box_free(lb, b)) {
+    if (box_free(lb, b) && belongs(lb, l, b)) {
       l->ox = ox, l->oy = oy, l->placed = true;
       return add_box(lb, l, b);
     }
@@ -166,6 +198,11 @@ static bool place_point(im_labeler *lb, im_label *l) {
       anchor_ink(l, l->x + dist * ca, l->y + dist * sa, (1 - ca) / 2, (1 - sa) / 2, &ox, &oy);
       im_bbox b = ink_box(l, ox, oy);
       if (!box_free(lb, b))
+        continue;
+      /* Not beside another mark, where the leader would be the only
+       * thing saying whose label it is. */
+      im_bbox ink = {b.minx + l->pad, b.miny + l->pad, b.maxx - l->pad, b.maxy - l->pad};
+      if (im_grid_mark_nearer(&lb->marks, ink, l->x, l->y, d - l->r))
         continue;
       /* From the symbol's edge to the nearest point of the ink. */
       double qx = fmin(fmax(l->x, ox + l->ink.minx), ox + l->ink.maxx);
@@ -254,6 +291,15 @@ bool im_labeler_place(im_labeler *lb) {
     }
   }
   free(order);
+  /* The audit --verbose and the tests read: placed point labels without a
+   * leader that another mark is as near as their own. place_point keeps
+   * this at 0; a change that breaks that shows here. */
+  for (size_t i = 0; i < lb->nlabels && ok; i++) {
+    const im_label *l = &lb->labels[i];
+    if (l->kind != IM_LABEL_POINT || !l->placed || l->leader || !l->nboxes)
+      continue;
+    lb->stats.misattached += !belongs(lb, l, lb->boxes[l->first_box]);
+  }
   if (!ok)
     lb->failed = true;
   return ok;

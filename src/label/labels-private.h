@@ -62,6 +62,13 @@ void im_labeler_free(im_labeler *lb);
 /* A drawn symbol no label may cover (device units). */
 void im_labeler_add_obstacle(im_labeler *lb, double x0, double y0, double x1, double y1);
 
+/* A point mark drawn at x, y with radius r (device units). A point label
+ * is placed only where its own mark is nearer to it than every other mark
+ * (or with a leader to its own), so that no label reads as another mark's;
+ * marks at the very same place count as one. Returns false when out of
+ * memory. */
+bool im_labeler_add_mark(im_labeler *lb, double x, double y, double r);
+
 /* Label candidates. text is UTF-8, already expanded; the style's case
  * change, font, colours, halo and leader setting are applied and copied, so
  * st and text stay the caller's. Higher priority is placed first; ties go by
@@ -106,6 +113,9 @@ im_text_sink im_labeler_text_sink(const im_labeler *lb, void **user);
 
 typedef struct {
   size_t candidates, placed, dropped, with_leader;
+  /* Placed point labels a reader would give to another mark: one is
+   * nearer to the label than its own (with no leader to its own). */
+  size_t misattached;
 } im_label_stats;
 im_label_stats im_labeler_stats(const im_labeler *lb);
 

@@ -31,7 +31,9 @@ im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double 
   lb->dpi = dpi > 0 ? dpi : 72 * dev_per_pt;
   double m = IM_LABEL_MARGIN_PT * dev_per_pt;
   lb->inside = (im_bbox){m, m, page_w - m, page_h - m};
-  if (!im_grid_init(&lb->grid, page_w, page_h, IM_LABEL_CELL_PT * dev_per_pt)) {
+  if (!im_grid_init(&lb->grid, page_w, page_h, IM_LABEL_CELL_PT * dev_per_pt) ||
+      !im_grid_init(&lb->marks, page_w, page_h, IM_LABEL_CELL_PT * dev_per_pt)) {
+    im_grid_free(&lb->grid);
     free(lb);
     return NULL;
   }
@@ -77,9 +79,22 @@ void im_labeler_free(im_labeler *lb) {
   free(lb->glyphs);
   free(lb->boxes);
   im_grid_free(&lb->grid);
+  im_grid_free(&lb->marks);
   if (lb->ctx)
     g_object_unref(lb->ctx);
   free(lb);
+}
+
+bool im_labeler_add_mark(im_labeler *lb, double x, double y, double r) {
+  if (!lb || lb->failed || lb->done)
+    return !lb || !lb->failed;
+  if (!isfinite(x) || !isfinite(y) || !(r >= 0))
+    return true;
+  if (!im_grid_add(&lb->marks, (im_label_item){.box = {x - r, y - r, x + r, y + r}, .kind = IM_ITEM_OBSTACLE})) {
+    lb->failed = true;
+    return false;
+  }
+  return true;
 }
 
 void im_labeler_add_obstacle(im_labeler *lb, double x0, double y0, double x1, double y1) {

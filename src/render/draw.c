@@ -16,6 +16,7 @@
 #include "influmap/geodesic.h"
 #include "label/labels-private.h"
 #include "geo/project-private.h"
+#include "render/displace-private.h"
 #include "render/render-private.h"
 #include "render/style-resolve-private.h"
 #include "render/symbols-private.h"
@@ -33,6 +34,8 @@ typedef struct {
   im_proj_env env;       /* src2geo (NULL when the source is in the map's lon/lat), the cache */
   im_prefetch *prefetch; /* the features projected ahead on another core; NULL: none */
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
+  im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
+  size_t ndisp;
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -119,6 +122,84 @@ static bool is_geodesic(const layer_job *job, const im_feature *f) {
          !strcasecmp(f->values[job->route_field], "geodesic");
 }
 
+/* The leaders of a displaced group, from its common place to each of its
+ * marks, and a small dot on the place itself: drawn under the group's
+ * marks, with its first. The dot keeps labels off it. */
+#define IM_DISPLACE_LEADER_PT 0.5
+#define IM_DISPLACE_DOT_PT 1.4
+static void draw_group_leaders(layer_job *job, size_t group) {
+  im_render_ctx *rc = job->rc;
+  cairo_t *cr = rc->cr;
+  const im_displaced *g = &job->disp[group];
+  double pt = rc->dev_per_pt;
+  cairo_save(cr);
+  cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 1);
+  cairo_set_line_width(cr, IM_DISPLACE_LEADER_PT * pt);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  for (size_t i = group; i < job->ndisp; i++) {
+    const im_displaced *d = &job->disp[i];
+    if (!d->moved || d->group != group)
+      continue;
+    cairo_move_to(cr, g->cx, g->cy);
+    cairo_line_to(cr, d->x, d->y);
+  }
+  cairo_stroke(cr);
+  double r = IM_DISPLACE_DOT_PT / 2 * pt;
+  cairo_arc(cr, g->cx, g->cy, r, 0, 2 * M_PI);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_set_line_width(cr, 0.4 * pt);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  im_labeler_add_obstacle(rc->labeler, g->cx - 2 * r, g->cy - 2 * r, g->cx + 2 * r, g->cy + 2 * r);
+}
+
+/* displace: where each visible point of the layer goes, in drawing order:
+ * projected to the page once ahead of the drawing (so the layer is not
+ * prefetched), then grouped and laid on rings (displace.c). */
+static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n, im_error *err) {
+  im_render_ctx *rc = job->rc;
+  const im_style *ls = &job->ls->style;
+  double *xy = im_malloc_array(2 * (n + 1), sizeof *xy);
+  job->disp = im_malloc_array(n + 1, sizeof *job->disp);
+  job->ndisp = n;
+  im_projected tmp;
+  im_projected_init(&tmp);
+  im_style fst;
+  memset(&fst, 0, sizeof fst);
+  bool ok = xy && job->disp;
+  for (size_t i = 0; ok && i < n; i++) {
+    const im_feature *f = &job->layer->features[order[i].index];
+    xy[2 * i] = xy[2 * i + 1] = NAN;
+    if (f->geom.kind != IM_GEOM_POINT || f->geom.npoints != 1)
+      continue;
+    if (!(ok = im_resolver_style(job->res, f, &fst)))
+      break;
+    if (!fst.visible)
+      continue;
+    bool have_work;
+    im_proj_result r = im_project_feature(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, false}, true,
+                                          false, SIZE_MAX, &tmp, &have_work);
+    if (r == IM_PROJ_OOM) {
+      ok = false;
+      break;
+    }
+    double margin = 2 + im_symbol_margin(&rc->symbols, &fst);
+    if (r != IM_PROJ_OK || !(ok = im_render_device(rc, &tmp.fill, IM_GEOM_POINT, margin, &rc->fill)))
+      continue;
+    if (rc->fill.npoints == 1)
+      xy[2 * i] = rc->fill.xy[0], xy[2 * i + 1] = rc->fill.xy[1];
+  }
+  ok = ok && im_displace_points(xy, n, im_symbol_len(&rc->symbols, ls->displace.distance),
+                                im_symbol_len(&rc->symbols, ls->displace.spacing), job->disp);
+  im_style_clear(&fst);
+  im_projected_free(&tmp);
+  free(xy);
+  if (!ok)
+    return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory displacing points");
+  return IM_STATUS_OK;
+}
+
 static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st, im_error *err) {
   im_render_ctx *rc = job->rc;
   cairo_t *cr = rc->cr;
@@ -177,12 +258,20 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   if (f->geom.kind == IM_GEOM_POINT) {
     ok = im_render_device(rc, &p->fill, IM_GEOM_POINT, margin, &rc->fill);
     drawn = &rc->fill;
+    if (ok && job->disp && index < job->ndisp && job->disp[index].moved && rc->fill.npoints == 1) {
+      const im_displaced *d = &job->disp[index];
+      if (d->first)
+        draw_group_leaders(job, d->group);
+      rc->fill.xy[0] = d->x;
+      rc->fill.xy[1] = d->y;
+    }
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
       im_draw_marker(cr, sc, st, x, y);
       im_bbox b = im_marker_box(sc, st, x, y);
       im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
-      if (text)
+      ok = im_labeler_add_mark(rc->labeler, x, y, (b.maxx - b.minx) / 2);
+      if (ok && text)
         ok = im_labeler_add_point(rc->labeler, text, st, x, y, (b.maxx - b.minx) / 2, priority);
     }
   } else if (polygon) {
@@ -357,7 +446,14 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     const im_feature *f = &job.layer->features[order[i].index];
     feats[i] = (im_proj_feature){&f->geom, f->fid, is_geodesic(&job, f)};
   }
-  if (feats)
+  bool displace = (ls->style.set & IM_STYLE_DISPLACE) && ls->style.displace.distance.value > 0;
+  if (displace && (st = displace_layer(&job, order, n, err))) {
+    free(feats);
+    free(order);
+    free(job.disp);
+    goto done;
+  }
+  if (feats && !displace)
     job.prefetch = im_prefetch_start(&job.env, feats, n, rc->max_vertices);
 
   cairo_t *cr = rc->cr;
@@ -386,6 +482,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   }
   im_prefetch_stop(job.prefetch);
   free(feats);
+  free(job.disp);
   im_style_clear(&fst);
   if (group) {
     cairo_pop_group_to_source(cr);

@@ -86,6 +86,7 @@ void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const i
   into->labels_placed += ls.placed;
   into->labels_dropped += ls.dropped;
   into->labels_with_leader += ls.with_leader;
+  into->labels_misattached += ls.misattached;
   if (!want || !want->on_dropped_label || !ls.dropped)
     return;
   const char **texts = calloc(ls.dropped, sizeof *texts);

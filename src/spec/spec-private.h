@@ -21,7 +21,7 @@ typedef struct {
 } im_spec_ctx;
 
 /* The keys a style may have wherever it is written (NULL-terminated). */
-#define IM_SPEC_STYLE_KEYS "fill", "hatch", "stroke", "opacity", "visible", "marker", "label", "style"
+#define IM_SPEC_STYLE_KEYS "fill", "hatch", "stroke", "opacity", "visible", "marker", "displace", "label", "style"
 
 /* Reads one style key (one of IM_SPEC_STYLE_KEYS) into st, marking what it
  * sets. "style: NAME" (or a list of names) merges named styles. */

@@ -137,6 +137,14 @@ static im_status hatch_pair(im_yaml_reader *r, const char *key, struct fy_node *
   return im_yaml_number(r, v, "hatch angle", -360, 360, &st->hatch.angle);
 }
 
+static im_status displace_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
+  (void)k;
+  im_style *st = ctx;
+  if (!strcmp(key, "distance"))
+    return im_yaml_length(r, v, "displace distance", IM_UNIT_PT, &st->displace.distance);
+  return im_yaml_length(r, v, "displace spacing", IM_UNIT_PT, &st->displace.spacing);
+}
+
 static im_status marker_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
   (void)k;
   im_style *st = ctx;
@@ -307,6 +315,23 @@ im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k,
       return IM_STATUS_INPUT;
     if (st->hatch.spacing.value <= 0)
       return im_yaml_fail(r, v, "hatch spacing must be more than 0");
+    return IM_STATUS_OK;
+  }
+  if (!strcmp(key, "displace")) {
+    st->set |= IM_STYLE_DISPLACE;
+    st->displace.distance = (im_length){0, IM_UNIT_PT};
+    st->displace.spacing = (im_length){IM_DISPLACE_SPACING_PT, IM_UNIT_PT};
+    if (im_yaml_is_scalar(v)) { /* displace: false, or displace: 3pt */
+      const char *text = fy_node_get_scalar0(im_yaml_deref(v));
+      if (is_none(v) || (text && !strcasecmp(text, "false")))
+        return IM_STATUS_OK;
+      return im_yaml_length(r, v, "displace distance", IM_UNIT_PT, &st->displace.distance);
+    }
+    static const char *const keys[] = {"distance", "spacing", NULL};
+    if (im_yaml_each_pair(r, v, "displace", keys, displace_pair, st))
+      return IM_STATUS_INPUT;
+    if (!(st->displace.spacing.value > 0))
+      return im_yaml_fail(r, v, "displace spacing must be more than 0");
     return IM_STATUS_OK;
   }
   if (!strcmp(key, "marker")) {

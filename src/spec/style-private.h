@@ -59,6 +59,7 @@ enum {
   IM_STYLE_TEXT_CASE = 1u << 17,
   IM_STYLE_LEADER = 1u << 18,
   IM_STYLE_STROKE = 1u << 19, /* stroke: none given explicitly clears it */
+  IM_STYLE_DISPLACE = 1u << 20,
 };
 
 typedef struct {
@@ -94,6 +95,15 @@ typedef struct {
   im_marker_symbol marker_symbol;
   char *marker_icon;     /* SVG path, resolved, when marker_symbol == IM_MARKER_ICON */
   im_length marker_size; /* overall size: diameter, side, icon height */
+  /* Points of a layer nearer each other than distance on the page are
+   * drawn round their common place on a ring (spacing between marks along
+   * it) with a thin leader to it, as QGIS's point displacement does, so no
+   * mark hides another. Read from the layer's own style (named styles
+   * included); distance 0: off. */
+  struct {
+    im_length distance, spacing;
+  } displace;
+#define IM_DISPLACE_SPACING_PT 9.0 /* the default spacing: the largest house marker and a little air */
 
   /* Labels. */
   struct {

@@ -72,6 +72,8 @@ bool im_style_merge(im_style *d, const im_style *s) {
   }
   if (set & IM_STYLE_MARKER_SIZE)
     d->marker_size = s->marker_size;
+  if (set & IM_STYLE_DISPLACE)
+    d->displace = s->displace;
   if (set & IM_STYLE_LABEL && !copy_str(&d->label.text, s->label.text))
     return false;
   if (s->label.priority && !copy_str(&d->label.priority, s->label.priority))
