@@ -635,8 +635,100 @@ static void crowded_caribbean(void **state) {
   free(symbols2);
 }
 
+/* Required labels: placed before the rest, farther away with a leader
+ * (even with leader: none), then with their short text; when nothing fits,
+ * im_labeler_missing names the label and its layer. */
+static void required_labels(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_style st = label_style();
+  st.label.leader = false;
+  /* Everything round (600, 600) is taken but a narrow gap to its right,
+   * 60 px wide: "Lima" fits there, "The long name of the event" does not. */
+  im_labeler_add_obstacle(lb, 0, 0, w, 560);
+  im_labeler_add_obstacle(lb, 0, 640, w, h);
+  im_labeler_add_obstacle(lb, 0, 0, 590, h);
+  im_labeler_add_obstacle(lb, 720, 0, w, h);
+  assert_true(im_labeler_add_mark(lb, 600, 600, 8));
+  /* A label of higher priority that wants the same gap, added first. */
+  assert_true(im_labeler_add_point(lb, "Lima", &st, 600, 600, 8, 100));
+  st.label.required = true;
+  assert_true(im_labeler_set_source(lb, "events", "Lima"));
+  assert_true(im_labeler_add_point(lb, "The long name of the event", &st, 600, 600, 8, 1));
+  assert_true(im_labeler_place(lb));
+  const char *text = NULL, *layer = NULL;
+  assert_false(im_labeler_missing(lb, &text, &layer));
+  /* The required one took the gap (with its short text); the other,
+   * though of higher priority, was dropped. */
+  im_label_stats ls = im_labeler_stats(lb);
+  assert_int_equal(ls.placed, 1);
+  assert_int_equal(ls.dropped, 1);
+  const char *dropped = NULL;
+  assert_int_equal(im_labeler_dropped(lb, &dropped, 1), 1);
+  assert_string_equal(dropped, "Lima");
+  assert_true(lb->labels[1].placed);
+  assert_string_equal(lb->labels[1].text, "Lima");
+  im_labeler_free(lb);
+
+  /* No room at all, and no short text: missing, with its layer. */
+  lb = page_labeler(&w, &h);
+  im_labeler_add_obstacle(lb, 0, 0, w, h);
+  assert_true(im_labeler_set_source(lb, "events", NULL));
+  assert_true(im_labeler_add_point(lb, "Caracas summit", &st, 600, 600, 8, 1));
+  assert_true(im_labeler_place(lb));
+  assert_true(im_labeler_missing(lb, &text, &layer));
+  assert_string_equal(text, "Caracas summit");
+  assert_string_equal(layer, "events");
+  im_labeler_free(lb);
+
+  /* Room far away only: a leader is drawn although the style says none. */
+  lb = page_labeler(&w, &h);
+  im_labeler_add_obstacle(lb, 520, 520, 680, 680);
+  assert_true(im_labeler_set_source(lb, "events", NULL));
+  assert_true(im_labeler_add_point(lb, "Far", &st, 600, 600, 8, 1));
+  assert_true(im_labeler_place(lb));
+  assert_false(im_labeler_missing(lb, &text, &layer));
+  assert_true(lb->labels[0].placed && lb->labels[0].leader);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
+/* A point label is placed only where its own mark is the nearest: with
+ * another mark just east of its own (and nothing else in the way), the
+ * first position tried, to the right, would sit on that one; it goes west. */
+static void labels_stay_by_their_mark(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_style st = label_style();
+  assert_true(im_labeler_add_mark(lb, 600, 600, 10));
+  assert_true(im_labeler_add_mark(lb, 660, 600, 10));
+  im_labeler_add_obstacle(lb, 590, 590, 610, 610);
+  assert_true(im_labeler_add_point(lb, "West", &st, 600, 600, 10, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_stats(lb).placed, 1);
+  assert_int_equal(im_labeler_stats(lb).misattached, 0);
+  im_bbox b;
+  assert_int_equal(im_labeler_boxes(lb, &b, NULL, 1), 1);
+  assert_true(b.maxx <= 600);
+  im_labeler_free(lb);
+
+  /* Without the second mark the same label goes to the right, as always. */
+  lb = page_labeler(&w, &h);
+  assert_true(im_labeler_add_mark(lb, 600, 600, 10));
+  im_labeler_add_obstacle(lb, 590, 590, 610, 610);
+  assert_true(im_labeler_add_point(lb, "West", &st, 600, 600, 10, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_boxes(lb, &b, NULL, 1), 1);
+  assert_true(b.minx >= 600);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(required_labels),    cmocka_unit_test(labels_stay_by_their_mark),
       cmocka_unit_test(templates),          cmocka_unit_test(template_errors),
       cmocka_unit_test(case_changes),       cmocka_unit_test(point_positions),
       cmocka_unit_test(collisions),         cmocka_unit_test(leaders),

@@ -295,11 +295,77 @@ static void failed_render_keeps_output(void **state) {
   im_map_free(map);
 }
 
+/* Three events on a small page whose labels cannot all fit. */
+static im_map *crowded(const char *name, const char *label_extra) {
+  const char *csv = scratch_path("crowded.csv");
+  const char *data = "lon,lat,name,rank\n"
+                     "-66.9,10.5,The first event in Caracas and its very long name,3\n"
+                     "-66.8,10.6,The second event in Caracas and its very long name,2\n"
+                     "-66.7,10.4,The third event in Caracas and its very long name,1\n";
+  assert_true(write_file(csv, data, strlen(data)));
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n"
+           "  page: {width: 40mm, height: 30mm, dpi: 100}\n"
+           "  crs: \"EPSG:4326\"\n"
+           "  extent: {west: -68, east: -65.5, south: 9.5, north: 11.5}\n"
+           "layers:\n"
+           "  - id: events\n"
+           "    source: %s\n"
+           "    marker: {symbol: circle, size: 4pt}\n"
+           "    label: {text: \"{name}\", font: \"Noto Sans 7\"%s}\n",
+           csv, label_extra);
+  return load_spec_text(name, yaml);
+}
+
+/* Labels that do not fit: counted; with strict, the render fails and
+ * writes nothing; a required label that fits nowhere fails naming it;
+ * a priority may be a number or a field, and nothing else. */
+static void labels_that_do_not_fit(void **state) {
+  (void)state;
+  im_error err;
+  im_error_clear(&err);
+  const char *out = scratch_path("crowded.png");
+  remove(out);
+  im_map *map = crowded("crowded.yaml", ", priority: rank");
+  im_render_stats stats = {0};
+  im_render_options opt = {.stats = &stats};
+  assert_ok(im_map_render(map, out, &opt, &err), &err);
+  assert_true(stats.labels_dropped >= 1);
+  assert_int_equal(stats.labels_placed + stats.labels_dropped, 3);
+  remove(out);
+  opt.strict = true;
+  assert_int_equal(im_map_render(map, out, &opt, &err), IM_STATUS_INPUT);
+  if (!strstr(err.message, "labels not placed") || !strstr(err.message, "strict"))
+    fail_msg("%s", err.message);
+  FILE *f = fopen(out, "rb");
+  assert_null(f);
+  im_map_free(map);
+
+  map = crowded("required.yaml", ", required: true");
+  im_error_clear(&err);
+  assert_int_equal(im_map_render(map, out, NULL, &err), IM_STATUS_INPUT);
+  if (!strstr(err.message, "required label \"The ") || !strstr(err.message, "(layer events)"))
+    fail_msg("%s", err.message);
+  assert_null(fopen(out, "rb"));
+  im_map_free(map);
+
+  /* A fixed priority: a number is not a field name. */
+  map = crowded("fixed.yaml", ", priority: 10");
+  assert_ok(im_map_check(map, &err), &err);
+  im_map_free(map);
+  map = crowded("nofield.yaml", ", priority: rnak");
+  assert_int_equal(im_map_check(map, &err), IM_STATUS_INPUT);
+  if (!strstr(err.message, "rnak") || !strstr(err.message, "did you mean 'rank'"))
+    fail_msg("%s", err.message);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(lima_land_pacific_sea),     cmocka_unit_test(frame_covers_extent),
-      cmocka_unit_test(world_robinson_no_streaks), cmocka_unit_test(pacific_no_streaks),
-      cmocka_unit_test(formats_and_sizes),         cmocka_unit_test(deterministic_outputs),
-      cmocka_unit_test(failed_render_keeps_output)};
+      cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
+      cmocka_unit_test(world_robinson_no_streaks),  cmocka_unit_test(pacific_no_streaks),
+      cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
+      cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,7 @@ typedef struct {
   bool svg_text;              /* SVG: labels also as editable <text> elements, in place of glyph outlines */
   bool cmyk;                  /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
   im_render_timings *timings; /* added to when not NULL */
+  bool strict;                /* a label that is not placed fails the render (IM_STATUS_INPUT), nothing written */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the

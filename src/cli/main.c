@@ -13,7 +13,8 @@
 
 static const char usage_text[] =
     "usage: influmap render SPEC -o OUT [--format png|svg|pdf] [--dpi N] [--size WxH[mm|cm|in|pt|px]]\n                "
-    "       [--from DATE] [--to DATE] [--verbose]\n                       [--svg-text] [--cmyk] [--timings]\n"
+    "       [--from DATE] [--to DATE] [--verbose] [--strict]\n                       [--svg-text] [--cmyk] "
+    "[--timings]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
     "       influmap batch MANIFEST [-j N] [--shard K/N|auto [--count N]] [--force] [--list] [--atlas FILE.pdf]\n"
@@ -29,7 +30,9 @@ static const char help_text[] =
     "    --size WxH[unit]   page size, e.g. 180x120mm, 7x5in, 2200x2400px (default unit mm)\n"
     "    --from DATE        keep only events on or after DATE (ISO 8601; a date field, to date_end)\n"
     "    --to DATE          keep only events on or before DATE\n"
-    "    --verbose          report the map's scale and how many labels were placed and dropped\n"
+    "    --verbose          report the map's scale and how many labels were placed and dropped, and list\n"
+    "                       those dropped (without it, a count of the dropped labels is printed)\n"
+    "    --strict           fail, writing nothing, when a label cannot be placed\n"
     "    --svg-text         SVG: labels as editable <text> elements instead of glyph outlines\n"
     "    --cmyk             PDF: convert to CMYK for print with Ghostscript (gs)\n"
     "    --timings          print the milliseconds spent on each stage (spec, setup, load, project, draw,\n"
@@ -156,6 +159,8 @@ static int cmd_render(int argc, char **argv) {
         opt.to = d;
     } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
       verbose = true;
+    } else if (!strcmp(a, "--strict")) {
+      opt.strict = true;
     } else if (!strcmp(a, "--svg-text")) {
       opt.svg_text = true;
     } else if (!strcmp(a, "--cmyk")) {
@@ -181,10 +186,10 @@ static int cmd_render(int argc, char **argv) {
   if (im_map_load(spec, &map, &err))
     return report(&err);
   timings.spec = now_ms() - t0;
-  if (verbose) {
+  /* Dropped labels are never silent: counted always, listed with --verbose. */
+  opt.stats = &stats;
+  if (verbose)
     stats.on_dropped_label = print_dropped;
-    opt.stats = &stats;
-  }
   /* What a killed render of this output left (SIGKILL cannot be caught). */
   im_tempfile_remove_stale(out);
   im_status st = im_map_render(map, out, &opt, &err);
@@ -194,6 +199,9 @@ static int cmd_render(int argc, char **argv) {
     return report(&err);
   if (opt.timings)
     print_timings(&timings, total);
+  if (!verbose && stats.labels_dropped)
+    fprintf(stderr, "influmap: %s: %zu of %zu labels not placed (--verbose lists them)\n", out, stats.labels_dropped,
+            stats.label_candidates);
   if (verbose)
     fprintf(stderr,
             "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped, "

@@ -552,7 +552,8 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
                                   .legend_layers_only = probe,
                                   .layers_only = probe,
                                   .after_layers = take_legend,
-                                  .user = into};
+                                  .user = into,
+                                  .strict = rs->opt && rs->opt->strict};
     st = im_render_draw(&prc, &d_opts, err);
   }
   if (!st && !probe) {

@@ -40,6 +40,9 @@ typedef struct {
   im_color color, halo_color;
   double halo_width; /* device units; 0 = none */
   bool leader_allowed;
+  bool required;    /* placed whatever it takes, or the render fails (im_labeler_missing) */
+  char *short_text; /* required points: the shorter text tried last (NFC, case applied); owned, or NULL */
+  char *layer;      /* required labels: the layer's id, for the message; owned, or NULL */
   double priority;
   size_t order;
   double x, y, r;                  /* points: the symbol's centre and radius */
@@ -101,7 +104,8 @@ struct im_labeler {
   bool done;                   /* im_labeler_place has run */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;
-  im_text_sink sink; /* takes the placed labels' text instead of drawing it */
+  char *next_layer, *next_short; /* im_labeler_set_source: for the labels added next */
+  im_text_sink sink;             /* takes the placed labels' text instead of drawing it */
   void *sink_user;
 };
 

@@ -187,11 +187,12 @@ static bool place_point(im_labeler *lb, im_label *l) {
       return add_box(lb, l, b);
     }
   }
-  if (!l->leader_allowed)
+  if (!l->leader_allowed && !l->required)
     return true;
   /* Farther out, ring by ring, with a leader back to the symbol: the way
-   * out of a dense cluster (the Lesser Antilles, the Lima coast). */
-  double step = 0.75 * l->font_px, reach = 6 * l->font_px;
+   * out of a dense cluster (the Lesser Antilles, the Lima coast). A
+   * required label goes twice as far. */
+  double step = 0.75 * l->font_px, reach = (l->required ? 12 : 6) * l->font_px;
   for (double dist = d + step; dist <= d + reach; dist += step)
     for (size_t k = 0; k < 16; k++) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
@@ -220,6 +221,35 @@ static bool place_point(im_labeler *lb, im_label *l) {
              im_grid_add(&lb->grid,
                          (im_label_item){.box = sb, .kind = IM_ITEM_LEADER, .x0 = px, .y0 = py, .x1 = qx, .y1 = qy});
     }
+  return true;
+}
+
+/* A required point label that fits nowhere tries its short text, laid
+ * out in the same font, by the same rules. */
+static bool place_point_required(im_labeler *lb, im_label *l) {
+  if (!place_point(lb, l))
+    return false;
+  if (l->placed || !l->short_text || !l->layout)
+    return true;
+  PangoLayout *full = pango_layout_copy(l->layout);
+  if (!full)
+    return false;
+  pango_layout_set_text(l->layout, l->short_text, -1);
+  im_bbox ink = l->ink;
+  l->ink = im_label_layout_ink(l->layout);
+  if (!place_point(lb, l))
+    return false;
+  if (l->placed) {
+    /* The short text is the label now: drawn, listed, handed to a sink. */
+    free(l->text);
+    l->text = l->short_text;
+    l->short_text = NULL;
+    g_object_unref(full);
+  } else {
+    g_object_unref(l->layout);
+    l->layout = full;
+    l->ink = ink;
+  }
   return true;
 }
 
@@ -256,6 +286,8 @@ static bool place_line(im_labeler *lb, im_label *l) {
 
 static int by_priority(const void *a, const void *b) {
   const im_label *p = *(im_label *const *)a, *q = *(im_label *const *)b;
+  if (p->required != q->required)
+    return p->required ? -1 : 1;
   if (p->priority != q->priority)
     return p->priority > q->priority ? -1 : 1;
   return p->order < q->order ? -1 : p->order > q->order;
@@ -280,7 +312,7 @@ bool im_labeler_place(im_labeler *lb) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
-    ok = l->kind == IM_LABEL_POINT     ? place_point(lb, l)
+    ok = l->kind == IM_LABEL_POINT     ? (l->required ? place_point_required(lb, l) : place_point(lb, l))
          : l->kind == IM_LABEL_POLYGON ? place_polygon(lb, l)
                                        : place_line(lb, l);
     if (l->placed) {

@@ -92,7 +92,13 @@ bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st
  * line: IM_GEOM_LINE, device units; not kept. */
 bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority);
 
-/* Places every candidate, greedily by priority: each label takes its first
+/* What the labels added next come from: the layer's id, and the short form
+ * of their text (expanded, NULL: none), which a required label (the
+ * style's label.required) takes when its full text fits nowhere. Both
+ * are copied. Returns false when out of memory. */
+bool im_labeler_set_source(im_labeler *lb, const char *layer_id, const char *short_text);
+
+/* Places every candidate, greedily by priority (required labels first): each label takes its first
  * position that stays inside the page (less a small margin) and covers no
  * placed label, leader or obstacle, or is dropped. Call once, after the last
  * candidate. Returns false when out of memory. */
@@ -118,6 +124,10 @@ typedef struct {
   size_t misattached;
 } im_label_stats;
 im_label_stats im_labeler_stats(const im_labeler *lb);
+
+/* After im_labeler_place: false when every required label was placed;
+ * else true with the first that was not, its text and layer (owned by lb). */
+bool im_labeler_missing(const im_labeler *lb, const char **text, const char **layer);
 
 /* The texts of the dropped labels (owned by lb), for --verbose: copies up to
  * max pointers to out and returns how many there are. */

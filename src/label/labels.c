@@ -68,7 +68,11 @@ static PangoContext *labeler_context(im_labeler *lb) {
 void im_labeler_free(im_labeler *lb) {
   if (!lb)
     return;
+  free(lb->next_layer);
+  free(lb->next_short);
   for (size_t i = 0; i < lb->nlabels; i++) {
+    free(lb->labels[i].short_text);
+    free(lb->labels[i].layer);
     free(lb->labels[i].text);
     if (lb->labels[i].layout)
       g_object_unref(lb->labels[i].layout);
@@ -187,10 +191,42 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
     l->halo_width = 0;
   l->pad = l->halo_width + IM_LABEL_AIR_PT * lb->dev_per_pt;
   l->leader_allowed = st->label.leader;
+  if ((l->required = st->label.required)) {
+    l->layer = im_strdup(lb->next_layer ? lb->next_layer : "");
+    l->short_text = lb->next_short ? im_label_apply_case(lb->next_short, st->label.text_case) : NULL;
+    if (!l->layer || (lb->next_short && !l->short_text))
+      return -1; /* the label is counted: im_labeler_free frees what it holds */
+  }
   l->priority = isnan(priority) ? -DBL_MAX : priority;
   lb->stats.candidates++;
   *out = l;
   return 1;
+}
+
+bool im_labeler_set_source(im_labeler *lb, const char *layer_id, const char *short_text) {
+  if (!lb || lb->failed)
+    return !lb;
+  free(lb->next_layer);
+  free(lb->next_short);
+  lb->next_layer = layer_id ? im_strdup(layer_id) : NULL;
+  lb->next_short = short_text && *short_text ? im_strdup(short_text) : NULL;
+  if ((layer_id && !lb->next_layer) || (short_text && *short_text && !lb->next_short)) {
+    lb->failed = true;
+    return false;
+  }
+  return true;
+}
+
+bool im_labeler_missing(const im_labeler *lb, const char **text, const char **layer) {
+  for (size_t i = 0; lb && lb->done && i < lb->nlabels; i++) {
+    const im_label *l = &lb->labels[i];
+    if (l->required && !l->placed) {
+      *text = l->text;
+      *layer = l->layer;
+      return true;
+    }
+  }
+  return false;
 }
 
 static bool failed(im_labeler *lb) {

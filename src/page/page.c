@@ -179,7 +179,8 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
     return st;
   }
   im_render_draw_opts o = {.background = opaque ? IM_BACKGROUND_PAGE_OPAQUE : IM_BACKGROUND_PAGE,
-                           .overlay = &im_furniture_overlay};
+                           .overlay = &im_furniture_overlay,
+                           .strict = opt && opt->strict};
   im_status st = im_render_draw(rc, &o, err);
   if (st)
     return st;

@@ -246,9 +246,19 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     text = im_label_expand(label, job->label_fields, job->nlabel_fields, job->label_values);
     if (!text)
       goto oom;
+    if (st->label.required) {
+      /* The layer and the short form go with the labels added next. */
+      char *short_text = st->label.short_text ? im_label_expand(st->label.short_text, job->label_fields,
+                                                                job->nlabel_fields, job->label_values)
+                                              : NULL;
+      bool set = (!st->label.short_text || short_text) && im_labeler_set_source(rc->labeler, job->ls->id, short_text);
+      free(short_text);
+      if (!set)
+        goto oom;
+    }
   }
   double priority = rc->layer_index;
-  if (st->label.priority) {
+  if (st->label.priority && !im_label_priority_number(st->label.priority, &priority)) {
     long pi = im_layer_field_index(job->layer, st->label.priority);
     const char *pv = pi >= 0 && f->values ? f->values[pi] : NULL;
     priority = pv ? strtod(pv, NULL) : -INFINITY;

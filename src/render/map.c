@@ -75,6 +75,22 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
   /* Labels of every layer compete for space together, on top. */
   if (!im_labeler_place(rc->labeler))
     return im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory placing labels");
+  /* A required label that fits nowhere fails the map rather than leave
+   * out what the figure is for. */
+  const char *text, *layer;
+  if (im_labeler_missing(rc->labeler, &text, &layer))
+    return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
+                        "required label \"%s\" (layer %s) fits nowhere near its feature, even with a leader or "
+                        "its short form: make room (a smaller font, a larger page) or set required: false",
+                        text, layer);
+  im_label_stats ls = im_labeler_stats(rc->labeler);
+  if (o->strict && ls.dropped) {
+    const char *first = NULL;
+    im_labeler_dropped(rc->labeler, &first, 1);
+    return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
+                        "%zu of %zu labels not placed (the first: \"%s\"); strict rendering places every label",
+                        ls.dropped, ls.candidates, first ? first : "");
+  }
   im_labeler_draw(rc->labeler, rc->cr);
   im_render_lap(rc, &rc->times.labels);
   return IM_STATUS_OK;

@@ -130,6 +130,7 @@ typedef struct {
   const im_render_overlay *overlay; /* NULL: the layers alone */
   bool legend_layers_only;          /* skip layers the legend never lists (a probe of what it lists) */
   bool layers_only;                 /* stop after the layers: no overlay finish, no labels */
+  bool strict;                      /* a label not placed is an error (im_render_options.strict) */
   /* Called once the layers are drawn (a panel hands its legend entries to
    * the page); NULL: nothing. */
   im_status (*after_layers)(im_render_ctx *rc, void *user, im_error *err);

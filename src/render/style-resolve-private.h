@@ -71,4 +71,8 @@ const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n);
 im_status im_field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos, const char *what,
                          im_error *err);
 
+/* A label priority written as a number ("10", "-2.5"): true with it in
+ * *v; otherwise the priority names a field. */
+bool im_label_priority_number(const char *text, double *v);
+
 #endif

@@ -9,6 +9,7 @@
 #include "influmap/classify.h"
 #include "influmap/filter.h"
 #include "label/labels-private.h"
+#include "io/io-private.h"
 #include "render/style-resolve-private.h"
 
 /* One classification of the layer, bound to its data. */
@@ -63,12 +64,20 @@ static im_status bind_where(const im_where *w, const im_layer *layer, im_error *
   return im_filter_bind(w->filter, layer->fields, layer->nfields, layer->path, err);
 }
 
+bool im_label_priority_number(const char *text, double *v) { return im_parse_number(text, v); }
+
 static im_status check_label(const im_resolver *r, const im_style *st, const im_layer *layer, const char *file,
                              im_spec_pos pos, im_error *err) {
   if (st->label.text && im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, file,
                                                 pos.line, pos.column, err))
     return IM_STATUS_INPUT;
-  if (st->label.priority && im_layer_field_index(layer, st->label.priority) < 0)
+  if (st->label.short_text && im_label_template_check(st->label.short_text, r->label_fields, r->nlabel_fields,
+                                                      layer->path, file, pos.line, pos.column, err))
+    return IM_STATUS_INPUT;
+  /* A priority is a number ("10") or a field holding one. */
+  double fixed;
+  if (st->label.priority && !im_label_priority_number(st->label.priority, &fixed) &&
+      im_layer_field_index(layer, st->label.priority) < 0)
     return im_field_error(layer, st->label.priority, file, pos, "label priority", err);
   return IM_STATUS_OK;
 }

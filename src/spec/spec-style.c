@@ -230,6 +230,14 @@ static im_status label_pair(im_yaml_reader *r, const char *key, struct fy_node *
     st->label.leader = choice == 1 || choice == 3 || choice == 5;
     return IM_STATUS_OK;
   }
+  if (!strcmp(key, "required")) {
+    st->set |= IM_STYLE_LABEL_REQUIRED;
+    return im_yaml_bool(r, v, "label required", &st->label.required);
+  }
+  if (!strcmp(key, "short")) {
+    st->set |= IM_STYLE_LABEL_SHORT;
+    return im_yaml_string(r, v, "label short", &st->label.short_text);
+  }
   return im_yaml_string(r, v, "label priority", &st->label.priority);
 }
 
@@ -351,7 +359,8 @@ im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k,
       }
       return label_pair(r, "text", k, v, st);
     }
-    static const char *const keys[] = {"text", "font", "color", "halo", "case", "leader", "priority", NULL};
+    static const char *const keys[] = {"text",   "font",     "color",    "halo",  "case",
+                                       "leader", "priority", "required", "short", NULL};
     return im_yaml_each_pair(r, v, "label", keys, label_pair, st);
   }
   return apply_names(c, v, st, NULL);

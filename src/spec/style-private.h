@@ -60,6 +60,8 @@ enum {
   IM_STYLE_LEADER = 1u << 18,
   IM_STYLE_STROKE = 1u << 19, /* stroke: none given explicitly clears it */
   IM_STYLE_DISPLACE = 1u << 20,
+  IM_STYLE_LABEL_REQUIRED = 1u << 21,
+  IM_STYLE_LABEL_SHORT = 1u << 22,
 };
 
 typedef struct {
@@ -113,8 +115,10 @@ typedef struct {
     im_color halo_color;
     im_length halo_width; /* 0 = no halo */
     im_text_case text_case;
-    bool leader;    /* draw a leader line when the label moves away */
-    char *priority; /* field whose number orders labels (higher first) */
+    bool leader;      /* draw a leader line when the label moves away */
+    char *priority;   /* a number, or the field whose number orders labels (higher first) */
+    bool required;    /* placed whatever it takes (farther, with a leader, shortened), or the render fails */
+    char *short_text; /* template tried when the label does not fit (required labels); NULL: none */
   } label;
 } im_style;
 

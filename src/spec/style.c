@@ -90,6 +90,10 @@ bool im_style_merge(im_style *d, const im_style *s) {
     d->label.text_case = s->label.text_case;
   if (set & IM_STYLE_LEADER)
     d->label.leader = s->label.leader;
+  if (set & IM_STYLE_LABEL_REQUIRED)
+    d->label.required = s->label.required;
+  if (set & IM_STYLE_LABEL_SHORT && !copy_str(&d->label.short_text, s->label.short_text))
+    return false;
   d->set |= set;
   return true;
 }
@@ -99,5 +103,6 @@ void im_style_clear(im_style *s) {
   free(s->label.text);
   free(s->label.font);
   free(s->label.priority);
+  free(s->label.short_text);
   memset(s, 0, sizeof *s);
 }
