@@ -19,7 +19,7 @@
 
 /* The vric palette (src/spec/palettes.c): China, Russia, Iran, Venezuela. */
 static const char *const actors[4] = {"China", "Russia", "Iran", "Venezuela"};
-static const uint32_t actor_rgb[4] = {0xd55e00, 0x0072b2, 0x009e73, 0xe69f00};
+static const uint32_t actor_rgb[4] = {0xbf4d00, 0x417ed9, 0x365952, 0xf2a600};
 /* One point each, far apart, all inside the extent below. */
 static const double actor_ll[4][2] = {{-75, -10}, {-58, -22}, {-45, -8}, {-66, -38}};
 

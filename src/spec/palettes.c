@@ -23,7 +23,12 @@
  * protanopia, deuteranopia and tritanopia (Machado et al. 2009, full severity);
  * tests/test_classify.c checks it. */
 const char *const im_vric_keys[IM_VRIC_COUNT] = {"China", "Russia", "Iran", "Venezuela", "other"};
-const char *const im_vric_colors = "#d55e00 #0072b2 #009e73 #e69f00 #999999";
+/* Chosen by search so that every pair stays at least 21 apart in CIEDE2000
+ * under normal vision and simulated protanopia, deuteranopia and tritanopia
+ * (Machado et al. 2009, full severity), and each at least 20 from the land
+ * and sea of the house base map, as near the Okabe-Ito hues readers know
+ * as that allows: test_classify checks the first. */
+const char *const im_vric_colors = "#bf4d00 #417ed9 #365952 #f2a600 #9b9b9b";
 
 const im_palette_table im_palette_tables[] = {
     /* black, orange, sky blue, bluish green, yellow, blue, vermilion, reddish purple */
