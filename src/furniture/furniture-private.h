@@ -49,8 +49,10 @@ typedef struct {
 } im_item;
 
 /* One legend entry: a class of one layer (and geometry kind) drawn in the
- * frame. Its symbol (legend.c): `first` when uniform, else `shared` when
- * has_shared, else `sample`. */
+ * frame. Its symbol (legend.c): in a legend by a field (by:), always
+ * `sample`, so that only that field's look varies from entry to entry;
+ * otherwise `first` when uniform, else `shared` when has_shared, else
+ * `sample`. */
 typedef struct {
   size_t layer; /* index in map->layers */
   long cls;     /* the class's number (im_resolver_class_of; by a field without classes: order of first
@@ -65,6 +67,7 @@ typedef struct {
   size_t ncommon;
   im_style shared; /* the style of a feature with just those values */
   bool has_shared;
+  bool neutral; /* the legend is by a field: draw `sample` */
 } im_legend_entry;
 
 /* Where a graticule line meets the frame's edge. */

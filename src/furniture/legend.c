@@ -275,6 +275,7 @@ bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const stru
   e->kind = f->geom.kind;
   e->count = 1;
   e->uniform = true;
+  e->neutral = s->fu->legend.by != NULL;
   if (!(e->label = im_strdup(label)) || !copy_style(&e->first, st) ||
       !im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample) ||
       !init_common(e, res, f)) {
@@ -427,6 +428,11 @@ static size_t build_rows(const im_page *pg, row *rows) {
 /* ---- symbols ---- */
 
 static const im_style *entry_style(const im_legend_entry *e) {
+  /* By a field: the entry's own class on the layer's neutral symbol. A
+   * China of diamonds and a Russia of triangles would be read as saying
+   * something about China and Russia; the shapes have their own meaning. */
+  if (e->neutral)
+    return &e->sample;
   return e->uniform ? &e->first : e->has_shared ? &e->shared : &e->sample;
 }
 

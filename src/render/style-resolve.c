@@ -11,6 +11,7 @@
 #include "label/labels-private.h"
 #include "io/io-private.h"
 #include "render/style-resolve-private.h"
+#include "spec/palettes-private.h"
 
 /* One classification of the layer, bound to its data. */
 typedef struct {
@@ -19,6 +20,7 @@ typedef struct {
   /* categorical: the distinct values in order of first appearance */
   char **values;
   im_color *value_colors;
+  bool *value_other; /* the value takes the palette's "other" colour: the legend calls it "other" */
   size_t nvalues;
   /* graduated */
   double breaks[17];
@@ -95,7 +97,8 @@ static im_status setup_categorical(const im_resolver *res, class_state *r, im_er
   const im_layer *layer = res->layer;
   r->values = calloc(layer->nfeatures + 1, sizeof *r->values);
   r->value_colors = calloc(layer->nfeatures + 1, sizeof *r->value_colors);
-  if (!r->values || !r->value_colors)
+  r->value_other = calloc(layer->nfeatures + 1, sizeof *r->value_other);
+  if (!r->values || !r->value_colors || !r->value_other)
     return im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
   const im_spec_palette *sp = cl->palette ? im_map_palette(res->map, cl->palette) : NULL;
   for (size_t i = 0; i < layer->nfeatures; i++) {
@@ -120,8 +123,10 @@ static im_status setup_categorical(const im_resolver *res, class_state *r, im_er
       }
       if (hit || other)
         c = (hit ? hit : other)->color;
+      r->value_other[k] = !hit && other;
     } else if (cl->palette) {
       im_palette_color(cl->palette, v, k, &c);
+      r->value_other[k] = im_palette_is_other(cl->palette, v);
     }
     r->value_colors[k] = c;
     r->nvalues++;
@@ -261,6 +266,7 @@ void im_resolver_free(im_resolver *r) {
   for (size_t i = 0; i < r->nclasses; i++) {
     free(r->classes[i].values);
     free(r->classes[i].value_colors);
+    free(r->classes[i].value_other);
   }
   free(r->classes);
   free(r);
@@ -409,7 +415,9 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
       return -1;
     for (size_t i = 0; i < cs->nvalues; i++)
       if (!strcmp(cs->values[i], v)) {
-        snprintf(buf, size, "%s", v);
+        /* Values the palette does not name all look alike: one entry, as
+         * the map shows them, not one grey entry per value. */
+        snprintf(buf, size, "%s", cs->value_other && cs->value_other[i] ? "other" : v);
         return (long)i;
       }
     return -1;

@@ -64,6 +64,10 @@ static size_t vric_key(const char *value) {
   return IM_VRIC_COUNT - 1;
 }
 
+bool im_palette_is_other(const char *name, const char *value) {
+  return is_vric(name) && vric_key(value) == IM_VRIC_COUNT - 1;
+}
+
 bool im_palette_color(const char *name, const char *value, size_t index, im_color *out) {
   if (is_vric(name)) {
     *out = table_color(im_vric_colors, vric_key(value));

@@ -28,6 +28,9 @@ typedef struct {
 #define IM_VRIC_COUNT 5
 extern const char *const im_vric_keys[IM_VRIC_COUNT];
 extern const char *const im_vric_colors;
+/* Whether value takes the "other" colour of the built-in palette name
+ * (only "vric" has one: any actor it does not name). */
+bool im_palette_is_other(const char *name, const char *value);
 
 /* The qualitative palettes other than "vric". */
 extern const im_palette_table im_palette_tables[];
