@@ -200,9 +200,20 @@ static void legend_by_actor_neutral(void **state) {
   im_furniture_report r;
   probe(map, &r);
   const char *names[] = {"China", "Russia", "Iran", "Venezuela", "other"};
-  size_t events = 0;
+  size_t events = 0, hollow = 0, shapes = 0;
   im_marker_symbol marker = IM_MARKER_CIRCLE;
   for (size_t j = 0; j < r.nlegend; j++) {
+    /* Category: grey markers of the category's shape; Status: grey
+     * markers, hollow (white fill, grey rim) for what is only planned. */
+    if (r.legend[j].section == 1 && r.legend[j].kind == IM_GEOM_POINT)
+      shapes += r.legend[j].marker != IM_MARKER_CIRCLE;
+    if (r.legend[j].section == 2 && r.legend[j].kind == IM_GEOM_POINT && !strcmp(r.legend[j].label, "proposed")) {
+      assert_true(r.legend[j].fill.r == 1 && r.legend[j].fill.g == 1 && r.legend[j].fill.b == 1);
+      assert_true(r.legend[j].stroke.r < 0.8 && fabs(r.legend[j].stroke.r - r.legend[j].stroke.b) < 0.01);
+      hollow++;
+    }
+    if (r.legend[j].section != 0)
+      continue;
     bool known = false;
     for (size_t k = 0; k < 5; k++)
       known = known || !strcmp(r.legend[j].label, names[k]);
@@ -215,6 +226,8 @@ static void legend_by_actor_neutral(void **state) {
     assert_int_equal(r.legend[j].marker, marker);
   }
   assert_int_equal(events, 5);
+  assert_int_equal(hollow, 1);
+  assert_true(shapes >= 5);
   im_map_free(map);
 }
 
@@ -625,6 +638,11 @@ static void spec_errors(void **state) {
   expect_error("inset: {source: nowhere.shp}\n", "not found", 5);
   expect_error("legend:\n  position: bottom-left\n  placement: outsde\n", "did you mean 'outside'", 7);
   expect_error("scalebar: maybe\n", "true, false or a mapping", 5);
+  expect_error("legend: {sections: [{title: Actor, by: actr}]}\n", "did you mean 'actor'", 5);
+  expect_error("legend: {sections: [{title: Actor}]}\n", "needs by:", 5);
+  expect_error("legend: {sections: [{title: Status, by: status}]}\n", "not a field the legend's layers are styled by",
+               5);
+  expect_error("legend: {sections: []}\n", "1 to 8 sections", 5);
   /* In map: too. */
   char yaml[1024];
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:3857\n  margins: {top: 1cm, botom: 2mm}\nlayers:\n  - {source: %s}\n",

@@ -67,7 +67,8 @@ typedef struct {
   size_t ncommon;
   im_style shared; /* the style of a feature with just those values */
   bool has_shared;
-  bool neutral; /* the legend is by a field: draw `sample` */
+  bool neutral;   /* the legend is by a field: draw `sample` */
+  size_t section; /* of the legend (0 without sections:) */
 } im_legend_entry;
 
 /* Where a graticule line meets the frame's edge. */
@@ -101,10 +102,13 @@ typedef struct im_furniture_state {
   size_t nentries, cap_entries;
   size_t *slots; /* hash of entries: index + 1, 0 empty */
   size_t nslots;
-  signed char *layer_listed; /* per layer: -1 not decided, 0 no, 1 yes */
-  long *layer_class;         /* per layer: the classification listed, -1 none */
-  long *layer_field;         /* per layer: by: a field the layer has but does not classify by, -1 none */
-  long *layer_nentries;      /* per layer: entries made so far */
+  /* Per section and layer ([section * nlayers + layer]): */
+  size_t nsections;          /* the legend's sections; 1 without sections: */
+  signed char *layer_listed; /* -1 not decided, 0 no, 1 yes */
+  long *layer_class;         /* the classification listed, -1 none */
+  long *layer_field;         /* by: a field the layer has but does not classify by, -1 none */
+  long *layer_byfield;       /* by: the field's index in the layer, -1 none */
+  long *layer_nentries;      /* entries made so far */
 
   /* scale bar and north arrow */
   struct {
@@ -224,6 +228,7 @@ typedef struct {
     im_geom_kind kind;
     im_color fill, stroke; /* of the symbol drawn */
     im_marker_symbol marker;
+    size_t section; /* of the legend's sections (the last: other layers) */
   } legend[64];
   bool scalebar_drawn, scalebar_refused;
   double scale_length, scale_unit_km, scale_variation;

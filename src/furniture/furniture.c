@@ -79,6 +79,7 @@ void im_furniture_state_free(im_furniture_state *s) {
   free(s->layer_listed);
   free(s->layer_class);
   free(s->layer_field);
+  free(s->layer_byfield);
   free(s->layer_nentries);
   im_geom_free(&s->grat);
   free(s->crossings);
@@ -130,14 +131,19 @@ im_status im_furniture_begin(im_page *pg, im_error *err) {
   s->fu = pg->map->furniture ? pg->map->furniture : &s->defaults;
   s->vector = pg->dev_w == pg->frame.width_pt && pg->dev_h == pg->frame.height_pt && pg->dev_per_pt == 1;
   im_geom_init(&s->grat, IM_GEOM_LINE);
-  if (pg->map->nlayers) {
-    s->layer_listed = malloc(pg->map->nlayers);
-    s->layer_class = im_malloc_array(pg->map->nlayers, sizeof *s->layer_class);
-    s->layer_field = im_malloc_array(pg->map->nlayers, sizeof *s->layer_field);
-    s->layer_nentries = calloc(pg->map->nlayers, sizeof *s->layer_nentries);
-    if (!s->layer_listed || !s->layer_class || !s->layer_field || !s->layer_nentries)
+  /* Per section of the legend (one without sections:) and layer. */
+  /* With sections: one more, untitled, for layers none of them is by. */
+  s->nsections = s->fu->legend.nsections ? s->fu->legend.nsections + 1 : 1;
+  size_t n = pg->map->nlayers * s->nsections;
+  if (n) {
+    s->layer_listed = malloc(n);
+    s->layer_class = im_malloc_array(n, sizeof *s->layer_class);
+    s->layer_field = im_malloc_array(n, sizeof *s->layer_field);
+    s->layer_byfield = im_malloc_array(n, sizeof *s->layer_byfield);
+    s->layer_nentries = calloc(n, sizeof *s->layer_nentries);
+    if (!s->layer_listed || !s->layer_class || !s->layer_field || !s->layer_byfield || !s->layer_nentries)
       return oom(err);
-    memset(s->layer_listed, -1, pg->map->nlayers);
+    memset(s->layer_listed, -1, n);
   }
   if (pg->clip_frame)
     paint_margins(pg);
@@ -401,6 +407,7 @@ static void report(const im_page *pg, im_furniture_report *out) {
     snprintf(out->legend[k].label, sizeof out->legend[k].label, "%s", e->label);
     out->legend[k].count = e->count;
     out->legend[k].layer = e->layer;
+    out->legend[k].section = e->section;
     const im_style *st = im_legend_entry_style(e);
     out->legend[k].kind = e->kind;
     out->legend[k].fill = st->fill;

@@ -31,6 +31,7 @@
 
 #define LEGEND_FONT "Noto Sans 7"
 #define LEGEND_TITLE_FONT "Noto Sans Bold 7.5"
+#define LEGEND_SECTION_FONT "Noto Sans Bold 7"
 #define MAX_ROW_SYMBOLS 4
 
 /* ---- noting what is drawn ---- */
@@ -70,17 +71,39 @@ static bool meets_frame(const im_page *pg, const im_geom *g) {
   return g->kind == IM_GEOM_POLYGON && point_in_rings(g, (r.minx + r.maxx) / 2, (r.miny + r.maxy) / 2);
 }
 
-/* Which layers the legend lists, and by which classification. */
-static void decide_layer(im_furniture_state *s, size_t li, const im_layer_style *ls, const im_resolver *res) {
+/* The field a section's rows are the values of (the legend's by: without
+ * sections), or NULL. */
+static const char *section_by(const im_legend *lg, size_t sec) {
+  if (!lg->nsections)
+    return lg->by;
+  return sec < lg->nsections ? lg->sections[sec].by : NULL; /* the block of other layers */
+}
+
+/* Whether the layer has the field of one of the legend's sections. */
+static bool has_section_field(const im_legend *lg, const im_resolver *res) {
+  size_t nf;
+  const im_field *fields = im_resolver_label_fields(res, &nf);
+  for (size_t sec = 0; sec < lg->nsections; sec++)
+    for (size_t i = 0; i + 1 < nf; i++)
+      if (!strcasecmp(fields[i].name, lg->sections[sec].by))
+        return true;
+  return false;
+}
+
+/* Which layers a section of the legend lists, and by which classification;
+ * j is the section's and layer's slot in the per-layer arrays. */
+static void decide_layer(im_furniture_state *s, size_t sec, size_t j, const im_layer_style *ls,
+                         const im_resolver *res) {
   const im_legend *lg = &s->fu->legend;
+  const char *by = section_by(lg, sec);
   bool named = false;
   for (size_t i = 0; i < lg->nlayers; i++)
     named = named || !strcmp(lg->layers[i], ls->id);
   size_t n = im_resolver_nclasses(res);
   long k = -1;
-  if (lg->by) {
+  if (by) {
     for (size_t i = 0; i < n && k < 0; i++)
-      if (!strcasecmp(im_resolver_classes(res, i)->field, lg->by))
+      if (!strcasecmp(im_resolver_classes(res, i)->field, by))
         k = (long)i;
   } else {
     for (size_t i = 0; i < n && k < 0; i++) {
@@ -93,11 +116,11 @@ static void decide_layer(im_furniture_state *s, size_t li, const im_layer_style 
   }
   /* By a field the layer has without classifying by it: its values. */
   long field = -1;
-  if (lg->by && k < 0) {
+  if (by && k < 0) {
     size_t nf;
     const im_field *fields = im_resolver_label_fields(res, &nf);
     for (size_t i = 0; i + 1 < nf && field < 0; i++) /* the last is length_km */
-      if (!strcasecmp(fields[i].name, lg->by))
+      if (!strcasecmp(fields[i].name, by))
         field = (long)i;
   }
   bool listed;
@@ -108,15 +131,32 @@ static void decide_layer(im_furniture_state *s, size_t li, const im_layer_style 
   else
     listed = k >= 0 || field >= 0 || ls->legend_label;
   /* With by:, a layer without that field shows only when asked for. */
-  if (lg->by && k < 0 && field < 0 && !named && !ls->legend_label)
+  if (by && k < 0 && field < 0 && !named && !ls->legend_label)
     listed = false;
-  s->layer_listed[li] = listed;
-  s->layer_class[li] = k;
-  s->layer_field[li] = field;
+  /* With sections, a layer none of them is by (towns, ports, a boundary
+   * with a legend label) is listed once, in the untitled block after them,
+   * not in every section. */
+  if (lg->nsections && by && k < 0 && field < 0)
+    listed = false;
+  if (lg->nsections && !by)
+    listed = listed && !has_section_field(lg, res);
+  /* Where the by: field is in the layer, for the entries' neutral symbols. */
+  long byfield = -1;
+  if (by) {
+    size_t nf;
+    const im_field *fields = im_resolver_label_fields(res, &nf);
+    for (size_t i = 0; i + 1 < nf && byfield < 0; i++)
+      if (!strcasecmp(fields[i].name, by))
+        byfield = (long)i;
+  }
+  s->layer_listed[j] = listed;
+  s->layer_class[j] = k;
+  s->layer_field[j] = field;
+  s->layer_byfield[j] = byfield;
 }
 
-static size_t hash_of(size_t layer, const char *label, im_geom_kind kind) {
-  size_t h = 1469598103934665603u ^ (layer * 1099511628211u) ^ ((size_t)kind << 7);
+static size_t hash_of(size_t section, size_t layer, const char *label, im_geom_kind kind) {
+  size_t h = 1469598103934665603u ^ (layer * 1099511628211u) ^ ((size_t)kind << 7) ^ (section << 12);
   for (const unsigned char *p = (const unsigned char *)label; *p; p++)
     h = (h ^ *p) * 1099511628211u;
   return h;
@@ -128,7 +168,7 @@ static bool rehash(im_furniture_state *s, size_t nslots) {
     return false;
   for (size_t i = 0; i < s->nentries; i++) {
     const im_legend_entry *e = &s->entries[i];
-    size_t h = hash_of(e->layer, e->label, e->kind) & (nslots - 1);
+    size_t h = hash_of(e->section, e->layer, e->label, e->kind) & (nslots - 1);
     while (slots[h])
       h = (h + 1) & (nslots - 1);
     slots[h] = i + 1;
@@ -218,16 +258,46 @@ static bool narrow_common(im_legend_entry *e, const im_feature *f) {
   return changed;
 }
 
-bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const struct im_resolver *res,
-                    const im_feature *f, const im_style *st, const im_geom *drawn) {
+/* The entry's symbol in a legend by a field: the style of a feature with
+ * that field's value and nothing else, so that only what the field
+ * changes shows (a hollow marker for "proposed", the actor's colour for
+ * "China"). */
+static bool neutral_sample(const im_resolver *res, long byfield, const im_feature *f, im_style *out) {
+  size_t nf;
+  const im_field *fields = im_resolver_label_fields(res, &nf);
+  char **values = calloc(nf + 1, sizeof *values);
+  if (!values)
+    return false;
+  /* The colour classifications of other fields take their palette's
+   * "other" (an empty value is no named value): a hollow "proposed" then
+   * has a grey rim, not the white of a marker that has no colour at all. */
+  static char none[] = "";
+  for (size_t k = 0; k < im_resolver_nclasses(res); k++) {
+    const im_classes *cl = im_resolver_classes(res, k);
+    if (!cl->palette)
+      continue;
+    for (size_t i = 0; i + 1 < nf; i++)
+      if (!strcasecmp(fields[i].name, cl->field) && (long)i != byfield)
+        values[i] = none;
+  }
+  if (byfield >= 0 && f->values)
+    values[byfield] = f->values[byfield];
+  im_feature one = {.fid = -1, .values = values};
+  one.geom.kind = f->geom.kind;
+  bool ok = im_resolver_style(res, &one, out);
+  free(values);
+  return ok;
+}
+
+static bool note_section(im_page *pg, size_t sec, size_t li, const im_layer_style *ls, const im_resolver *res,
+                         const im_feature *f, const im_style *st) {
   im_furniture_state *s = pg->furniture;
-  if (!s->fu->legend.enabled || !s->layer_listed)
+  size_t j = sec * pg->map->nlayers + li;
+  if (s->layer_listed[j] < 0)
+    decide_layer(s, sec, j, ls, res);
+  if (!s->layer_listed[j])
     return true;
-  if (s->layer_listed[li] < 0)
-    decide_layer(s, li, ls, res);
-  if (!s->layer_listed[li] || !meets_frame(pg, drawn))
-    return true;
-  long k = s->layer_class[li], field = s->layer_field[li], idx = -1;
+  long k = s->layer_class[j], field = s->layer_field[j], idx = -1;
   char buf[256];
   const char *label = ls->legend_label ? ls->legend_label : ls->id;
   if (k >= 0) {
@@ -248,10 +318,10 @@ bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const stru
   }
   if (s->nentries * 2 + 2 > s->nslots && !rehash(s, s->nslots ? 2 * s->nslots : 64))
     return false;
-  size_t h = hash_of(li, label, f->geom.kind) & (s->nslots - 1);
+  size_t h = hash_of(sec, li, label, f->geom.kind) & (s->nslots - 1);
   for (; s->slots[h]; h = (h + 1) & (s->nslots - 1)) {
     im_legend_entry *e = &s->entries[s->slots[h] - 1];
-    if (e->layer == li && e->kind == f->geom.kind && !strcmp(e->label, label)) {
+    if (e->section == sec && e->layer == li && e->kind == f->geom.kind && !strcmp(e->label, label)) {
       e->count++;
       bool was = e->uniform;
       if (e->uniform && !same_look(&e->first, st))
@@ -270,20 +340,34 @@ bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const stru
     return false;
   im_legend_entry *e = &s->entries[s->nentries];
   memset(e, 0, sizeof *e);
+  e->section = sec;
   e->layer = li;
-  e->cls = k < 0 && field >= 0 && idx < 0 ? s->layer_nentries[li] : idx;
+  e->cls = k < 0 && field >= 0 && idx < 0 ? s->layer_nentries[j] : idx;
   e->kind = f->geom.kind;
   e->count = 1;
   e->uniform = true;
-  e->neutral = s->fu->legend.by != NULL;
-  if (!(e->label = im_strdup(label)) || !copy_style(&e->first, st) ||
-      !im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample) ||
-      !init_common(e, res, f)) {
+  e->neutral = section_by(&s->fu->legend, sec) != NULL;
+  bool sampled =
+      e->neutral && s->layer_byfield[j] >= 0
+          ? neutral_sample(res, s->layer_byfield[j], f, &e->sample)
+          : im_resolver_class_style(res, k >= 0 ? (size_t)k : 0, k >= 0 ? idx : -1, f->geom.kind, &e->sample);
+  if (!(e->label = im_strdup(label)) || !copy_style(&e->first, st) || !sampled || !init_common(e, res, f)) {
     im_legend_entry_clear(e);
     return false;
   }
-  s->layer_nentries[li]++;
+  s->layer_nentries[j]++;
   s->slots[h] = ++s->nentries;
+  return true;
+}
+
+bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const struct im_resolver *res,
+                    const im_feature *f, const im_style *st, const im_geom *drawn) {
+  im_furniture_state *s = pg->furniture;
+  if (!s->fu->legend.enabled || !s->layer_listed || !meets_frame(pg, drawn))
+    return true;
+  for (size_t sec = 0; sec < s->nsections; sec++)
+    if (!note_section(pg, sec, li, ls, res, f, st))
+      return false;
   return true;
 }
 
@@ -330,11 +414,11 @@ bool im_legend_take(im_furniture_state *into, im_furniture_state *from) {
       ok = false;
       break;
     }
-    size_t h = hash_of(e->layer, e->label, e->kind) & (into->nslots - 1);
+    size_t h = hash_of(e->section, e->layer, e->label, e->kind) & (into->nslots - 1);
     im_legend_entry *same = NULL;
     for (; into->slots[h] && !same; h = (h + 1) & (into->nslots - 1)) {
       im_legend_entry *o = &into->entries[into->slots[h] - 1];
-      if (o->layer == e->layer && o->kind == e->kind && !strcmp(o->label, e->label))
+      if (o->section == e->section && o->layer == e->layer && o->kind == e->kind && !strcmp(o->label, e->label))
         same = o;
     }
     if (same) {
@@ -361,6 +445,8 @@ bool im_legend_take(im_furniture_state *into, im_furniture_state *from) {
 
 typedef struct {
   const char *label;
+  char joined[200]; /* rows of one section that look alike: "occurred, operational" (use_joined) */
+  bool use_joined;
   size_t count;
   size_t entries[MAX_ROW_SYMBOLS];
   size_t nentries;
@@ -391,15 +477,34 @@ static int cmp_entry_order(const im_legend_entry *a, const im_legend_entry *b) {
   return a->kind < b->kind ? -1 : a->kind > b->kind;
 }
 
-/* The rows, in order; returns how many (rows holds nentries). */
-static size_t build_rows(const im_page *pg, row *rows) {
+static bool same_look(const im_style *a, const im_style *b);
+static const im_style *entry_style(const im_legend_entry *e);
+
+/* Do two rows show the same symbols (in the same order)? */
+static bool rows_look_alike(const im_furniture_state *s, const row *a, const row *b) {
+  if (a->nentries != b->nentries)
+    return false;
+  for (size_t k = 0; k < a->nentries; k++) {
+    const im_legend_entry *x = &s->entries[a->entries[k]], *y = &s->entries[b->entries[k]];
+    if (x->kind != y->kind || x->layer != y->layer || !same_look(entry_style(x), entry_style(y)))
+      return false;
+  }
+  return true;
+}
+
+/* The rows of section sec, in order; returns how many (rows holds
+ * nentries). */
+static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
   const im_furniture_state *s = pg->furniture;
   const im_legend *lg = legend_of(pg);
+  bool by = section_by(lg, sec) != NULL;
   size_t n = 0;
   for (size_t i = 0; i < s->nentries; i++) {
     const im_legend_entry *e = &s->entries[i];
+    if (e->section != sec)
+      continue;
     row *r = NULL;
-    for (size_t j = 0; lg->by && j < n && !r; j++)
+    for (size_t j = 0; by && j < n && !r; j++)
       if (!strcmp(rows[j].label, e->label))
         r = &rows[j];
     if (!r) {
@@ -422,7 +527,30 @@ static size_t build_rows(const im_page *pg, row *rows) {
     }
   }
   qsort(rows, n, sizeof *rows, lg->sort == IM_LEGEND_SORT_LABEL ? cmp_label : cmp_data);
-  return n;
+  /* In a section, values drawn exactly alike are one row: a reader cannot
+   * tell "occurred" from "operational" on the map, so neither may the
+   * legend pretend to. */
+  if (!lg->nsections)
+    return n;
+  size_t out = 0;
+  for (size_t i = 0; i < n; i++) {
+    row *into = NULL;
+    for (size_t j = 0; j < out && !into; j++)
+      if (rows_look_alike(s, &rows[j], &rows[i]))
+        into = &rows[j];
+    if (!into) {
+      rows[out++] = rows[i];
+      continue;
+    }
+    if (!into->use_joined) {
+      snprintf(into->joined, sizeof into->joined, "%s", into->label);
+      into->use_joined = true;
+    }
+    size_t len = strlen(into->joined);
+    snprintf(into->joined + len, sizeof into->joined - len, ", %s", rows[i].label);
+    into->count += rows[i].count;
+  }
+  return out;
 }
 
 /* ---- symbols ---- */
@@ -500,18 +628,35 @@ static void draw_symbol(im_page *pg, const im_legend_entry *e, double x, double 
 
 /* ---- layout ---- */
 
+#define MAX_SECTIONS 9 /* 8 and the block of other layers */
+
 typedef struct {
   size_t nrows, per_column, columns;
   double sym_w, sym_h, text_w, col_w[12], col_h[12], title_h, row_gap, text_gap, col_gap;
+  /* Sections (legend: sections:): their rows are rows[sec_first[i] ..
+   * + sec_rows[i]), each under a heading sec_head_h[i] high (0: none),
+   * one column. */
+  size_t nsections, sec_first[MAX_SECTIONS], sec_rows[MAX_SECTIONS];
+  double sec_head_h[MAX_SECTIONS], sec_gap;
 } legend_layout;
+
+/* A section's heading: the section's title in the legend's title font. */
+static PangoLayout *section_head(im_page *pg, size_t sec) {
+  const im_legend *lg = legend_of(pg);
+  /* The block of other layers after the sections: what the base map shows. */
+  const char *t = sec < lg->nsections ? lg->sections[sec].title : lg->nsections ? "Base map" : NULL;
+  if (!t || !*t)
+    return NULL;
+  return im_ftext_layout(pg, t, lg->title_font, LEGEND_SECTION_FONT, 0, PANGO_ALIGN_LEFT, true);
+}
 
 static PangoLayout *row_text(im_page *pg, const row *r, double wrap) {
   const im_legend *lg = legend_of(pg);
   char text[320];
   if (lg->counts)
-    snprintf(text, sizeof text, "%s (%zu)", r->label, r->count);
+    snprintf(text, sizeof text, "%s (%zu)", r->use_joined ? r->joined : r->label, r->count);
   else
-    snprintf(text, sizeof text, "%s", r->label);
+    snprintf(text, sizeof text, "%s", r->use_joined ? r->joined : r->label);
   return im_ftext_layout(pg, text, lg->font, LEGEND_FONT, wrap, PANGO_ALIGN_LEFT, false);
 }
 
@@ -549,10 +694,15 @@ static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
   im_item *it = &s->items[IM_ITEM_LEGEND];
   double pt = pg->dev_per_pt;
   memset(L, 0, sizeof *L);
-  L->nrows = build_rows(pg, rows);
+  L->nsections = s->nsections < MAX_SECTIONS ? s->nsections : MAX_SECTIONS;
+  for (size_t sec = 0; sec < L->nsections; sec++) {
+    L->sec_first[sec] = L->nrows;
+    L->sec_rows[sec] = build_rows(pg, sec, rows + L->nrows);
+    L->nrows += L->sec_rows[sec];
+  }
   if (!L->nrows)
     return false;
-  L->columns = lg->columns > 0 ? (size_t)lg->columns : 1;
+  L->columns = lg->columns > 0 && !lg->nsections ? (size_t)lg->columns : 1;
   if (L->columns > L->nrows)
     L->columns = L->nrows;
   L->per_column = (L->nrows + L->columns - 1) / L->columns;
@@ -582,6 +732,21 @@ static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
     L->title_h += 3 * pt;
     g_object_unref(t);
   }
+  L->sec_gap = 4 * pt;
+  for (size_t sec = 0; sec < L->nsections; sec++) {
+    PangoLayout *hd = L->sec_rows[sec] ? section_head(pg, sec) : NULL;
+    if (hd) {
+      double hw, hh;
+      im_ftext_size(hd, &hw, &hh);
+      L->sec_head_h[sec] = hh + 2 * pt;
+      title_w = fmax(title_w, hw);
+      g_object_unref(hd);
+    }
+    /* Sections stack in the one column, a gap and a heading apart. */
+    if (L->sec_rows[sec] && L->sec_first[sec] > 0)
+      L->col_h[0] += L->sec_gap;
+    L->col_h[0] += L->sec_head_h[sec];
+  }
   for (size_t i = 0; i < L->nrows; i++) {
     size_t c = i / L->per_column;
     PangoLayout *t = row_text(pg, &rows[i], L->text_w);
@@ -590,7 +755,10 @@ static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
     double rh = row_metrics(pg, &rows[i], t, L->sym_h, &mid, &dy);
     g_object_unref(t);
     L->col_w[c] = fmax(L->col_w[c], L->sym_w + L->text_gap + tw);
-    L->col_h[c] += (i % L->per_column ? L->row_gap : 0) + rh;
+    bool first_of_section = false;
+    for (size_t sec = 0; sec < L->nsections; sec++)
+      first_of_section = first_of_section || (L->sec_rows[sec] && L->sec_first[sec] == i);
+    L->col_h[c] += (i % L->per_column && !first_of_section ? L->row_gap : 0) + rh;
   }
   double w = 0, h = 0;
   for (size_t c = 0; c < L->columns; c++) {
@@ -638,6 +806,19 @@ void im_legend_draw(im_page *pg) {
     if (i && i % L.per_column == 0) {
       cx += L.col_w[c - 1] + L.col_gap;
       y = y0 + L.title_h;
+    }
+    /* A section starts: a gap after the one before, then its heading. */
+    for (size_t sec = 0; sec < L.nsections; sec++) {
+      if (!L.sec_rows[sec] || L.sec_first[sec] != i)
+        continue;
+      if (i > 0)
+        y += L.sec_gap - L.row_gap;
+      PangoLayout *hd = section_head(pg, sec);
+      if (hd) {
+        im_ftext_draw(pg, hd, cx, y, lg->color, 0, lg->color, "legend");
+        g_object_unref(hd);
+      }
+      y += L.sec_head_h[sec];
     }
     PangoLayout *t = row_text(pg, &rows[i], L.text_w);
     double sw, sh, mid, dy;

@@ -46,6 +46,7 @@ typedef struct {
     char label[128];
     size_t count;
     size_t layer;
+    size_t section; /* of the legend's sections */
   } legend[64];
   bool item_present[IM_NITEMS]; /* the page's items: title, ..., legend */
   im_bbox item_box[IM_NITEMS];

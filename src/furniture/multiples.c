@@ -612,6 +612,7 @@ static void report_page(run_state *rs, const im_page *pc) {
     snprintf(r->legend[k].label, sizeof r->legend[k].label, "%s", s->entries[i].label);
     r->legend[k].count = s->entries[i].count;
     r->legend[k].layer = s->entries[i].layer;
+    r->legend[k].section = s->entries[i].section;
   }
   for (int k = 0; k < IM_NITEMS; k++) {
     r->item_present[k] = s->items[k].present;

@@ -339,6 +339,28 @@ static void apply_class_color(const im_classes *cl, const im_feature *f, im_colo
   }
 }
 
+/* The colour of a value no feature of the layer has, where the palette
+ * says: a spec palette's entry or its "other", the "other" of "vric".
+ * Numbered palettes give none (their colours go by order of appearance). */
+static bool unseen_value_color(const im_resolver *r, const im_classes *cl, const char *v, im_color *c) {
+  const im_spec_palette *sp = im_map_palette(r->map, cl->palette);
+  if (sp) {
+    const im_palette_entry *other = NULL;
+    for (size_t e = 0; e < sp->nentries; e++) {
+      if (!strcasecmp(sp->entries[e].value, v)) {
+        *c = sp->entries[e].color;
+        return true;
+      }
+      if (!strcasecmp(sp->entries[e].value, "other"))
+        other = &sp->entries[e];
+    }
+    if (other)
+      *c = other->color;
+    return other != NULL;
+  }
+  return im_palette_is_other(cl->palette, v) && im_palette_color(cl->palette, v, 0, c);
+}
+
 bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out) {
   im_style_clear(out);
   im_style_init_defaults(out);
@@ -351,12 +373,14 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     const im_classes *cl = cs->cl;
     const char *v = f->values ? f->values[cs->field] : NULL;
     if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
-      for (size_t k = 0; k < cs->nvalues; k++)
-        if (!strcmp(cs->values[k], v)) {
-          if (cl->palette)
-            apply_class_color(cl, f, cs->value_colors[k], out);
-          break;
-        }
+      size_t k;
+      for (k = 0; k < cs->nvalues && strcmp(cs->values[k], v); k++)
+        ;
+      im_color col;
+      if (k < cs->nvalues && cl->palette)
+        apply_class_color(cl, f, cs->value_colors[k], out);
+      else if (k == cs->nvalues && cl->palette && unseen_value_color(r, cl, v, &col))
+        apply_class_color(cl, f, col, out); /* a legend's neutral sample: the palette's "other" */
     } else if (cl->kind == IM_CLASSES_GRADUATED && cs->nbreaks >= 2) {
       int k = im_class_index(cs->breaks, cs->nbreaks, number_of(f, cs->field));
       if (k >= 0 && cl->ramp)

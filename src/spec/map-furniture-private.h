@@ -65,11 +65,24 @@ typedef struct {
 
 typedef enum { IM_LEGEND_SORT_DATA, IM_LEGEND_SORT_LABEL } im_legend_sort;
 
+/* One section of a legend: a heading and the field whose values are its
+ * rows (legend: sections:). */
+typedef struct {
+  char *title; /* NULL: no heading */
+  char *by;
+  im_spec_pos by_pos;
+} im_legend_section;
+
 typedef struct {
   bool enabled;
   im_furniture_place at;
   char *title; /* NULL: no title */
   char *by;    /* a class field: rows of every listed layer merged by its value */
+  /* Sections, one under the other, each by its own field (legend: sections:):
+   * actor by colour, category by shape, status by fill and dash. With
+   * sections, by: is not used. */
+  im_legend_section *sections;
+  size_t nsections;
   im_spec_pos by_pos;
   char **layers; /* layer ids to list; NULL: layers with classes or a legend label */
   size_t nlayers;

@@ -4,6 +4,7 @@
  * an unknown key or a bad value is an error at its file:line:column, with
  * "did you mean" when a known name is close. Top-level items are read after
  * layers:, so a legend can be checked against the layers it names. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,11 @@ void im_furniture_free(im_furniture *f) {
   text_block_free(&f->disclaimer);
   free(f->legend.title);
   free(f->legend.by);
+  for (size_t i = 0; i < f->legend.nsections; i++) {
+    free(f->legend.sections[i].title);
+    free(f->legend.sections[i].by);
+  }
+  free(f->legend.sections);
   for (size_t i = 0; i < f->legend.nlayers; i++)
     free(f->legend.layers[i]);
   free(f->legend.layers);
@@ -284,8 +290,40 @@ static im_status read_layer_list(im_spec_ctx *c, struct fy_node *v, im_legend *l
   return IM_STATUS_OK;
 }
 
-static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+static im_status section_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   (void)k;
+  im_legend_section *sec = vctx;
+  if (!strcmp(key, "title"))
+    return im_yaml_string(r, v, "legend section title", &sec->title);
+  sec->by_pos = im_yaml_pos(v);
+  return im_yaml_string(r, v, "legend section by", &sec->by);
+}
+
+/* k, the key: an empty flow list ([]) has no place of its own to name. */
+static im_status read_sections(im_spec_ctx *c, struct fy_node *k, struct fy_node *v, im_legend *lg) {
+  struct fy_node *d = im_yaml_deref(v);
+  if (!d || !fy_node_is_sequence(d))
+    return im_yaml_fail(&c->r, v, "legend sections must be a list of {title, by}");
+  int n = fy_node_sequence_item_count(d);
+  if (n < 1 || n > 8)
+    return im_yaml_fail(&c->r, k, "a legend has 1 to 8 sections, not %d", n);
+  if (!(lg->sections = calloc((size_t)n, sizeof *lg->sections)))
+    return oom(c);
+  void *it = NULL;
+  struct fy_node *item;
+  static const char *const keys[] = {"title", "by", NULL};
+  while ((item = fy_node_sequence_iterate(d, &it))) {
+    im_legend_section *sec = &lg->sections[lg->nsections++];
+    if (im_yaml_each_pair(&c->r, item, "legend section", keys, section_pair, sec))
+      return IM_STATUS_INPUT;
+    if (!sec->by)
+      return im_yaml_fail(&c->r, item, "a legend section needs by: (the field whose values are its rows)");
+  }
+  return IM_STATUS_OK;
+}
+
+static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  /* k names the key in messages about the whole value (sections: []). */
   im_spec_ctx *c = (im_spec_ctx *)r;
   im_legend *lg = vctx;
   im_status st = IM_STATUS_OK;
@@ -299,6 +337,8 @@ static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node 
   }
   if (!strcmp(key, "layers"))
     return read_layer_list(c, v, lg);
+  if (!strcmp(key, "sections"))
+    return read_sections(c, k, v, lg);
   if (!strcmp(key, "columns")) {
     double n;
     if (im_yaml_number(r, v, "legend columns", 1, 12, &n))
@@ -326,8 +366,21 @@ static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node 
   return IM_STATUS_OK;
 }
 
-/* by: must be the field of some class of the layers the legend lists. */
-static im_status check_legend_by(im_spec_ctx *c, const im_legend *lg) {
+/* Whether text names field as a whole word (case-insensitively): a rule's
+ * where: that styles by the field ("status in ('proposed')"). */
+static bool names_field(const char *text, const char *field) {
+  size_t n = strlen(field);
+  for (const char *p = text; p && *p; p++) {
+    bool start = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+    if (start && !strncasecmp(p, field, n) && !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+      return true;
+  }
+  return false;
+}
+
+/* by: must be a field the legend's layers are styled by: the field of one
+ * of their classes, or one their rules test. */
+static im_status check_legend_by(im_spec_ctx *c, const im_legend *lg, const char *by, im_spec_pos pos) {
   const im_map *m = c->map;
   const char *fields[64];
   size_t nf = 0;
@@ -337,19 +390,33 @@ static im_status check_legend_by(im_spec_ctx *c, const im_legend *lg) {
     for (size_t k = 0; k < lg->nlayers && !listed; k++)
       listed = !strcmp(lg->layers[k], l->id);
     for (size_t k = 0; listed && k < l->nclasses; k++) {
-      if (!strcasecmp(l->classes[k].field, lg->by))
+      if (!strcasecmp(l->classes[k].field, by))
         return IM_STATUS_OK;
       if (nf < 64)
         fields[nf++] = l->classes[k].field;
     }
+    for (size_t k = 0; listed && k < l->nrules; k++)
+      if (l->rules[k].where.text && names_field(l->rules[k].where.text, by))
+        return IM_STATUS_OK;
   }
-  const char *near = im_suggest(lg->by, fields, nf);
+  const char *near = im_suggest(by, fields, nf);
   if (near)
-    return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, lg->by_pos.line, lg->by_pos.column,
-                        "legend: by: '%s' is not a class field of the legend's layers (did you mean '%s'?)", lg->by,
+    return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, pos.line, pos.column,
+                        "legend: by: '%s' is not a field the legend's layers are styled by (did you mean '%s'?)", by,
                         near);
-  return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, lg->by_pos.line, lg->by_pos.column,
-                      "legend: by: '%s' is not a class field of the legend's layers (their classes: fields)", lg->by);
+  return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, pos.line, pos.column,
+                      "legend: by: '%s' is not a field the legend's layers are styled by (their classes or rules)", by);
+}
+
+static im_status check_legend(im_spec_ctx *c, const im_legend *lg) {
+  if (!lg->enabled)
+    return IM_STATUS_OK;
+  if (lg->by && !lg->nsections)
+    return check_legend_by(c, lg, lg->by, lg->by_pos);
+  for (size_t i = 0; i < lg->nsections; i++)
+    if (check_legend_by(c, lg, lg->sections[i].by, lg->sections[i].by_pos))
+      return IM_STATUS_INPUT;
+  return IM_STATUS_OK;
 }
 
 /* ---- scale bar, north arrow ---- */
@@ -570,12 +637,12 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
   im_spec_ctx *c = (im_spec_ctx *)r;
   im_furniture *f = vctx;
   if (!strcmp(key, "legend")) {
-    static const char *const keys[] = {"title", "by",         "layers", "columns", "counts",   "width",
-                                       "font",  "title_font", "color",  "sort",    PLACE_KEYS, NULL};
+    static const char *const keys[] = {"title",      "by",   "sections", "layers", "columns",  "counts", "width",
+                                       "title_font", "font", "color",    "sort",   PLACE_KEYS, NULL};
     im_legend *lg = &f->legend;
     if (read_item(c, v, "legend", keys, legend_pair, lg, &lg->enabled, &lg->at))
       return IM_STATUS_INPUT;
-    return lg->enabled && lg->by ? check_legend_by(c, lg) : IM_STATUS_OK;
+    return check_legend(c, lg);
   }
   if (!strcmp(key, "scalebar")) {
     static const char *const keys[] = {"units", "length", "segments", "force", "tolerance",
