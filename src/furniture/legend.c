@@ -446,6 +446,7 @@ bool im_legend_take(im_furniture_state *into, im_furniture_state *from) {
 typedef struct {
   const char *label;
   char joined[200]; /* rows of one section that look alike: "occurred, operational" (use_joined) */
+  size_t section;
   bool use_joined;
   size_t count;
   size_t entries[MAX_ROW_SYMBOLS];
@@ -509,7 +510,7 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
         r = &rows[j];
     if (!r) {
       r = &rows[n++];
-      *r = (row){.label = e->label, .layer = e->layer, .cls = e->cls};
+      *r = (row){.label = e->label, .layer = e->layer, .cls = e->cls, .section = sec};
     }
     r->count += e->count;
     if (r->nentries < MAX_ROW_SYMBOLS) {
@@ -653,7 +654,9 @@ static PangoLayout *section_head(im_page *pg, size_t sec) {
 static PangoLayout *row_text(im_page *pg, const row *r, double wrap) {
   const im_legend *lg = legend_of(pg);
   char text[320];
-  if (lg->counts)
+  /* The base map's block is not counted: "Town (23)" counts nothing a
+   * reader looks for. */
+  if (lg->counts && (!lg->nsections || r->section < lg->nsections))
     snprintf(text, sizeof text, "%s (%zu)", r->use_joined ? r->joined : r->label, r->count);
   else
     snprintf(text, sizeof text, "%s", r->use_joined ? r->joined : r->label);
