@@ -333,7 +333,7 @@ static void demo_spec(void **state) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "pdftotext '%s' -", pdf);
   char *text = output_of(cmd, "actors.txt");
-  assert_non_null(strstr(text, "Foreign actors in Latin America, December 2021"));
+  assert_non_null(strstr(text, "Foreign actors in Latin America: the VRIC Monitor of December 2021"));
   /* The counts: the December 2021 events and routes in each actor's panel
    * (China's Shanghai expo is outside the frame). */
   assert_non_null(strstr(text, "China (12)"));
