@@ -298,8 +298,22 @@ static void polar_labels_at_their_lines(void **state) {
   assert_true(lon_on_side);
 }
 
+/* A graticule no line of which crosses the frame (a 20 km frame, lines
+ * every 30°): nothing to label, and nothing to sort either. Under UBSan
+ * the sort of the empty list of crossings (qsort of NULL) failed this. */
+static void no_line_crosses_the_frame(void **state) {
+  (void)state;
+  im_map *map = spec("tiny.yaml", "EPSG:4326", "  extent: {west: -77.2, east: -77.0, south: -12.2, north: -12.0}\n",
+                     "shapes/ne_50m_admin_0_countries.shp", "graticule: {step: 30}\n");
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, scratch_path("tiny.png"), NULL, &err), &err);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(no_line_crosses_the_frame),
       cmocka_unit_test(utm_labels_at_their_lines),
       cmocka_unit_test(robinson_labels_at_their_lines),
       cmocka_unit_test(polar_labels_at_their_lines),

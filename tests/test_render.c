@@ -361,11 +361,48 @@ static void labels_that_do_not_fit(void **state) {
   im_map_free(map);
 }
 
+/* Page sizes past the 32767-pixel limit are refused, however large: a
+ * width of 2^32 + 100 px used to wrap to 100 px and render, 1e308 mm to
+ * "0 pixels". Nothing is written. */
+static void page_size_overflow(void **state) {
+  (void)state;
+  static const char *const pages[] = {"{width: 4294967396px, height: 300px}", "{width: 1e308mm, height: 100mm}",
+                                      "{width: 100mm, height: 40000px}"};
+  const char *out = scratch_path("huge.png");
+  for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\n  page: %s\nlayers:\n  - {source: %s}\n", pages[i],
+             src_path("shapes/ne_50m_admin_0_countries.shp"));
+    im_map *map = load_spec_text("huge.yaml", yaml);
+    im_error err;
+    im_error_clear(&err);
+    remove(out);
+    assert_int_equal(im_map_render(map, out, NULL, &err), IM_STATUS_INPUT);
+    if (!strstr(err.message, "each side must be 1 to 32767"))
+      fail_msg("%s: %s", pages[i], err.message);
+    assert_null(fopen(out, "rb"));
+    im_map_free(map);
+  }
+  /* And as an override, --size 4294967396x100px. */
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml, "map: {crs: EPSG:4326}\nlayers:\n  - {source: %s}\n",
+           src_path("shapes/ne_50m_admin_0_countries.shp"));
+  im_map *map = load_spec_text("small.yaml", yaml);
+  im_render_options opt = {
+      .has_size = true, .width = {4294967396.0, IM_UNIT_PX}, .height = {100, IM_UNIT_PX}, .format = IM_FORMAT_SVG};
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_render(map, scratch_path("huge.svg"), &opt, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "each side must be 1 to 32767"));
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
       cmocka_unit_test(world_robinson_no_streaks),  cmocka_unit_test(pacific_no_streaks),
       cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
-      cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit)};
+      cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
+      cmocka_unit_test(page_size_overflow)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

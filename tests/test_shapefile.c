@@ -3,6 +3,7 @@
  * the errors a broken file must give. Fixtures are made at test time so each
  * case states exactly the bytes it reads. */
 #include "support.h"
+#include <sys/stat.h>
 
 #include <math.h>
 #include <shapefil.h>
@@ -936,11 +937,43 @@ static void test_transcode(void **state) {
   assert_null(im_transcoder_create("NO-SUCH-ENCODING-42"));
 }
 
+/* A named pipe where the .cpg belongs (shapelib opens the .cpg itself):
+ * read as if there were no .cpg, not waited on forever. An alarm fails
+ * the test instead of hanging it. */
+static void test_fifo_cpg(void **state) {
+  (void)state;
+  const char *exts[] = {"shp", "shx", "dbf", "prj"};
+  for (size_t i = 0; i < 4; i++) {
+    char from[512], to[512];
+    snprintf(from, sizeof from, "shapes/ne_50m_admin_0_countries.%s", exts[i]);
+    snprintf(to, sizeof to, "fifo.%s", exts[i]);
+    size_t n = 0;
+    char *data = read_file(src_path(from), &n);
+    assert_non_null(data);
+    assert_true(write_file(scratch_path(to), data, n));
+    free(data);
+  }
+  const char *cpg = scratch_path("fifo.cpg");
+  remove(cpg);
+  assert_int_equal(mkfifo(cpg, 0600), 0);
+  alarm(30);
+  im_layer *layer = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_layer_load(scratch_path("fifo.shp"), NULL, &layer, &err), &err);
+  alarm(0);
+  assert_true(im_layer_feature_count(layer) > 200);
+  assert_true(!im_layer_encoding_source(layer) || strcmp(im_layer_encoding_source(layer), ".cpg"));
+  im_layer_free(layer);
+  remove(cpg);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       T(test_point_types),
+      T(test_fifo_cpg),
       T(test_multipoint_types),
       T(test_polyline_types),
       T(test_polygon_types),

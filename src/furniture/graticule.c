@@ -437,7 +437,8 @@ bool im_graticule_place_labels(im_page *pg) {
   double pt = pg->dev_per_pt, gap = GRAT_GAP_PT * pt, label_h = 0;
   bool minutes = want_minutes(g);
   bool *outside = s->grat_outside;
-  qsort(s->crossings, s->ncrossings, sizeof *s->crossings, cmp_crossing);
+  if (s->ncrossings > 1) /* none when no line crosses the frame: qsort wants an array */
+    qsort(s->crossings, s->ncrossings, sizeof *s->crossings, cmp_crossing);
   PangoLayout *probe = im_ftext_layout(pg, "0\xc2\xb0N", g->font, GRAT_FONT, 0, PANGO_ALIGN_LEFT, false);
   double probe_w;
   im_ftext_size(probe, &probe_w, &label_h);

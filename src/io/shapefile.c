@@ -5,6 +5,7 @@
  * filtered by the bounding box in each record's header before the record is
  * decoded, so a map of Peru does not decode the whole world. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <shapefil.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/mem-private.h"
 #include "io/encoding-private.h"
@@ -33,11 +35,36 @@ typedef struct {
 
 static im_status source_crs(const shp_io *io, const char *path, char **definition, char **crs_file, im_error *err);
 
+/* Reading opens regular files only. shapelib opens a shapefile's .cpg
+ * itself, and opening a named pipe (or a terminal) for reading blocks
+ * until a writer comes: a FIFO x.cpg hung `influmap info x.shp` forever.
+ * The open does not block (O_NONBLOCK), and what it opened is kept only
+ * if it is a regular file. */
+static SAFile regular_fopen(const char *filename, const char *access) {
+  if (strchr(access, 'w') || strchr(access, 'a') || strchr(access, '+'))
+    return (SAFile)fopen(filename, access);
+  int fd = open(filename, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  int flags = fcntl(fd, F_GETFL);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    close(fd);
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "rb");
+  if (!f)
+    close(fd);
+  return (SAFile)f;
+}
+
 static void io_init(shp_io *io, const SAHooks *hooks) {
   if (hooks)
     io->hooks = *hooks;
-  else
+  else {
     SASetupDefaultHooks(&io->hooks);
+    io->hooks.FOpen = regular_fopen;
+  }
   io->hooks.Error = shp_error_hook;
   io->disk = !hooks;
 }

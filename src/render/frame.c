@@ -275,12 +275,15 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   im_length h = opt && opt->has_size ? opt->height : map->height;
   f->width_pt = im_length_to_pt(w, f->dpi);
   f->height_pt = im_length_to_pt(h, f->dpi);
-  f->width_px = (int)lround(w.unit == IM_UNIT_PX ? w.value : f->width_pt * f->dpi / 72.0);
-  f->height_px = (int)lround(h.unit == IM_UNIT_PX ? h.value : f->height_pt * f->dpi / 72.0);
-  if (f->width_px < 1 || f->height_px < 1 || f->width_px > 32767 || f->height_px > 32767)
+  /* Checked before it becomes an int: a width of 4294967396 px would wrap
+   * to 100, and 1e308 mm to nothing. */
+  double wpx = w.unit == IM_UNIT_PX ? w.value : f->width_pt * f->dpi / 72.0;
+  double hpx = h.unit == IM_UNIT_PX ? h.value : f->height_pt * f->dpi / 72.0;
+  if (!(wpx >= 0.5 && wpx < 32767.5) || !(hpx >= 0.5 && hpx < 32767.5))
     return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
-                        "the page is %d x %d pixels at %g dpi; each side must be 1 to 32767", f->width_px, f->height_px,
-                        f->dpi);
+                        "the page is %.6g x %.6g pixels at %g dpi; each side must be 1 to 32767", wpx, hpx, f->dpi);
+  f->width_px = (int)lround(wpx);
+  f->height_px = (int)lround(hpx);
   rc->dev_per_pt = vector ? 1.0 : f->dpi / 72.0;
   rc->dev_w = vector ? f->width_pt : f->width_px;
   rc->dev_h = vector ? f->height_pt : f->height_px;
