@@ -442,23 +442,13 @@ const im_render_overlay im_furniture_overlay = {im_furniture_begin, im_furniture
 
 im_status im_furniture_probe(const im_map *map, const im_render_options *opt, im_furniture_report *out, im_error *err) {
   im_render_ctx rc;
-  im_status st = im_render_ctx_init(&rc, map, opt, false, err);
-  cairo_surface_t *surface = NULL;
-  if (!st) {
-    surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rc.frame.width_px, rc.frame.height_px);
-    st = im_render_ctx_attach(&rc, cairo_create(surface), NULL, err);
-  }
+  im_status st = im_render_ctx_open_image(&rc, map, opt, err);
   if (!st) {
     im_render_draw_opts o = {.background = IM_BACKGROUND_PAGE_OPAQUE, .overlay = &im_furniture_overlay};
     st = im_render_draw(&rc, &o, err);
   }
   if (!st)
     report(&rc.page, out);
-  cairo_t *cr = rc.cr;
-  im_render_ctx_detach(&rc);
-  cairo_destroy(cr);
-  if (surface)
-    cairo_surface_destroy(surface);
-  im_render_ctx_fini(&rc);
+  im_render_ctx_close_image(&rc);
   return st;
 }

@@ -734,19 +734,9 @@ im_status im_multiples_probe(const im_map *map, const im_render_options *opt, im
   if (!map->multiples)
     return im_error_set(err, IM_STATUS_USAGE, map->path, 0, 0, "the spec has no multiples:");
   im_render_ctx rc;
-  im_status st = im_render_ctx_init(&rc, map, opt, false, err);
-  cairo_surface_t *surface = NULL;
-  if (!st) {
-    surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rc.frame.width_px, rc.frame.height_px);
-    st = im_render_ctx_attach(&rc, cairo_create(surface), NULL, err);
-  }
+  im_status st = im_render_ctx_open_image(&rc, map, opt, err);
   if (!st)
     st = run(&rc.page, opt, true, out, err);
-  cairo_t *cr = rc.cr;
-  im_render_ctx_detach(&rc);
-  cairo_destroy(cr);
-  if (surface)
-    cairo_surface_destroy(surface);
-  im_render_ctx_fini(&rc);
+  im_render_ctx_close_image(&rc);
   return st;
 }

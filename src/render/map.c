@@ -27,6 +27,28 @@ void im_render_ctx_attach_shared(im_render_ctx *rc, cairo_t *cr, im_labeler *lab
   rc->labeler_shared = true;
 }
 
+im_status im_render_ctx_open_image(im_render_ctx *rc, const im_map *map, const im_render_options *opt, im_error *err) {
+  im_status st = im_render_ctx_init(rc, map, opt, false, err);
+  if (st)
+    return st;
+  cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rc->frame.width_px, rc->frame.height_px);
+  cairo_t *cr = cairo_create(surface);
+  cairo_surface_destroy(surface); /* cr holds it */
+  st = im_render_ctx_attach(rc, cr, NULL, err);
+  if (st) {
+    im_render_ctx_detach(rc);
+    cairo_destroy(cr);
+  }
+  return st;
+}
+
+void im_render_ctx_close_image(im_render_ctx *rc) {
+  cairo_t *cr = rc->cr;
+  im_render_ctx_detach(rc);
+  cairo_destroy(cr);
+  im_render_ctx_fini(rc);
+}
+
 void im_render_ctx_detach(im_render_ctx *rc) {
   if (!rc->labeler_shared)
     im_labeler_free(rc->labeler);

@@ -110,6 +110,12 @@ void im_render_ctx_attach_shared(im_render_ctx *rc, cairo_t *cr, im_labeler *lab
 /* Lets go of cr and frees the labeler (unless shared); rc keeps its frame. */
 void im_render_ctx_detach(im_render_ctx *rc);
 
+/* A render onto an image of the page in memory (raster, the spec's dpi):
+ * for the probes that measure what a render does without writing it.
+ * im_render_ctx_close_image frees it all, after a failed open too. */
+im_status im_render_ctx_open_image(im_render_ctx *rc, const im_map *map, const im_render_options *opt, im_error *err);
+void im_render_ctx_close_image(im_render_ctx *rc);
+
 /* What is drawn round and over a map's layers: the furniture, by the
  * folder above this one (furniture/im_furniture_overlay), which render/
  * knows only through these two calls. */
