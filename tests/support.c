@@ -141,3 +141,23 @@ uint32_t map_projector_sample(map_projector *p, const test_image *img, double lo
     fail_msg("%.3f %.3f is off the page", lon, lat);
   return image_pixel(img, x, y);
 }
+
+char *run_capture(const char *cmd) {
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  assert_non_null(buf);
+  size_t got;
+  while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+    len += got;
+    if (cap - len < 1024) {
+      cap *= 2;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+  }
+  buf[len] = '\0';
+  pclose(p);
+  return buf;
+}

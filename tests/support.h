@@ -58,4 +58,7 @@ bool map_projector_pixel(map_projector *p, double lon, double lat, int *px, int 
 /* The pixel of img at lon/lat; fails the test when it is off the page. */
 uint32_t map_projector_sample(map_projector *p, const test_image *img, double lon, double lat);
 
+/* Runs cmd through the shell and returns what it printed (free with free()). */
+char *run_capture(const char *cmd);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "furniture/furniture-private.h"
 #include "support.h"
@@ -499,19 +500,6 @@ static void graticule_labels_apart(void **state) {
 
 /* ---- text, margins, PDF ---- */
 
-static char *run_capture(const char *cmd) {
-  FILE *p = popen(cmd, "r");
-  assert_non_null(p);
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0)
-    len += got;
-  buf[len] = '\0';
-  pclose(p);
-  return buf;
-}
-
 static void title_and_credits_are_text(void **state) {
   (void)state;
   im_map *map = spec("text.yaml", LAEA,
@@ -667,14 +655,73 @@ static void spec_errors(void **state) {
   im_map_free(map);
 }
 
+/* The numbered key: on a crowded map whose event labels (10 pt) cannot all
+ * sit by their marks, those that find no room become numbers and the key
+ * lists them below the credits, in the bottom margin, inside the page; a
+ * margin too small for it fails the render, naming the margin. */
+static void numbered_key_in_margin(void **state) {
+  (void)state;
+  char layers[1024], loose[1024];
+  snprintf(layers, sizeof layers,
+           "%s  - {id: events, source: %s, schema: events, marker: {symbol: circle, size: 5pt}, fill: \"#bf4d00\",\n"
+           "     displace: {distance: 5pt, spacing: 8pt},\n"
+           "     label: {text: \"{name}\", font: \"Noto Sans 10\", leader: auto, key: auto, required: true}}\n",
+           countries_layer(), src_path("shapes/influence/events.geojson"));
+  /* The same, not required: with the margin too small, the key's own
+   * failure, not a number without room, is what fails the render. */
+  snprintf(loose, sizeof loose, "%s", layers);
+  char *req = strstr(loose, "required: true");
+  assert_non_null(req);
+  memcpy(req, "required:   no", 14);
+  const char *extent = "  extent: {west: -90, east: -55, south: -5, north: 25}\n  credits: \"Data: VRIC Monitor.\"\n";
+  char map_extra[512];
+  snprintf(map_extra, sizeof map_extra, "%s  margins: {top: 5mm, right: 5mm, bottom: 45mm, left: 5mm}\n", extent);
+  im_map *map = spec("key.yaml", LAEA, map_extra, layers, "key: {position: bottom, title: Key}\n");
+  im_furniture_report r;
+  probe(map, &r);
+  print_message("key: %zu entries in [%.0f %.0f %.0f %.0f]\n", r.key_entries, r.key_box.minx, r.key_box.miny,
+                r.key_box.maxx, r.key_box.maxy);
+  assert_true(r.key_entries >= 3);
+  assert_true(r.item_present[IM_ITEM_CREDITS]);
+  assert_true(r.key_box.miny >= r.item_box[IM_ITEM_CREDITS].maxy);
+  assert_true(r.key_box.miny >= r.fy0 + r.fh);
+  assert_true(r.key_box.maxy <= r.dev_h && r.key_box.minx >= r.fx0 - 0.5 && r.key_box.maxx <= r.fx0 + r.fw + 0.5);
+  /* The render counts the numbers as placed labels: none dropped. */
+  im_render_stats stats = {0};
+  im_render_options opt = {.stats = &stats};
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, scratch_path("key.png"), &opt, &err), &err);
+  assert_int_equal(stats.labels_keyed, r.key_entries);
+  im_map_free(map);
+
+  /* 8 mm below the frame: the credits take it, the key has no room. */
+  snprintf(map_extra, sizeof map_extra, "%s  margins: {top: 5mm, right: 5mm, bottom: 8mm, left: 5mm}\n", extent);
+  map = spec("key-small.yaml", LAEA, map_extra, loose, "key: {position: bottom, title: Key}\n");
+  const char *out = scratch_path("key-small.png");
+  remove(out);
+  assert_int_equal(im_map_render(map, out, NULL, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "numbered key"));
+  assert_non_null(strstr(err.message, "bottom margin"));
+  assert_int_equal(access(out, F_OK), -1);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(legend_lists_classes_drawn),     cmocka_unit_test(legend_by_field_merges_layers),
-      cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(legend_by_actor_neutral),
-      cmocka_unit_test(scalebar_true_at_centre),        cmocka_unit_test(scalebar_refused_on_world_maps),
-      cmocka_unit_test(north_arrow_true_north),         cmocka_unit_test(graticule_labels_apart),
-      cmocka_unit_test(title_and_credits_are_text),     cmocka_unit_test(margins_stay_white),
-      cmocka_unit_test(inset_shows_footprint),          cmocka_unit_test(spec_errors),
+      cmocka_unit_test(numbered_key_in_margin),
+      cmocka_unit_test(legend_lists_classes_drawn),
+      cmocka_unit_test(legend_by_field_merges_layers),
+      cmocka_unit_test(legend_by_category_with_routes),
+      cmocka_unit_test(legend_by_actor_neutral),
+      cmocka_unit_test(scalebar_true_at_centre),
+      cmocka_unit_test(scalebar_refused_on_world_maps),
+      cmocka_unit_test(north_arrow_true_north),
+      cmocka_unit_test(graticule_labels_apart),
+      cmocka_unit_test(title_and_credits_are_text),
+      cmocka_unit_test(margins_stay_white),
+      cmocka_unit_test(inset_shows_footprint),
+      cmocka_unit_test(spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -726,6 +726,92 @@ static void labels_stay_by_their_mark(void **state) {
   im_style_clear(&st);
 }
 
+/* The numbered key: a label of key mode auto that finds no room as text
+ * becomes a bold number beside its mark, its text listed by number; mode
+ * all numbers every label; numbers run in reading order (top to bottom);
+ * a number counts as placing the label (a required one does not fail);
+ * without im_labeler_use_key the mode is ignored. */
+static void numbered_key(void **state) {
+  (void)state;
+  double w, h;
+  for (int on = 0; on < 2; on++) {
+    im_labeler *lb = page_labeler(&w, &h);
+    im_labeler_use_key(lb, on);
+    im_style st = label_style();
+    st.label.leader = false;
+    st.label.key = IM_LABEL_KEY_AUTO;
+    st.label.required = true;
+    /* Two marks in narrow gaps, 40 px wide: no name fits, a number does.
+     * The lower one is added first. */
+    im_labeler_add_obstacle(lb, 0, 0, w, 560);
+    im_labeler_add_obstacle(lb, 0, 640, w, 760);
+    im_labeler_add_obstacle(lb, 0, 840, w, h);
+    im_labeler_add_obstacle(lb, 0, 0, 590, h);
+    im_labeler_add_obstacle(lb, 650, 0, w, h);
+    assert_true(im_labeler_add_mark(lb, 600, 800, 8));
+    assert_true(im_labeler_add_mark(lb, 600, 600, 8));
+    assert_true(im_labeler_set_source(lb, "events", NULL));
+    assert_true(im_labeler_add_point(lb, "Summit in the lower gap", &st, 600, 800, 8, 1));
+    assert_true(im_labeler_add_point(lb, "Summit in the upper gap", &st, 600, 600, 8, 1));
+    assert_true(im_labeler_place(lb));
+    im_label_stats ls = im_labeler_stats(lb);
+    const char *text = NULL, *layer = NULL;
+    if (!on) {
+      /* No key: both fit nowhere; required, so the render would fail. */
+      assert_int_equal(ls.placed, 0);
+      assert_int_equal(ls.keyed, 0);
+      assert_int_equal(im_labeler_key_count(lb), 0);
+      assert_true(im_labeler_missing(lb, &text, &layer));
+    } else {
+      assert_int_equal(ls.placed, 2);
+      assert_int_equal(ls.keyed, 2);
+      assert_int_equal(ls.dropped, 0);
+      assert_int_equal(ls.misattached, 0);
+      assert_false(im_labeler_missing(lb, &text, &layer));
+      assert_int_equal(im_labeler_key_count(lb), 2);
+      /* Reading order: the upper mark is 1. */
+      assert_string_equal(im_labeler_key_text(lb, 0), "Summit in the upper gap");
+      assert_string_equal(im_labeler_key_text(lb, 1), "Summit in the lower gap");
+      assert_null(im_labeler_key_text(lb, 2));
+      assert_string_equal(lb->labels[1].text, "1");
+      assert_string_equal(lb->labels[0].text, "2");
+      /* Each number sits in its own gap, beside its own mark. */
+      im_bbox b[2];
+      size_t owner[2];
+      assert_int_equal(im_labeler_boxes(lb, b, owner, 2), 2);
+      for (int i = 0; i < 2; i++) {
+        double my = owner[i] == 0 ? 800 : 600;
+        assert_true(b[i].miny >= my - 40 && b[i].maxy <= my + 40);
+        assert_true(b[i].minx >= 590 && b[i].maxx <= 650);
+      }
+    }
+    im_labeler_free(lb);
+    im_style_clear(&st);
+  }
+
+  /* Mode all: numbered although the text would fit; mode auto beside it
+   * keeps its text. */
+  im_labeler *lb = page_labeler(&w, &h);
+  im_labeler_use_key(lb, true);
+  im_style all = label_style(), aut = label_style();
+  all.label.key = IM_LABEL_KEY_ALL;
+  aut.label.key = IM_LABEL_KEY_AUTO;
+  assert_true(im_labeler_add_mark(lb, 300, 300, 8));
+  assert_true(im_labeler_add_mark(lb, 900, 900, 8));
+  assert_true(im_labeler_add_point(lb, "Numbered anyway", &all, 300, 300, 8, 1));
+  assert_true(im_labeler_add_point(lb, "Room to spare", &aut, 900, 900, 8, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_key_count(lb), 1);
+  assert_string_equal(im_labeler_key_text(lb, 0), "Numbered anyway");
+  assert_string_equal(lb->labels[0].text, "1");
+  assert_string_equal(lb->labels[1].text, "Room to spare");
+  assert_int_equal(im_labeler_stats(lb).placed, 2);
+  assert_int_equal(im_labeler_stats(lb).keyed, 1);
+  im_labeler_free(lb);
+  im_style_clear(&all);
+  im_style_clear(&aut);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(required_labels),    cmocka_unit_test(labels_stay_by_their_mark),
@@ -734,7 +820,7 @@ int main(void) {
       cmocka_unit_test(collisions),         cmocka_unit_test(leaders),
       cmocka_unit_test(polygons),           cmocka_unit_test(lines),
       cmocka_unit_test(drawn_inside_boxes), cmocka_unit_test(pdf_text),
-      cmocka_unit_test(crowded_caribbean),
+      cmocka_unit_test(crowded_caribbean),  cmocka_unit_test(numbered_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

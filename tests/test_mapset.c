@@ -637,9 +637,82 @@ static void labels_belong_to_their_marks(void **state) {
   assert_true(maps >= 13);
 }
 
+/* Text with every blank left out: pdftotext breaks lines where the key
+ * wraps an entry, and a label's words may sit on two lines. */
+static char *squeeze(const char *s) {
+  char *out = malloc(strlen(s) + 1), *o = out;
+  assert_non_null(out);
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\n' && *s != '\t' && *s != '\r' && *s != '\f')
+      *o++ = *s;
+  *o = '\0';
+  return out;
+}
+
+/* Every event a single map of the set draws is named on it: by its label
+ * beside the mark, or by its number's entry in the numbered key (the
+ * house style's events have label: key: auto and required: true). Read
+ * from the PDF's text, so a key that lost an entry, or a label drawn
+ * nowhere, fails. Small multiples have no key and are left out. */
+static void every_event_named(void **state) {
+  (void)state;
+  static const char *const maps[] = {
+      "influence-latam", "actor-china", "actor-russia",     "actor-iran",         "actor-venezuela",
+      "cable-pacific",   "chancay",     "us-mexico-border", "colombia-venezuela", NULL};
+  im_layer *events = load_layer("shapes/influence/events.geojson");
+  size_t keyed_total = 0;
+  for (const char *const *name = maps; *name; name++) {
+    im_map *map = load_map(*name);
+    im_layer_style *ls = map_layer(map, "events");
+    im_filter *where = layer_filter(ls, events);
+    char out[300];
+    snprintf(out, sizeof out, "named-%s.pdf", *name);
+    im_render_stats stats = {0};
+    im_render_options opt = {.stats = &stats};
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_map_render(map, scratch_path(out), &opt, &err), &err);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", scratch_path(out));
+    char *raw = run_capture(cmd);
+    assert_non_null(raw);
+    char *text = squeeze(raw);
+    projector p;
+    projector_init(&p, map);
+    size_t n = 0;
+    for (size_t i = 0; i < events->nfeatures; i++) {
+      const im_feature *f = &events->features[i];
+      int x, y;
+      if (!ls->style.visible || (where && !im_filter_eval(where, f->values)) ||
+          !in_window(events, f, map->period_from, map->period_to) ||
+          !to_pixel(&p, f->geom.xy[0], f->geom.xy[1], 3, &x, &y))
+        continue;
+      char *want = squeeze(value(events, f, "name"));
+      if (!strstr(text, want))
+        fail_msg("%s: the event \"%s\" is drawn but named neither by a label nor in the key", *name,
+                 value(events, f, "name"));
+      free(want);
+      n++;
+    }
+    if (stats.labels_keyed && !strstr(text, "Eventsnumberedonthemap"))
+      fail_msg("%s: %zu labels became numbers but the key's heading is missing", *name, stats.labels_keyed);
+    print_message("%s: %zu events named, %zu of them in the key\n", *name, n, stats.labels_keyed);
+    keyed_total += stats.labels_keyed;
+    projector_fini(&p);
+    free(text);
+    free(raw);
+    im_filter_free(where);
+    im_map_free(map);
+  }
+  /* The set does use the key (influence-latam has more stories than room). */
+  assert_true(keyed_total > 0);
+  im_layer_free(events);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(labels_belong_to_their_marks),
+      cmocka_unit_test(every_event_named),
       cmocka_unit_test(every_event_drawn),
       cmocka_unit_test(missing_symbol_detected),
       cmocka_unit_test(cable_length_matches_geod),

@@ -91,6 +91,13 @@ static void mistakes(void **state) {
   char yaml[4096];
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    fil: red\n", countries());
   expect_error("typo.yaml", yaml, 5, 5, "unknown key 'fil' in a layer");
+  expect_error("keycols.yaml", "map:\n  crs: EPSG:4326\nlayers: []\nkey: {columns: 1.5}\n", 4, 16,
+               "key columns must be a whole number");
+  expect_error("keymulti.yaml",
+               "map:\n  crs: EPSG:4326\nlayers: []\nkey: {position: right}\nmultiples: {columns: 2, panels: []}\n", 5,
+               1, "a numbered key (key:) is for single maps");
+  expect_error("labelkey.yaml", "map:\n  crs: EPSG:4326\nlayers:\n  - {id: a, source: x.shp, label: {key: some}}\n", 4,
+               41, "label key must be one of none, auto, all");
   expect_error("topkey.yaml", "map:\n  crs: EPSG:4326\nlayer: []\n", 3, 1, "unknown key 'layer'");
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    fill: \"#ff00zz\"\n", countries());
   expect_error("colour.yaml", yaml, 5, 12, "fill must be a colour");

@@ -27,6 +27,9 @@ typedef struct {
    * is as near the label as its own, and no leader joins them): 0 on a
    * figure ready to print. */
   size_t labels_misattached;
+  /* Of labels_placed: those placed as a number beside their mark, their
+   * text listed in the map's numbered key (label: key:). */
+  size_t labels_keyed;
 } im_render_stats;
 
 /* Where the time of a render went, in milliseconds (`influmap render

@@ -204,10 +204,10 @@ static int cmd_render(int argc, char **argv) {
             stats.label_candidates);
   if (verbose)
     fprintf(stderr,
-            "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders), %zu dropped, "
-            "%zu nearer another mark than their own\n",
+            "influmap: %s: scale 1:%.0f; labels: %zu candidates, %zu placed (%zu with leaders, %zu as numbers in "
+            "the key), %zu dropped, %zu nearer another mark than their own\n",
             out, stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
-            stats.labels_dropped, stats.labels_misattached);
+            stats.labels_keyed, stats.labels_dropped, stats.labels_misattached);
   return 0;
 }
 

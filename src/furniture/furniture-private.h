@@ -10,7 +10,9 @@
  *   im_furniture_finish  after the layers, before labels are placed: every
  *                        item laid out, registered as a label obstacle and
  *                        drawn (labels keep clear of it, so drawing it before
- *                        them is the same as after).
+ *                        them is the same as after);
+ *   im_key_draw          once the labels are placed and drawn: the numbered
+ *                        key, in a margin.
  * Everything is in device units (pixels for PNG, points for PDF/SVG), y
  * down. */
 #ifndef IM_FURNITURE_PRIVATE_H
@@ -23,6 +25,14 @@
 #include "influmap/render.h"
 #include "render/render-private.h"
 #include "render/style-resolve-private.h"
+
+/* Air between the frame's edge and an item inside it, between stacked
+ * items, and between the frame and an item in the margin; and the page's
+ * own edge. In points. */
+#define IM_FURNITURE_INSET_PT 7.0
+#define IM_FURNITURE_GAP_PT 4.0
+#define IM_FURNITURE_OUTSIDE_PT 5.0
+#define IM_FURNITURE_PAGE_PT 8.0
 
 /* Items in stacking order: in a slot (a corner or edge of the frame or
  * page) the first is nearest the corner (above the frame: nearest the top). */
@@ -137,6 +147,10 @@ typedef struct im_furniture_state {
   size_t nglabels, cap_glabels;
   bool grat_outside[4]; /* per frame edge (top, right, bottom, left): labels in the margin */
   double grat_band[4];  /* and the depth they take there */
+
+  /* the numbered key, once drawn */
+  size_t key_entries;
+  im_bbox key_box;
 } im_furniture_state;
 
 /* ---- furniture.c: the calls a render makes ---- */
@@ -187,6 +201,12 @@ const im_style *im_legend_entry_style(const im_legend_entry *e);
 /* Sizes the legend from its entries; false: nothing to list. */
 bool im_legend_measure(im_page *pg);
 void im_legend_draw(im_page *pg);
+
+/* ---- key.c: the numbered key ---- */
+/* Once the labels are placed and drawn (im_furniture_overlay's labelled):
+ * lists the labels placed as numbers in the margin the key names. Fails
+ * (IM_STATUS_INPUT, naming the margin) when they do not fit there. */
+im_status im_key_draw(im_page *pg, im_error *err);
 
 /* ---- scalebar.c: scale bar and north arrow ---- */
 bool im_scalebar_measure(im_page *pg);
@@ -242,6 +262,8 @@ typedef struct {
   double grat_anchor[512][2]; /* where the label's line meets that edge */
   bool item_present[IM_NITEMS];
   im_bbox item_box[IM_NITEMS];
+  size_t key_entries; /* the numbered key's, 0: none drawn */
+  im_bbox key_box;
 } im_furniture_report;
 
 /* Renders map as a PNG would be (not written anywhere) and reports the

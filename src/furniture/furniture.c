@@ -12,14 +12,6 @@
 #include "core/mem-private.h"
 #include "furniture/furniture-private.h"
 
-/* Air between the frame's edge and an item inside it, between stacked
- * items, and between the frame and an item in the margin; and the page's
- * own edge. In points. */
-#define IM_FURNITURE_INSET_PT 7.0
-#define IM_FURNITURE_GAP_PT 4.0
-#define IM_FURNITURE_OUTSIDE_PT 5.0
-#define IM_FURNITURE_PAGE_PT 8.0
-
 double im_furniture_len(const im_page *pg, im_length len) {
   return im_length_to_pt(len, pg->frame.dpi) * pg->dev_per_pt;
 }
@@ -147,6 +139,8 @@ im_status im_furniture_begin(im_page *pg, im_error *err) {
   }
   if (pg->clip_frame)
     paint_margins(pg);
+  /* Labels that find no room become numbers listed in the key. */
+  im_labeler_use_key(pg->labeler, s->fu->key.enabled);
   if (s->fu->graticule.enabled) {
     if (!im_graticule_build(pg))
       return oom(err);
@@ -436,9 +430,11 @@ static void report(const im_page *pg, im_furniture_report *out) {
     out->item_present[k] = s->items[k].present;
     out->item_box[k] = s->items[k].box;
   }
+  out->key_entries = s->key_entries;
+  out->key_box = s->key_box;
 }
 
-const im_render_overlay im_furniture_overlay = {im_furniture_begin, im_furniture_finish};
+const im_render_overlay im_furniture_overlay = {im_furniture_begin, im_furniture_finish, im_key_draw};
 
 im_status im_furniture_probe(const im_map *map, const im_render_options *opt, im_furniture_report *out, im_error *err) {
   im_render_ctx rc;

@@ -40,9 +40,12 @@ typedef struct {
   im_color color, halo_color;
   double halo_width; /* device units; 0 = none */
   bool leader_allowed;
-  bool required;    /* placed whatever it takes, or the render fails (im_labeler_missing) */
-  char *short_text; /* required points: the shorter text tried last (NFC, case applied); owned, or NULL */
-  char *layer;      /* required labels: the layer's id, for the message; owned, or NULL */
+  bool required;         /* placed whatever it takes, or the render fails (im_labeler_missing) */
+  char *short_text;      /* required points: the shorter text tried last (NFC, case applied); owned, or NULL */
+  char *layer;           /* required labels: the layer's id, for the message; owned, or NULL */
+  im_label_key key_mode; /* points: a number at the mark when the labeler keeps a key */
+  size_t key_no;         /* placed as a number (text is it, key_text the label's): 1, 2, ...; 0: not */
+  char *key_text;        /* the label's text while a number stands for it; owned, or NULL */
   double priority;
   size_t order;
   double x, y, r;                  /* points: the symbol's centre and radius */
@@ -105,7 +108,10 @@ struct im_labeler {
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;
   char *next_layer, *next_short; /* im_labeler_set_source: for the labels added next */
-  im_text_sink sink;             /* takes the placed labels' text instead of drawing it */
+  bool key_on;                   /* a key block lists numbered labels (im_labeler_use_key) */
+  size_t *keyed;                 /* the labels placed as numbers, by number */
+  size_t nkeyed;
+  im_text_sink sink; /* takes the placed labels' text instead of drawing it */
   void *sink_user;
 };
 
@@ -119,6 +125,15 @@ bool im_label_clusters(im_labeler *lb, im_label *l);
 /* Draws a layout at the origin: its halo (the outline stroked), its text,
  * or both, the halo under the text. */
 void im_label_show(cairo_t *cr, PangoLayout *layout, const im_label *l, bool halo, bool text);
+
+/* label-place.c: a point label's placement, by its layout as it stands
+ * (its 8 slots round the mark, then farther with a leader); l->placed
+ * says whether it found room. False only when out of memory. */
+bool im_label_place_point(im_labeler *lb, im_label *l);
+/* label-key.c: after the text pass, the key's labels (every one of key
+ * mode all, and those of mode auto that found no room) numbered in reading
+ * order and placed as their number. False only when out of memory. */
+bool im_label_key_place(im_labeler *lb);
 
 /* label-place.c: the grid. */
 bool im_grid_init(im_label_grid *g, double w, double h, double cell);

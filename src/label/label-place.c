@@ -176,7 +176,7 @@ static bool belongs(const im_labeler *lb, const im_label *l, im_bbox b) {
   return !im_grid_mark_nearer(&lb->marks, ink, l->x, l->y, box_distance(ink, l->x, l->y) - l->r);
 }
 
-static bool place_point(im_labeler *lb, im_label *l) {
+bool im_label_place_point(im_labeler *lb, im_label *l) {
   double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
   for (size_t s = 0; s < 8; s++) {
     const double *p = point_slots[s];
@@ -227,7 +227,7 @@ static bool place_point(im_labeler *lb, im_label *l) {
 /* A required point label that fits nowhere tries its short text, laid
  * out in the same font, by the same rules. */
 static bool place_point_required(im_labeler *lb, im_label *l) {
-  if (!place_point(lb, l))
+  if (!im_label_place_point(lb, l))
     return false;
   if (l->placed || !l->short_text || !l->layout)
     return true;
@@ -237,7 +237,7 @@ static bool place_point_required(im_labeler *lb, im_label *l) {
   pango_layout_set_text(l->layout, l->short_text, -1);
   im_bbox ink = l->ink;
   l->ink = im_label_layout_ink(l->layout);
-  if (!place_point(lb, l))
+  if (!im_label_place_point(lb, l))
     return false;
   if (l->placed) {
     /* The short text is the label now: drawn, listed, handed to a sink. */
@@ -312,17 +312,26 @@ bool im_labeler_place(im_labeler *lb) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
-    ok = l->kind == IM_LABEL_POINT     ? (l->required ? place_point_required(lb, l) : place_point(lb, l))
+    /* A label the key lists whatever the room waits for the key's pass. */
+    if (lb->key_on && l->key_mode == IM_LABEL_KEY_ALL)
+      continue;
+    ok = l->kind == IM_LABEL_POINT     ? (l->required ? place_point_required(lb, l) : im_label_place_point(lb, l))
          : l->kind == IM_LABEL_POLYGON ? place_polygon(lb, l)
                                        : place_line(lb, l);
+  }
+  free(order);
+  if (ok && lb->key_on)
+    ok = im_label_key_place(lb);
+  for (size_t i = 0; i < lb->nlabels; i++) {
+    const im_label *l = &lb->labels[i];
     if (l->placed) {
       lb->stats.placed++;
       lb->stats.with_leader += l->leader;
+      lb->stats.keyed += l->key_no > 0;
     } else {
       lb->stats.dropped++;
     }
   }
-  free(order);
   /* The audit --verbose and the tests read: placed point labels without a
    * leader that another mark is as near as their own. place_point keeps
    * this at 0; a change that breaks that shows here. */

@@ -117,8 +117,19 @@ void im_labeler_set_text_sink(im_labeler *lb, im_text_sink sink, void *user);
  * same render (title, legend) can go the same way. */
 im_text_sink im_labeler_text_sink(const im_labeler *lb, void **user);
 
+/* The numbered key: point labels whose style says label: key: (auto or
+ * all) are placed as a small number beside their mark, their text listed
+ * in a key block beside the map (furniture/key.c), when on is true; else
+ * their key mode is ignored. Call before im_labeler_place. */
+void im_labeler_use_key(im_labeler *lb, bool on);
+/* After im_labeler_place: how many labels the key lists, and the text of
+ * number i + 1 (owned by lb). */
+size_t im_labeler_key_count(const im_labeler *lb);
+const char *im_labeler_key_text(const im_labeler *lb, size_t i);
+
 typedef struct {
-  size_t candidates, placed, dropped, with_leader;
+  /* placed counts the labels placed as numbers of the key too (keyed). */
+  size_t candidates, placed, dropped, with_leader, keyed;
   /* Placed point labels a reader would give to another mark: one is
    * nearer to the label than its own (with no leader to its own). */
   size_t misattached;

@@ -74,6 +74,7 @@ void im_labeler_free(im_labeler *lb) {
     free(lb->labels[i].short_text);
     free(lb->labels[i].layer);
     free(lb->labels[i].text);
+    free(lb->labels[i].key_text);
     if (lb->labels[i].layout)
       g_object_unref(lb->labels[i].layout);
   }
@@ -82,6 +83,7 @@ void im_labeler_free(im_labeler *lb) {
   free(lb->clusters);
   free(lb->glyphs);
   free(lb->boxes);
+  free(lb->keyed);
   im_grid_free(&lb->grid);
   im_grid_free(&lb->marks);
   if (lb->ctx)
@@ -191,6 +193,7 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
     l->halo_width = 0;
   l->pad = l->halo_width + IM_LABEL_AIR_PT * lb->dev_per_pt;
   l->leader_allowed = st->label.leader;
+  l->key_mode = kind == IM_LABEL_POINT ? st->label.key : IM_LABEL_KEY_NONE;
   if ((l->required = st->label.required)) {
     l->layer = im_strdup(lb->next_layer ? lb->next_layer : "");
     l->short_text = lb->next_short ? im_label_apply_case(lb->next_short, st->label.text_case) : NULL;

@@ -101,10 +101,12 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
    * out what the figure is for. */
   const char *text, *layer;
   if (im_labeler_missing(rc->labeler, &text, &layer))
-    return im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
-                        "required label \"%s\" (layer %s) fits nowhere near its feature, even with a leader or "
-                        "its short form: make room (a smaller font, a larger page) or set required: false",
-                        text, layer);
+    return im_error_set(
+        err, IM_STATUS_INPUT, map->path, 0, 0,
+        "required label \"%s\" (layer %s) fits nowhere near its feature, even with a leader or "
+        "its short form, nor as a number of the map's numbered key: make room (a smaller font, a larger "
+        "page), list it in a numbered key (label key: auto and a top-level key:) or set required: false",
+        text, layer);
   im_label_stats ls = im_labeler_stats(rc->labeler);
   if (o->strict && ls.dropped) {
     const char *first = NULL;
@@ -114,6 +116,9 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
                         ls.dropped, ls.candidates, first ? first : "");
   }
   im_labeler_draw(rc->labeler, rc->cr);
+  /* The key lists the labels placed as numbers: known only now. */
+  if (o->overlay && o->overlay->labelled && (st = o->overlay->labelled(&rc->page, err)))
+    return st;
   im_render_lap(rc, &rc->times.labels);
   return IM_STATUS_OK;
 }
@@ -125,6 +130,7 @@ void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const i
   into->labels_dropped += ls.dropped;
   into->labels_with_leader += ls.with_leader;
   into->labels_misattached += ls.misattached;
+  into->labels_keyed += ls.keyed;
   if (!want || !want->on_dropped_label || !ls.dropped)
     return;
   const char **texts = calloc(ls.dropped, sizeof *texts);

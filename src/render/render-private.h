@@ -118,10 +118,11 @@ void im_render_ctx_close_image(im_render_ctx *rc);
 
 /* What is drawn round and over a map's layers: the furniture, by the
  * folder above this one (furniture/im_furniture_overlay), which render/
- * knows only through these two calls. */
+ * knows only through these calls. */
 typedef struct {
-  im_status (*begin)(im_page *page, im_error *err);  /* before the layers: margins, graticule */
-  im_status (*finish)(im_page *page, im_error *err); /* after: legend, scale bar, ..., as label obstacles */
+  im_status (*begin)(im_page *page, im_error *err);    /* before the layers: margins, graticule */
+  im_status (*finish)(im_page *page, im_error *err);   /* after: legend, scale bar, ..., as label obstacles */
+  im_status (*labelled)(im_page *page, im_error *err); /* once labels are drawn: the numbered key; NULL: none */
 } im_render_overlay;
 
 typedef enum {

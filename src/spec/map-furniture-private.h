@@ -7,6 +7,7 @@
  *   graticule:   meridians and parallels as curves, labelled at the edges
  *   inset:       a locator map (e.g. an orthographic globe) with the
  *                main frame's footprint
+ *   key:         the numbered key: label texts listed by number in a margin
  *
  * The spec reader (src/spec/spec-furniture.c) fills this model; the
  * renderer (src/render/furniture.c and friends) lays it out and draws it.
@@ -145,6 +146,19 @@ typedef struct {
   im_length footprint_width;
 } im_inset;
 
+/* The numbered key (key:): the texts of the labels placed as numbers
+ * (a layer's label: key: auto or all), listed by number in the page's
+ * margin on one side of the frame, in columns. */
+typedef struct {
+  bool enabled;
+  im_furniture_place at; /* position only: always in the margin */
+  char *title;           /* a heading; NULL: none */
+  char *font, *title_font;
+  im_color color;
+  int columns; /* 0: as many as fit, each at least IM_KEY_MIN_COLUMN_MM wide */
+} im_key;
+#define IM_KEY_MIN_COLUMN_MM 50.0
+
 typedef struct {
   im_length top, right, bottom, left;
 } im_margins;
@@ -160,6 +174,7 @@ typedef struct im_furniture {
   im_north_arrow north_arrow;
   im_graticule graticule;
   im_inset inset;
+  im_key key;
 } im_furniture;
 
 /* Sets f to the defaults: no margins, nothing enabled but the title (drawn

@@ -10,7 +10,7 @@
 /* The map: keys this file reads (NULL-terminated list for key checks). */
 #define IM_SPEC_FURNITURE_MAP_KEYS "subtitle", "credits", "disclaimer", "margins", "frame"
 /* The top-level keys (read after layers:, which they may name). */
-#define IM_SPEC_FURNITURE_TOP_KEYS "legend", "scalebar", "north_arrow", "graticule", "inset"
+#define IM_SPEC_FURNITURE_TOP_KEYS "legend", "scalebar", "north_arrow", "graticule", "inset", "key"
 
 /* One map: key: title (a string, or {text, font, color, width, visible,
  * position, placement, box, background, border}), subtitle, credits,

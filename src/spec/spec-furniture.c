@@ -5,6 +5,7 @@
  * "did you mean" when a known name is close. Top-level items are read after
  * layers:, so a legend can be checked against the layers it names. */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ void im_furniture_init(im_furniture *f) {
                                 .color = {0.36, 0.45, 0.55, 0.55},
                                 .width = {0.3, IM_UNIT_PT},
                                 .label_color = {0.3, 0.36, 0.43, 1}};
+  f->key = (im_key){.at = place(IM_POS_BOTTOM, IM_PLACE_OUTSIDE), .color = ink};
   f->inset = (im_inset){.at = place(IM_POS_TOP_LEFT, IM_PLACE_AUTO),
                         .width = {30, IM_UNIT_MM},
                         .land = {0.80, 0.78, 0.73, 1},
@@ -85,6 +87,9 @@ void im_furniture_free(im_furniture *f) {
   free(f->graticule.font);
   free(f->inset.crs);
   free(f->inset.source);
+  free(f->key.title);
+  free(f->key.font);
+  free(f->key.title_font);
   free(f);
 }
 
@@ -614,6 +619,29 @@ static im_status inset_pair(im_yaml_reader *r, const char *key, struct fy_node *
   return im_yaml_each_pair(r, v, "inset footprint", keys, footprint_pair, in);
 }
 
+static im_status key_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  (void)k;
+  im_key *ky = vctx;
+  im_status st = IM_STATUS_OK;
+  if (place_pair(r, key, v, &ky->at, &st))
+    return st;
+  if (!strcmp(key, "title"))
+    return im_yaml_string(r, v, "key title", &ky->title);
+  if (!strcmp(key, "font"))
+    return im_yaml_string(r, v, "key font", &ky->font);
+  if (!strcmp(key, "title_font"))
+    return im_yaml_string(r, v, "key title_font", &ky->title_font);
+  if (!strcmp(key, "color"))
+    return im_yaml_color(r, v, "key color", &ky->color);
+  double cols;
+  if (im_yaml_number(r, v, "key columns", 0, 12, &cols))
+    return IM_STATUS_INPUT;
+  if (cols != floor(cols))
+    return im_yaml_fail(r, v, "key columns must be a whole number from 0 (as many as fit) to 12");
+  ky->columns = (int)cols;
+  return IM_STATUS_OK;
+}
+
 /* ---- the top level ---- */
 
 /* true/false switch an item on or off with its defaults; a mapping sets
@@ -653,6 +681,12 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
     static const char *const keys[] = {"size", "font", "color", PLACE_KEYS, NULL};
     return read_item(c, v, "north_arrow", keys, north_pair, &f->north_arrow, &f->north_arrow.enabled,
                      &f->north_arrow.at);
+  }
+  if (!strcmp(key, "key")) {
+    /* Always in a margin: inside the frame it would hide marks whose
+     * numbers are decided only once the labels are placed. */
+    static const char *const keys[] = {"title", "font", "title_font", "color", "columns", "position", NULL};
+    return read_item(c, v, "key", keys, key_pair, &f->key, &f->key.enabled, &f->key.at);
   }
   if (!strcmp(key, "graticule")) {
     im_graticule *g = &f->graticule;

@@ -21,6 +21,7 @@
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "influmap/filter.h"
+#include "spec/map-furniture-private.h"
 #include "spec/spec-multiples-private.h"
 
 static im_status oom(im_spec_ctx *c) {
@@ -268,6 +269,9 @@ im_status im_spec_read_multiples(im_spec_ctx *c, struct fy_node *root) {
     return IM_STATUS_OK;
   if (!is_mapping(v))
     return im_yaml_fail(&c->r, at(k, v), "multiples must be a mapping: {columns, gap, panels, ...}");
+  /* Each panel places its own labels: one key's numbers would repeat. */
+  if (c->map->furniture && c->map->furniture->key.enabled)
+    return im_yaml_fail(&c->r, k, "a numbered key (key:) is for single maps: small multiples have none");
   im_multiples *mu = calloc(1, sizeof *mu);
   if (!mu)
     return oom(c);

@@ -234,6 +234,14 @@ static im_status label_pair(im_yaml_reader *r, const char *key, struct fy_node *
     st->set |= IM_STYLE_LABEL_REQUIRED;
     return im_yaml_bool(r, v, "label required", &st->label.required);
   }
+  if (!strcmp(key, "key")) {
+    static const char *const keys[] = {"none", "auto", "all", "false", "no", NULL};
+    st->set |= IM_STYLE_LABEL_KEY;
+    if (im_yaml_choice(r, v, "label key", keys, &choice))
+      return IM_STATUS_INPUT;
+    st->label.key = choice == 1 ? IM_LABEL_KEY_AUTO : choice == 2 ? IM_LABEL_KEY_ALL : IM_LABEL_KEY_NONE;
+    return IM_STATUS_OK;
+  }
   if (!strcmp(key, "short")) {
     st->set |= IM_STYLE_LABEL_SHORT;
     return im_yaml_string(r, v, "label short", &st->label.short_text);
@@ -359,8 +367,8 @@ im_status im_spec_style_pair(im_spec_ctx *c, const char *key, struct fy_node *k,
       }
       return label_pair(r, "text", k, v, st);
     }
-    static const char *const keys[] = {"text",   "font",     "color",    "halo",  "case",
-                                       "leader", "priority", "required", "short", NULL};
+    static const char *const keys[] = {"text",     "font",     "color", "halo", "case", "leader",
+                                       "priority", "required", "short", "key",  NULL};
     return im_yaml_each_pair(r, v, "label", keys, label_pair, st);
   }
   return apply_names(c, v, st, NULL);

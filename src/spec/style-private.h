@@ -35,6 +35,11 @@ typedef enum {
 
 typedef enum { IM_CASE_NONE, IM_CASE_UPPER, IM_CASE_LOWER, IM_CASE_TITLE } im_text_case;
 
+/* A point label's numbered key (label: key:): none; auto, a number at the
+ * mark and the text in the map's key block when the text fits nowhere;
+ * all, every label of the layer so. Only on a map with a key: block. */
+typedef enum { IM_LABEL_KEY_NONE, IM_LABEL_KEY_AUTO, IM_LABEL_KEY_ALL } im_label_key;
+
 #define IM_MAX_DASH 8
 
 /* Which members of im_style are set (a bit each). */
@@ -62,6 +67,7 @@ enum {
   IM_STYLE_DISPLACE = 1u << 20,
   IM_STYLE_LABEL_REQUIRED = 1u << 21,
   IM_STYLE_LABEL_SHORT = 1u << 22,
+  IM_STYLE_LABEL_KEY = 1u << 23,
 };
 
 typedef struct {
@@ -119,6 +125,7 @@ typedef struct {
     char *priority;   /* a number, or the field whose number orders labels (higher first) */
     bool required;    /* placed whatever it takes (farther, with a leader, shortened), or the render fails */
     char *short_text; /* template tried when the label does not fit (required labels); NULL: none */
+    im_label_key key; /* a number at the mark, the text in the key block */
   } label;
 } im_style;
 

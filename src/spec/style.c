@@ -92,6 +92,8 @@ bool im_style_merge(im_style *d, const im_style *s) {
     d->label.leader = s->label.leader;
   if (set & IM_STYLE_LABEL_REQUIRED)
     d->label.required = s->label.required;
+  if (set & IM_STYLE_LABEL_KEY)
+    d->label.key = s->label.key;
   if (set & IM_STYLE_LABEL_SHORT && !copy_str(&d->label.short_text, s->label.short_text))
     return false;
   d->set |= set;
