@@ -812,6 +812,42 @@ static void numbered_key(void **state) {
   im_style_clear(&aut);
 }
 
+/* A required polygon label too long for its polygon (a small country at
+ * a small scale) is not dropped: it goes beside the polygon's pole like a
+ * point label, the pole inside the small square; an ordinary one is
+ * dropped as before. */
+static void required_polygon_outside(void **state) {
+  (void)state;
+  for (int required = 0; required < 2; required++) {
+    double w, h;
+    im_labeler *lb = page_labeler(&w, &h);
+    im_style st = label_style();
+    st.label.required = required;
+    im_geom g;
+    im_geom_init(&g, IM_GEOM_POLYGON);
+    const double sq[] = {600, 600, 630, 600, 630, 630, 600, 630};
+    add_ring(&g, sq, 4);
+    assert_true(im_labeler_set_source(lb, "countries", NULL));
+    assert_true(im_labeler_add_polygon(lb, "NICARAGUA", &st, &g, 1));
+    assert_true(im_labeler_place(lb));
+    im_label_stats ls = im_labeler_stats(lb);
+    assert_int_equal(ls.placed, (size_t)required);
+    if (required) {
+      const im_label *l = &lb->labels[0];
+      assert_true(l->anchored);
+      assert_true(ring_has(sq, 4, l->x, l->y));
+      im_bbox b;
+      assert_int_equal(im_labeler_boxes(lb, &b, NULL, 1), 1);
+      /* Beside the pole: within a few label heights of it. */
+      double d = hypot(fmax(fmax(b.minx - l->x, 0), l->x - b.maxx), fmax(fmax(b.miny - l->y, 0), l->y - b.maxy));
+      assert_true(d < 3 * (b.maxy - b.miny));
+    }
+    im_geom_free(&g);
+    im_labeler_free(lb);
+    im_style_clear(&st);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(required_labels),    cmocka_unit_test(labels_stay_by_their_mark),
@@ -821,6 +857,7 @@ int main(void) {
       cmocka_unit_test(polygons),           cmocka_unit_test(lines),
       cmocka_unit_test(drawn_inside_boxes), cmocka_unit_test(pdf_text),
       cmocka_unit_test(crowded_caribbean),  cmocka_unit_test(numbered_key),
+      cmocka_unit_test(required_polygon_outside),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,6 +282,26 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
           (im_label_pos){.ox = cx - (l->ink.minx + l->ink.maxx) / 2, .oy = cy - (l->ink.miny + l->ink.maxy) / 2});
     }
   }
+  /* A required label that fits in no piece gets the largest piece's pole
+   * as an anchor: it goes beside it like a point label, with a leader
+   * into the country (label-place.c), rather than fail the map. */
+  if (ok && l->required && !l->npos && np > 0) {
+    size_t n;
+    (void)ring(rings, pa[0].part, &n);
+    piece pc = {rings, members, 0};
+    members[pc.n++] = pa[0].part;
+    const double *v = ring(rings, pa[0].part, &n);
+    for (size_t j = 1; j < np; j++) {
+      const double *u = rings->xy + 2 * rings->parts[pa[j].part];
+      if (ring_contains(v, n, u[0], u[1]))
+        members[pc.n++] = pa[j].part;
+    }
+    double px, py;
+    if ((ok = polylabel(&pc, 0.5 * lb->dev_per_pt, &px, &py)) && isfinite(px) && isfinite(py)) {
+      l->x = px, l->y = py, l->r = 0;
+      l->anchored = true;
+    }
+  }
   free(pa);
   free(members);
   return ok;

@@ -48,7 +48,8 @@ typedef struct {
   char *key_text;        /* the label's text while a number stands for it; owned, or NULL */
   double priority;
   size_t order;
-  double x, y, r;                  /* points: the symbol's centre and radius */
+  double x, y, r;                  /* points: the symbol's centre and radius; required polygons: the pole */
+  bool anchored;                   /* a required polygon label fitting nowhere inside: x, y hold the pole */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */

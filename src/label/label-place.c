@@ -318,6 +318,13 @@ bool im_labeler_place(im_labeler *lb) {
     ok = l->kind == IM_LABEL_POINT     ? (l->required ? place_point_required(lb, l) : im_label_place_point(lb, l))
          : l->kind == IM_LABEL_POLYGON ? place_polygon(lb, l)
                                        : place_line(lb, l);
+    /* A required polygon label with no room inside goes beside its
+     * pole, with a leader into the polygon, as a point label would. */
+    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && l->required && l->anchored) {
+      l->first_box = lb->nboxes;
+      l->nboxes = 0;
+      ok = place_point_required(lb, l);
+    }
   }
   free(order);
   if (ok && lb->key_on)

@@ -255,7 +255,7 @@ bool im_labeler_add_point(im_labeler *lb, const char *text, const im_style *st, 
 /* Polygon and line labels whose every position is taken at once keep only
  * their text, for the list of dropped labels. */
 static void forget_layout(im_label *l) {
-  if (l->npos == 0 && l->layout) {
+  if (l->npos == 0 && !l->anchored && l->layout) {
     g_object_unref(l->layout);
     l->layout = NULL;
   }
