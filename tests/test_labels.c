@@ -808,6 +808,26 @@ static void numbered_key(void **state) {
   assert_int_equal(im_labeler_stats(lb).placed, 2);
   assert_int_equal(im_labeler_stats(lb).keyed, 1);
   im_labeler_free(lb);
+
+  /* A line whose name is longer than the line: its number goes beside
+   * the line's middle. */
+  lb = page_labeler(&w, &h);
+  im_labeler_use_key(lb, true);
+  im_geom line;
+  im_geom_init(&line, IM_GEOM_LINE);
+  assert_true(im_geom_begin_part(&line));
+  assert_true(im_geom_add_point(&line, 400, 400));
+  assert_true(im_geom_add_point(&line, 460, 400));
+  im_geom_end_part(&line, 2);
+  assert_true(im_labeler_add_line(lb, "A delegation travels a long way", &aut, &line, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_key_count(lb), 1);
+  assert_string_equal(im_labeler_key_text(lb, 0), "A delegation travels a long way");
+  im_bbox b;
+  assert_int_equal(im_labeler_boxes(lb, &b, NULL, 1), 1);
+  assert_true(b.minx < 460 && b.maxx > 400 - 40 && fabs((b.miny + b.maxy) / 2 - 400) < 40);
+  im_geom_free(&line);
+  im_labeler_free(lb);
   im_style_clear(&all);
   im_style_clear(&aut);
 }
@@ -850,13 +870,20 @@ static void required_polygon_outside(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(required_labels),    cmocka_unit_test(labels_stay_by_their_mark),
-      cmocka_unit_test(templates),          cmocka_unit_test(template_errors),
-      cmocka_unit_test(case_changes),       cmocka_unit_test(point_positions),
-      cmocka_unit_test(collisions),         cmocka_unit_test(leaders),
-      cmocka_unit_test(polygons),           cmocka_unit_test(lines),
-      cmocka_unit_test(drawn_inside_boxes), cmocka_unit_test(pdf_text),
-      cmocka_unit_test(crowded_caribbean),  cmocka_unit_test(numbered_key),
+      cmocka_unit_test(required_labels),
+      cmocka_unit_test(labels_stay_by_their_mark),
+      cmocka_unit_test(templates),
+      cmocka_unit_test(template_errors),
+      cmocka_unit_test(case_changes),
+      cmocka_unit_test(point_positions),
+      cmocka_unit_test(collisions),
+      cmocka_unit_test(leaders),
+      cmocka_unit_test(polygons),
+      cmocka_unit_test(lines),
+      cmocka_unit_test(drawn_inside_boxes),
+      cmocka_unit_test(pdf_text),
+      cmocka_unit_test(crowded_caribbean),
+      cmocka_unit_test(numbered_key),
       cmocka_unit_test(required_polygon_outside),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -404,6 +404,17 @@ bool im_label_line_positions(im_labeler *lb, im_label *l, const im_geom *line) {
     for (size_t i = 1; i < p.n; i++)
       p.cum[i] = p.cum[i - 1] + hypot(p.v[2 * i] - p.v[2 * i - 2], p.v[2 * i + 1] - p.v[2 * i - 1]);
   }
+  /* The line's middle, where its number goes if the labeler lists it in
+   * the numbered key (label-key.c). */
+  for (size_t i = 1; ok && i < p.n && l->key_mode != IM_LABEL_KEY_NONE; i++)
+    if (p.cum[i] >= best_len / 2) {
+      double seg = p.cum[i] - p.cum[i - 1], t = seg > 0 ? (best_len / 2 - p.cum[i - 1]) / seg : 0;
+      l->x = p.v[2 * i - 2] + t * (p.v[2 * i] - p.v[2 * i - 2]);
+      l->y = p.v[2 * i - 1] + t * (p.v[2 * i + 1] - p.v[2 * i - 1]);
+      l->r = 0;
+      l->anchored = isfinite(l->x) && isfinite(l->y);
+      break;
+    }
   double lo = width / 2 + end_gap, hi = best_len - width / 2 - end_gap;
   /* The middle of the line first, then outwards. */
   static const double where[] = {0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0, 1};

@@ -43,13 +43,13 @@ typedef struct {
   bool required;         /* placed whatever it takes, or the render fails (im_labeler_missing) */
   char *short_text;      /* required points: the shorter text tried last (NFC, case applied); owned, or NULL */
   char *layer;           /* required labels: the layer's id, for the message; owned, or NULL */
-  im_label_key key_mode; /* points: a number at the mark when the labeler keeps a key */
+  im_label_key key_mode; /* points, lines: a number at the mark (the line's middle) when the labeler keeps a key */
   size_t key_no;         /* placed as a number (text is it, key_text the label's): 1, 2, ...; 0: not */
   char *key_text;        /* the label's text while a number stands for it; owned, or NULL */
   double priority;
   size_t order;
-  double x, y, r;                  /* points: the symbol's centre and radius; required polygons: the pole */
-  bool anchored;                   /* a required polygon label fitting nowhere inside: x, y hold the pole */
+  double x, y, r; /* points: the symbol's centre and radius; required polygons: the pole; keyed lines: the middle */
+  bool anchored;  /* a polygon or line label that may go beside a point: x, y hold it */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */

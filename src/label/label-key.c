@@ -71,14 +71,19 @@ static bool to_number(im_label *l, size_t no) {
   return true;
 }
 
+/* A label the key may take: of a keyed layer, without a place yet, a point
+ * or a line with its middle known. */
+static bool keyable(const im_label *l) {
+  return l->key_mode != IM_LABEL_KEY_NONE && !l->placed && l->layout &&
+         (l->kind == IM_LABEL_POINT || (l->kind == IM_LABEL_LINE && l->anchored));
+}
+
 bool im_label_key_place(im_labeler *lb) {
   /* The candidates: point labels of a keyed layer still without a place
    * (all of key mode all: the text pass skipped them). */
   size_t n = 0;
-  for (size_t i = 0; i < lb->nlabels; i++) {
-    const im_label *l = &lb->labels[i];
-    n += l->kind == IM_LABEL_POINT && l->key_mode != IM_LABEL_KEY_NONE && !l->placed && l->layout;
-  }
+  for (size_t i = 0; i < lb->nlabels; i++)
+    n += keyable(&lb->labels[i]);
   if (!n)
     return true;
   size_t *idx = im_malloc_array(n, sizeof *idx);
@@ -91,7 +96,7 @@ bool im_label_key_place(im_labeler *lb) {
   n = 0;
   for (size_t i = 0; i < lb->nlabels; i++) {
     const im_label *l = &lb->labels[i];
-    if (l->kind == IM_LABEL_POINT && l->key_mode != IM_LABEL_KEY_NONE && !l->placed && l->layout)
+    if (keyable(l))
       rk[n++] = (reading_key){l->y, l->x, l->order, i};
   }
   qsort(rk, n, sizeof *rk, by_reading_order);
@@ -115,6 +120,13 @@ bool im_label_key_place(im_labeler *lb) {
     l->first_box = lb->nboxes;
     l->nboxes = 0;
     l->placed = l->leader = false;
+    /* A line's number is a point label at the line's middle: placed and
+     * drawn as one. */
+    im_label_kind kind = l->kind;
+    l->kind = IM_LABEL_POINT;
+    /* A number is small: where it must go farther, a leader says whose it
+     * is, whatever the layer's leader setting. */
+    l->leader_allowed = true;
     if (!im_label_place_point(lb, l)) {
       g_object_unref(text_layout);
       free(idx);
@@ -127,6 +139,7 @@ bool im_label_key_place(im_labeler *lb) {
       continue;
     }
     g_object_unref(l->layout);
+    l->kind = kind;
     l->layout = text_layout;
     l->ink = text_ink;
     free(l->text);

@@ -193,7 +193,7 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
     l->halo_width = 0;
   l->pad = l->halo_width + IM_LABEL_AIR_PT * lb->dev_per_pt;
   l->leader_allowed = st->label.leader;
-  l->key_mode = kind == IM_LABEL_POINT ? st->label.key : IM_LABEL_KEY_NONE;
+  l->key_mode = kind != IM_LABEL_POLYGON ? st->label.key : IM_LABEL_KEY_NONE;
   if ((l->required = st->label.required)) {
     l->layer = im_strdup(lb->next_layer ? lb->next_layer : "");
     l->short_text = lb->next_short ? im_label_apply_case(lb->next_short, st->label.text_case) : NULL;
@@ -253,7 +253,9 @@ bool im_labeler_add_point(im_labeler *lb, const char *text, const im_style *st, 
 }
 
 /* Polygon and line labels whose every position is taken at once keep only
- * their text, for the list of dropped labels. */
+ * their text, for the list of dropped labels, unless they may still go
+ * beside a point (anchored: a required polygon's pole, a keyed line's
+ * middle). */
 static void forget_layout(im_label *l) {
   if (l->npos == 0 && !l->anchored && l->layout) {
     g_object_unref(l->layout);
