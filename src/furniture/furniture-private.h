@@ -188,7 +188,7 @@ void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_colo
 bool im_textblock_measure(im_page *pg, im_item_kind kind, double wrap);
 void im_textblock_draw(im_page *pg, im_item_kind kind);
 
-/* ---- legend.c ---- */
+/* ---- legend.c (what is drawn), legend-draw.c (rows, layout, drawing) ---- */
 /* Called by draw.c for each feature drawn (its resolved style, and the
  * device geometry drawn); notes its class when it is in the frame. False
  * when out of memory. */
@@ -198,6 +198,11 @@ bool im_legend_note(im_page *pg, size_t layer_index, const im_layer_style *ls, c
 void im_legend_entry_clear(im_legend_entry *e);
 /* The style e's symbol is drawn with (owned by e). */
 const im_style *im_legend_entry_style(const im_legend_entry *e);
+/* The field section sec of the legend lists by (its by: without sections);
+ * NULL: none (the block of other layers). */
+const char *im_legend_section_by(const im_legend *lg, size_t sec);
+/* Whether two styles draw the same symbol. */
+bool im_legend_same_look(const im_style *a, const im_style *b);
 /* Sizes the legend from its entries; false: nothing to list. */
 bool im_legend_measure(im_page *pg);
 void im_legend_draw(im_page *pg);
