@@ -707,21 +707,67 @@ static void numbered_key_in_margin(void **state) {
   im_map_free(map);
 }
 
+/* A legend's own texts and its "no data" entry: labels: shows "China" as
+ * the text it is given; no_data: lists the points with no actor as one
+ * entry, last, counted; without no_data they are left out. */
+static void legend_labels_and_no_data(void **state) {
+  (void)state;
+  const char *pts = scratch_path("nodata.geojson");
+  const char *gj = "{\"type\": \"FeatureCollection\", \"features\": [\n"
+                   "{\"type\": \"Feature\", \"properties\": {\"actor\": \"China\"}, \"geometry\": "
+                   "{\"type\": \"Point\", \"coordinates\": [-70, -15]}},\n"
+                   "{\"type\": \"Feature\", \"properties\": {\"actor\": \"Russia\"}, \"geometry\": "
+                   "{\"type\": \"Point\", \"coordinates\": [-60, -10]}},\n"
+                   "{\"type\": \"Feature\", \"properties\": {\"actor\": null}, \"geometry\": "
+                   "{\"type\": \"Point\", \"coordinates\": [-65, -20]}},\n"
+                   "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
+                   "{\"type\": \"Point\", \"coordinates\": [-55, -25]}}]}\n";
+  assert_true(write_file(pts, gj, strlen(gj)));
+  char layers[1024];
+  snprintf(layers, sizeof layers,
+           "%s  - {id: pts, source: %s, marker: {symbol: circle, size: 6pt}, fill: \"#777777\",\n"
+           "     classes: [{field: actor, values: {China: {fill: \"#bf4d00\"}, Russia: {fill: \"#417ed9\"}}}]}\n",
+           countries_layer(), pts);
+  const char *frame = "  extent: {west: -92, east: -30, south: -56, north: 15}\n";
+  for (int with = 0; with < 2; with++) {
+    char extra[512];
+    snprintf(extra, sizeof extra, "legend: {layers: [pts], counts: true, labels: {China: \"People's Republic\"}%s}\n",
+             with ? ", no_data: \"No actor given\"" : "");
+    im_map *map = spec(with ? "nodata.yaml" : "nodata0.yaml", LAEA, frame, layers, extra);
+    im_furniture_report r;
+    probe(map, &r);
+    assert_int_equal(r.nlegend, with ? 3 : 2);
+    if (with) {
+      assert_string_equal(r.legend[2].label, "No actor given");
+      assert_int_equal(r.legend[2].count, 2);
+    }
+    const char *pdf = scratch_path(with ? "nodata.pdf" : "nodata0.pdf");
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_map_render(map, pdf, NULL, &err), &err);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", pdf);
+    char *text = run_capture(cmd);
+    assert_non_null(strstr(text, "People's Republic (1)"));
+    assert_null(strstr(text, "China"));
+    assert_true(!strstr(text, "No actor given (2)") == !with);
+    /* Listed last: after Russia. */
+    if (with)
+      assert_true(strstr(text, "No actor given") > strstr(text, "Russia"));
+    free(text);
+    im_map_free(map);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(numbered_key_in_margin),
-      cmocka_unit_test(legend_lists_classes_drawn),
-      cmocka_unit_test(legend_by_field_merges_layers),
-      cmocka_unit_test(legend_by_category_with_routes),
-      cmocka_unit_test(legend_by_actor_neutral),
-      cmocka_unit_test(scalebar_true_at_centre),
-      cmocka_unit_test(scalebar_refused_on_world_maps),
-      cmocka_unit_test(north_arrow_true_north),
-      cmocka_unit_test(graticule_labels_apart),
-      cmocka_unit_test(title_and_credits_are_text),
-      cmocka_unit_test(margins_stay_white),
-      cmocka_unit_test(inset_shows_footprint),
-      cmocka_unit_test(spec_errors),
+      cmocka_unit_test(legend_labels_and_no_data),      cmocka_unit_test(numbered_key_in_margin),
+      cmocka_unit_test(legend_lists_classes_drawn),     cmocka_unit_test(legend_by_field_merges_layers),
+      cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(legend_by_actor_neutral),
+      cmocka_unit_test(scalebar_true_at_centre),        cmocka_unit_test(scalebar_refused_on_world_maps),
+      cmocka_unit_test(north_arrow_true_north),         cmocka_unit_test(graticule_labels_apart),
+      cmocka_unit_test(title_and_credits_are_text),     cmocka_unit_test(margins_stay_white),
+      cmocka_unit_test(inset_shows_footprint),          cmocka_unit_test(spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

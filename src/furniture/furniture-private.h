@@ -79,6 +79,7 @@ typedef struct {
   bool has_shared;
   bool neutral;   /* the legend is by a field: draw `sample` */
   size_t section; /* of the legend (0 without sections:) */
+  bool no_data;   /* the features in no class (legend: no_data:) */
 } im_legend_entry;
 
 /* Where a graticule line meets the frame's edge. */

@@ -29,12 +29,15 @@ typedef struct {
   size_t nentries;
   size_t layer; /* where it first appears, for the order */
   long cls;
+  bool no_data; /* listed last */
 } row;
 
 static const im_legend *legend_of(const im_page *pg) { return &pg->furniture->fu->legend; }
 
 static int cmp_data(const void *a, const void *b) {
   const row *x = a, *y = b;
+  if (x->no_data != y->no_data)
+    return x->no_data ? 1 : -1;
   if (x->layer != y->layer)
     return x->layer < y->layer ? -1 : 1;
   if (x->cls != y->cls)
@@ -44,6 +47,8 @@ static int cmp_data(const void *a, const void *b) {
 
 static int cmp_label(const void *a, const void *b) {
   const row *x = a, *y = b;
+  if (x->no_data != y->no_data)
+    return x->no_data ? 1 : -1;
   int c = strcasecmp(x->label, y->label);
   return c ? c : cmp_data(a, b);
 }
@@ -54,17 +59,26 @@ static int cmp_entry_order(const im_legend_entry *a, const im_legend_entry *b) {
   return a->kind < b->kind ? -1 : a->kind > b->kind;
 }
 
-
 /* Do two rows show the same symbols (in the same order)? */
 static bool rows_look_alike(const im_furniture_state *s, const row *a, const row *b) {
   if (a->nentries != b->nentries)
     return false;
   for (size_t k = 0; k < a->nentries; k++) {
     const im_legend_entry *x = &s->entries[a->entries[k]], *y = &s->entries[b->entries[k]];
-    if (x->kind != y->kind || x->layer != y->layer || !im_legend_same_look(im_legend_entry_style(x), im_legend_entry_style(y)))
+    if (x->kind != y->kind || x->layer != y->layer ||
+        !im_legend_same_look(im_legend_entry_style(x), im_legend_entry_style(y)))
       return false;
   }
   return true;
+}
+
+/* The text a row shows for an entry's label: the legend's labels: give
+ * some values their own ("proposed" -> "Planned"). */
+static const char *shown(const im_legend *lg, const char *label) {
+  for (size_t i = 0; i < lg->nrelabel; i++)
+    if (!strcmp(lg->relabel_from[i], label))
+      return lg->relabel_to[i];
+  return label;
 }
 
 /* The rows of section sec, in order; returns how many (rows holds
@@ -79,12 +93,13 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
     if (e->section != sec)
       continue;
     row *r = NULL;
+    const char *label = shown(lg, e->label);
     for (size_t j = 0; by && j < n && !r; j++)
-      if (!strcmp(rows[j].label, e->label))
+      if (!strcmp(rows[j].label, label))
         r = &rows[j];
     if (!r) {
       r = &rows[n++];
-      *r = (row){.label = e->label, .layer = e->layer, .cls = e->cls, .section = sec};
+      *r = (row){.label = label, .layer = e->layer, .cls = e->cls, .section = sec, .no_data = e->no_data};
     }
     r->count += e->count;
     if (r->nentries < MAX_ROW_SYMBOLS) {
@@ -111,7 +126,7 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
   for (size_t i = 0; i < n; i++) {
     row *into = NULL;
     for (size_t j = 0; j < out && !into; j++)
-      if (rows_look_alike(s, &rows[j], &rows[i]))
+      if (rows[j].no_data == rows[i].no_data && rows_look_alike(s, &rows[j], &rows[i]))
         into = &rows[j];
     if (!into) {
       rows[out++] = rows[i];
@@ -129,7 +144,6 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
 }
 
 /* ---- symbols ---- */
-
 
 /* The size of an entry's symbol, device units. */
 static void symbol_size(const im_page *pg, const im_legend_entry *e, double *w, double *h) {

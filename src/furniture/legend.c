@@ -295,21 +295,28 @@ static bool note_section(im_page *pg, size_t sec, size_t li, const im_layer_styl
   long k = s->layer_class[j], field = s->layer_field[j], idx = -1;
   char buf[256];
   const char *label = ls->legend_label ? ls->legend_label : ls->id;
+  const char *no_data = s->fu->legend.no_data;
+  bool in_no_class = false;
   if (k >= 0) {
     idx = im_resolver_class_of(res, (size_t)k, f, buf, sizeof buf);
-    /* In no class (a null value): shown only under the layer's own label. */
-    if (idx < 0 && !ls->legend_label)
-      return true;
+    in_no_class = idx < 0;
     if (idx >= 0)
       label = buf;
   } else if (field >= 0) {
     const char *v = f->values ? f->values[field] : NULL;
-    if ((!v || !*v) && !ls->legend_label)
-      return true;
-    if (v && *v) {
+    in_no_class = !v || !*v;
+    if (!in_no_class) {
       snprintf(buf, sizeof buf, "%s", v);
       label = buf;
     }
+  }
+  /* In no class (a null value): the legend's "no data" entry when it has
+   * one, else only under the layer's own label, else not listed. */
+  if (in_no_class) {
+    if (no_data)
+      label = no_data;
+    else if (!ls->legend_label)
+      return true;
   }
   if (s->nentries * 2 + 2 > s->nslots && !rehash(s, s->nslots ? 2 * s->nslots : 64))
     return false;
@@ -337,6 +344,7 @@ static bool note_section(im_page *pg, size_t sec, size_t li, const im_layer_styl
   memset(e, 0, sizeof *e);
   e->section = sec;
   e->layer = li;
+  e->no_data = in_no_class && no_data;
   e->cls = k < 0 && field >= 0 && idx < 0 ? s->layer_nentries[j] : idx;
   e->kind = f->geom.kind;
   e->count = 1;

@@ -94,6 +94,12 @@ typedef struct {
   char *font, *title_font;
   im_color color;
   im_legend_sort sort;
+  /* labels: {VALUE: "Text"}: an entry's text in place of its value. */
+  char **relabel_from, **relabel_to;
+  size_t nrelabel;
+  /* no_data: "No data": features of a listed layer in no class (a null or
+   * empty value) get this entry, last; NULL: they are left out. */
+  char *no_data;
 } im_legend;
 
 typedef enum { IM_SCALE_KM, IM_SCALE_MI, IM_SCALE_NMI } im_scale_units;

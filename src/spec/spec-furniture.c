@@ -82,6 +82,13 @@ void im_furniture_free(im_furniture *f) {
   free(f->legend.layers);
   free(f->legend.font);
   free(f->legend.title_font);
+  for (size_t i = 0; i < f->legend.nrelabel; i++) {
+    free(f->legend.relabel_from[i]);
+    free(f->legend.relabel_to[i]);
+  }
+  free(f->legend.relabel_from);
+  free(f->legend.relabel_to);
+  free(f->legend.no_data);
   free(f->scalebar.font);
   free(f->north_arrow.font);
   free(f->graticule.font);
@@ -327,6 +334,49 @@ static im_status read_sections(im_spec_ctx *c, struct fy_node *k, struct fy_node
   return IM_STATUS_OK;
 }
 
+/* One pair of legend labels: VALUE: "Text". */
+static im_status relabel_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  (void)k;
+  im_legend *lg = vctx;
+  size_t n = lg->nrelabel;
+  char **from = realloc(lg->relabel_from, (n + 1) * sizeof *from);
+  if (!from)
+    return oom((im_spec_ctx *)r);
+  lg->relabel_from = from;
+  char **to = realloc(lg->relabel_to, (n + 1) * sizeof *to);
+  if (!to)
+    return oom((im_spec_ctx *)r);
+  lg->relabel_to = to;
+  to[n] = NULL;
+  if (im_yaml_string(r, v, "legend label", &to[n]))
+    return IM_STATUS_INPUT;
+  if (!(from[n] = im_strdup(key))) {
+    free(to[n]);
+    return oom((im_spec_ctx *)r);
+  }
+  lg->nrelabel++;
+  return IM_STATUS_OK;
+}
+
+/* legend labels: any value may be a key, so the mapping is read here
+ * rather than by im_yaml_each_pair, which checks keys against a list. */
+static im_status read_relabels(im_spec_ctx *c, struct fy_node *v, im_legend *lg) {
+  struct fy_node *m = im_yaml_deref(v);
+  if (!m || !fy_node_is_mapping(m))
+    return im_yaml_fail(&c->r, v, "legend labels must be a mapping of values to texts: {proposed: Planned}");
+  void *it = NULL;
+  struct fy_node_pair *p;
+  while ((p = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *k = fy_node_pair_key(p);
+    const char *key = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    if (!key)
+      return im_yaml_fail(&c->r, k ? k : v, "keys in legend labels must be plain values");
+    if (relabel_pair(&c->r, key, k, fy_node_pair_value(p), lg))
+      return IM_STATUS_INPUT;
+  }
+  return IM_STATUS_OK;
+}
+
 static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   /* k names the key in messages about the whole value (sections: []). */
   im_spec_ctx *c = (im_spec_ctx *)r;
@@ -355,6 +405,10 @@ static im_status legend_pair(im_yaml_reader *r, const char *key, struct fy_node 
   }
   if (!strcmp(key, "counts"))
     return im_yaml_bool(r, v, "legend counts", &lg->counts);
+  if (!strcmp(key, "labels"))
+    return read_relabels(c, v, lg);
+  if (!strcmp(key, "no_data"))
+    return im_yaml_string(r, v, "legend no_data", &lg->no_data);
   if (!strcmp(key, "width"))
     return im_yaml_length(r, v, "legend width", IM_UNIT_MM, &lg->width);
   if (!strcmp(key, "font"))
@@ -665,8 +719,9 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
   im_spec_ctx *c = (im_spec_ctx *)r;
   im_furniture *f = vctx;
   if (!strcmp(key, "legend")) {
-    static const char *const keys[] = {"title",      "by",   "sections", "layers", "columns",  "counts", "width",
-                                       "title_font", "font", "color",    "sort",   PLACE_KEYS, NULL};
+    static const char *const keys[] = {"title",  "by",     "sections",   "layers",   "columns",
+                                       "counts", "width",  "title_font", "font",     "color",
+                                       "sort",   "labels", "no_data",    PLACE_KEYS, NULL};
     im_legend *lg = &f->legend;
     if (read_item(c, v, "legend", keys, legend_pair, lg, &lg->enabled, &lg->at))
       return IM_STATUS_INPUT;
