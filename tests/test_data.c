@@ -119,9 +119,10 @@ static bool date_span(const char *s, char first[32], char last[32]) {
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int y, m = 0, d = 0, n = 0;
   size_t len = strlen(s);
-  if (len == 4 ? sscanf(s, "%4d%n", &y, &n) != 1
-               : len == 7 ? sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2
-                          : len == 10 ? sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 : true)
+  if (len == 4    ? sscanf(s, "%4d%n", &y, &n) != 1
+      : len == 7  ? sscanf(s, "%4d-%2d%n", &y, &m, &n) != 2
+      : len == 10 ? sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3
+                  : true)
     return false;
   if ((size_t)n != len || y < 1900 || y > 2100 || (len > 4 && (m < 1 || m > 12)))
     return false;
