@@ -526,7 +526,7 @@ static void test_geojson_too_big_for_memory(void **state) {
   const char *p = src_path("shapes/influence/events.geojson");
   im_limits_set(&(im_limits){.max_layer_mb = 1});
   load_fails(p, p,
-             "is 0.03 MiB; influmap reads GeoJSON whole, which takes about 32 times the file's size in memory, "
+             "is 0.04 MiB; influmap reads GeoJSON whole, which takes about 32 times the file's size in memory, "
              "and so takes at most 0.03 MiB");
   im_limits_set(NULL);
   im_layer *l = load_ok(p);

@@ -179,30 +179,30 @@ static const map_case cases[] = {
     {.spec = "influence-latam",
      .expected = 30,
      .at_least = true,
-     .required = {"chancay-port", "san-ysidro-russians", "neuquen-deep-space-station", "cuba-belt-and-road"}},
+     .required = {"chancay-port", "san-ysidro-russians", "argentina-china-space-plan", "cuba-belt-and-road"}},
     {.spec = "chancay",
      .expected = 4,
      .required = {"chancay-port", "castillo-chinese-embassy", "peru-election-castillo", "peru-russia-classified-info"}},
     {.spec = "cable-pacific",
-     .expected = 12,
+     .expected = 11,
      .required = {"cuba-ciie-shanghai", "chancay-port", "china-lithium-southern-cone"}},
     {.spec = "colombia-venezuela",
      .expected = 3,
      .required = {"russia-drones-arauca", "russia-drones-cucuta", "barinas-election"}},
     {.spec = "us-mexico-border", .expected = 2, .required = {"san-ysidro-russians", "otay-mesa-russians"}},
     {.spec = "actor-china",
-     .expected = 11,
-     .required = {"chancay-port", "taiwan-embassy-managua-seized", "neuquen-deep-space-station"}},
+     .expected = 9,
+     .required = {"chancay-port", "taiwan-embassy-managua-seized", "castillo-chinese-embassy"}},
     {.spec = "actor-russia",
-     .expected = 10,
+     .expected = 11,
      .required = {"fernandez-russian-diplomats", "belarus-poland-migration", "san-ysidro-russians",
                   "russia-apc-uruguay"}},
     {.spec = "actor-iran",
-     .expected = 7,
+     .expected = 9,
      .required = {"raisi-maduro-call", "iran-nuclear-talks-vienna", "iran-cultural-centre-boric",
                   "llorenti-raisi-tehran"}},
     {.spec = "actor-venezuela",
-     .expected = 5,
+     .expected = 12,
      .required = {"alba-summit-havana", "maduro-al-mayadeen", "llorenti-raisi-tehran", "barinas-election"}},
 };
 
@@ -316,10 +316,12 @@ static void cable_length_matches_geod(void **state) {
   im_layer *routes = load_layer("shapes/influence/routes.geojson");
   const im_feature *cable = route(routes, "chile-china-cable");
   assert_int_equal(cable->geom.kind, IM_GEOM_LINE);
-  assert_int_equal(cable->geom.npoints, 2);
+  /* a sea route through waypoints, a geodesic between each two */
+  assert_true(cable->geom.npoints > 2);
   const double *xy = cable->geom.xy;
-  double ours = im_geom_geodesic_length_km(&cable->geom);
-  double theirs = geod_km(xy[0], xy[1], xy[2], xy[3]);
+  double ours = im_geom_geodesic_length_km(&cable->geom), theirs = 0;
+  for (size_t i = 0; i + 1 < cable->geom.npoints; i++)
+    theirs += geod_km(xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3]);
   print_message("cable: %.3f km (geod %.3f km)\n", ours, theirs);
   assert_true(theirs > 15000 && theirs < 20000);
   assert_true(fabs(ours - theirs) <= 0.001 * theirs);
@@ -408,7 +410,7 @@ static void cable_one_curve_no_streaks(void **state) {
    * across the map's cut (Greenwich) would streak over them. */
   test_image bare;
   render(map, "cable-pacific-bare.png", NULL, NULL, false, NULL, &bare);
-  static const double rows[][3] = {{-45, 175, 280}, {-5, 160, 270}, {22, 150, 195}, {50, 160, 230}};
+  static const double rows[][3] = {{-45, 175, 280}, {-5, 160, 270}, {35, 150, 195}, {50, 160, 230}};
   for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
     int lastx = -1, total = 0, sea = 0;
     for (double lon = rows[r][1]; lon <= rows[r][2]; lon += 0.02) {
@@ -460,8 +462,9 @@ static bool id_in(const char *id, const char *const *ids) {
 }
 
 /* One day, 14 December 2021, on the Latin America map: San Ysidro (dated
- * that day) and every event dated only "2021-12" stay; Otay Mesa and the
- * Venezuelan elections (2021-11) and Guaidó's mandate (2022-01-05) go. Their
+ * that day) and every event dated only "2021-12" or "2021" stay; Otay Mesa
+ * and the Venezuelan elections (2021-11), Guaidó's mandate (2022-01-05) and
+ * the Barinas election (2022-01-09) go. Their
  * places are shared with events that stay, so that they went is read from
  * the label candidates: one per event drawn. */
 static void window_one_day(void **state) {
@@ -475,7 +478,7 @@ static void window_one_day(void **state) {
   size_t nall = in_frame(&p, events, map->period_from, map->period_to, all);
   size_t nday = in_frame(&p, events, "2021-12-14", "2021-12-14", day);
   static const char *const gone[] = {"otay-mesa-russians", "venezuela-november-elections", "guaido-mandate-extended",
-                                     NULL};
+                                     "barinas-election", NULL};
   size_t ngone = 0;
   for (size_t i = 0; i < events->nfeatures; i++) {
     const im_feature *f = &events->features[i];
@@ -484,12 +487,12 @@ static void window_one_day(void **state) {
       assert_true(id_in(id, gone));
       ngone++;
     }
-    /* what stays: San Ysidro and the month-only December dates */
+    /* what stays: San Ysidro and the dates that contain that day */
     if (day[i])
-      assert_true(!strcmp(date, "2021-12") || !strcmp(date, "2021-12-14"));
+      assert_true(!strcmp(date, "2021-12") || !strcmp(date, "2021-12-14") || !strcmp(date, "2021"));
   }
-  assert_int_equal(ngone, 3);
-  assert_int_equal(nall - nday, 3);
+  assert_int_equal(ngone, 4);
+  assert_int_equal(nall - nday, 4);
   test_image img, bare;
   im_render_stats sall = {0}, sday = {0};
   render(map, "latam-all.png", NULL, NULL, true, &sall, &img);
@@ -513,9 +516,9 @@ static void window_one_day(void **state) {
   im_layer_free(events);
 }
 
-/* January 2022 on the Latin America map: only Guaidó's mandate (2022-01-05)
- * and the Iranian propaganda (2021-12 to 2022-01-03, a range overlapping the
- * window) stay; every other event's place is as on the map without events. */
+/* January 2022 on the Latin America map: only Guaidó's mandate (2022-01-05),
+ * the Barinas election (2022-01-09) and the Iranian propaganda (2021-12 to
+ * 2022-01-03, a range overlapping the window) stay; every other event's place is as on the map without events. */
 static void window_january(void **state) {
   (void)state;
   im_layer *events = load_layer("shapes/influence/events.geojson");
@@ -524,17 +527,18 @@ static void window_january(void **state) {
   projector_init(&p, map);
   bool *keep = calloc(events->nfeatures, sizeof *keep);
   assert_non_null(keep);
-  assert_int_equal(in_frame(&p, events, "2022-01-01", "2022-01-31", keep), 2);
+  assert_int_equal(in_frame(&p, events, "2022-01-01", "2022-01-31", keep), 3);
   test_image img, bare;
   render(map, "latam-jan.png", "2022-01-01", "2022-01-31", true, NULL, &img);
   render(map, "latam-jan-bare.png", "2022-01-01", "2022-01-31", false, NULL, &bare);
-  int kx[2], ky[2], nk = 0;
+  int kx[3], ky[3], nk = 0;
   for (size_t i = 0; i < events->nfeatures; i++) {
     if (!keep[i])
       continue;
     const im_feature *f = &events->features[i];
     const char *id = value(events, f, "id");
-    assert_true(!strcmp(id, "guaido-mandate-extended") || !strcmp(id, "iran-propaganda-colombia"));
+    assert_true(!strcmp(id, "guaido-mandate-extended") || !strcmp(id, "iran-propaganda-colombia") ||
+                !strcmp(id, "barinas-election"));
     assert_true(to_pixel(&p, f->geom.xy[0], f->geom.xy[1], 3, &kx[nk], &ky[nk]));
     assert_true(symbol_at(&img, &bare, kx[nk], ky[nk]));
     nk++;
@@ -545,7 +549,7 @@ static void window_january(void **state) {
     int x, y;
     if (keep[i] || !to_pixel(&p, f->geom.xy[0], f->geom.xy[1], 3, &x, &y))
       continue;
-    /* places shared with (or labelled beside) the two that stay are not told apart */
+    /* places shared with (or labelled beside) the three that stay are not told apart */
     bool shared = false;
     for (int k = 0; k < nk; k++)
       shared |= abs(x - kx[k]) < 150 && abs(y - ky[k]) < 150;

@@ -517,8 +517,9 @@ static void svg_text_furniture(void **state) {
   /* The title, a legend entry, a scale bar label, a graticule label and
    * the north arrow's N, each inside a <text> of its item's class. */
   static const char *const want[][2] = {
-      {"title", ">Foreign influence in Latin America: the VRIC Monitor of December 2021</tspan>"},
-      {"subtitle", ">Events and projects the issue reports (2020 to January 2022), by actor</tspan>"},
+      {"title", ">Foreign influence, as reported in the December 2021 VRIC Monitor</tspan>"},
+      {"subtitle", ">Every event and project of the issue in the region, dated 2021 to January 2022, by the side that "
+                   "acts</tspan>"},
       {"legend", ">Actor</tspan>"},
       {"legend", ">China ("},
       {"scalebar", " km</tspan>"},
