@@ -44,7 +44,7 @@ struct im_crs {
   PJ *pj;
   double lon0, lat0;
   char method[64]; /* the projection method's name ("Orthographic"); empty: none */
-  bool cached; /* owned by its thread's cache; refs counts the handles out */
+  bool cached;     /* owned by its thread's cache; refs counts the handles out */
   size_t refs;
   im_crs *geog; /* cached: the geographic base, made on first use */
 };
@@ -243,9 +243,8 @@ static void find_origin(PJ_CONTEXT *ctx, im_crs *c) {
     static const char *const lons[] = {"Longitude of natural origin", "Longitude of origin",
                                        "Longitude of false origin",   "Longitude of projection centre",
                                        "Longitude of center",         "Central meridian"};
-    static const char *const lats[] = {"Latitude of natural origin", "Latitude of origin",
-                                       "Latitude of false origin",   "Latitude of projection centre",
-                                       "Latitude of center"};
+    static const char *const lats[] = {"Latitude of natural origin", "Latitude of origin", "Latitude of false origin",
+                                       "Latitude of projection centre", "Latitude of center"};
     c->lon0 = find_param(ctx, op, lons, sizeof lons / sizeof lons[0], 0);
     c->lat0 = find_param(ctx, op, lats, sizeof lats / sizeof lats[0], 0);
     const char *name = NULL;

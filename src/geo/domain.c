@@ -115,8 +115,7 @@ void im_cap_init(im_cap *k, double lon0, double lat0, double radius_deg) {
 
 void im_cap_rim_point(const im_cap *k, double t, double *lon, double *lat) {
   double sr = sqrt(1 - k->cosr * k->cosr), ct = cos(t), st = sin(t);
-  im_v3 p = {k->c.x * k->cosr + sr * (k->u.x * ct + k->w.x * st),
-             k->c.y * k->cosr + sr * (k->u.y * ct + k->w.y * st),
+  im_v3 p = {k->c.x * k->cosr + sr * (k->u.x * ct + k->w.x * st), k->c.y * k->cosr + sr * (k->u.y * ct + k->w.y * st),
              k->c.z * k->cosr + sr * (k->u.z * ct + k->w.z * st)};
   *lon = atan2(p.y, p.x) / DEG;
   *lat = atan2(p.z, hypot(p.x, p.y)) / DEG;

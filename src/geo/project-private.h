@@ -25,12 +25,12 @@
 typedef struct {
   im_transform *src2geo; /* to the map's lon/lat; NULL when the source is in it */
   im_transform *geo2map;
-  double lon0;          /* where the map is cut, + 180 (the CRS's central meridian, or the frame's centre) */
+  double lon0;           /* where the map is cut, + 180 (the CRS's central meridian, or the frame's centre) */
   const im_xwrap *xwrap; /* applied after geo2map; NULL: none */
   const im_cap *cap;     /* the visible part of a globe, which geometry is clipped to first; NULL: none */
-  double thin;          /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
+  double thin;           /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
                             dropped before projecting; 0: none (im_render_thin_tolerance) */
-  const im_bbox *query; /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
+  const im_bbox *query;  /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
                             it are not projected (unless cached); NULL: all are */
   size_t query_boxes;
   bool cache; /* through the projected-geometry cache, with: */

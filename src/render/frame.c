@@ -238,6 +238,22 @@ static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_
   return d > 0 ? d / 0.01 : 0;
 }
 
+/* A whole orthographic globe: its rim, which a grid of longitudes and
+ * latitudes only comes near (a frame 0.35% too small). */
+static void globe_bounds(im_render_ctx *rc, im_bbox *ext) {
+  enum { N = 1440 };
+  im_cap k;
+  im_cap_init(&k, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), 89.99);
+  for (int i = 0; i < N; i++) {
+    double xy[2];
+    im_cap_rim_point(&k, i * (2 * M_PI / N), &xy[0], &xy[1]);
+    if (im_transform_array(rc->geo2map, xy, 1, false))
+      continue;
+    ext->minx = fmin(ext->minx, xy[0]), ext->maxx = fmax(ext->maxx, xy[0]);
+    ext->miny = fmin(ext->miny, xy[1]), ext->maxy = fmax(ext->maxy, xy[1]);
+  }
+}
+
 /* The extent in degrees, to a box in map units (ext). Without assuming
  * where the CRS is centred: an extent across the CRS's own antimeridian
  * (its central meridian + 180°) is shown by a cylindrical map as it is,
@@ -293,15 +309,23 @@ static im_status degree_extent(im_render_ctx *rc, const im_map *map, im_bbox *ex
                           "the extent {west: %g, east: %g, south: %g, north: %g} crosses %g degrees, where the CRS %s "
                           "(central meridian %g) is cut in two: no one frame shows it; centre the CRS on the extent "
                           "(e.g. +lon_0=%.0f)",
-                          e->west, e->east, e->south, e->north, wrap180(rc->crs_lon0 + 180), map->crs, rc->crs_lon0,
+                          e->west, e->east, e->south, e->north, 180 - wrap180(-rc->crs_lon0), map->crs, rc->crs_lon0,
                           wrap180((west + east) / 2));
     clamp = false; /* the projection is whole there: every longitude as it is */
   }
+  /* Longitudes from the cut's side: a west of 160 and east of 190 (-170)
+   * round a central meridian of -45 are -155 and -125 from it, not a
+   * box past its antimeridian that the clamp would fold over. */
+  double span = east - west;
+  west = rc->lon0 + wrap180(west - rc->lon0);
+  east = west + span;
   if (!projected_bounds(rc, west, east, south, north, clamp, ext))
     return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
                         "the extent {west: %g, east: %g, south: %g, north: %g} cannot be shown in the CRS %s (no "
                         "point of it projects)",
                         e->west, e->east, e->south, e->north, map->crs);
+  if (whole && !strcmp(im_crs_method(rc->map_crs), "Orthographic"))
+    globe_bounds(rc, ext);
   return IM_STATUS_OK;
 }
 

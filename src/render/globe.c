@@ -26,9 +26,9 @@
  * are found by their geometry (im_domain_x_period). Interrupted ones are
  * not: their outline has gaps this does not draw. */
 static bool world_method(const char *m) {
-  static const char *const names[] = {"Robinson", "Mollweide", "Equal Earth", "Eckert",    "Winkel",
-                                      "Natural Earth", "hammer", "Aitoff",    "Sinusoidal", "Wagner",
-                                      "kav7",      "Goode Homolosine", "Times", "Patterson", "Loximuthal"};
+  static const char *const names[] = {"Robinson",      "Mollweide",        "Equal Earth", "Eckert",     "Winkel",
+                                      "Natural Earth", "hammer",           "Aitoff",      "Sinusoidal", "Wagner",
+                                      "kav7",          "Goode Homolosine", "Times",       "Patterson",  "Loximuthal"};
   if (strstr(m, "Interrupted"))
     return false;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

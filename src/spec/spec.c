@@ -357,8 +357,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
     goto done;
   if ((v = lookup(root, "map"))) {
     static const char *const keys[] = {
-        "title",  "page",   "dpi", "crs", "extent", "background", "outline",
-        "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
+        "title", "page", "dpi", "crs", "extent", "background", "outline", "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
     if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
       goto done;
   }
