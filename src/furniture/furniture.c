@@ -31,6 +31,7 @@ bool im_furniture_to_device(im_page *pg, double lon, double lat, double *x, doub
   double xy[2] = {lon, lat};
   if (im_transform_array(pg->geo2map, xy, 1, false) || !isfinite(xy[0]) || !isfinite(xy[1]))
     return false;
+  im_xwrap_apply(pg->xwrap, xy, 1);
   *x = pg->fx0 + (xy[0] - f->xmin) * pg->dev_per_unit_x;
   *y = pg->fy0 + (f->ymax - xy[1]) * pg->dev_per_unit_y;
   return true;

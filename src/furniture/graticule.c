@@ -80,6 +80,7 @@ static bool project(gline *L, gsample *s, size_t n) {
     L->xy[2 * i + 1] = L->meridian ? s[i].t : L->fixed;
   }
   im_transform_array(L->pg->geo2map, L->xy, n, false);
+  im_xwrap_apply(L->pg->xwrap, L->xy, n);
   to_page(L->pg, L->xy, n);
   for (size_t i = 0; i < n; i++) {
     s[i].x = L->xy[2 * i];
@@ -347,6 +348,11 @@ void im_graticule_draw_lines(im_page *pg) {
   cairo_save(pg->cr);
   cairo_rectangle(pg->cr, pg->fx0, pg->fy0, pg->fw, pg->fh);
   cairo_clip(pg->cr);
+  if (pg->globe) {
+    /* Inside the projection's outline only (render/globe.c). */
+    im_render_globe_path(pg->cr, pg->globe);
+    cairo_clip(pg->cr);
+  }
   im_stroke_lines(pg->cr, pg->symbols, &st, &s->grat);
   cairo_restore(pg->cr);
   im_style_clear(&st);

@@ -6,11 +6,9 @@
  * frame's outline taken back to longitude/latitude) as a line.
  *
  * crs: globe (the default) is an orthographic globe centred on the main
- * map. On an orthographic map the far side of the Earth does not project;
- * the main pipeline drops those points, which joins what is left of a
- * shape by a chord across the hidden part. The inset clips the land to the
- * visible hemisphere first (on the sphere, closing cut shapes along the
- * horizon), so shapes end cleanly at the globe's rim. */
+ * map. Its render context, like any orthographic map's, clips the land to
+ * the visible hemisphere on the sphere before projecting (geo/domain.c),
+ * so shapes end cleanly at the globe's rim. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +19,6 @@
 #include "furniture/furniture-private.h"
 
 #define DEG (M_PI / 180)
-/* The visible cap stops this far short of the true horizon (degrees), so
- * every point kept projects even on the ellipsoid. */
-#define HORIZON_MARGIN 0.5
 
 bool im_inset_measure(im_page *pg) {
   im_furniture_state *s = pg->furniture;
@@ -35,41 +30,6 @@ bool im_inset_measure(im_page *pg) {
   return w > 0 && h > 0;
 }
 
-/* ---- the visible hemisphere of an orthographic globe ---- */
-
-typedef struct {
-  double x, y, z;
-} v3;
-
-typedef struct {
-  v3 c, u, w;  /* the view direction and two axes across it */
-  double cosr; /* cos of the visible cap's radius */
-} cap;
-
-static v3 to_v3(double lon, double lat) {
-  return (v3){cos(lat * DEG) * cos(lon * DEG), cos(lat * DEG) * sin(lon * DEG), sin(lat * DEG)};
-}
-
-static double dot(v3 a, v3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
-
-static void cap_init(cap *k, double lon0, double lat0) {
-  k->c = to_v3(lon0, lat0);
-  k->u = (v3){-sin(lon0 * DEG), cos(lon0 * DEG), 0};                                                    /* east */
-  k->w = (v3){-sin(lat0 * DEG) * cos(lon0 * DEG), -sin(lat0 * DEG) * sin(lon0 * DEG), cos(lat0 * DEG)}; /* north */
-  k->cosr = cos((90 - HORIZON_MARGIN) * DEG);
-}
-
-/* The point of the cap's rim at angle t (radians, from east towards north). */
-static void rim_point(const cap *k, double t, double *lon, double *lat) {
-  double sr = sqrt(1 - k->cosr * k->cosr), ct = cos(t), st = sin(t);
-  v3 p = {k->c.x * k->cosr + sr * (k->u.x * ct + k->w.x * st), k->c.y * k->cosr + sr * (k->u.y * ct + k->w.y * st),
-          k->c.z * k->cosr + sr * (k->u.z * ct + k->w.z * st)};
-  *lon = atan2(p.y, p.x) / DEG;
-  *lat = atan2(p.z, hypot(p.x, p.y)) / DEG;
-}
-
-static double rim_angle(const cap *k, v3 p) { return atan2(dot(p, k->w), dot(p, k->u)); }
-
 /* Adds lon/lat to g, its longitude moved by whole turns to within 180° of
  * the point before (the antimeridian cut wants continuous longitudes). */
 static bool add_continuous(im_geom *g, size_t part_start, double lon, double lat) {
@@ -78,69 +38,6 @@ static bool add_continuous(im_geom *g, size_t part_start, double lon, double lat
     lon += 360 * round((prev - lon) / 360);
   }
   return im_geom_add_point(g, lon, lat);
-}
-
-/* Clips the rings of src (lon/lat, densified) to the cap, into dst: a ring
- * leaving the cap is closed along its rim, the short way, between where it
- * leaves and where it comes back. */
-static bool clip_to_cap(const cap *k, const im_geom *src, im_geom *dst) {
-  im_geom_reset(dst, IM_GEOM_POLYGON);
-  for (size_t p = 0; p < src->nparts; p++) {
-    size_t a = src->parts[p], n = im_geom_part_size(src, p);
-    if (n < 3)
-      continue;
-    size_t inside = 0;
-    for (size_t i = 0; i < n; i++)
-      inside += dot(k->c, to_v3(src->xy[2 * (a + i)], src->xy[2 * (a + i) + 1])) >= k->cosr;
-    if (!inside)
-      continue;
-    if (!im_geom_begin_part(dst))
-      return false;
-    size_t start = dst->npoints;
-    if (inside == n) {
-      for (size_t i = 0; i < n; i++)
-        if (!im_geom_add_point(dst, src->xy[2 * (a + i)], src->xy[2 * (a + i) + 1]))
-          return false;
-      im_geom_end_part(dst, 3);
-      continue;
-    }
-    /* Sutherland-Hodgman against the plane dot(c, p) = cosr, from the
-     * first vertex inside so the ring's exits and entries pair up. */
-    size_t first = 0;
-    while (dot(k->c, to_v3(src->xy[2 * (a + first)], src->xy[2 * (a + first) + 1])) < k->cosr)
-      first++;
-    double exit_t = 0;
-    for (size_t j = 1; j <= n; j++) {
-      size_t ip = a + (first + j - 1) % n, ic = a + (first + j) % n;
-      double lp = src->xy[2 * ip], bp = src->xy[2 * ip + 1], lc = src->xy[2 * ic], bc = src->xy[2 * ic + 1];
-      v3 pp = to_v3(lp, bp), pc = to_v3(lc, bc);
-      double dp = dot(k->c, pp) - k->cosr, dc = dot(k->c, pc) - k->cosr;
-      if ((dp >= 0) != (dc >= 0)) {
-        double t = dp / (dp - dc);
-        v3 q = {pp.x + t * (pc.x - pp.x), pp.y + t * (pc.y - pp.y), pp.z + t * (pc.z - pp.z)};
-        double qt = rim_angle(k, q), lon, lat;
-        if (dc >= 0) {
-          /* Coming back in: along the rim from where it left. */
-          double sweep = remainder(qt - exit_t, 2 * M_PI);
-          int steps = (int)ceil(fabs(sweep) / (2 * DEG));
-          for (int s = 1; s < steps; s++) {
-            rim_point(k, exit_t + sweep * s / steps, &lon, &lat);
-            if (!add_continuous(dst, start, lon, lat))
-              return false;
-          }
-        } else {
-          exit_t = qt;
-        }
-        rim_point(k, qt, &lon, &lat);
-        if (!add_continuous(dst, start, lon, lat))
-          return false;
-      }
-      if (dc >= 0 && !add_continuous(dst, start, lc, bc))
-        return false;
-    }
-    im_geom_end_part(dst, 3);
-  }
-  return true;
 }
 
 /* ---- drawing ---- */
@@ -165,9 +62,9 @@ static void fill_device(cairo_t *cr, const im_geom *g, im_color c) {
   cairo_fill_preserve(cr);
 }
 
-/* The land layer: every polygon, in the source's CRS taken to lon/lat,
- * clipped to the visible cap on a globe. */
-static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k, im_error *err) {
+/* The land layer: every polygon, in the source's CRS taken to lon/lat (on
+ * a globe im_render_prepare clips it to the visible cap). */
+static im_status draw_land(im_render_ctx *irc, const im_inset *in, im_error *err) {
   char *def = NULL, *crs_file = NULL;
   im_crs *src = NULL;
   im_transform *to_geo = NULL;
@@ -193,10 +90,8 @@ static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k,
     land.stroke_color = in->land_border;
     land.stroke_width = (im_length){0.2, IM_UNIT_PT};
   }
-  im_geom ll, dense, clipped, dev, outline;
+  im_geom ll, dev, outline;
   im_geom_init(&ll, IM_GEOM_POLYGON);
-  im_geom_init(&dense, IM_GEOM_POLYGON);
-  im_geom_init(&clipped, IM_GEOM_POLYGON);
   im_geom_init(&dev, IM_GEOM_POLYGON);
   im_geom_init(&outline, IM_GEOM_LINE);
   bool ok = true;
@@ -210,10 +105,6 @@ static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k,
     static const im_bbox lonlat = {-540, -90, 540, 90};
     im_geom_remove_invalid(&ll, &lonlat);
     const im_geom *shape = &ll;
-    if (ok && k) {
-      ok = im_geom_densify(&ll, 1.0, &dense) && clip_to_cap(k, &dense, &clipped);
-      shape = &clipped;
-    }
     size_t lost = 0;
     if (!ok || !shape->nparts)
       continue;
@@ -227,8 +118,6 @@ static im_status draw_land(im_render_ctx *irc, const im_inset *in, const cap *k,
   if (!st && !ok)
     st = im_error_set(err, IM_STATUS_INTERNAL, in->source, 0, 0, "out of memory drawing the inset");
   im_geom_free(&ll);
-  im_geom_free(&dense);
-  im_geom_free(&clipped);
   im_geom_free(&dev);
   im_geom_free(&outline);
   im_style_clear(&land);
@@ -358,17 +247,15 @@ im_status im_inset_draw(im_page *pg, im_error *err) {
   cairo_fill(cr);
   cairo_rectangle(cr, irc.fx0, irc.fy0, irc.fw, irc.fh);
   cairo_clip(cr);
-  cap k;
   im_geom disc;
   im_geom_init(&disc, IM_GEOM_POLYGON);
   bool ok = true;
-  if (ortho) {
+  if (ortho && irc.has_cap) {
     /* The globe: its rim in device units, filled with water. */
-    cap_init(&k, lon0, lat0);
     ok = im_geom_begin_part(&disc);
     for (int i = 0; ok && i < 360; i++) {
       double lon, lat, x, y;
-      rim_point(&k, i * DEG, &lon, &lat);
+      im_cap_rim_point(&irc.cap, i * DEG, &lon, &lat);
       if (im_furniture_to_device(&irc.page, lon, lat, &x, &y))
         ok = im_geom_add_point(&disc, x, y);
     }
@@ -402,7 +289,7 @@ im_status im_inset_draw(im_page *pg, im_error *err) {
   if (!ok)
     st = im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory drawing the inset");
   if (!st)
-    st = draw_land(&irc, in, ortho ? &k : NULL, err);
+    st = draw_land(&irc, in, err);
   if (!st && disc.npoints) {
     fill_device(cr, &disc, (im_color){0, 0, 0, 0});
     cairo_set_line_width(cr, 0.4 * dpp);

@@ -42,8 +42,9 @@
 struct im_crs {
   PJ_CONTEXT *pj_ctx;
   PJ *pj;
-  double lon0;
-  bool cached; /* owned by its thread's cache; refs counts the handles out */
+  double lon0, lat0;
+  char method[64]; /* the projection method's name ("Orthographic"); empty: none */
+  bool cached;     /* owned by its thread's cache; refs counts the handles out */
   size_t refs;
   im_crs *geog; /* cached: the geographic base, made on first use */
 };
@@ -214,36 +215,45 @@ static bool is_crs_type(PJ_TYPE t) {
   }
 }
 
-static double find_lon0(PJ_CONTEXT *ctx, PJ *crs) {
-  PJ *base = crs;
-  PJ *horiz = NULL;
+static double find_param(PJ_CONTEXT *ctx, PJ *op, const char *const *names, size_t nnames, double fallback) {
+  for (size_t i = 0; i < nnames; i++) {
+    int idx = proj_coordoperation_get_param_index(ctx, op, names[i]);
+    if (idx < 0)
+      continue;
+    double value = 0, factor = 0;
+    if (proj_coordoperation_get_param(ctx, op, idx, NULL, NULL, NULL, &value, NULL, &factor, NULL, NULL, NULL, NULL) &&
+        isfinite(value) && factor > 0)
+      return value * factor * 180.0 / M_PI;
+  }
+  return fallback;
+}
+
+/* The projection's centre (longitude and latitude of its origin) and its
+ * method's name. */
+static void find_origin(PJ_CONTEXT *ctx, im_crs *c) {
+  PJ *crs = c->pj, *base = crs, *horiz = NULL;
   if (proj_get_type(crs) == PJ_TYPE_BOUND_CRS) {
     horiz = proj_get_source_crs(ctx, crs);
     base = horiz ? horiz : crs;
   }
-  double lon0 = 0;
+  c->lon0 = c->lat0 = 0;
+  c->method[0] = 0;
   PJ *op = proj_crs_get_coordoperation(ctx, base);
   if (op) {
-    static const char *const names[] = {"Longitude of natural origin", "Longitude of origin",
-                                        "Longitude of false origin",   "Longitude of projection centre",
-                                        "Longitude of center",         "Central meridian"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-      int idx = proj_coordoperation_get_param_index(ctx, op, names[i]);
-      if (idx < 0)
-        continue;
-      double value = 0, factor = 0;
-      if (proj_coordoperation_get_param(ctx, op, idx, NULL, NULL, NULL, &value, NULL, &factor, NULL, NULL, NULL,
-                                        NULL) &&
-          isfinite(value) && factor > 0) {
-        lon0 = value * factor * 180.0 / M_PI;
-        break;
-      }
-    }
+    static const char *const lons[] = {"Longitude of natural origin", "Longitude of origin",
+                                       "Longitude of false origin",   "Longitude of projection centre",
+                                       "Longitude of center",         "Central meridian"};
+    static const char *const lats[] = {"Latitude of natural origin", "Latitude of origin", "Latitude of false origin",
+                                       "Latitude of projection centre", "Latitude of center"};
+    c->lon0 = find_param(ctx, op, lons, sizeof lons / sizeof lons[0], 0);
+    c->lat0 = find_param(ctx, op, lats, sizeof lats / sizeof lats[0], 0);
+    const char *name = NULL;
+    if (proj_coordoperation_get_method_info(ctx, op, &name, NULL, NULL) && name)
+      snprintf(c->method, sizeof c->method, "%s", name);
     proj_destroy(op);
   }
   proj_destroy(horiz);
   proj_errno_reset(crs);
-  return lon0;
 }
 
 /* The PROJ text for a definition: a bare number is an EPSG code; a PROJ
@@ -375,7 +385,7 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
   }
   crs->pj_ctx = ctx->pj;
   crs->pj = pj;
-  crs->lon0 = find_lon0(ctx->pj, pj);
+  find_origin(ctx->pj, crs);
   crs->refs = 1;
   /* Only a context kept for the thread outlives the caller's handle. */
   if (ctx == thread_ctx && ctx->ncrs < IM_GEO_CACHE_SLOTS && (ctx->crs[ctx->ncrs].definition = im_strdup(definition))) {
@@ -408,6 +418,10 @@ bool im_crs_is_geographic(const im_crs *crs) {
 }
 
 double im_crs_central_meridian(const im_crs *crs) { return crs->lon0; }
+
+double im_crs_origin_latitude(const im_crs *crs) { return crs->lat0; }
+
+const char *im_crs_method(const im_crs *crs) { return crs->method; }
 
 im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im_error *err) {
   *out = NULL;

@@ -12,6 +12,7 @@
 
 #include "influmap/crs.h"
 #include "influmap/geom.h"
+#include "geo/domain-private.h"
 #include "geo/projcache-private.h"
 
 /* Densify step in degrees: long segments (and the edges the antimeridian
@@ -24,10 +25,12 @@
 typedef struct {
   im_transform *src2geo; /* to the map's lon/lat; NULL when the source is in it */
   im_transform *geo2map;
-  double lon0;          /* the map's central meridian */
-  double thin;          /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
+  double lon0;           /* where the map is cut, + 180 (the CRS's central meridian, or the frame's centre) */
+  const im_xwrap *xwrap; /* applied after geo2map; NULL: none */
+  const im_cap *cap;     /* the visible part of a globe, which geometry is clipped to first; NULL: none */
+  double thin;           /* lon/lat vertices nearer than this (degrees of arc) to the one kept before them are
                             dropped before projecting; 0: none (im_render_thin_tolerance) */
-  const im_bbox *query; /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
+  const im_bbox *query;  /* the frame's footprint in lon/lat, query_boxes boxes: parts wholly outside
                             it are not projected (unless cached); NULL: all are */
   size_t query_boxes;
   bool cache; /* through the projected-geometry cache, with: */
@@ -45,12 +48,20 @@ typedef struct {
 /* Scratch geometry, reused from feature to feature (one per thread). */
 typedef struct {
   im_geom work, cut, dense, thin, kept;
+  im_geom capd, capfill, capline; /* densified for, and clipped to, the visible cap */
 } im_proj_scratch;
 
 void im_proj_scratch_init(im_proj_scratch *s);
 void im_proj_scratch_free(im_proj_scratch *s);
 
 typedef enum { IM_PROJ_OK, IM_PROJ_OOM, IM_PROJ_CEILING } im_proj_result;
+
+/* ll (lon/lat) clipped to the cap k, in s's cap buffers: *fill the shapes
+ * (rings closed along the rim), *lines their outlines when want_lines (a
+ * polygon's rings broken at the rim, as lines), else *fill too. False
+ * when out of memory. */
+bool im_cap_prepare(const im_cap *k, const im_geom *ll, bool want_lines, im_proj_scratch *s, const im_geom **fill,
+                    const im_geom **lines);
 
 /* The feature's lon/lat (in the map's geographic CRS) into s->work:
  * unprojectable points and impossible longitudes/latitudes dropped (and

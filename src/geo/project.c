@@ -22,6 +22,9 @@ void im_proj_scratch_init(im_proj_scratch *s) {
   im_geom_init(&s->dense, IM_GEOM_POINT);
   im_geom_init(&s->thin, IM_GEOM_POINT);
   im_geom_init(&s->kept, IM_GEOM_POINT);
+  im_geom_init(&s->capd, IM_GEOM_POINT);
+  im_geom_init(&s->capfill, IM_GEOM_POINT);
+  im_geom_init(&s->capline, IM_GEOM_POINT);
 }
 
 void im_proj_scratch_free(im_proj_scratch *s) {
@@ -30,6 +33,9 @@ void im_proj_scratch_free(im_proj_scratch *s) {
   im_geom_free(&s->dense);
   im_geom_free(&s->thin);
   im_geom_free(&s->kept);
+  im_geom_free(&s->capd);
+  im_geom_free(&s->capfill);
+  im_geom_free(&s->capline);
 }
 
 bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, size_t *lost) {
@@ -44,6 +50,26 @@ bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj
   if (f->geodesic &&
       (!im_geom_geodesic(&s->work, IM_GEODESIC_STEP_KM, &s->dense) || !im_geom_copy(&s->work, &s->dense)))
     return false;
+  return true;
+}
+
+bool im_cap_prepare(const im_cap *k, const im_geom *ll, bool want_lines, im_proj_scratch *s, const im_geom **fill,
+                    const im_geom **lines) {
+  if (ll->kind == IM_GEOM_POINT) {
+    if (!im_cap_clip(k, ll, false, &s->capfill))
+      return false;
+    *fill = *lines = &s->capfill;
+    return true;
+  }
+  /* A degree apart at most, so each segment is short on the sphere. */
+  if (!im_geom_densify(ll, 1.0, &s->capd) || !im_cap_clip(k, &s->capd, false, &s->capfill))
+    return false;
+  *fill = *lines = &s->capfill;
+  if (ll->kind == IM_GEOM_POLYGON && want_lines) {
+    if (!im_cap_clip(k, &s->capd, true, &s->capline))
+      return false;
+    *lines = &s->capline;
+  }
   return true;
 }
 
@@ -83,6 +109,7 @@ static im_proj_result densify_project(const im_proj_env *env, const im_geom *src
   if (!ok)
     return IM_PROJ_OOM;
   *lost += im_transform_array(env->geo2map, dst->xy, dst->npoints, false);
+  im_xwrap_apply(env->xwrap, dst->xy, dst->npoints);
   return IM_PROJ_OK;
 }
 
@@ -203,16 +230,21 @@ im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, co
       return IM_PROJ_OOM;
     ll = &s->thin;
   }
+  /* On a globe, the visible hemisphere only, clipped on the sphere: the
+   * fill closed along the rim, the outline broken there. */
+  const im_geom *fill_src = ll, *line_src = ll;
+  if (env->cap && !im_cap_prepare(env->cap, ll, polygon && (want_outline || env->cache), s, &fill_src, &line_src))
+    return IM_PROJ_OOM;
   im_proj_result r;
   if (!polygon || want_fill || env->cache) {
-    if (!im_geom_cut_antimeridian(ll, env->lon0, false, &s->cut))
+    if (!im_geom_cut_antimeridian(fill_src, env->lon0, false, &s->cut))
       return IM_PROJ_OOM;
     if ((r = densify_project(env, &s->cut, room, &p->fill, &p->lost_fill)))
       return r;
     p->has_fill = true;
   }
   if (polygon && (want_outline || env->cache)) {
-    if (!im_geom_cut_antimeridian(ll, env->lon0, true, &s->dense))
+    if (!im_geom_cut_antimeridian(line_src, env->lon0, true, &s->dense))
       return IM_PROJ_OOM;
     if (p->has_fill && same_coordinates(&s->cut, &s->dense)) {
       p->outline_same = true;

@@ -72,6 +72,12 @@ bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, do
  * plus margin, in out. as_outline: rings as lines (for stroking). */
 bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
                        size_t *lost) {
+  if (rc->has_cap) {
+    const im_geom *fill, *lines;
+    if (!im_cap_prepare(&rc->cap, src, as_outline, &rc->scratch, &fill, &lines))
+      return false;
+    src = as_outline ? lines : fill;
+  }
   if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->scratch.cut))
     return false;
   im_geom *g = &rc->scratch.cut;
@@ -81,6 +87,7 @@ bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, d
     g = &rc->scratch.dense;
   }
   *lost += im_transform_array(rc->geo2map, g->xy, g->npoints, false);
+  im_xwrap_apply(&rc->xwrap, g->xy, g->npoints);
   return im_render_device(rc, g, g->kind, margin, out);
 }
 
@@ -404,6 +411,8 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   layer_job job = {.rc = rc, .ls = ls, .route_field = -1};
   job.env.geo2map = rc->geo2map;
   job.env.lon0 = rc->lon0;
+  job.env.xwrap = &rc->xwrap;
+  job.env.cap = rc->has_cap ? &rc->cap : NULL;
   job.env.thin = rc->thin_deg;
   job.env.query = rc->query_all ? NULL : rc->query.boxes;
   job.env.query_boxes = rc->query.nboxes;

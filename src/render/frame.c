@@ -14,6 +14,7 @@
 #include "influmap/limits.h"
 #include <geodesic.h>
 
+#include "geo/crs-private.h"
 #include "spec/map-furniture-private.h"
 #include "render/render-private.h"
 
@@ -36,8 +37,10 @@ static double wrap180(double x) {
 }
 
 /* Projects a grid over a lon/lat box (edges sampled densely) and returns
- * the bounding box of what projects. */
-static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north, im_bbox *out) {
+ * the bounding box of what projects. clamp: the box ends at the map's cut
+ * (a whole world), whose samples are kept a hair inside it. */
+static bool projected_bounds(im_render_ctx *rc, double west, double east, double south, double north, bool clamp,
+                             im_bbox *out) {
   enum { EDGE = 1024, GRID = 24 };
   size_t n = 4 * EDGE + GRID * GRID;
   double *xy = im_malloc_array(2 * n, sizeof *xy);
@@ -60,7 +63,7 @@ static bool projected_bounds(im_render_ctx *rc, double west, double east, double
     }
   /* Keep samples just inside the map's own antimeridian and the poles'
    * singularities, where some projections return nothing. */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && clamp; i++) {
     double rel = xy[2 * i] - rc->lon0;
     if (rel <= -180.0)
       xy[2 * i] = rc->lon0 - 179.9999;
@@ -68,6 +71,7 @@ static bool projected_bounds(im_render_ctx *rc, double west, double east, double
       xy[2 * i] = rc->lon0 + 179.9999;
   }
   im_transform_array(rc->geo2map, xy, n, false);
+  im_xwrap_apply(&rc->xwrap, xy, n);
   im_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
   for (size_t i = 0; i < n; i++) {
     double x = xy[2 * i], y = xy[2 * i + 1];
@@ -126,6 +130,8 @@ static double thin_tolerance(const im_render_ctx *rc) {
   }
   im_transform_array(rc->geo2map, xy, N * N, false);
   im_transform_array(rc->geo2map, q, 2 * N * N, false);
+  im_xwrap_apply(&rc->xwrap, xy, N * N);
+  im_xwrap_apply(&rc->xwrap, q, 2 * N * N);
   double worst = 0, sx = rc->dev_per_unit_x, sy = rc->dev_per_unit_y;
   bool any = false;
   for (int k = 0; k < N * N; k++) {
@@ -170,6 +176,7 @@ static bool frame_query(im_render_ctx *rc, const im_bbox *f) {
   /* A pole inside the frame means every longitude is seen. */
   double poles[4] = {rc->lon0, 90, rc->lon0, -90};
   im_transform_array(rc->geo2map, poles, 2, false);
+  im_xwrap_apply(&rc->xwrap, poles, 2);
   bool pole_in[2];
   for (int p = 0; p < 2; p++)
     pole_in[p] = isfinite(poles[2 * p]) && poles[2 * p] >= f->minx && poles[2 * p] <= f->maxx &&
@@ -231,6 +238,97 @@ static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_
   return d > 0 ? d / 0.01 : 0;
 }
 
+/* A whole orthographic globe: its rim, which a grid of longitudes and
+ * latitudes only comes near (a frame 0.35% too small). */
+static void globe_bounds(im_render_ctx *rc, im_bbox *ext) {
+  enum { N = 1440 };
+  im_cap k;
+  im_cap_init(&k, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), 89.99);
+  for (int i = 0; i < N; i++) {
+    double xy[2];
+    im_cap_rim_point(&k, i * (2 * M_PI / N), &xy[0], &xy[1]);
+    if (im_transform_array(rc->geo2map, xy, 1, false))
+      continue;
+    ext->minx = fmin(ext->minx, xy[0]), ext->maxx = fmax(ext->maxx, xy[0]);
+    ext->miny = fmin(ext->miny, xy[1]), ext->maxy = fmax(ext->maxy, xy[1]);
+  }
+}
+
+/* The extent in degrees, to a box in map units (ext). Without assuming
+ * where the CRS is centred: an extent across the CRS's own antimeridian
+ * (its central meridian + 180°) is shown by a cylindrical map as it is,
+ * its frame centred on the extent (the map is then cut opposite that
+ * centre, and x moved into the period the frame shows: rc->xwrap); by a
+ * projection that does not tear there (an azimuthal one) as it is; and
+ * is an error where the projection tears it in two (Robinson centred on
+ * 0°), naming the extent and the CRS. A cylindrical map whose poles are
+ * infinitely far (Mercator, Web Mercator) stops where its height equals
+ * its width (85.05° for Web Mercator), with a note. */
+static im_status degree_extent(im_render_ctx *rc, const im_map *map, im_bbox *ext, im_error *err) {
+  const im_extent *e = &map->extent;
+  double west = e->west, east = e->east, south = e->south, north = e->north;
+  bool whole = e->kind == IM_EXTENT_AUTO;
+  if (whole) {
+    west = rc->crs_lon0 - 180;
+    east = rc->crs_lon0 + 180;
+    south = -90;
+    north = 90;
+  } else if (east < west) {
+    east += 360; /* the extent crosses the antimeridian */
+  }
+  double period = im_domain_x_period(rc->geo2map, rc->crs_lon0);
+  if (period != 0) {
+    double limit = im_domain_pole_limit(rc->geo2map, rc->crs_lon0, period);
+    if (limit < 90 && (south < -limit || north > limit)) {
+      im_warn("%s: the CRS %s cannot show the poles (they lie at infinity): the map shows latitudes %.2f to %.2f "
+              "degrees; give an extent to choose others",
+              map->path ? map->path : "map", map->crs, fmax(south, -limit), fmin(north, limit));
+      south = fmax(south, -limit);
+      north = fmin(north, limit);
+      if (!(north > south))
+        return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
+                            "the extent (south %g, north %g) lies beyond the latitudes the CRS %s can show (%.2f to "
+                            "%.2f)",
+                            e->south, e->north, map->crs, -limit, limit);
+    }
+  }
+  double rel_w = wrap180(west - rc->crs_lon0), rel_e = rel_w + (east - west);
+  bool crosses = !whole && east - west < 360 && rel_e > 180 + 1e-9;
+  bool clamp = true;
+  if (crosses && period != 0) {
+    /* Centred on the extent: cut opposite its middle, x into the period
+     * round it. */
+    double mid = wrap180((west + east) / 2), origin[2] = {rc->crs_lon0, 0};
+    if (!im_transform_array(rc->geo2map, origin, 1, false)) {
+      rc->lon0 = mid;
+      rc->xwrap = (im_xwrap){period, origin[0] + period / 360 * wrap180(mid - rc->crs_lon0)};
+    }
+  } else if (crosses) {
+    if (im_domain_tears(rc->geo2map, rc->crs_lon0 + 180, south, north))
+      return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
+                          "the extent {west: %g, east: %g, south: %g, north: %g} crosses %g degrees, where the CRS %s "
+                          "(central meridian %g) is cut in two: no one frame shows it; centre the CRS on the extent "
+                          "(e.g. +lon_0=%.0f)",
+                          e->west, e->east, e->south, e->north, 180 - wrap180(-rc->crs_lon0), map->crs, rc->crs_lon0,
+                          wrap180((west + east) / 2));
+    clamp = false; /* the projection is whole there: every longitude as it is */
+  }
+  /* Longitudes from the cut's side: a west of 160 and east of 190 (-170)
+   * round a central meridian of -45 are -155 and -125 from it, not a
+   * box past its antimeridian that the clamp would fold over. */
+  double span = east - west;
+  west = rc->lon0 + wrap180(west - rc->lon0);
+  east = west + span;
+  if (!projected_bounds(rc, west, east, south, north, clamp, ext))
+    return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
+                        "the extent {west: %g, east: %g, south: %g, north: %g} cannot be shown in the CRS %s (no "
+                        "point of it projects)",
+                        e->west, e->east, e->south, e->north, map->crs);
+  if (whole && !strcmp(im_crs_method(rc->map_crs), "Orthographic"))
+    globe_bounds(rc, ext);
+  return IM_STATUS_OK;
+}
+
 double im_render_now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -255,6 +353,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   im_proj_scratch_init(&rc->scratch);
   im_geom_init(&rc->fill, IM_GEOM_POINT);
   im_geom_init(&rc->outline, IM_GEOM_POINT);
+  im_geom_init(&rc->globe, IM_GEOM_POLYGON);
   im_projected_init(&rc->proj);
   rc->max_vertices = im_limits_get().max_vertices;
   im_status st;
@@ -265,7 +364,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   if ((st = im_crs_geographic(rc->geo, rc->map_crs, &rc->geog, err)) ||
       (st = im_transform_create(rc->geo, rc->geog, rc->map_crs, &rc->geo2map, err)))
     return st;
-  rc->lon0 = im_crs_central_meridian(rc->map_crs);
+  rc->lon0 = rc->crs_lon0 = im_crs_central_meridian(rc->map_crs);
 
   rc->period_from = opt && opt->from ? opt->from : map->period_from;
   rc->period_to = opt && opt->to ? opt->to : map->period_to;
@@ -303,23 +402,12 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
                         ml, f->width_pt, f->height_pt);
   rc->clip_frame = rc->fx0 > 0 || rc->fy0 > 0 || rc->fw < rc->dev_w || rc->fh < rc->dev_h;
 
-  im_bbox ext;
+  im_bbox ext = {0, 0, 0, 0};
   const im_extent *e = &map->extent;
   if (e->kind == IM_EXTENT_CRS) {
     ext = (im_bbox){e->west, e->south, e->east, e->north};
-  } else {
-    double west = e->west, east = e->east, south = e->south, north = e->north;
-    if (e->kind == IM_EXTENT_AUTO) {
-      west = rc->lon0 - 180;
-      east = rc->lon0 + 180;
-      south = -90;
-      north = 90;
-    } else if (east < west) {
-      east += 360; /* the extent crosses the antimeridian */
-    }
-    if (!projected_bounds(rc, west, east, south, north, &ext))
-      return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
-                          "the extent cannot be shown in the map's CRS (no point of it projects)");
+  } else if ((st = degree_extent(rc, map, &ext, err))) {
+    return st;
   }
   /* Widen the extent to the frame's shape so the scale is the same in x and
    * y; the asked extent stays centred and wholly visible. */
@@ -363,6 +451,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   rc->scale_denominator = scale_at_centre(rc, &ext, frame_w_pt);
   rc->thin_deg = im_env_thinning_off() ? 0 : thin_tolerance(rc);
+  if (!im_render_globe_init(rc))
+    return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   rc->symbols.dev_per_pt = rc->dev_per_pt;
   rc->symbols.dpi = f->dpi;
   if (!(rc->symbols.icons = im_icon_cache_create()))
@@ -383,6 +473,8 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
                        .period_to = rc->period_to,
                        .lon0 = rc->lon0,
                        .geo2map = rc->geo2map,
+                       .xwrap = &rc->xwrap,
+                       .globe = rc->globe.nparts ? &rc->globe : NULL,
                        .dev_per_unit_x = rc->dev_per_unit_x,
                        .dev_per_unit_y = rc->dev_per_unit_y,
                        .simplify_tol = rc->simplify_tol,
@@ -423,6 +515,7 @@ void im_render_ctx_fini(im_render_ctx *rc) {
   im_proj_scratch_free(&rc->scratch);
   im_geom_free(&rc->fill);
   im_geom_free(&rc->outline);
+  im_geom_free(&rc->globe);
   im_icon_cache_free(rc->symbols.icons);
   if (!rc->labeler_shared)
     im_labeler_free(rc->labeler);

@@ -62,6 +62,25 @@ static void paint_background(im_render_ctx *rc, im_render_background bg) {
   if (bg == IM_BACKGROUND_NONE || (bg != IM_BACKGROUND_PAGE_OPAQUE && !(c.a > 0)))
     return;
   cairo_t *cr = rc->cr;
+  if (rc->page.globe) {
+    /* The sea inside the projection's outline; paper round it. */
+    if (bg == IM_BACKGROUND_PAGE_OPAQUE) {
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint(cr);
+      cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    }
+    if (!(c.a > 0))
+      return;
+    cairo_save(cr);
+    cairo_rectangle(cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
+    cairo_clip(cr);
+    im_render_globe_path(cr, rc->page.globe);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    return;
+  }
   cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
   if (bg == IM_BACKGROUND_FRAME) {
     /* A panel: its frame only; the cell round it is the page's. */
@@ -72,6 +91,24 @@ static void paint_background(im_render_ctx *rc, im_render_background bg) {
   cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
   cairo_paint(cr);
   cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+}
+
+/* The projection's outline over the layers, when asked (map: outline:). */
+static void stroke_globe(im_render_ctx *rc) {
+  const im_map *map = rc->map;
+  double w = im_length_to_pt(map->outline_width, rc->frame.dpi) * rc->dev_per_pt;
+  if (!rc->page.globe || !(map->outline_color.a > 0) || !(w > 0))
+    return;
+  cairo_t *cr = rc->cr;
+  cairo_save(cr);
+  cairo_rectangle(cr, rc->fx0, rc->fy0, rc->fw, rc->fh);
+  cairo_clip(cr);
+  im_render_globe_path(cr, rc->page.globe);
+  cairo_set_line_width(cr, w);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_source_rgba(cr, map->outline_color.r, map->outline_color.g, map->outline_color.b, map->outline_color.a);
+  cairo_stroke(cr);
+  cairo_restore(cr);
 }
 
 im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_error *err) {
@@ -87,6 +124,8 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
     rc->layer_index = i;
     st = im_render_layer(rc, &map->layers[i], err);
   }
+  if (!st)
+    stroke_globe(rc);
   if (!st && o->after_layers)
     st = o->after_layers(rc, o->user, err);
   if (st || o->layers_only)

@@ -11,6 +11,7 @@
 #include "spec/map-private.h"
 #include "influmap/render.h"
 #include "label/labels-private.h"
+#include "geo/domain-private.h"
 #include "geo/project-private.h"
 #include "render/symbols-private.h"
 
@@ -38,8 +39,12 @@ struct im_page {
   double scale_denominator;            /* at the frame's centre; 0 when unknown */
   const char *period_from, *period_to; /* the time window */
   /* The projection: lon/lat (geog) to map units, map units to device units. */
-  double lon0;           /* the map's central meridian */
+  double lon0;           /* the meridian opposite the map's cut: the CRS's central meridian, or the frame's
+                            centre on a cylindrical map centred elsewhere (frame.c) */
   im_transform *geo2map; /* owned by the render */
+  const im_xwrap *xwrap; /* applied after geo2map (frame.c); period 0: none */
+  const im_geom *globe;  /* the projection's outline in device units when part of the frame lies outside it
+                            (a world map's rounded sides, a globe's rim); NULL: none */
   double dev_per_unit_x, dev_per_unit_y;
   double simplify_tol, simplify_line; /* device units (frame.c) */
   const im_layer_query *query;        /* the frame in geographic coordinates */
@@ -60,7 +65,12 @@ struct im_render_ctx {
   im_crs *map_crs;
   im_crs *geog; /* the map CRS's geographic base */
   im_transform *geo2map;
-  double lon0; /* the map's central meridian */
+  double lon0;     /* where the map is cut, + 180 (im_page.lon0) */
+  double crs_lon0; /* the CRS's own central meridian */
+  im_xwrap xwrap;  /* x moved into the period the frame shows (a cylindrical map across its antimeridian) */
+  im_cap cap;      /* the visible part of a globe (orthographic), which geometry is clipped to */
+  bool has_cap;
+  im_geom globe; /* the projection's outline, device units; no parts: none (im_page.globe) */
   im_frame frame;
   double dev_per_pt;                   /* device units per point: dpi/72 for PNG, 1 for vector */
   double dev_w, dev_h;                 /* the page in device units */
@@ -98,6 +108,13 @@ struct im_render_ctx {
  * the checks need, nothing to draw with (no surface, no labeler). */
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt, bool vector,
                              im_error *err);
+/* The projection's outline (globe.c) into rc->globe, kept only when part
+ * of the frame lies outside it; and, on an orthographic map, the visible
+ * cap layers are clipped to (rc->cap). False when out of memory. */
+bool im_render_globe_init(im_render_ctx *rc);
+/* g (device units, closed rings) as cr's path. */
+void im_render_globe_path(cairo_t *cr, const im_geom *g);
+
 /* Frees everything rc holds, the labeler too unless it is shared. */
 void im_render_ctx_fini(im_render_ctx *rc);
 

@@ -99,7 +99,9 @@ struct im_map {
   char *crs;
   im_spec_pos crs_pos;
   im_extent extent;
-  im_color background;           /* alpha 0: transparent */
+  im_color background;    /* alpha 0: transparent */
+  im_color outline_color; /* the projection's outline (render/globe.c); alpha 0: not drawn */
+  im_length outline_width;
   char *period_from, *period_to; /* ISO dates; NULL = open (map: period: {from, to}) */
   im_spec_pos period_pos;
   size_t nlayers;

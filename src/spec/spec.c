@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem-private.h"
 #include "influmap/classify.h"
@@ -102,6 +103,30 @@ static im_status period_pair(im_yaml_reader *r, const char *key, struct fy_node 
   return im_period_check(*dst, r->file, pos.line, pos.column, r->err);
 }
 
+static im_status outline_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
+  (void)k;
+  im_map *m = ctx;
+  if (!strcmp(key, "color"))
+    return im_yaml_color(r, v, "outline color", &m->outline_color);
+  return im_yaml_length(r, v, "outline width", IM_UNIT_PT, &m->outline_width);
+}
+
+/* outline: none | COLOUR | {color, width}: a line along the projection's
+ * outline (the edge of a world map, a globe's rim). */
+static im_status read_outline(im_yaml_reader *r, struct fy_node *v, im_map *m) {
+  struct fy_node *d = im_yaml_deref(v);
+  m->outline_color = (im_color){0.3, 0.3, 0.3, 1};
+  m->outline_width = (im_length){0.5, IM_UNIT_PT};
+  if (im_yaml_is_scalar(v) && !strcasecmp(fy_node_get_scalar0(d), "none")) {
+    m->outline_color.a = 0;
+    return IM_STATUS_OK;
+  }
+  if (!(d && fy_node_is_mapping(d)))
+    return im_yaml_color(r, v, "outline", &m->outline_color);
+  static const char *const keys[] = {"color", "width", NULL};
+  return im_yaml_each_pair(r, v, "outline", keys, outline_pair, m);
+}
+
 static im_status map_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
   im_map *m = ctx;
   if (!strcmp(key, "period")) {
@@ -125,6 +150,8 @@ static im_status map_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
   }
   if (!strcmp(key, "extent"))
     return read_extent(r, k, v, m);
+  if (!strcmp(key, "outline"))
+    return read_outline(r, v, m);
   return im_yaml_color(r, v, "background", &m->background);
 }
 
@@ -330,7 +357,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
     goto done;
   if ((v = lookup(root, "map"))) {
     static const char *const keys[] = {
-        "title", "page", "dpi", "crs", "extent", "background", "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
+        "title", "page", "dpi", "crs", "extent", "background", "outline", "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
     if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
       goto done;
   }
