@@ -37,6 +37,7 @@ typedef struct {
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
+  im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -315,6 +316,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     }
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
+      im_fill_batch_flush(cr, &job->batch);
       im_draw_marker(cr, sc, st, x, y);
       im_bbox b = im_marker_box(sc, st, x, y);
       im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
@@ -339,13 +341,18 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       ok = im_render_device(rc, p->outline_same ? &p->fill : &p->outline, IM_GEOM_LINE, margin, &rc->outline);
       drawn = drawn ? drawn : &rc->outline;
     }
-    if (ok && (fill || stroke))
+    if (ok && fill && !stroke && im_fill_batchable(st)) {
+      im_fill_batch_add(cr, &job->batch, st->fill, &rc->fill);
+    } else if (ok && (fill || stroke)) {
+      im_fill_batch_flush(cr, &job->batch);
       im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, shared ? &rc->fill : stroke ? &rc->outline : NULL);
+    }
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
     ok = im_render_device(rc, &p->fill, IM_GEOM_LINE, margin, &rc->outline);
     drawn = &rc->outline;
+    im_fill_batch_flush(cr, &job->batch);
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
     if (ok && text)
@@ -534,6 +541,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     else
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
+  im_fill_batch_flush(cr, &job.batch);
   im_prefetch_stop(job.prefetch);
   free(feats);
   free(job.disp);
