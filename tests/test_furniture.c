@@ -550,7 +550,8 @@ static void north_arrow_true_north(void **state) {
   im_map_free(map);
   /* at_centre: the centre's north, wherever the arrow stands. */
   check_north("north-centre.yaml", LAEA, ext, "position: bottom-left, at_centre: true");
-  map = spec("north-centre2.yaml", LAEA, ext, countries_layer(), "north_arrow: {position: bottom-left, at_centre: true}\n");
+  map = spec("north-centre2.yaml", LAEA, ext, countries_layer(),
+             "north_arrow: {position: bottom-left, at_centre: true}\n");
   probe(map, &r);
   assert_true(r.north_at_centre);
   assert_float_equal(r.north_x, r.fx0 + r.fw / 2, 1e-6);

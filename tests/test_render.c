@@ -75,11 +75,12 @@ static const char *write_tiling(void) {
   len += (size_t)snprintf(json + len, cap - len, "{\"type\": \"FeatureCollection\", \"features\": [");
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++)
-      len += (size_t)snprintf(json + len, cap - len,
-                              "%s{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\", "
-                              "\"coordinates\": [[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f]]]}}",
-                              i || j ? ", " : "", cx[i][j], cy[i][j], cx[i + 1][j], cy[i + 1][j], cx[i + 1][j + 1],
-                              cy[i + 1][j + 1], cx[i][j + 1], cy[i][j + 1], cx[i][j], cy[i][j]);
+      len += (size_t)snprintf(
+          json + len, cap - len,
+          "%s{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\", "
+          "\"coordinates\": [[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f]]]}}",
+          i || j ? ", " : "", cx[i][j], cy[i][j], cx[i + 1][j], cy[i + 1][j], cx[i + 1][j + 1], cy[i + 1][j + 1],
+          cx[i][j + 1], cy[i][j + 1], cx[i][j], cy[i][j]);
   len += (size_t)snprintf(json + len, cap - len, "]}\n");
   assert_true(len < cap);
   const char *path = scratch_path("tiling.geojson");

@@ -112,20 +112,20 @@ typedef struct im_furniture_state {
 
   /* scale bar and north arrow */
   struct {
-    bool done;         /* measured (im_frame_distortion) */
-    bool ok;           /* the centre's scale is known */
-    double kx0;        /* the scale across the page at the frame's centre, PROJ's units */
-    double variation;  /* largest relative departure of any principal scale over the frame from kx0 */
-    double north0;     /* true north at the centre, radians clockwise from the page's up */
-    double turn;       /* how far north turns across the frame, radians */
-    size_t samples;    /* points of the grid that projected */
+    bool done;        /* measured (im_frame_distortion) */
+    bool ok;          /* the centre's scale is known */
+    double kx0;       /* the scale across the page at the frame's centre, PROJ's units */
+    double variation; /* largest relative departure of any principal scale over the frame from kx0 */
+    double north0;    /* true north at the centre, radians clockwise from the page's up */
+    double turn;      /* how far north turns across the frame, radians */
+    size_t samples;   /* points of the grid that projected */
   } distortion;
   struct {
-    bool refused;     /* no bar: a statement instead, or nothing */
-    bool statement;   /* "Scale varies; 1:X at the centre" drawn instead of the bar */
-    char text[96];    /* the statement */
-    double latitude;  /* the bar is true there (has_latitude) */
-    double variation; /* largest relative change of scale over the frame */
+    bool refused;      /* no bar: a statement instead, or nothing */
+    bool statement;    /* "Scale varies; 1:X at the centre" drawn instead of the bar */
+    char text[96];     /* the statement */
+    double latitude;   /* the bar is true there (has_latitude) */
+    double variation;  /* largest relative change of scale over the frame */
     double km_per_dev; /* at the frame's centre */
     double length;     /* in units */
     double unit_km;
@@ -140,7 +140,7 @@ typedef struct im_furniture_state {
     bool refused;   /* north turns more than the tolerance across the frame */
     bool at_centre; /* drawn to north at the frame's centre (at_centre: true) */
     double x, y;    /* where the angle was taken */
-    double angle; /* radians, clockwise from the page's up */
+    double angle;   /* radians, clockwise from the page's up */
   } north;
 
   /* graticule: lines in device units, and where they meet the frame */

@@ -265,7 +265,8 @@ bool im_scalebar_measure(im_page *pg) {
   double cx = pg->fx0 + pg->fw / 2, cy = pg->fy0 + pg->fh / 2, h = pg->fw * 0.01;
   if (sb->has_latitude) {
     double lon, lat;
-    if (!im_furniture_to_lonlat(pg, cx, cy, &lon, &lat) || !im_furniture_to_device(pg, lon, sb->at_latitude, &cx, &cy)) {
+    if (!im_furniture_to_lonlat(pg, cx, cy, &lon, &lat) ||
+        !im_furniture_to_device(pg, lon, sb->at_latitude, &cx, &cy)) {
       s->scale.refused = true;
       im_warn("%s: scale bar left out: latitude %g cannot be placed on this map", pg->map->path, sb->at_latitude);
       return false;
@@ -331,8 +332,7 @@ void im_scalebar_draw(im_page *pg) {
   cairo_t *cr = pg->cr;
   im_furniture_draw_box(pg, it);
   if (s->scale.statement) {
-    im_ftext_draw(pg, it->layout, it->box.minx + it->pad, it->box.miny + it->pad, sb->color, 0, sb->color,
-                  "scalebar");
+    im_ftext_draw(pg, it->layout, it->box.minx + it->pad, it->box.miny + it->pad, sb->color, 0, sb->color, "scalebar");
     return;
   }
   int n = s->scale.segments;

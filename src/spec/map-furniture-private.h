@@ -102,8 +102,8 @@ typedef enum { IM_SCALE_KM, IM_SCALE_MI, IM_SCALE_NMI } im_scale_units;
 
 typedef struct {
   bool enabled;
-  bool force;       /* a bar true at the centre even where the scale varies more than tolerance */
-  double tolerance; /* largest relative change of scale across the frame (0.05) */
+  bool force;         /* a bar true at the centre even where the scale varies more than tolerance */
+  double tolerance;   /* largest relative change of scale across the frame (0.05) */
   bool has_latitude;  /* at_latitude: a bar true on that parallel (where it crosses the frame's */
   double at_latitude; /* vertical middle line), labelled so, whatever the variation */
   im_furniture_place at;

@@ -653,7 +653,7 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
     return check_legend(c, lg);
   }
   if (!strcmp(key, "scalebar")) {
-    static const char *const keys[] = {"units", "length", "segments", "force",      "tolerance",
+    static const char *const keys[] = {"units", "length", "segments",    "force",    "tolerance",
                                        "font",  "color",  "at_latitude", PLACE_KEYS, NULL};
     return read_item(c, v, "scalebar", keys, scalebar_pair, &f->scalebar, &f->scalebar.enabled, &f->scalebar.at);
   }
