@@ -249,6 +249,45 @@ static void test_nan_inf_polygon(void **state) {
   assert_contains(warnings, "x.shp): feature 1: 2 points outside");
 }
 
+/* Renders the Americas' countries in crs over extent; returns the warnings
+ * about points the projection lost. */
+static int lost_point_warnings(const char *name, const char *crs, const char *extent) {
+  char yaml[2048], spec[256], png[256];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  crs: \"%s\"\n  page: {width: 100mm, height: 100mm, dpi: 72}\n  extent: %s\nlayers:\n"
+           "  - {source: %s, fill: \"#cccccc\"}\n",
+           crs, extent, src_path("shapes/ne_10m_admin_0_countries_americas.shp"));
+  snprintf(spec, sizeof spec, "%s.yaml", name);
+  snprintf(png, sizeof png, "%s.png", name);
+  const char *spec_path = scratch_path(spec);
+  assert_true(write_file(spec_path, yaml, strlen(yaml)));
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(spec_path, &map, &err), &err);
+  nwarnings = 0;
+  warnings[0] = '\0';
+  assert_ok(im_map_render(map, scratch_path(png), NULL, &err), &err);
+  im_map_free(map);
+  int n = 0;
+  for (const char *w = warnings; (w = strstr(w, "projection's domain")); w++)
+    n++;
+  return n;
+}
+
+/* A normal UTM map of Peru is quiet: the points its projection loses (the
+ * United States' Pacific islands, 90° and more from its central meridian,
+ * whose record's box spans the Pacific and so meets the frame) are nowhere
+ * near the frame. It used to warn. An orthographic map whose frame reaches
+ * the horizon still warns: there the points lost are those of countries
+ * drawn on it. */
+static void test_lost_points_only_near_frame(void **state) {
+  (void)state;
+  assert_int_equal(lost_point_warnings("utm_peru", "EPSG:32718", "{west: -82, east: -68, south: -19, north: 0}"), 0);
+  assert_true(lost_point_warnings("ortho_horizon", "+proj=ortho +lat_0=-15 +lon_0=-60",
+                                  "{xmin: -6400000, xmax: 6400000, ymin: -6400000, ymax: 6400000}") >= 3);
+}
+
 /* ---- shapefiles: tables and side files ---- */
 
 /* A header claiming 2^31 - 1 records of 4000 bytes over an empty table:
@@ -816,6 +855,7 @@ int main(void) {
       T(test_rings_1_to_3_points),
       T(test_nan_inf_points),
       T(test_nan_inf_polygon),
+      T(test_lost_points_only_near_frame),
       T(test_dbf_2e31_records_empty),
       T(test_dbf_2e31_records_enough),
       T(test_dbf_records_negative),

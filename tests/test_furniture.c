@@ -405,11 +405,97 @@ static void scalebar_refused_on_world_maps(void **state) {
   im_map_free(map);
 }
 
+/* ---- the map set: when a bar and an arrow tell the truth ---- */
+
+typedef struct {
+  const char *style;
+  bool bar, arrow; /* drawn */
+} honest_case;
+
+/* Each map of styles/ that asks for a scale bar or a north arrow. On the
+ * continental maps (Lambert azimuthal over 84° of longitude) the principal
+ * scales at the corners are about 0.8 and 1.2 of the centre's and north
+ * turns by about 60° across the frame: a statement replaces the bar and no
+ * arrow is drawn. On the local maps both are true everywhere. */
+static void mapset_scale_and_north(void **state) {
+  (void)state;
+  static const honest_case cases[] = {
+      {"styles/influence-latam.yaml", false, false}, {"styles/actor-china.yaml", false, false},
+      {"styles/chancay.yaml", true, true},           {"styles/colombia-venezuela.yaml", true, true},
+      {"styles/us-mexico-border.yaml", true, true},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const honest_case *c = &cases[i];
+    im_map *map = NULL;
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_map_load(src_path(c->style), &map, &err), &err);
+    im_furniture_report r;
+    probe(map, &r);
+    print_message("%s: scale varies %.1f%%, north turns %.1f°: bar %d, statement '%s', arrow %d\n", c->style,
+                  100 * r.scale_variation, r.north_turn, r.scalebar_drawn, r.scale_text, r.north_drawn);
+    /* The scale bar's item is there either way: the bar or the statement. */
+    assert_true(r.item_present[IM_ITEM_SCALEBAR]);
+    assert_int_equal(r.scale_statement, !c->bar);
+    assert_int_equal(r.scalebar_drawn, c->bar);
+    assert_int_equal(r.scale_variation <= 0.05, c->bar);
+    assert_int_equal(r.north_drawn, c->arrow);
+    assert_int_equal(r.north_turn <= 5, c->arrow);
+    if (!c->bar) {
+      assert_true(r.scale_variation > 0.15); /* 0.82 and 1.22 at the corners */
+      assert_non_null(strstr(r.scale_text, "Scale varies; 1:"));
+      assert_non_null(strstr(r.scale_text, " at the centre"));
+      /* 1:X from the page's physical size: X is the scale denominator at
+       * the centre to two figures. */
+      unsigned long long x = 0;
+      const char *d = strstr(r.scale_text, "1:") + 2;
+      for (; *d && *d != ' '; d++)
+        if (*d != ',')
+          x = 10 * x + (unsigned long long)(*d - '0');
+      unprojector u;
+      unprojector_init(&u, map, &r);
+      double cx = r.fx0 + r.fw / 2, cy = r.fy0 + r.fh / 2, cm = 72 / 2.54 * r.dev_per_pt, lon0, lat0, lon1, lat1;
+      to_lonlat(&u, cx - cm / 2, cy, &lon0, &lat0);
+      to_lonlat(&u, cx + cm / 2, cy, &lon1, &lat1);
+      double denom = ellipsoid_km(lon0, lat0, lon1, lat1) * 1000 / 0.01;
+      print_message("  statement 1:%llu, measured 1:%.0f\n", x, denom);
+      assert_true(fabs((double)x / denom - 1) < 0.05);
+      unprojector_fini(&u);
+    }
+    im_map_free(map);
+  }
+}
+
+/* The scale bar for a stated latitude: on a Mercator continent the bar is
+ * true on that parallel (where it crosses the central meridian), not at
+ * the centre, and says so. */
+static void scalebar_at_latitude(void **state) {
+  (void)state;
+  const char *ext = "  extent: {west: -90, east: -30, south: -56, north: 12}\n";
+  im_map *map = spec("scale-lat.yaml", "EPSG:3857", ext, countries_layer(), "scalebar: {at_latitude: -40}\n");
+  im_furniture_report r;
+  probe(map, &r);
+  assert_true(r.scalebar_drawn);
+  assert_false(r.scale_statement);
+  unprojector u;
+  unprojector_init(&u, map, &r);
+  double lon0, lat0, lon1, lat1;
+  to_lonlat(&u, r.centre_bar[0], r.centre_bar[1], &lon0, &lat0);
+  to_lonlat(&u, r.centre_bar[2], r.centre_bar[3], &lon1, &lat1);
+  double km = ellipsoid_km(lon0, lat0, lon1, lat1), want = r.scale_length * r.scale_unit_km;
+  print_message("bar at 40°S: %g km; measured %.1f km between %.2f,%.2f and %.2f,%.2f\n", want, km, lon0, lat0, lon1,
+                lat1);
+  assert_true(fabs(lat0 + 40) < 0.01 && fabs(lat1 + 40) < 0.01);
+  assert_true(fabs(km / want - 1) < 0.01);
+  unprojector_fini(&u);
+  im_map_free(map);
+}
+
 /* ---- north arrow ---- */
 
-static void check_north(const char *name, const char *crs, const char *ext, const char *position) {
+static void check_north(const char *name, const char *crs, const char *ext, const char *options) {
   char extra[128];
-  snprintf(extra, sizeof extra, "north_arrow: {position: %s}\n", position);
+  snprintf(extra, sizeof extra, "north_arrow: {%s}\n", options);
   im_map *map = spec(name, crs, ext, countries_layer(), extra);
   im_furniture_report r;
   probe(map, &r);
@@ -426,7 +512,8 @@ static void check_north(const char *name, const char *crs, const char *ext, cons
   /* PROJ's convergence is the angle from grid north to true north,
    * counter-clockwise; the arrow's angle is clockwise from the page's up. */
   double convergence = -proj_todeg(pf.meridian_convergence);
-  print_message("%s: arrow at %.2f %.2f: %.3f°, PROJ convergence %.3f°\n", name, lon, lat, r.north_angle, convergence);
+  print_message("%s: arrow at %.2f %.2f: %.3f°, PROJ convergence %.3f°; north turns %.1f° across the frame\n", name,
+                lon, lat, r.north_angle, convergence, r.north_turn);
   assert_true(fabs(r.north_angle - convergence) < 0.5);
   proj_destroy(P);
   proj_context_destroy(ctx);
@@ -436,18 +523,40 @@ static void check_north(const char *name, const char *crs, const char *ext, cons
 
 static void north_arrow_true_north(void **state) {
   (void)state;
+  /* Central Peru: north turns by a few degrees across the frame, within the 5°
+   * tolerance; the arrow points to north where it stands. */
+  const char *peru = "  extent: {west: -79, east: -71, south: -15, north: -8}\n";
+  check_north("north-laea-r.yaml", LAEA, peru, "position: top-right");
+  check_north("north-laea-l.yaml", LAEA, peru, "position: bottom-left");
+  check_north("north-lcc.yaml", "+proj=lcc +lat_1=-5 +lat_2=-30 +lat_0=-15 +lon_0=-60 +datum=WGS84", peru,
+              "position: top-left");
+  /* Mercator: north is up everywhere, so the arrow is drawn on a continent. */
   const char *ext = "  extent: {west: -92, east: -30, south: -56, north: 15}\n";
-  /* LAEA: meridians converge towards the pole, so away from the central
-   * meridian true north leans towards it: well away from 0° at the
-   * corners, opposite ways on the two sides. */
-  check_north("north-laea-r.yaml", LAEA, ext, "top-right");
-  check_north("north-laea-l.yaml", LAEA, ext, "bottom-left");
-  check_north("north-lcc.yaml", "+proj=lcc +lat_1=-5 +lat_2=-30 +lat_0=-15 +lon_0=-60 +datum=WGS84", ext, "top-left");
-  check_north("north-merc.yaml", "EPSG:3857", ext, "top-right");
+  check_north("north-merc.yaml", "EPSG:3857", ext, "position: top-right");
+  /* LAEA over the continent: away from the central meridian true north
+   * leans towards it, by tens of degrees at the corners. One arrow would
+   * say the map is rotated: none, unless asked for the centre's north. */
   im_map *map = spec("north-angle.yaml", LAEA, ext, countries_layer(), "north_arrow: {position: bottom-left}\n");
   im_furniture_report r;
   probe(map, &r);
-  assert_true(fabs(r.north_angle) > 5); /* not simply up */
+  assert_false(r.north_drawn);
+  assert_true(r.north_refused);
+  assert_true(r.north_turn > 20);
+  im_map_free(map);
+  /* A larger tolerance takes it. */
+  map = spec("north-tol.yaml", LAEA, ext, countries_layer(), "north_arrow: {position: bottom-left, tolerance: 90}\n");
+  probe(map, &r);
+  assert_true(r.north_drawn);
+  assert_true(fabs(r.north_angle) > 5); /* at its corner: not simply up */
+  im_map_free(map);
+  /* at_centre: the centre's north, wherever the arrow stands. */
+  check_north("north-centre.yaml", LAEA, ext, "position: bottom-left, at_centre: true");
+  map = spec("north-centre2.yaml", LAEA, ext, countries_layer(),
+             "north_arrow: {position: bottom-left, at_centre: true}\n");
+  probe(map, &r);
+  assert_true(r.north_at_centre);
+  assert_float_equal(r.north_x, r.fx0 + r.fw / 2, 1e-6);
+  assert_float_equal(r.north_y, r.fy0 + r.fh / 2, 1e-6);
   im_map_free(map);
 }
 
@@ -765,6 +874,7 @@ int main(void) {
       cmocka_unit_test(legend_lists_classes_drawn),     cmocka_unit_test(legend_by_field_merges_layers),
       cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(legend_by_actor_neutral),
       cmocka_unit_test(scalebar_true_at_centre),        cmocka_unit_test(scalebar_refused_on_world_maps),
+      cmocka_unit_test(mapset_scale_and_north),         cmocka_unit_test(scalebar_at_latitude),
       cmocka_unit_test(north_arrow_true_north),         cmocka_unit_test(graticule_labels_apart),
       cmocka_unit_test(title_and_credits_are_text),     cmocka_unit_test(margins_stay_white),
       cmocka_unit_test(inset_shows_footprint),          cmocka_unit_test(spec_errors),

@@ -44,6 +44,102 @@ static void render_ok(const im_map *map, const char *out) {
   assert_ok(im_map_render(map, out, NULL, &err), &err);
 }
 
+/* ---- no seams between neighbouring polygons ---- */
+
+/* A tiling of 0°..8° x 0°..8° into 20 x 20 cells whose inner corners are
+ * moved by up to a third of a cell (a fixed pseudo-random sequence), so
+ * the shared edges run at every angle through pixels. Each cell is one
+ * feature; its union is the square. Edges are shorter than the densifying
+ * step and longer than a pixel at 72 dpi, so every feature keeps its
+ * corners and neighbours share their edges exactly: what is tested is how
+ * the fills are composited, not how they are simplified. */
+static const char *write_tiling(void) {
+  enum { N = 20 };
+  static double cx[N + 1][N + 1], cy[N + 1][N + 1];
+  unsigned seed = 12345;
+  for (int i = 0; i <= N; i++)
+    for (int j = 0; j <= N; j++) {
+      double s = 8.0 / N, jx = 0, jy = 0;
+      if (i > 0 && i < N && j > 0 && j < N) {
+        seed = seed * 1103515245u + 12345u;
+        jx = ((seed >> 16) % 1000 / 1000.0 - 0.5) * s * 0.66;
+        seed = seed * 1103515245u + 12345u;
+        jy = ((seed >> 16) % 1000 / 1000.0 - 0.5) * s * 0.66;
+      }
+      cx[i][j] = i * s + jx;
+      cy[i][j] = j * s + jy;
+    }
+  size_t cap = 400000, len = 0;
+  char *json = malloc(cap);
+  assert_non_null(json);
+  len += (size_t)snprintf(json + len, cap - len, "{\"type\": \"FeatureCollection\", \"features\": [");
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++)
+      len += (size_t)snprintf(
+          json + len, cap - len,
+          "%s{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\", "
+          "\"coordinates\": [[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f]]]}}",
+          i || j ? ", " : "", cx[i][j], cy[i][j], cx[i + 1][j], cy[i + 1][j], cx[i + 1][j + 1], cy[i + 1][j + 1],
+          cx[i][j + 1], cy[i][j + 1], cx[i][j], cy[i][j]);
+  len += (size_t)snprintf(json + len, cap - len, "]}\n");
+  assert_true(len < cap);
+  const char *path = scratch_path("tiling.geojson");
+  assert_true(write_file(path, json, len));
+  free(json);
+  return path;
+}
+
+/* Pixels inside the tiling (more than 2 px from its outer edge) that are
+ * not wholly the fill: on a white background, any trace of it. */
+static size_t seam_pixels(const char *tiling, int dpi) {
+  char yaml[2048], file[64];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 100mm, height: 100mm, dpi: %d}\n  crs: \"EPSG:4326\"\n"
+           "  extent: {west: -1, east: 9, south: -1, north: 9}\n  background: \"#ffffff\"\n"
+           "layers:\n  - {id: cells, source: %s, fill: \"#2f4b7c\"}\n",
+           dpi, tiling);
+  snprintf(file, sizeof file, "tiling-%d.yaml", dpi);
+  im_map *map = load_spec_text(file, yaml);
+  snprintf(file, sizeof file, "tiling-%d.png", dpi);
+  const char *out = scratch_path(file);
+  render_ok(map, out);
+  map_projector p;
+  map_projector_init(&p, map);
+  test_image img;
+  assert_true(image_load(out, &img));
+  /* The square's corners on the page (the map is linear in lon/lat): a
+   * box 3 px inside them. */
+  int x0, y0, x1, y1;
+  assert_true(map_projector_pixel(&p, 0, 8, &x0, &y0));
+  assert_true(map_projector_pixel(&p, 8, 0, &x1, &y1));
+  size_t inside = 0, seams = 0;
+  for (int y = 0; y < img.height; y++)
+    for (int x = 0; x < img.width; x++) {
+      if (x < x0 + 3 || x > x1 - 3 || y < y0 + 3 || y > y1 - 3)
+        continue;
+      inside++;
+      seams += !pixel_near(image_pixel(&img, x, y), 0x2f4b7c, 0);
+    }
+  print_message("%d dpi: %zu pixels inside the tiling, %zu show the background\n", dpi, inside, seams);
+  assert_true(inside > 10000);
+  image_free(&img);
+  map_projector_fini(&p);
+  im_map_free(map);
+  return seams;
+}
+
+/* Adjacent polygons without outlines show no background between them at
+ * any resolution: not one pixel. Filled one by one they left a hairline
+ * on every shared edge (each edge pixel keeps a * (1 - a) of the
+ * background: thousands of pixels here). */
+static void no_seams_between_polygons(void **state) {
+  (void)state;
+  const char *tiling = write_tiling();
+  static const int dpis[] = {72, 150, 300, 600};
+  for (size_t i = 0; i < sizeof dpis / sizeof *dpis; i++)
+    assert_int_equal(seam_pixels(tiling, dpis[i]), 0);
+}
+
 /* Lima is land, the Pacific 200 km west of it is sea, on the Latin America
  * overview's projection at 2200 x 2400 px. */
 static void lima_land_pacific_sea(void **state) {
@@ -403,6 +499,6 @@ int main(void) {
       cmocka_unit_test(world_robinson_no_streaks),  cmocka_unit_test(pacific_no_streaks),
       cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
       cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
-      cmocka_unit_test(page_size_overflow)};
+      cmocka_unit_test(page_size_overflow),         cmocka_unit_test(no_seams_between_polygons)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,7 +123,19 @@ typedef struct im_furniture_state {
 
   /* scale bar and north arrow */
   struct {
-    bool refused;
+    bool done;        /* measured (im_frame_distortion) */
+    bool ok;          /* the centre's scale is known */
+    double kx0;       /* the scale across the page at the frame's centre, PROJ's units */
+    double variation; /* largest relative departure of any principal scale over the frame from kx0 */
+    double north0;    /* true north at the centre, radians clockwise from the page's up */
+    double turn;      /* how far north turns across the frame, radians */
+    size_t samples;   /* points of the grid that projected */
+  } distortion;
+  struct {
+    bool refused;      /* no bar: a statement instead, or nothing */
+    bool statement;    /* "Scale varies; 1:X at the centre" drawn instead of the bar */
+    char text[96];     /* the statement */
+    double latitude;   /* the bar is true there (has_latitude) */
     double variation;  /* largest relative change of scale over the frame */
     double km_per_dev; /* at the frame's centre */
     double length;     /* in units */
@@ -136,8 +148,10 @@ typedef struct im_furniture_state {
   } scale;
   struct {
     bool drawn;
-    double x, y;  /* where the angle was taken */
-    double angle; /* radians, clockwise from the page's up */
+    bool refused;   /* north turns more than the tolerance across the frame */
+    bool at_centre; /* drawn to north at the frame's centre (at_centre: true) */
+    double x, y;    /* where the angle was taken */
+    double angle;   /* radians, clockwise from the page's up */
   } north;
 
   /* graticule: lines in device units, and where they meet the frame */
@@ -215,6 +229,11 @@ void im_legend_draw(im_page *pg);
 im_status im_key_draw(im_page *pg, im_error *err);
 
 /* ---- scalebar.c: scale bar and north arrow ---- */
+/* Samples the projection's factors (PROJ's proj_factors; for a geographic
+ * map CRS, finite differences) on a 9 x 9 grid over the frame into
+ * s->distortion, once per render: how much the scale and the direction of
+ * north change across the frame. */
+void im_frame_distortion(im_page *pg);
 bool im_scalebar_measure(im_page *pg);
 void im_scalebar_draw(im_page *pg);
 bool im_north_measure(im_page *pg);
@@ -256,8 +275,11 @@ typedef struct {
     im_marker_symbol marker;
     size_t section; /* of the legend's sections (the last: other layers) */
   } legend[64];
-  bool scalebar_drawn, scalebar_refused;
+  bool scalebar_drawn, scalebar_refused, scale_statement;
+  char scale_text[96]; /* the statement drawn instead of the bar */
   double scale_length, scale_unit_km, scale_variation;
+  double north_turn; /* degrees north turns across the frame */
+  bool north_refused, north_at_centre;
   double bar[4], centre_bar[4];
   bool north_drawn;
   double north_x, north_y, north_angle; /* degrees clockwise from the page's up */

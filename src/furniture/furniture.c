@@ -409,8 +409,13 @@ static void report(const im_page *pg, im_furniture_report *out) {
     out->legend[k].stroke = st->stroke_color;
     out->legend[k].marker = st->marker_symbol;
   }
-  out->scalebar_drawn = s->items[IM_ITEM_SCALEBAR].present;
+  out->scalebar_drawn = s->items[IM_ITEM_SCALEBAR].present && !s->scale.statement;
   out->scalebar_refused = s->scale.refused;
+  out->scale_statement = s->scale.statement;
+  snprintf(out->scale_text, sizeof out->scale_text, "%s", s->scale.text);
+  out->north_turn = s->distortion.turn * 180 / M_PI;
+  out->north_refused = s->north.refused;
+  out->north_at_centre = s->north.at_centre;
   out->scale_length = s->scale.length;
   out->scale_unit_km = s->scale.unit_km;
   out->scale_variation = s->scale.variation;

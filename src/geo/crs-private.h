@@ -21,4 +21,18 @@ bool im_transform_radian_step(const im_transform *t);
 double im_crs_origin_latitude(const im_crs *crs);
 const char *im_crs_method(const im_crs *crs);
 
+/* The projection's local distortion at a point (PROJ's proj_factors, which
+ * the map furniture reads to decide whether one scale bar and one north
+ * arrow tell the truth across a frame). The columns of the map's image of
+ * a unit step east (ex, ey) and north (nx, ny) on the ground, in map units
+ * (y up) per ground unit, at the projection's nominal scale. */
+typedef struct {
+  double ex, ey, nx, ny;
+} im_crs_factors;
+
+/* The factors of projected CRS crs at lon, lat (degrees, its geographic
+ * base); false where PROJ cannot tell (a geographic CRS, off the
+ * projection's domain). */
+bool im_crs_local_factors(const im_crs *crs, double lon, double lat, im_crs_factors *out);
+
 #endif

@@ -452,6 +452,27 @@ im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im
   return IM_STATUS_OK;
 }
 
+bool im_crs_local_factors(const im_crs *crs, double lon, double lat, im_crs_factors *out) {
+  if (proj_get_type(crs->pj) != PJ_TYPE_PROJECTED_CRS)
+    return false;
+  PJ_FACTORS f = proj_factors(crs->pj, proj_coord(proj_torad(lon), proj_torad(lat), 0, 0));
+  int e = proj_errno(crs->pj);
+  proj_errno_reset(crs->pj); /* the context's error number: it outlives maps */
+  /* The raw derivatives are those of the projection of the unit ellipsoid
+   * (per radian); scaled so their lengths are the meridian scale h and the
+   * parallel scale k, they are the images of unit ground steps north and
+   * east, and the directions stay PROJ's. */
+  double ln = hypot(f.dx_dphi, f.dy_dphi), le = hypot(f.dx_dlam, f.dy_dlam);
+  if (e || !(ln > 0) || !(le > 0) || !(f.meridional_scale > 0) || !(f.parallel_scale > 0) ||
+      !isfinite(f.meridional_scale) || !isfinite(f.parallel_scale))
+    return false;
+  *out = (im_crs_factors){.ex = f.dx_dlam / le * f.parallel_scale,
+                          .ey = f.dy_dlam / le * f.parallel_scale,
+                          .nx = f.dx_dphi / ln * f.meridional_scale,
+                          .ny = f.dy_dphi / ln * f.meridional_scale};
+  return true;
+}
+
 bool im_crs_equivalent(const im_crs *a, const im_crs *b) {
   return proj_is_equivalent_to(a->pj, b->pj, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) &&
          (!im_crs_is_geographic(a) || proj_is_equivalent_to(a->pj, b->pj, PJ_COMP_EQUIVALENT));

@@ -15,6 +15,7 @@
 #include "influmap/filter.h"
 #include "influmap/geodesic.h"
 #include "label/labels-private.h"
+#include "geo/geom-private.h"
 #include "geo/project-private.h"
 #include "render/displace-private.h"
 #include "render/render-private.h"
@@ -36,6 +37,7 @@ typedef struct {
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
+  im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -207,6 +209,43 @@ static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n,
   return IM_STATUS_OK;
 }
 
+/* Of the points of f the projection lost, those near the frame: in its
+ * geographic footprint (rc->query, which has wide margins). The others lie
+ * where nothing of the map is drawn: a UTM map of Peru loses Brazil's
+ * coast 40° east of its central meridian, off the projection's domain and
+ * far off the page, and saying so on every such map is noise. Counted
+ * again on the feature's lon/lat, cut and densified as drawn (not thinned:
+ * a bound, never fewer than the map lost near the frame). Only called
+ * when something was lost, so the second projection is rare. *oom: out of
+ * memory. */
+static size_t lost_near_frame(layer_job *job, const im_feature *f, bool geodesic, bool *oom) {
+  im_render_ctx *rc = job->rc;
+  im_proj_scratch t;
+  im_proj_scratch_init(&t);
+  size_t pre = 0, near = 0;
+  const im_geom *g = &t.cut;
+  *oom = !im_project_lonlat(&job->env, &t, &(im_proj_feature){&f->geom, f->fid, geodesic}, &pre) ||
+         !im_geom_cut_antimeridian(&t.work, rc->lon0, false, &t.cut);
+  if (!*oom && t.cut.kind != IM_GEOM_POINT) {
+    *oom = !im_geom_densify(&t.cut, IM_DENSIFY_DEGREES, &t.dense);
+    g = &t.dense;
+  }
+  if (!*oom && !(*oom = !im_geom_copy(&t.kept, g))) {
+    im_transform_array(rc->geo2map, t.kept.xy, t.kept.npoints, false);
+    for (size_t i = 0; i < g->npoints; i++) {
+      if (isfinite(t.kept.xy[2 * i]) && isfinite(t.kept.xy[2 * i + 1]))
+        continue;
+      /* A vertex that is no place at all (NaN, infinite) is a fault in
+       * the data, worth a word wherever it is. */
+      double lon = remainder(g->xy[2 * i], 360), lat = g->xy[2 * i + 1];
+      im_bbox b = {lon, lat, lon, lat};
+      near += !isfinite(lon) || !isfinite(lat) || im_bbox_meets_any(rc->query.boxes, rc->query.nboxes, &b);
+    }
+  }
+  im_proj_scratch_free(&t);
+  return near;
+}
+
 static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st, im_error *err) {
   im_render_ctx *rc = job->rc;
   cairo_t *cr = rc->cr;
@@ -284,6 +323,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     }
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
+      im_fill_batch_flush(cr, &job->batch);
       im_draw_marker(cr, sc, st, x, y);
       im_bbox b = im_marker_box(sc, st, x, y);
       im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
@@ -308,13 +348,18 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       ok = im_render_device(rc, p->outline_same ? &p->fill : &p->outline, IM_GEOM_LINE, margin, &rc->outline);
       drawn = drawn ? drawn : &rc->outline;
     }
-    if (ok && (fill || stroke))
+    if (ok && fill && !stroke && im_fill_batchable(st)) {
+      im_fill_batch_add(cr, &job->batch, st->fill, &rc->fill);
+    } else if (ok && (fill || stroke)) {
+      im_fill_batch_flush(cr, &job->batch);
       im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, shared ? &rc->fill : stroke ? &rc->outline : NULL);
+    }
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
     ok = im_render_device(rc, &p->fill, IM_GEOM_LINE, margin, &rc->outline);
     drawn = &rc->outline;
+    im_fill_batch_flush(cr, &job->batch);
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
     if (ok && text)
@@ -327,6 +372,12 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   text = NULL;
   if (!ok)
     goto oom;
+  if (lost > p->lost_pre && !rc->query_all) {
+    bool oom = false;
+    lost = p->lost_pre + lost_near_frame(job, f, geodesic, &oom);
+    if (oom)
+      goto oom;
+  }
   if (lost) {
     job->dropped_features++;
     im_warn("layer %s (%s): feature %ld: %zu point%s outside the valid longitude/latitude range or the "
@@ -499,6 +550,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     else
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
+  im_fill_batch_flush(cr, &job.batch);
   im_prefetch_stop(job.prefetch);
   free(feats);
   free(job.disp);

@@ -104,6 +104,30 @@ void im_stroke_lines(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, c
  * no casing, no arrowheads): pass the rings cut as lines (see
  * im_geom_cut_antimeridian), or g itself, or NULL for no outline. st->opacity
  * applies to fill, hatching and outline together. */
+/* Polygons filled one by one leave seams: where two meet, an edge pixel
+ * covered a by one and 1 - a by the other is painted over the background
+ * twice, a then 1 - a, and keeps a * (1 - a) of the background (a quarter
+ * on a border through its middle): a hairline of sea between neighbouring
+ * countries. So consecutive polygons of a layer with one opaque fill, no
+ * hatching and no outline are put in one path (im_fill_batch_add) and
+ * filled once (im_fill_batch_flush), where shared edges cancel. Each
+ * feature's rings are turned so its net area is positive and the path is
+ * filled with the non-zero rule: the union of the features, each one's
+ * holes (rings turned against its outer ring, as the shapefile
+ * specification has them) kept. */
+typedef struct {
+  bool open;      /* rings are in cr's path */
+  im_color color; /* their fill */
+} im_fill_batch;
+
+/* Whether st fills a polygon in a way a batch can: an opaque fill alone. */
+bool im_fill_batchable(const im_style *st);
+/* Adds g's rings, filled with color, to the batch; fills what the batch
+ * held first when its colour differs. */
+void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g);
+/* Fills what the batch holds; nothing when it is empty. */
+void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b);
+
 void im_fill_polygon(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, const im_geom *g,
                      const im_geom *outline);
 

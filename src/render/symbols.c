@@ -1,6 +1,7 @@
 /* Markers, line strokes and polygon fills, in device units (see
  * symbols-private.h). Icons live in icons.c. */
 #include <math.h>
+#include <string.h>
 
 #include "render/symbols-private.h"
 #include "render/render-private.h"
@@ -426,6 +427,56 @@ static void rings_path(cairo_t *cr, const im_geom *g) {
     size_t n = im_geom_part_size(g, p);
     if (n)
       part_path(cr, g->xy + 2 * g->parts[p], n, true);
+  }
+}
+
+bool im_fill_batchable(const im_style *st) {
+  return opacity_of(st) >= 1 && st->fill.a >= 1 && !(st->set & IM_STYLE_HATCH);
+}
+
+void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b) {
+  if (!b->open)
+    return;
+  cairo_save(cr);
+  cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+  set_color(cr, b->color);
+  cairo_fill(cr);
+  cairo_restore(cr);
+  b->open = false;
+}
+
+void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
+  if (b->open && memcmp(&b->color, &color, sizeof color))
+    im_fill_batch_flush(cr, b);
+  if (!b->open) {
+    cairo_new_path(cr);
+    b->open = true;
+    b->color = color;
+  }
+  /* Twice the feature's net signed area (shoelace): its rings go in
+   * reversed when it is negative. */
+  double area = 0;
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    for (size_t i = 0; i < n; i++) {
+      size_t j = (i + 1) % n;
+      area += v[2 * i] * v[2 * j + 1] - v[2 * j] * v[2 * i + 1];
+    }
+  }
+  if (area >= 0) {
+    rings_path(cr, g);
+    return;
+  }
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    if (!n)
+      continue;
+    cairo_move_to(cr, v[2 * (n - 1)], v[2 * (n - 1) + 1]);
+    for (size_t i = n - 1; i-- > 0;)
+      cairo_line_to(cr, v[2 * i], v[2 * i + 1]);
+    cairo_close_path(cr);
   }
 }
 

@@ -2,8 +2,11 @@
  *
  *   map:         {title, subtitle, credits, disclaimer, margins, frame}
  *   legend:      built from what is drawn (classes present in the frame)
- *   scalebar:    true at the frame's centre, refused where it would mislead
- *   north_arrow: towards true north at its place on the map
+ *   scalebar:    true at the frame's centre where the scale is the same
+ *                across it, else a statement ("Scale varies; 1:X at the
+ *                centre") or a bar for a stated latitude
+ *   north_arrow: towards true north at its place, where north is one
+ *                direction across the frame
  *   graticule:   meridians and parallels as curves, labelled at the edges
  *   inset:       a locator map (e.g. an orthographic globe) with the
  *                main frame's footprint
@@ -106,8 +109,10 @@ typedef enum { IM_SCALE_KM, IM_SCALE_MI, IM_SCALE_NMI } im_scale_units;
 
 typedef struct {
   bool enabled;
-  bool force;       /* draw even where the scale varies more than tolerance */
-  double tolerance; /* largest relative change of scale across the frame (0.1) */
+  bool force;         /* a bar true at the centre even where the scale varies more than tolerance */
+  double tolerance;   /* largest relative change of scale across the frame (0.05) */
+  bool has_latitude;  /* at_latitude: a bar true on that parallel (where it crosses the frame's */
+  double at_latitude; /* vertical middle line), labelled so, whatever the variation */
   im_furniture_place at;
   im_scale_units units;
   im_length length; /* the longest the bar may be on the page (default 35mm) */
@@ -122,6 +127,8 @@ typedef struct {
   im_length size; /* the arrow's height, letter N included */
   char *font;
   im_color color;
+  double tolerance; /* degrees north may turn across the frame and the arrow still be drawn (5) */
+  bool at_centre;   /* beyond that, an arrow to true north at the frame's centre (else none) */
 } im_north_arrow;
 
 typedef struct {

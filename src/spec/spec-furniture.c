@@ -40,9 +40,9 @@ void im_furniture_init(im_furniture *f) {
   f->disclaimer = text_block(NULL, (im_color){0.45, 0.45, 0.45, 1}, IM_POS_BOTTOM_LEFT);
   f->legend = (im_legend){.at = place(IM_POS_BOTTOM_LEFT, IM_PLACE_AUTO), .columns = 1, .color = ink};
   f->scalebar = (im_scalebar){
-      .at = place(IM_POS_BOTTOM_RIGHT, IM_PLACE_AUTO), .tolerance = 0.1, .length = {35, IM_UNIT_MM}, .color = ink};
-  f->north_arrow =
-      (im_north_arrow){.at = place(IM_POS_TOP_RIGHT, IM_PLACE_AUTO), .size = {11, IM_UNIT_MM}, .color = ink};
+      .at = place(IM_POS_BOTTOM_RIGHT, IM_PLACE_AUTO), .tolerance = 0.05, .length = {35, IM_UNIT_MM}, .color = ink};
+  f->north_arrow = (im_north_arrow){
+      .at = place(IM_POS_TOP_RIGHT, IM_PLACE_AUTO), .size = {11, IM_UNIT_MM}, .color = ink, .tolerance = 5};
   f->graticule = (im_graticule){.lon_step = 10,
                                 .lat_step = 10,
                                 .labels = true,
@@ -511,6 +511,10 @@ static im_status scalebar_pair(im_yaml_reader *r, const char *key, struct fy_nod
     sb->tolerance /= 100; /* written in percent */
     return IM_STATUS_OK;
   }
+  if (!strcmp(key, "at_latitude")) {
+    sb->has_latitude = true;
+    return im_yaml_number(r, v, "scalebar at_latitude", -85, 85, &sb->at_latitude);
+  }
   if (!strcmp(key, "font"))
     return im_yaml_string(r, v, "scalebar font", &sb->font);
   return im_yaml_color(r, v, "scalebar color", &sb->color);
@@ -524,6 +528,10 @@ static im_status north_pair(im_yaml_reader *r, const char *key, struct fy_node *
     return st;
   if (!strcmp(key, "size"))
     return im_yaml_length(r, v, "north_arrow size", IM_UNIT_MM, &na->size);
+  if (!strcmp(key, "tolerance"))
+    return im_yaml_number(r, v, "north_arrow tolerance", 0, 180, &na->tolerance);
+  if (!strcmp(key, "at_centre"))
+    return im_yaml_bool(r, v, "north_arrow at_centre", &na->at_centre);
   if (!strcmp(key, "font"))
     return im_yaml_string(r, v, "north_arrow font", &na->font);
   return im_yaml_color(r, v, "north_arrow color", &na->color);
@@ -728,12 +736,12 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
     return check_legend(c, lg);
   }
   if (!strcmp(key, "scalebar")) {
-    static const char *const keys[] = {"units", "length", "segments", "force", "tolerance",
-                                       "font",  "color",  PLACE_KEYS, NULL};
+    static const char *const keys[] = {"units", "length", "segments",    "force",    "tolerance",
+                                       "font",  "color",  "at_latitude", PLACE_KEYS, NULL};
     return read_item(c, v, "scalebar", keys, scalebar_pair, &f->scalebar, &f->scalebar.enabled, &f->scalebar.at);
   }
   if (!strcmp(key, "north_arrow")) {
-    static const char *const keys[] = {"size", "font", "color", PLACE_KEYS, NULL};
+    static const char *const keys[] = {"size", "font", "color", "tolerance", "at_centre", PLACE_KEYS, NULL};
     return read_item(c, v, "north_arrow", keys, north_pair, &f->north_arrow, &f->north_arrow.enabled,
                      &f->north_arrow.at);
   }
