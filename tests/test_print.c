@@ -523,7 +523,7 @@ static void svg_text_furniture(void **state) {
                    "acts</tspan>"},
       {"legend", ">Actor</tspan>"},
       {"legend", ">China ("},
-      {"scalebar", ">Scale varies; 1:58,000,000 at the centre</tspan>"},
+      {"scalebar", ">Scale varies; 1:60,000,000 at the centre</tspan>"},
       {"graticule", "\xc2\xb0W</tspan>"},
       {"graticule", "\xc2\xb0S</tspan>"},
       {"credits", ">Base map: Natural Earth. Data: VRIC Monitor, December 2021.</tspan>"},
