@@ -30,6 +30,7 @@ typedef struct {
   size_t layer; /* where it first appears, for the order */
   long cls;
   bool no_data; /* listed last */
+  bool other;   /* a palette's "other" (the values it does not name): after the named ones */
 } row;
 
 static const im_legend *legend_of(const im_page *pg) { return &pg->furniture->fu->legend; }
@@ -38,6 +39,8 @@ static int cmp_data(const void *a, const void *b) {
   const row *x = a, *y = b;
   if (x->no_data != y->no_data)
     return x->no_data ? 1 : -1;
+  if (x->other != y->other)
+    return x->other ? 1 : -1;
   if (x->layer != y->layer)
     return x->layer < y->layer ? -1 : 1;
   if (x->cls != y->cls)
@@ -49,6 +52,8 @@ static int cmp_label(const void *a, const void *b) {
   const row *x = a, *y = b;
   if (x->no_data != y->no_data)
     return x->no_data ? 1 : -1;
+  if (x->other != y->other)
+    return x->other ? 1 : -1;
   int c = strcasecmp(x->label, y->label);
   return c ? c : cmp_data(a, b);
 }
@@ -99,7 +104,12 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
         r = &rows[j];
     if (!r) {
       r = &rows[n++];
-      *r = (row){.label = label, .layer = e->layer, .cls = e->cls, .section = sec, .no_data = e->no_data};
+      *r = (row){.label = label,
+                 .layer = e->layer,
+                 .cls = e->cls,
+                 .section = sec,
+                 .no_data = e->no_data,
+                 .other = !strcmp(e->label, "other")};
     }
     r->count += e->count;
     if (r->nentries < MAX_ROW_SYMBOLS) {

@@ -212,6 +212,54 @@ static bool box_inside(const piece *pc, im_bbox b) {
 }
 
 #define IM_POLYGON_PIECES 3
+/* Positions farther from the pole tried after those round it, at most. */
+#define IM_POLYGON_FAR 24
+
+typedef struct {
+  double d, cx, cy;
+} far_pos;
+
+static int by_distance(const void *a, const void *b) {
+  const far_pos *p = a, *q = b;
+  if (p->d != q->d)
+    return p->d < q->d ? -1 : 1;
+  if (p->cy != q->cy)
+    return p->cy < q->cy ? -1 : 1;
+  return (p->cx > q->cx) - (p->cx < q->cx);
+}
+
+/* Where the pole and its nudges are taken (by the marks and labels of a
+ * crowded country: Peru's coast, Venezuela's north), the label may still
+ * fit elsewhere inside: a grid over the piece's box, nearest the pole
+ * first, at most IM_POLYGON_FAR of the places where it fits. */
+static bool far_positions(im_labeler *lb, im_label *l, const piece *pc, const double *v, size_t n, double px,
+                          double py, double w, double h) {
+  im_bbox bb = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (size_t i = 0; i < n; i++) {
+    bb.minx = fmin(bb.minx, v[2 * i]), bb.maxx = fmax(bb.maxx, v[2 * i]);
+    bb.miny = fmin(bb.miny, v[2 * i + 1]), bb.maxy = fmax(bb.maxy, v[2 * i + 1]);
+  }
+  double sx = fmax(w / 2, (bb.maxx - bb.minx) / 12), sy = fmax(h, (bb.maxy - bb.miny) / 12);
+  if (!(sx > 0) || !(sy > 0) || !isfinite(sx) || !isfinite(sy))
+    return true;
+  far_pos cand[13 * 13];
+  size_t nc = 0;
+  for (double cy = bb.miny + h / 2; cy + h / 2 <= bb.maxy && nc < 13 * 13; cy += sy)
+    for (double cx = bb.minx + w / 2; cx + w / 2 <= bb.maxx && nc < 13 * 13; cx += sx)
+      cand[nc++] = (far_pos){hypot(cx - px, cy - py), cx, cy};
+  qsort(cand, nc, sizeof *cand, by_distance);
+  bool ok = true;
+  for (size_t i = 0, added = 0; ok && i < nc && added < IM_POLYGON_FAR; i++) {
+    im_bbox b = {cand[i].cx - w / 2, cand[i].cy - h / 2, cand[i].cx + w / 2, cand[i].cy + h / 2};
+    if (!im_bbox_within(b, lb->inside) || !box_inside(pc, b))
+      continue;
+    ok = add_pos(lb, l,
+                 (im_label_pos){.ox = cand[i].cx - (l->ink.minx + l->ink.maxx) / 2,
+                                .oy = cand[i].cy - (l->ink.miny + l->ink.maxy) / 2});
+    added++;
+  }
+  return ok;
+}
 
 typedef struct {
   size_t part;
@@ -223,6 +271,40 @@ static int by_area_desc(const void *a, const void *b) {
   if (p->area != q->area)
     return p->area < q->area ? 1 : -1;
   return p->part < q->part ? -1 : p->part > q->part;
+}
+
+/* More points inside the piece for a required label's leader to start
+ * from, should the pole lie under another label: a 7 x 7 grid over the
+ * piece's box, the points inside it (a pixel clear of its edges), nearest
+ * the pole first (all of them: the room may be at the far end). */
+#define IM_POLYGON_ANCHORS 49
+static bool inner_anchors(im_labeler *lb, im_label *l, const piece *pc, const double *v, size_t n, double px,
+                          double py) {
+  im_bbox bb = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (size_t i = 0; i < n; i++) {
+    bb.minx = fmin(bb.minx, v[2 * i]), bb.maxx = fmax(bb.maxx, v[2 * i]);
+    bb.miny = fmin(bb.miny, v[2 * i + 1]), bb.maxy = fmax(bb.maxy, v[2 * i + 1]);
+  }
+  if (!isfinite(bb.minx) || !isfinite(bb.maxx) || !isfinite(bb.miny) || !isfinite(bb.maxy))
+    return true;
+  far_pos cand[49];
+  size_t nc = 0;
+  for (int j = 1; j <= 7; j++)
+    for (int i = 1; i <= 7; i++) {
+      double x = bb.minx + (bb.maxx - bb.minx) * i / 8, y = bb.miny + (bb.maxy - bb.miny) * j / 8;
+      if (box_inside(pc, (im_bbox){x - 1, y - 1, x + 1, y + 1}))
+        cand[nc++] = (far_pos){hypot(x - px, y - py), x, y};
+    }
+  qsort(cand, nc, sizeof *cand, by_distance);
+  l->first_anchor = lb->nanchors;
+  l->nanchors = 0;
+  for (size_t i = 0; i < nc && i < IM_POLYGON_ANCHORS; i++) {
+    if (!im_grow((void **)&lb->anchors, &lb->cap_anchors, lb->nanchors + 1, sizeof *lb->anchors))
+      return false;
+    lb->anchors[lb->nanchors++] = (im_label_glyph){cand[i].cx, cand[i].cy, 0};
+    l->nanchors++;
+  }
+  return true;
 }
 
 bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *rings) {
@@ -281,11 +363,13 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
           lb, l,
           (im_label_pos){.ox = cx - (l->ink.minx + l->ink.maxx) / 2, .oy = cy - (l->ink.miny + l->ink.maxy) / 2});
     }
+    if (ok)
+      ok = far_positions(lb, l, &pc, v, n, px, py, w, h);
   }
-  /* A required label that fits in no piece gets the largest piece's pole
+  /* A required label gets the largest piece's pole
    * as an anchor: it goes beside it like a point label, with a leader
    * into the country (label-place.c), rather than fail the map. */
-  if (ok && l->required && !l->npos && np > 0) {
+  if (ok && l->required && np > 0) {
     size_t n;
     (void)ring(rings, pa[0].part, &n);
     piece pc = {rings, members, 0};
@@ -300,6 +384,7 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
     if ((ok = polylabel(&pc, 0.5 * lb->dev_per_pt, &px, &py)) && isfinite(px) && isfinite(py)) {
       l->x = px, l->y = py, l->r = 0;
       l->anchored = true;
+      ok = inner_anchors(lb, l, &pc, v, n, px, py);
     }
   }
   free(pa);

@@ -50,6 +50,7 @@ typedef struct {
   size_t order;
   double x, y, r; /* points: the symbol's centre and radius; required polygons: the pole; keyed lines: the middle */
   bool anchored;  /* a polygon or line label that may go beside a point: x, y hold it */
+  size_t first_anchor, nanchors; /* required polygons: more points inside, in lb->anchors */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */
@@ -97,6 +98,8 @@ struct im_labeler {
   size_t nclusters, cap_clusters;
   im_label_glyph *glyphs;
   size_t nglyphs, cap_glyphs;
+  im_label_glyph *anchors; /* points inside required polygons (x, y; angle unused) */
+  size_t nanchors, cap_anchors;
   im_bbox *boxes; /* the placed labels' boxes */
   size_t nboxes, cap_boxes;
   im_label_grid grid;
@@ -131,10 +134,16 @@ void im_label_show(cairo_t *cr, PangoLayout *layout, const im_label *l, bool hal
  * (its 8 slots round the mark, then farther with a leader); l->placed
  * says whether it found room. False only when out of memory. */
 bool im_label_place_point(im_labeler *lb, im_label *l);
-/* label-key.c: after the text pass, the key's labels (every one of key
- * mode all, and those of mode auto that found no room) numbered in reading
- * order and placed as their number. False only when out of memory. */
-bool im_label_key_place(im_labeler *lb);
+/* label-key.c. Whether the key may take l (it keeps a key, l's layer is
+ * keyed, l is without a place, a point or a line whose middle is known). */
+bool im_label_keyable(const im_labeler *lb, const im_label *l);
+/* Tries l as a number (a placeholder as wide as the widest the map may
+ * need) beside its mark or its line's middle; l->placed says whether it
+ * found room, else l is as it was. False only when out of memory. */
+bool im_label_key_try(im_labeler *lb, im_label *l);
+/* Once all are placed: numbers the labels placed as numbers in reading
+ * order, each centred in its room, and lists them (lb->keyed). */
+bool im_label_key_number(im_labeler *lb);
 
 /* label-place.c: the grid. */
 bool im_grid_init(im_label_grid *g, double w, double h, double cell);

@@ -254,14 +254,19 @@ static bool place_point_required(im_labeler *lb, im_label *l) {
 }
 
 static bool place_polygon(im_labeler *lb, im_label *l) {
-  for (size_t k = 0; k < l->npos; k++) {
-    const im_label_pos *p = &lb->pos[l->first_pos + k];
-    im_bbox b = ink_box(l, p->ox, p->oy);
-    if (box_free(lb, b)) {
+  /* First where no mark is within two lines of text, so a country's name
+   * leaves the room round the marks to their labels (or numbers); then
+   * anywhere free. */
+  double clear = 2 * l->font_px;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; k < l->npos; k++) {
+      const im_label_pos *p = &lb->pos[l->first_pos + k];
+      im_bbox b = ink_box(l, p->ox, p->oy);
+      if (!box_free(lb, b) || (pass == 0 && im_grid_mark_nearer(&lb->marks, b, NAN, NAN, clear)))
+        continue;
       l->ox = p->ox, l->oy = p->oy, l->placed = true;
       return add_box(lb, l, b);
     }
-  }
   return true;
 }
 
@@ -282,6 +287,33 @@ static bool place_line(im_labeler *lb, im_label *l) {
     return true;
   }
   return true;
+}
+
+/* A required polygon label that fits inside nowhere: beside a point of the
+ * polygon, with a leader when it must go farther. The points tried: the
+ * pole, then the places inside where the label would have fitted had
+ * they been free, then other points inside (a label already there may
+ * hide the pole, and a leader cannot start under it). */
+static bool place_polygon_beside(im_labeler *lb, im_label *l) {
+  double pole_x = l->x, pole_y = l->y;
+  bool ok = true;
+  for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
+    if (k > 0 && k <= l->npos) {
+      const im_label_pos *p = &lb->pos[l->first_pos + k - 1];
+      l->x = p->ox + (l->ink.minx + l->ink.maxx) / 2;
+      l->y = p->oy + (l->ink.miny + l->ink.maxy) / 2;
+    } else if (k > l->npos) {
+      const im_label_glyph *a = &lb->anchors[l->first_anchor + k - 1 - l->npos];
+      l->x = a->x;
+      l->y = a->y;
+    }
+    l->first_box = lb->nboxes;
+    l->nboxes = 0;
+    ok = place_point_required(lb, l);
+  }
+  if (!l->placed)
+    l->x = pole_x, l->y = pole_y;
+  return ok;
 }
 
 static int by_priority(const void *a, const void *b) {
@@ -312,23 +344,26 @@ bool im_labeler_place(im_labeler *lb) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
-    /* A label the key lists whatever the room waits for the key's pass. */
-    if (lb->key_on && l->key_mode == IM_LABEL_KEY_ALL)
+    /* key: all: a number whatever the room. */
+    if (l->key_mode == IM_LABEL_KEY_ALL && im_label_keyable(lb, l)) {
+      ok = im_label_key_try(lb, l);
       continue;
+    }
     ok = l->kind == IM_LABEL_POINT     ? (l->required ? place_point_required(lb, l) : im_label_place_point(lb, l))
          : l->kind == IM_LABEL_POLYGON ? place_polygon(lb, l)
                                        : place_line(lb, l);
-    /* A required polygon label with no room inside goes beside its
-     * pole, with a leader into the polygon, as a point label would. */
-    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && l->required && l->anchored) {
-      l->first_box = lb->nboxes;
-      l->nboxes = 0;
-      ok = place_point_required(lb, l);
-    }
+    /* key: auto: a number where the text found no room, in the label's own
+     * turn, before lesser labels take the space round its mark. */
+    if (ok && im_label_keyable(lb, l))
+      ok = im_label_key_try(lb, l);
+    /* A required polygon label with no room inside goes beside a point
+     * of it, with a leader into the polygon, as a point label would. */
+    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && l->required && l->anchored)
+      ok = place_polygon_beside(lb, l);
   }
   free(order);
   if (ok && lb->key_on)
-    ok = im_label_key_place(lb);
+    ok = im_label_key_number(lb);
   for (size_t i = 0; i < lb->nlabels; i++) {
     const im_label *l = &lb->labels[i];
     if (l->placed) {

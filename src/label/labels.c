@@ -84,6 +84,7 @@ void im_labeler_free(im_labeler *lb) {
   free(lb->glyphs);
   free(lb->boxes);
   free(lb->keyed);
+  free(lb->anchors);
   im_grid_free(&lb->grid);
   im_grid_free(&lb->marks);
   if (lb->ctx)
