@@ -767,7 +767,8 @@ static void spec_errors(void **state) {
 /* The numbered key: on a crowded map whose event labels (10 pt) cannot all
  * sit by their marks, those that find no room become numbers and the key
  * lists them below the credits, in the bottom margin, inside the page; a
- * margin too small for it fails the render, naming the margin. */
+ * bottom margin too small for it is made taller; a side margin too narrow
+ * fails the render, naming the margin. */
 static void numbered_key_in_margin(void **state) {
   (void)state;
   char layers[1024], loose[1024];
@@ -804,14 +805,36 @@ static void numbered_key_in_margin(void **state) {
   assert_int_equal(stats.labels_keyed, r.key_entries);
   im_map_free(map);
 
-  /* 8 mm below the frame: the credits take it, the key has no room. */
+  /* 8 mm below the frame: the credits take it, the key has no room there.
+   * The render gives the bottom margin what the key lacks and draws the
+   * page again: the PDF holds the key's heading and its entries, below
+   * the frame. */
   snprintf(map_extra, sizeof map_extra, "%s  margins: {top: 5mm, right: 5mm, bottom: 8mm, left: 5mm}\n", extent);
   map = spec("key-small.yaml", LAEA, map_extra, loose, "key: {position: bottom, title: Key}\n");
-  const char *out = scratch_path("key-small.png");
+  const char *pdf = scratch_path("key-small.pdf");
+  stats = (im_render_stats){0};
+  assert_ok(im_map_render(map, pdf, &opt, &err), &err);
+  assert_true(stats.labels_keyed >= 3);
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -layout '%s' -", pdf);
+  char *text = run_capture(cmd);
+  const char *key = strstr(text, "\nKey");
+  assert_non_null(key);
+  assert_non_null(strstr(key, "1 "));
+  assert_true(strstr(text, "Data: VRIC Monitor.") < key); /* below the credits */
+  free(text);
+  im_map_free(map);
+
+  /* Beside the frame, a taller margin cannot help: a key on the right
+   * of a 5 mm margin fails the render, naming the margin, and writes
+   * nothing. */
+  snprintf(map_extra, sizeof map_extra, "%s  margins: {top: 5mm, right: 5mm, bottom: 8mm, left: 5mm}\n", extent);
+  map = spec("key-side.yaml", LAEA, map_extra, loose, "key: {position: right, title: Key}\n");
+  const char *out = scratch_path("key-side.png");
   remove(out);
   assert_int_equal(im_map_render(map, out, NULL, &err), IM_STATUS_INPUT);
   assert_non_null(strstr(err.message, "numbered key"));
-  assert_non_null(strstr(err.message, "bottom margin"));
+  assert_non_null(strstr(err.message, "right margin"));
   assert_int_equal(access(out, F_OK), -1);
   im_map_free(map);
 }

@@ -160,6 +160,11 @@ static void render(im_map *map, const char *name, const char *from, const char *
    * may not be required. */
   bool required = events->style.label.required;
   events->style.label.required = false;
+  /* Nor numbered: a key that outgrows its margin makes the page render
+   * again with a taller one, and the frame would not be the spec's. */
+  bool key = map->furniture && map->furniture->key.enabled;
+  if (map->furniture)
+    map->furniture->key.enabled = false;
   im_render_options opt = {.from = from, .to = to, .stats = stats};
   im_error err;
   im_error_clear(&err);
@@ -168,6 +173,8 @@ static void render(im_map *map, const char *name, const char *from, const char *
   events->style.visible = visible;
   events->style.displace.distance = displace;
   events->style.label.required = required;
+  if (map->furniture)
+    map->furniture->key.enabled = key;
   assert_true(image_load(out, img));
 }
 

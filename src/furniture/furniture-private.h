@@ -166,6 +166,11 @@ typedef struct im_furniture_state {
   /* the numbered key, once drawn */
   size_t key_entries;
   im_bbox key_box;
+  /* When it did not fit: how many points its margin lacked, and which
+   * (0 top, 1 right, 2 bottom, 3 left), so that im_map_render can give
+   * the page that much more and render again. */
+  double key_short_pt;
+  int key_side;
 } im_furniture_state;
 
 /* ---- furniture.c: the calls a render makes ---- */

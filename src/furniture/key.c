@@ -167,6 +167,12 @@ im_status im_key_draw(im_page *pg, im_error *err) {
   double need = title_h + col_h;
   if (!(need <= ah + 0.01)) {
     double have = fmax(ah, 0) / mm;
+    /* Above or below the frame, a taller margin holds it (beside it, the
+     * page's height is all there is). */
+    if (isfinite(need) && (is_top(p) || is_bottom(p))) {
+      s->key_short_pt = (need - fmax(ah, 0)) / dpp;
+      s->key_side = is_top(p) ? 0 : p == IM_POS_RIGHT ? 1 : is_bottom(p) ? 2 : 3;
+    }
     free_rows(rows, n);
     if (title)
       g_object_unref(title);

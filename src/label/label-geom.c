@@ -232,8 +232,8 @@ static int by_distance(const void *a, const void *b) {
  * crowded country: Peru's coast, Venezuela's north), the label may still
  * fit elsewhere inside: a grid over the piece's box, nearest the pole
  * first, at most IM_POLYGON_FAR of the places where it fits. */
-static bool far_positions(im_labeler *lb, im_label *l, const piece *pc, const double *v, size_t n, double px,
-                          double py, double w, double h) {
+static bool far_positions(im_labeler *lb, im_label *l, const piece *pc, const double *v, size_t n, double px, double py,
+                          double w, double h) {
   im_bbox bb = {INFINITY, INFINITY, -INFINITY, -INFINITY};
   for (size_t i = 0; i < n; i++) {
     bb.minx = fmin(bb.minx, v[2 * i]), bb.maxx = fmax(bb.maxx, v[2 * i]);

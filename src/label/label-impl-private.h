@@ -50,7 +50,7 @@ typedef struct {
   size_t order;
   double x, y, r; /* points: the symbol's centre and radius; required polygons: the pole; keyed lines: the middle */
   bool anchored;  /* a polygon or line label that may go beside a point: x, y hold it */
-  size_t first_anchor, nanchors; /* required polygons: more points inside, in lb->anchors */
+  size_t first_anchor, nanchors;   /* required polygons: more points inside, in lb->anchors */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */

@@ -146,8 +146,8 @@ static bool set_number(im_labeler *lb, im_label *l, size_t no) {
     l->ly1 = fmin(fmax(l->y, l->oy + ink.miny), l->oy + ink.maxy);
   }
   if (l->nboxes)
-    lb->boxes[l->first_box] = (im_bbox){l->ox + ink.minx - l->pad, l->oy + ink.miny - l->pad,
-                                        l->ox + ink.maxx + l->pad, l->oy + ink.maxy + l->pad};
+    lb->boxes[l->first_box] = (im_bbox){l->ox + ink.minx - l->pad, l->oy + ink.miny - l->pad, l->ox + ink.maxx + l->pad,
+                                        l->oy + ink.maxy + l->pad};
   return true;
 }
 

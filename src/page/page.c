@@ -215,7 +215,11 @@ static im_status cmyk_convert(const char *in_path, const char *out_path, void *u
   return im_cmyk_convert(in_path, out_path, user, err);
 }
 
-im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+/* One render of map to out_path. When the numbered key did not fit its
+ * margin, *key_short is how many points it lacked and *key_side which
+ * margin (furniture/key.c); else 0. */
+static im_status render_once(const im_map *map, const char *out_path, const im_render_options *opt, double *key_short,
+                             int *key_side, im_error *err) {
   im_format fmt = opt && opt->format ? opt->format : im_format_from_path(out_path);
   if (fmt == IM_FORMAT_AUTO)
     return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
@@ -258,8 +262,13 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     goto done;
   if (fmt == IM_FORMAT_SVG && opt && opt->svg_text)
     im_labeler_set_text_sink(rc.labeler, im_svg_doc_add_text, &svg);
-  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path, err)))
+  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path, err))) {
+    if (rc.page.furniture) {
+      *key_short = rc.page.furniture->key_short_pt;
+      *key_side = rc.page.furniture->key_side;
+    }
     goto done;
+  }
   /* Accessibility: what the map is, for screen readers and catalogues. */
   if (!im_output_meta_init(&meta, map, im_crs_name(rc.map_crs), rc.period_from, rc.period_to)) {
     st = im_error_set(err, IM_STATUS_INTERNAL, out_path, 0, 0, "out of memory");
@@ -305,5 +314,33 @@ done:
     st = im_output_commit(&out, err);
   im_render_lap(&rc, &rc.times.encode);
   im_render_ctx_fini(&rc);
+  return st;
+}
+
+/* The numbered key lists the labels that became numbers, which only the
+ * placing of the labels tells; its margin is the style's guess. When the
+ * key needs more, the page is rendered again with that margin taller by
+ * what it lacked (and the frame shorter, which may number a label more:
+ * up to three times). Nothing of a failed attempt reaches out_path. */
+im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+  double key_short = 0;
+  int side = 0;
+  im_status st = render_once(map, out_path, opt, &key_short, &side, err);
+  if (!st || !(key_short > 0) || !map->furniture)
+    return st;
+  im_furniture fu = *map->furniture;
+  im_map grown = *map; /* shallow: read only, nothing of it is freed */
+  grown.furniture = &fu;
+  double dpi = opt && opt->dpi > 0 ? opt->dpi : map->dpi;
+  for (int attempt = 0; attempt < 3 && st && key_short > 0; attempt++) {
+    double m[4];
+    im_furniture_margins_pt(&fu, dpi, &m[0], &m[1], &m[2], &m[3]);
+    im_length *len[4] = {&fu.margins.top, &fu.margins.right, &fu.margins.bottom, &fu.margins.left};
+    /* A point more than it lacked: the new frame's edges are rounded. */
+    *len[side] = (im_length){m[side] + key_short + 1, IM_UNIT_PT};
+    key_short = 0;
+    im_error_clear(err);
+    st = render_once(&grown, out_path, opt, &key_short, &side, err);
+  }
   return st;
 }
