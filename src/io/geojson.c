@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "core/mem-private.h"
+#include "core/utf8-private.h"
 #include "core/suggest-private.h"
 #include "io/layer-private.h"
 #include "io/io-private.h"
@@ -48,9 +49,10 @@ static im_status crs_from_member(const char *path, const json_t *crs, char **def
     } else if (!strncmp(name, epsg_urn, sizeof epsg_urn - 1)) {
       /* urn:ogc:def:crs:EPSG:[version]:code */
       const char *code = strrchr(name, ':') + 1;
+      char shown[IM_SHOWN_SIZE];
       if (!*code || strspn(code, "0123456789") != strlen(code) || strlen(code) > 10)
         return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "the \"crs\" member names '%s', which has no EPSG code",
-                            name);
+                            im_utf8_shown(name, shown));
       snprintf(buf, sizeof buf, "EPSG:%s", code);
       def = buf;
     } else {
@@ -228,7 +230,12 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     if (ascii && column >= (int)tlen - 1)
       column -= (int)tlen - 2;
   }
-  return im_error_set(err, IM_STATUS_INPUT, path, jerr.line, column > 0 ? column : 0, "invalid JSON: %s", jerr.text);
+  /* The token jansson quotes is left out: a file that is not JSON may be
+   * anything at all, and messages do not echo such files (the place is
+   * given; docs/design-notes.md, "Messages"). */
+  size_t keep = near ? (size_t)(near - jerr.text) : strlen(jerr.text);
+  return im_error_set(err, IM_STATUS_INPUT, path, jerr.line, column > 0 ? column : 0, "invalid JSON: %.*s", (int)keep,
+                      jerr.text);
 }
 
 /* ---- geometry ---- */

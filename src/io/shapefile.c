@@ -390,7 +390,13 @@ static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_pat
     if (cpg) {
       enc = im_encoding_from_cpg(cpg, buf, sizeof buf);
       if (enc && !(*tc = im_transcoder_create(enc))) {
-        im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not", cpg_path, enc);
+        /* Named only when it looks like an encoding's name: a .cpg may be
+         * any file (a link to one), and messages do not echo those. */
+        size_t n = strlen(enc);
+        if (n && n <= 32 && strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == n)
+          im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not", cpg_path, enc);
+        else
+          im_warn("%s: does not name an encoding; reading text as UTF-8, or Latin-1 where it is not", cpg_path);
         enc = NULL;
       } else if (enc) {
         layer->encoding_source = ".cpg";

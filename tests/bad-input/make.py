@@ -100,6 +100,10 @@ def main():
     shp_set("dbf-records-negative", 5, poly, patch=dbf_claims(0x80000000))
     shp_set("cpg-unknown-encoding", 5, poly, rows=[["Bogot\xe1"]], cpg=b"KLINGON-8\n")
     shp_set("prj-not-wkt", 5, poly, prj=b"this is not WKT, it is a shopping list: eggs, milk\n")
+    # Files that are not what they should be are never quoted: shadow-like
+    # lines (made up here) as a .cpg and a .prj.
+    shadow = b"root:$6$SECRETSALT$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+    shp_set("sidecars-are-secrets", 5, poly, prj=shadow, cpg=shadow)
 
     # GeoJSON.
     deep = "[" * 10000 + "]" * 10000
@@ -113,11 +117,18 @@ def main():
           '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
           '"geometry":{"type":"Point","coordinates":[1e999, 1]}}]}\n')
 
+    write("geojson/secret.geojson", "SECRETTOKEN:x:0:0:root:/root:/bin/bash\n")
+
     # CSV.
     write("csv/nan.csv", "name,lon,lat\nok,-70,-12\nbad,nan,-12\n")
     write("csv/overflow.csv", "name,lon,lat\nok,-70,-12\nbad,-70,1e999\n")
 
     # YAML.
+    # Not specs, included or rendered: never quoted.
+    write("yaml/shadow", shadow)
+    write("yaml/passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
+    write("yaml/include-shadow.yaml", "include: shadow\nmap: {crs: \"EPSG:4326\"}\n")
+    write("yaml/include-passwd.yaml", "include: [passwd]\n")
     write("yaml/latin1.yaml", b"map:\n  title: Bogot\xe1 D.C.\n")
     write("yaml/nested-10000.yaml", "map:\n  title: " + "[" * 10000 + "]" * 10000 + "\n")
     laughs = ["include:"] + ["  - &l0 [x, x, x, x, x, x, x, x, x, x]"]
