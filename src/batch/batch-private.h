@@ -19,6 +19,7 @@ typedef struct {
   char *text; /* NULL: not given */
   const char *file;
   im_spec_pos pos; /* of the text's first character */
+  bool expr;       /* a filter expression: each value goes in as one literal (im_tmpl_expand) */
 } im_tmpl;
 
 typedef struct {

@@ -90,10 +90,22 @@ im_status im_tmpl_check(const im_manifest *m, const im_tmpl *t, const char *what
   if (!t->text)
     return IM_STATUS_OK;
   const char *s = t->text;
+  bool quoted = false; /* inside '...' of an expression */
   for (size_t i = 0; s[i]; i++) {
     if ((s[i] == '{' && s[i + 1] == '{') || (s[i] == '}' && s[i + 1] == '}')) {
       i++;
       continue;
+    }
+    if (t->expr && s[i] == '\'')
+      quoted = !quoted; /* '' inside a string turns it off and on again */
+    placeholder q;
+    if (s[i] == '{' && quoted && read_placeholder(s + i, &q)) {
+      char name[128];
+      snprintf(name, sizeof name, "%.*s", (int)(q.len - 2 < 100 ? q.len - 2 : 100), s + i + 1);
+      return tmpl_fail(t, i, err,
+                       "a value inside quotes could end them and rewrite the filter; each value goes in as one "
+                       "literal by itself: write {%s}, not '{%s}'",
+                       name, name);
     }
     if (s[i] == '}')
       return tmpl_fail(t, i, err, "%s: a '}' with no '{' (write }} for a brace)%s", what, "");
@@ -241,6 +253,32 @@ static char *placeholder_value(const im_manifest *m, const placeholder *p, const
   return cur;
 }
 
+/* A number or an ISO date (YYYY-MM, YYYY-MM-DD) as the filter language
+ * writes them bare; anything else is a string. */
+static bool bare_literal(const char *v) {
+  size_t i = v[0] == '-', digits = strspn(v + i, "0123456789");
+  if (digits && !v[i + digits])
+    return true;
+  if (digits && v[i + digits] == '.' && strspn(v + i + digits + 1, "0123456789") &&
+      !v[i + digits + 1 + strspn(v + i + digits + 1, "0123456789")])
+    return true;
+  size_t n = strlen(v);
+  return (n == 7 || n == 10) && strspn(v, "0123456789") == 4 && v[4] == '-' && strspn(v + 5, "0123456789") == 2 &&
+         (n == 7 || (v[7] == '-' && strspn(v + 8, "0123456789") == 2));
+}
+
+/* A value of an expression template as one literal of the filter
+ * language, whatever it holds: a data value "PER' or country != 'x" must
+ * not rewrite the filter. {name|quote} is one already. */
+static char *expr_literal(const placeholder *p, char *value) {
+  bool quoted = p->filters_len >= 6 && !strncmp(p->filters + p->filters_len - 6, "|quote", 6);
+  if (!value || quoted || bare_literal(value))
+    return value;
+  char *q = quote(value);
+  free(value);
+  return q;
+}
+
 char *im_tmpl_expand(const im_manifest *m, const im_tmpl *t, const im_batch_job *job) {
   size_t len = 0, cap = 0;
   char *buf = NULL;
@@ -262,6 +300,8 @@ char *im_tmpl_expand(const im_manifest *m, const im_tmpl *t, const im_batch_job 
     placeholder p;
     read_placeholder(s + i, &p); /* checked when the manifest was read */
     char *value = placeholder_value(m, &p, job);
+    if (t->expr)
+      value = expr_literal(&p, value);
     bool ok = value && append(&buf, &len, &cap, value, strlen(value));
     free(value);
     if (!ok)

@@ -297,6 +297,7 @@ static im_status where_pair(im_yaml_reader *r, const char *key, struct fy_node *
     w->layer_pos = im_yaml_pos(v);
     return im_yaml_string(r, v, "layer", &w->layer);
   }
+  w->expr.expr = true;
   return read_tmpl(r, v, "expr", &w->expr);
 }
 
