@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,6 +621,44 @@ static im_status check_job(im_manifest *m, im_batch_job *job, im_error *err) {
                         "base spec '%s' (%s) not found (looked beside the manifest and in the current folder)",
                         job->base, who);
   return IM_STATUS_OK;
+}
+
+/* Whether real (a resolved path) is root or below it. */
+static bool below(const char *real, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return true;
+  return !strncmp(real, root, n) && (real[n] == '/' || !real[n]);
+}
+
+im_status im_batch_check_real_output(const im_manifest *m, const im_batch_job *job, im_error *err) {
+  if (m->allow_outside)
+    return IM_STATUS_OK;
+  char root[PATH_MAX], real[PATH_MAX];
+  if (!realpath(m->lock_dir, root))
+    return im_error_set(err, IM_STATUS_IO, m->lock_dir, 0, 0, "cannot resolve the output folder: %s", strerror(errno));
+  /* The deepest folder of the output that exists, with every link on the
+   * way followed; those below it are made inside it. */
+  char *dir = im_strdup(job->path);
+  if (!dir)
+    return im_error_set(err, IM_STATUS_INTERNAL, job->path, 0, 0, "out of memory");
+  bool found = false;
+  for (char *slash; !found && (slash = strrchr(dir, '/'));) {
+    *slash = '\0';
+    found = realpath(*dir ? dir : "/", real) != NULL;
+  }
+  if (!found)
+    found = realpath(".", real) != NULL;
+  free(dir);
+  if (found && below(real, root))
+    return IM_STATUS_OK;
+  char who[512];
+  describe(job, who, sizeof who);
+  const im_tmpl *t = &m->output;
+  return im_error_set(err, IM_STATUS_INPUT, t->file, t->pos.line, t->pos.column,
+                      "output '%s' (%s) leads outside the output folder through a symbolic link (its folder is %s); "
+                      "remove the link (or --allow-outside)",
+                      job->output, who, found ? real : "not found");
 }
 
 static im_status check_duplicates(im_manifest *m, im_error *err) {
