@@ -243,10 +243,54 @@ static void test_nan_inf_points(void **state) {
 static void test_nan_inf_polygon(void **state) {
   (void)state;
   renders("nan_polygon", bad("shp/nan-inf-polygon/x.shp"), NULL);
-  assert_int_equal(nwarnings, 2);
-  assert_contains(warnings, "x.shp): feature 0: 2 points outside the valid longitude/latitude range or the "
-                            "projection's domain, dropped\n");
-  assert_contains(warnings, "x.shp): feature 1: 2 points outside");
+  assert_int_equal(nwarnings, 1);
+  assert_contains(warnings, "x.shp): 2 features lost 4 points outside the valid longitude/latitude range or the "
+                            "projection's domain (the first: feature 0); the points were dropped\n");
+}
+
+/* A world map of points in metres without a .prj (taken for degrees: no
+ * latitude of millions projects). With one real point the map draws with
+ * one warning for the layer, not one per point (299); with none it is
+ * refused, saying why, and no file is written. */
+static void test_metres_without_prj(void **state) {
+  (void)state;
+  const char *which[] = {"many", "only"};
+  for (int i = 0; i < 2; i++) {
+    char yaml[1024], spec[64], png[64];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  crs: \"+proj=robin\"\n  page: {width: 60mm, height: 40mm, dpi: 72}\n"
+             "  extent: {west: -180, east: 180, south: -60, north: 85}\nlayers:\n  - source: %s\n"
+             "    marker: {symbol: circle, size: 3pt}\n",
+             bad(i ? "shp/metres-only/x.shp" : "shp/metres-many/x.shp"));
+    snprintf(spec, sizeof spec, "metres-%s.yaml", which[i]);
+    snprintf(png, sizeof png, "metres-%s.png", which[i]);
+    char spec_path[4200], png_path[4200];
+    snprintf(spec_path, sizeof spec_path, "%s", scratch_path(spec));
+    snprintf(png_path, sizeof png_path, "%s", scratch_path(png));
+    unlink(png_path);
+    assert_true(write_file(spec_path, yaml, strlen(yaml)));
+    nwarnings = 0;
+    warnings[0] = '\0';
+    im_map *map = NULL;
+    im_error err;
+    assert_ok(im_map_load(spec_path, &map, &err), &err);
+    im_status st = im_map_render(map, png_path, NULL, &err);
+    im_map_free(map);
+    assert_int_equal(nwarnings, 2); /* no .prj; the points */
+    assert_contains(warnings, "x.shp: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)\n");
+    assert_contains(warnings, "x.shp): 299 features lost 299 points outside the valid longitude/latitude range or "
+                              "the projection's domain (the first: feature 0); the points were dropped\n");
+    if (!i) {
+      assert_ok(st, &err);
+      continue;
+    }
+    assert_int_equal(st, IM_STATUS_INPUT);
+    assert_string_equal(err.file, spec_path);
+    assert_string_equal(err.message, "nothing to draw: every feature of every layer (299) lies outside the valid "
+                                     "longitude/latitude range or the projection's domain; check the sources' CRS "
+                                     "(their .prj) and the map's crs");
+    assert_int_equal(access(png_path, F_OK), -1);
+  }
 }
 
 /* ---- shapefiles: tables and side files ---- */
@@ -883,6 +927,7 @@ int main(void) {
       T(test_rings_1_to_3_points),
       T(test_nan_inf_points),
       T(test_nan_inf_polygon),
+      T(test_metres_without_prj),
       T(test_dbf_2e31_records_empty),
       T(test_dbf_2e31_records_enough),
       T(test_dbf_records_negative),

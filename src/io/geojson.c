@@ -289,10 +289,17 @@ static const char *at(char *buf, size_t size, const size_t *idx, int depth) {
 
 static im_status add_position(const where *w, const char *type, const json_t *pos, size_t *idx, int depth, im_geom *g) {
   char p[96];
-  if (!json_is_array(pos) || json_array_size(pos) < 2)
-    return bad(w, "%s %s must be a position [longitude, latitude], not %s%s", type, at(p, sizeof p, idx, depth),
-               json_is_array(pos) ? "an array of " : json_kind(pos),
-               json_is_array(pos) ? (json_array_size(pos) ? "one number" : "nothing") : "");
+  if (!json_is_array(pos) || json_array_size(pos) < 2) {
+    /* Say what is there: [[0, 0]] as a Point is a position in a list (one
+     * pair of brackets too many), not "one number". */
+    const json_t *only = json_is_array(pos) && json_array_size(pos) == 1 ? json_array_get(pos, 0) : NULL;
+    const char *what = !json_is_array(pos)    ? json_kind(pos)
+                       : !only                ? "an empty array"
+                       : json_is_number(only) ? "an array of one number"
+                       : json_is_array(only)  ? "an array holding an array (one pair of brackets too many?)"
+                                              : "an array holding one value that is not a number";
+    return bad(w, "%s %s must be a position [longitude, latitude], not %s", type, at(p, sizeof p, idx, depth), what);
+  }
   double v[2];
   for (size_t k = 0; k < 2; k++) {
     const json_t *c = json_array_get(pos, k);

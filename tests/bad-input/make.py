@@ -85,6 +85,12 @@ def main():
     shp_set("nan-inf-points", 1, bad_xy)
     ring_nan = [(-70, -10), (-70, -5), (nan, nan), (-65, -5), (-65, -10), (-70, -10)]
     shp_set("nan-inf-polygon", 5, [record(5, [ring_nan]), record(5, [[(-60, -10), (-60, inf), (-55, -5), (-60, -10)]])])
+    # Points in metres (UTM) without a .prj, taken for degrees: latitudes of
+    # millions. With one real point: one warning for the layer, not 299;
+    # without it: nothing to draw, refused.
+    metres = [record(1, [[(300000 + 1000 * i, 8800000)]]) for i in range(299)]
+    shp_set("metres-many", 1, metres + [record(1, [[(-65, -12)]])], prj=None)
+    shp_set("metres-only", 1, metres, prj=None)
 
     def dbf_claims(n, record_len=None, keep=None):
         def patch(f):
