@@ -312,6 +312,20 @@ static void test_dbf_2e31_records_enough(void **state) {
   assert_int_equal(l->nfeatures, 1);
   assert_string_equal(l->features[0].values[0], "n0");
   im_layer_free(l);
+  assert_int_equal(nwarnings, 1);
+  assert_contains(warnings, "x.dbf: the table has 2147483647 records but the index (.shx) lists 1 shapes");
+}
+
+/* An index that lost entries (cut to its first of three): the shape it
+ * lists is read, and the rows past it are not dropped without a word. */
+static void test_shx_fewer_than_dbf(void **state) {
+  (void)state;
+  im_layer *l = load_ok(bad("shp/shx-fewer-than-dbf/x.shp"));
+  assert_int_equal(l->nfeatures, 1);
+  im_layer_free(l);
+  assert_int_equal(nwarnings, 1);
+  assert_contains(warnings, "x.dbf: the table has 3 records but the index (.shx) lists 1 shapes; the index may be "
+                            "broken, and the records past it are not read\n");
 }
 
 /* 2^31 read as a signed count: shapelib takes it as no records. */
@@ -930,6 +944,7 @@ int main(void) {
       T(test_metres_without_prj),
       T(test_dbf_2e31_records_empty),
       T(test_dbf_2e31_records_enough),
+      T(test_shx_fewer_than_dbf),
       T(test_dbf_records_negative),
       T(test_cpg_unknown_encoding),
       T(test_prj_not_wkt),

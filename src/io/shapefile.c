@@ -593,6 +593,12 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
       bad_dbf = msg;
     } else {
       bad_dbf = check_dbf_size(&io, dbf, shp->nRecords, msg, sizeof msg);
+      /* More rows than shapes: the sign of an index (.shx) that lost
+       * records; the rows past it would be dropped without a word. */
+      if (!bad_dbf && DBFGetRecordCount(dbf) > shp->nRecords)
+        im_warn("%s: the table has %d records but the index (.shx) lists %d shapes; the index may be broken, and "
+                "the records past it are not read",
+                dbf_path, DBFGetRecordCount(dbf), shp->nRecords);
     }
     if (bad_dbf) {
       st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "%s", bad_dbf);

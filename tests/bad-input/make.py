@@ -104,6 +104,14 @@ def main():
     shp_set("dbf-2e31-records-empty", 5, poly, patch=dbf_claims(0x7FFFFFFF, 4000, keep=0))
     shp_set("dbf-2e31-records-enough", 5, poly, patch=dbf_claims(0x7FFFFFFF))
     shp_set("dbf-records-negative", 5, poly, patch=dbf_claims(0x80000000))
+    # Three shapes and three rows, the index cut to its first entry (its
+    # length fixed to match): one shape read, and a warning that the table
+    # holds more.
+    def shx_first_only(f):
+        f["shx"] = f["shx"][:108]
+        be(f["shx"], 24, 54)
+    three_sq = [record(5, [[(x + dx, y) for x, y in SQ]]) for dx in (0, 6, 12)]
+    shp_set("shx-fewer-than-dbf", 5, three_sq, patch=shx_first_only)
     shp_set("cpg-unknown-encoding", 5, poly, rows=[["Bogot\xe1"]], cpg=b"KLINGON-8\n")
     shp_set("prj-not-wkt", 5, poly, prj=b"this is not WKT, it is a shopping list: eggs, milk\n")
     # Files that are not what they should be are never quoted: shadow-like
