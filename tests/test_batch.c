@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/batch-private.h"
 #include "io/layer-cache-private.h"
+#include "influmap/filter.h"
 #include "influmap/batch.h"
 #include "support.h"
 
@@ -177,8 +179,8 @@ static void test_overrides(void **state) {
            "title: \"{actor} in {country}\"\n"
            "extent: {from_feature: {source: %s, field: ISO_A3, value: \"{country}\", padding: 10%%}}\n"
            "where:\n"
-           "  - {layer: events, expr: \"actor = {actor|quote} and country = '{country}'\"}\n"
-           "  - {layer: countries, expr: \"ISO_A3 = '{country}'\"}\n"
+           "  - {layer: events, expr: \"actor = {actor|quote} and country = {country}\"}\n"
+           "  - {layer: countries, expr: \"ISO_A3 = {country}\"}\n"
            "period: {from: \"2021-{country|lower}\", to: 2021-12}\n"
            "dpi: 55\n"
            "size: 50x70mm\n",
@@ -254,7 +256,7 @@ static void test_override_mistakes(void **state) {
            "  country: [PER, XYZ, PRY]\n"
            "output: \"{country}.pdf\"\n"
            "extent: {from_feature: {source: %s, field: ISO_A3, value: \"{country}\"}}\n"
-           "where: {layer: event, expr: \"country = '{country}'\"}\n",
+           "where: {layer: event, expr: \"country = {country}\"}\n",
            src_path("shapes/ne_50m_admin_0_countries.shp"));
   im_manifest *m = load_ok("mistakes.yaml", text);
   im_map *map = NULL;
@@ -326,6 +328,51 @@ static void test_manifest_mistakes(void **state) {
   assert_ok(im_manifest_load(path, &opt, &m, &err), &err);
   assert_string_equal(im_manifest_job(m, 0)->path, "../x.png");
   im_manifest_free(m);
+}
+
+/* A value put into an expression is one literal whatever it holds: a
+ * value written to end the quotes ("PER' or country != 'x", as data may
+ * hold) stays a string, so the filter still says country = that string;
+ * numbers and dates go in bare. A value inside quotes is refused. */
+static void test_expr_values_are_literals(void **state) {
+  (void)state;
+  im_manifest *m = load_ok("inject.yaml", "base: base.yaml\n"
+                                          "matrix:\n"
+                                          "  country: [\"PER' or country != 'x\"]\n"
+                                          "  year: [2021]\n"
+                                          "  month: [2021-12]\n"
+                                          "output: \"{country|slug}.pdf\"\n"
+                                          "where:\n"
+                                          "  - {layer: events, expr: \"country = {country} and year = {year} and date "
+                                          ">= {month}\"}\n"
+                                          "  - {layer: countries, expr: \"ISO_A3 = {country|quote}\"}\n");
+  const im_batch_job *job = im_manifest_job(m, 0);
+  char *e0 = im_tmpl_expand(m, &m->wheres[0].expr, job), *e1 = im_tmpl_expand(m, &m->wheres[1].expr, job);
+  assert_string_equal(e0, "country = 'PER'' or country != ''x' and year = 2021 and date >= 2021-12");
+  assert_string_equal(e1, "ISO_A3 = 'PER'' or country != ''x'");
+  /* What it selects: the literal value only, not every other country. */
+  im_filter *f = NULL;
+  im_error err;
+  assert_ok(im_filter_parse(e0, "inject.yaml", 8, 1, &f, &err), &err);
+  const im_field fields[] = {{.name = "country", .type = IM_FIELD_STRING},
+                             {.name = "year", .type = IM_FIELD_INTEGER},
+                             {.name = "date", .type = IM_FIELD_DATE}};
+  assert_ok(im_filter_bind(f, fields, 3, "events", &err), &err);
+  char *chl[] = {"CHL", "2021", "2021-12-05"}, *per[] = {"PER' or country != 'x", "2021", "2021-12-05"};
+  assert_false(im_filter_eval(f, chl));
+  assert_true(im_filter_eval(f, per));
+  im_filter_free(f);
+  free(e0);
+  free(e1);
+  im_map *map = NULL;
+  assert_ok(im_batch_job_map(m, job, &map, &err), &err);
+  im_map_free(map);
+  im_manifest_free(m);
+  load_fails("quoted.yaml",
+             "base: base.yaml\nmatrix: {country: [PER]}\noutput: \"{country}.pdf\"\n"
+             "where: {layer: events, expr: \"country = '{country}'\"}\n",
+             4, 42,
+             "rewrite the filter; each value goes in as one literal by itself: write {country}, not '{country}'");
 }
 
 static void test_shards(void **state) {
@@ -481,6 +528,7 @@ int main(void) {
       cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_override_mistakes),
       cmocka_unit_test(test_manifest_mistakes),
+      cmocka_unit_test(test_expr_values_are_literals),
       cmocka_unit_test(test_shards),
       cmocka_unit_test(test_shard_parse),
       cmocka_unit_test(test_layer_cache),

@@ -324,7 +324,16 @@ static void test_structural_errors(void **state) {
       {FC("{\"type\": \"Featur\", \"geometry\": null}"), {"\"type\" must be \"Feature\"", "Featur"}},
       {FC(FEATURE("{\"type\": \"MultiLineString\", \"coordinates\": [[[0, 0]]]}", "{}")),
        {"coordinates[0] has 1 position", "a line needs at least 2"}},
-      {FC(FEATURE("{\"type\": \"Point\", \"coordinates\": [5]}", "{}")), {"must be a position"}},
+      {FC(FEATURE("{\"type\": \"Point\", \"coordinates\": [5]}", "{}")),
+       {"must be a position", "not an array of one number"}},
+      /* A position in a list, once reported as "an array of one number". */
+      {FC(FEATURE("{\"type\": \"Point\", \"coordinates\": [[0, 0]]}", "{}")),
+       {"Point coordinates must be a position [longitude, latitude], not an array holding an array (one pair of "
+        "brackets too many?)"}},
+      {FC(FEATURE("{\"type\": \"LineString\", \"coordinates\": [[], [1, 1]]}", "{}")),
+       {"coordinates[0] must be a position", "not an empty array"}},
+      {FC(FEATURE("{\"type\": \"Point\", \"coordinates\": [\"x\"]}", "{}")),
+       {"not an array holding one value that is not a number"}},
       {"{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"link\"}, \"features\": []}", {"\"crs\""}},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -3,6 +3,7 @@
 #include "support.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/utf8-private.h"
 
@@ -91,7 +92,30 @@ static void nul_bad(void **state) {
   assert_int_equal(im_utf8_bad_at("ab\0", 2, true), 2);
 }
 
+/* What a message may quote of a value: control characters hidden, 60
+ * characters at most (not bytes), bytes bounded for text that is not
+ * UTF-8. */
+static void shown(void **state) {
+  (void)state;
+  char buf[IM_SHOWN_SIZE];
+  assert_string_equal(im_utf8_shown("bluish\nred\x1b[2J", buf), "bluish?red?[2J");
+  char long_text[200];
+  memset(long_text, 'x', sizeof long_text - 1);
+  long_text[sizeof long_text - 1] = '\0';
+  assert_int_equal(strlen(im_utf8_shown(long_text, buf)), 63);
+  assert_string_equal(buf + 60, "...");
+  char accents[200] = "";
+  for (int i = 0; i < 61; i++)
+    strcat(accents, "\xc3\xa1"); /* 61 characters, 122 bytes */
+  assert_int_equal(strlen(im_utf8_shown(accents, buf)), 123);
+  char continuation[400];
+  memset(continuation, 0x80, sizeof continuation - 1);
+  continuation[sizeof continuation - 1] = '\0';
+  assert_int_equal(strlen(im_utf8_shown(continuation, buf)), 4 * IM_SHOWN_MAX + 3);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(valid), cmocka_unit_test(bad_at), cmocka_unit_test(nul_bad)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(valid), cmocka_unit_test(bad_at), cmocka_unit_test(nul_bad),
+                                     cmocka_unit_test(shown)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ typedef struct {
   char *text; /* NULL: not given */
   const char *file;
   im_spec_pos pos; /* of the text's first character */
+  bool expr;       /* a filter expression: each value goes in as one literal (im_tmpl_expand) */
 } im_tmpl;
 
 typedef struct {
@@ -102,6 +103,13 @@ im_status im_batch_var_from_range(im_batch_var *v, const char *manifest, const c
 /* Every combination of the matrix, in order (the first variable changes
  * slowest), with outputs checked. */
 im_status im_batch_expand(im_manifest *m, im_error *err);
+/* Unless --allow-outside: the job's output folder, once every symbolic
+ * link on the way is followed, is the output folder (the template's fixed
+ * folders, which no value can change) or below it. The check of the
+ * output's text when the manifest is read cannot see a link out/sym ->
+ * /elsewhere that a value "sym" leads through. Called before the folders
+ * are made and again after. */
+im_status im_batch_check_real_output(const im_manifest *m, const im_batch_job *job, im_error *err);
 /* Reads every feature's bounding box by the value of ext_field. */
 im_status im_batch_index_extent(im_manifest *m, im_error *err);
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,10 +91,22 @@ im_status im_tmpl_check(const im_manifest *m, const im_tmpl *t, const char *what
   if (!t->text)
     return IM_STATUS_OK;
   const char *s = t->text;
+  bool quoted = false; /* inside '...' of an expression */
   for (size_t i = 0; s[i]; i++) {
     if ((s[i] == '{' && s[i + 1] == '{') || (s[i] == '}' && s[i + 1] == '}')) {
       i++;
       continue;
+    }
+    if (t->expr && s[i] == '\'')
+      quoted = !quoted; /* '' inside a string turns it off and on again */
+    placeholder q;
+    if (s[i] == '{' && quoted && read_placeholder(s + i, &q)) {
+      char name[128];
+      snprintf(name, sizeof name, "%.*s", (int)(q.len - 2 < 100 ? q.len - 2 : 100), s + i + 1);
+      return tmpl_fail(t, i, err,
+                       "a value inside quotes could end them and rewrite the filter; each value goes in as one "
+                       "literal by itself: write {%s}, not '{%s}'",
+                       name, name);
     }
     if (s[i] == '}')
       return tmpl_fail(t, i, err, "%s: a '}' with no '{' (write }} for a brace)%s", what, "");
@@ -241,6 +254,32 @@ static char *placeholder_value(const im_manifest *m, const placeholder *p, const
   return cur;
 }
 
+/* A number or an ISO date (YYYY-MM, YYYY-MM-DD) as the filter language
+ * writes them bare; anything else is a string. */
+static bool bare_literal(const char *v) {
+  size_t i = v[0] == '-', digits = strspn(v + i, "0123456789");
+  if (digits && !v[i + digits])
+    return true;
+  if (digits && v[i + digits] == '.' && strspn(v + i + digits + 1, "0123456789") &&
+      !v[i + digits + 1 + strspn(v + i + digits + 1, "0123456789")])
+    return true;
+  size_t n = strlen(v);
+  return (n == 7 || n == 10) && strspn(v, "0123456789") == 4 && v[4] == '-' && strspn(v + 5, "0123456789") == 2 &&
+         (n == 7 || (v[7] == '-' && strspn(v + 8, "0123456789") == 2));
+}
+
+/* A value of an expression template as one literal of the filter
+ * language, whatever it holds: a data value "PER' or country != 'x" must
+ * not rewrite the filter. {name|quote} is one already. */
+static char *expr_literal(const placeholder *p, char *value) {
+  bool quoted = p->filters_len >= 6 && !strncmp(p->filters + p->filters_len - 6, "|quote", 6);
+  if (!value || quoted || bare_literal(value))
+    return value;
+  char *q = quote(value);
+  free(value);
+  return q;
+}
+
 char *im_tmpl_expand(const im_manifest *m, const im_tmpl *t, const im_batch_job *job) {
   size_t len = 0, cap = 0;
   char *buf = NULL;
@@ -262,6 +301,8 @@ char *im_tmpl_expand(const im_manifest *m, const im_tmpl *t, const im_batch_job 
     placeholder p;
     read_placeholder(s + i, &p); /* checked when the manifest was read */
     char *value = placeholder_value(m, &p, job);
+    if (t->expr)
+      value = expr_literal(&p, value);
     bool ok = value && append(&buf, &len, &cap, value, strlen(value));
     free(value);
     if (!ok)
@@ -580,6 +621,44 @@ static im_status check_job(im_manifest *m, im_batch_job *job, im_error *err) {
                         "base spec '%s' (%s) not found (looked beside the manifest and in the current folder)",
                         job->base, who);
   return IM_STATUS_OK;
+}
+
+/* Whether real (a resolved path) is root or below it. */
+static bool below(const char *real, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return true;
+  return !strncmp(real, root, n) && (real[n] == '/' || !real[n]);
+}
+
+im_status im_batch_check_real_output(const im_manifest *m, const im_batch_job *job, im_error *err) {
+  if (m->allow_outside)
+    return IM_STATUS_OK;
+  char root[PATH_MAX], real[PATH_MAX];
+  if (!realpath(m->lock_dir, root))
+    return im_error_set(err, IM_STATUS_IO, m->lock_dir, 0, 0, "cannot resolve the output folder: %s", strerror(errno));
+  /* The deepest folder of the output that exists, with every link on the
+   * way followed; those below it are made inside it. */
+  char *dir = im_strdup(job->path);
+  if (!dir)
+    return im_error_set(err, IM_STATUS_INTERNAL, job->path, 0, 0, "out of memory");
+  bool found = false;
+  for (char *slash; !found && (slash = strrchr(dir, '/'));) {
+    *slash = '\0';
+    found = realpath(*dir ? dir : "/", real) != NULL;
+  }
+  if (!found)
+    found = realpath(".", real) != NULL;
+  free(dir);
+  if (found && below(real, root))
+    return IM_STATUS_OK;
+  char who[512];
+  describe(job, who, sizeof who);
+  const im_tmpl *t = &m->output;
+  return im_error_set(err, IM_STATUS_INPUT, t->file, t->pos.line, t->pos.column,
+                      "output '%s' (%s) leads outside the output folder through a symbolic link (its folder is %s); "
+                      "remove the link (or --allow-outside)",
+                      job->output, who, found ? real : "not found");
 }
 
 static im_status check_duplicates(im_manifest *m, im_error *err) {

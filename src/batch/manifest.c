@@ -297,6 +297,7 @@ static im_status where_pair(im_yaml_reader *r, const char *key, struct fy_node *
     w->layer_pos = im_yaml_pos(v);
     return im_yaml_string(r, v, "layer", &w->layer);
   }
+  w->expr.expr = true;
   return read_tmpl(r, v, "expr", &w->expr);
 }
 
@@ -398,7 +399,7 @@ static im_status read_manifest(im_manifest *m, im_error *err) {
                                      "where", "period", "dpi",    "size",  NULL};
   if (!root)
     st = im_error_set(err, IM_STATUS_INPUT, m->path, 0, 0, "the manifest is empty");
-  else
+  else if (!(st = im_yaml_recognise(&rd.r, root, "a batch manifest", keys)))
     st = im_yaml_each_pair(&rd.r, root, "the manifest", keys, top_pair, &rd);
   fy_document_destroy(doc);
   if (st)

@@ -83,7 +83,8 @@ static im_batch_event_kind run_job(run_state *rs, const im_batch_job *job, im_er
   im_batch_event_kind kind = IM_BATCH_FAILED;
   if (!st && !rs->opt->force && im_batch_lock_fresh(rs->lock, job, in)) {
     kind = IM_BATCH_SKIPPED;
-  } else if (!st && !(st = parent_dirs(job->path, err))) {
+  } else if (!st && !(st = im_batch_check_real_output(rs->m, job, err)) && !(st = parent_dirs(job->path, err)) &&
+             !(st = im_batch_check_real_output(rs->m, job, err))) {
     if (!(st = im_map_render(map, job->path, NULL, err))) {
       st = im_batch_lock_record(rs->lock, job, in, err);
       in = NULL;

@@ -18,4 +18,12 @@ size_t im_utf8_bad_at(const char *s, size_t n, bool nul_bad);
 /* True when s[0..n) is well-formed UTF-8; NUL is a character here. */
 bool im_utf8_valid(const char *s, size_t n);
 
+/* IM_SHOWN_MAX characters at most of s, for quoting in a message: control
+ * characters (a line break, an escape) become '?', a longer text is cut at
+ * a character boundary and ends in "...". Messages quote only files that
+ * are recognisably what they should be (docs/design-notes.md, "Messages");
+ * this bounds what even those show. Returns buf. */
+enum { IM_SHOWN_MAX = 60, IM_SHOWN_SIZE = 4 * IM_SHOWN_MAX + 4 };
+const char *im_utf8_shown(const char *s, char buf[IM_SHOWN_SIZE]);
+
 #endif

@@ -1,5 +1,7 @@
 #include "core/utf8-private.h"
 
+#include <string.h>
+
 size_t im_utf8_bad_at(const char *s, size_t n, bool nul_bad) {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
@@ -25,3 +27,21 @@ size_t im_utf8_bad_at(const char *s, size_t n, bool nul_bad) {
 }
 
 bool im_utf8_valid(const char *s, size_t n) { return im_utf8_bad_at(s, n, false) == n; }
+
+const char *im_utf8_shown(const char *s, char buf[IM_SHOWN_SIZE]) {
+  size_t n = 0, chars = 0;
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    bool starts = (c & 0xC0) != 0x80;
+    /* Bytes are bounded too: text that is not UTF-8 may have no starts. */
+    if ((starts && chars == IM_SHOWN_MAX) || n == 4 * IM_SHOWN_MAX) {
+      memcpy(buf + n, "...", 3);
+      n += 3;
+      break;
+    }
+    chars += starts;
+    buf[n++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+  }
+  buf[n] = '\0';
+  return buf;
+}

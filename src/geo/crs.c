@@ -296,6 +296,17 @@ static im_status crs_error(const char *definition, const char *text, const char 
    * what text that is no CRS at all (a .prj of prose) gives. */
   if (!strncmp(why, "Unknown error", 13))
     why = "not an EPSG code, PROJ string or WKT that PROJ knows";
+  /* A definition from a place in a spec (line > 0) is quoted; a whole file
+   * (a .prj) is not: it is not a CRS, so it may be anything at all, and
+   * messages do not echo such files (docs/design-notes.md, "Messages"). */
+  if (line <= 0) {
+    im_status st = im_error_set(err, IM_STATUS_INPUT, file, line, column, "not a CRS that PROJ knows (%s; %zu bytes)",
+                                why, strlen(definition));
+    proj_destroy(pj);
+    if (pc)
+      proj_context_destroy(pc);
+    return st;
+  }
   char shown[120];
   snprintf(shown, sizeof shown, "%.100s%s", definition, strlen(definition) > 100 ? "..." : "");
   for (char *c = shown; *c; c++)

@@ -139,12 +139,23 @@ static void read_header(csv_state *s) {
     set_oom(s);
     return;
   }
+  static const char *const pairs[][2] = {{"lon", "lat"}, {"longitude", "latitude"}, {"x", "y"}};
   if (second < s->ncols) {
-    set_error(s, s->row_line, 0, "the header names column %zu '%s' and column %zu '%s'; names must differ", first + 1,
-              s->col_names[first], second + 1, s->col_names[second]);
+    /* The names are quoted only from a header that names a geometry
+     * column: any other file is not quoted (docs/design-notes.md,
+     * "Messages"). */
+    bool known = column_named(s, "wkt") >= 0;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0] && !known; i++)
+      known = column_named(s, pairs[i][0]) >= 0 || column_named(s, pairs[i][1]) >= 0;
+    char a[IM_SHOWN_SIZE], b[IM_SHOWN_SIZE];
+    if (known)
+      set_error(s, s->row_line, 0, "the header names column %zu '%s' and column %zu '%s'; names must differ", first + 1,
+                im_utf8_shown(s->col_names[first], a), second + 1, im_utf8_shown(s->col_names[second], b));
+    else
+      set_error(s, s->row_line, 0, "the header's columns %zu and %zu have the same name; names must differ", first + 1,
+                second + 1);
     return;
   }
-  static const char *const pairs[][2] = {{"lon", "lat"}, {"longitude", "latitude"}, {"x", "y"}};
   s->lon = s->lat = -1;
   const char *half = NULL;
   for (size_t i = 0; i < sizeof pairs / sizeof pairs[0] && s->lon < 0; i++) {

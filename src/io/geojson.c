@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "core/mem-private.h"
+#include "core/utf8-private.h"
 #include "core/suggest-private.h"
 #include "io/layer-private.h"
 #include "io/io-private.h"
@@ -48,9 +49,10 @@ static im_status crs_from_member(const char *path, const json_t *crs, char **def
     } else if (!strncmp(name, epsg_urn, sizeof epsg_urn - 1)) {
       /* urn:ogc:def:crs:EPSG:[version]:code */
       const char *code = strrchr(name, ':') + 1;
+      char shown[IM_SHOWN_SIZE];
       if (!*code || strspn(code, "0123456789") != strlen(code) || strlen(code) > 10)
         return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "the \"crs\" member names '%s', which has no EPSG code",
-                            name);
+                            im_utf8_shown(name, shown));
       snprintf(buf, sizeof buf, "EPSG:%s", code);
       def = buf;
     } else {
@@ -228,7 +230,12 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     if (ascii && column >= (int)tlen - 1)
       column -= (int)tlen - 2;
   }
-  return im_error_set(err, IM_STATUS_INPUT, path, jerr.line, column > 0 ? column : 0, "invalid JSON: %s", jerr.text);
+  /* The token jansson quotes is left out: a file that is not JSON may be
+   * anything at all, and messages do not echo such files (the place is
+   * given; docs/design-notes.md, "Messages"). */
+  size_t keep = near ? (size_t)(near - jerr.text) : strlen(jerr.text);
+  return im_error_set(err, IM_STATUS_INPUT, path, jerr.line, column > 0 ? column : 0, "invalid JSON: %.*s", (int)keep,
+                      jerr.text);
 }
 
 /* ---- geometry ---- */
@@ -282,10 +289,17 @@ static const char *at(char *buf, size_t size, const size_t *idx, int depth) {
 
 static im_status add_position(const where *w, const char *type, const json_t *pos, size_t *idx, int depth, im_geom *g) {
   char p[96];
-  if (!json_is_array(pos) || json_array_size(pos) < 2)
-    return bad(w, "%s %s must be a position [longitude, latitude], not %s%s", type, at(p, sizeof p, idx, depth),
-               json_is_array(pos) ? "an array of " : json_kind(pos),
-               json_is_array(pos) ? (json_array_size(pos) ? "one number" : "nothing") : "");
+  if (!json_is_array(pos) || json_array_size(pos) < 2) {
+    /* Say what is there: [[0, 0]] as a Point is a position in a list (one
+     * pair of brackets too many), not "one number". */
+    const json_t *only = json_is_array(pos) && json_array_size(pos) == 1 ? json_array_get(pos, 0) : NULL;
+    const char *what = !json_is_array(pos)    ? json_kind(pos)
+                       : !only                ? "an empty array"
+                       : json_is_number(only) ? "an array of one number"
+                       : json_is_array(only)  ? "an array holding an array (one pair of brackets too many?)"
+                                              : "an array holding one value that is not a number";
+    return bad(w, "%s %s must be a position [longitude, latitude], not %s", type, at(p, sizeof p, idx, depth), what);
+  }
   double v[2];
   for (size_t k = 0; k < 2; k++) {
     const json_t *c = json_array_get(pos, k);

@@ -390,7 +390,13 @@ static im_status open_dbf(const shp_io *io, im_layer *layer, const char *dbf_pat
     if (cpg) {
       enc = im_encoding_from_cpg(cpg, buf, sizeof buf);
       if (enc && !(*tc = im_transcoder_create(enc))) {
-        im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not", cpg_path, enc);
+        /* Named only when it looks like an encoding's name: a .cpg may be
+         * any file (a link to one), and messages do not echo those. */
+        size_t n = strlen(enc);
+        if (n && n <= 32 && strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == n)
+          im_warn("%s: unknown encoding '%s'; reading text as UTF-8, or Latin-1 where it is not", cpg_path, enc);
+        else
+          im_warn("%s: does not name an encoding; reading text as UTF-8, or Latin-1 where it is not", cpg_path);
         enc = NULL;
       } else if (enc) {
         layer->encoding_source = ".cpg";
@@ -587,6 +593,12 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
       bad_dbf = msg;
     } else {
       bad_dbf = check_dbf_size(&io, dbf, shp->nRecords, msg, sizeof msg);
+      /* More rows than shapes: the sign of an index (.shx) that lost
+       * records; the rows past it would be dropped without a word. */
+      if (!bad_dbf && DBFGetRecordCount(dbf) > shp->nRecords)
+        im_warn("%s: the table has %d records but the index (.shx) lists %d shapes; the index may be broken, and "
+                "the records past it are not read",
+                dbf_path, DBFGetRecordCount(dbf), shp->nRecords);
     }
     if (bad_dbf) {
       st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "%s", bad_dbf);

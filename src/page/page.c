@@ -240,6 +240,13 @@ static im_status render_once(const im_map *map, const char *out_path, const im_r
     im_render_ctx_fini(&rc);
     return im_error_set(err, IM_STATUS_IO, NULL, 0, 0, IM_CMYK_NEEDS_GS);
   }
+  /* The spec, a source, an icon...: a slip of -o (or an output template)
+   * must not replace what the map is made from. */
+  if (im_map_reads_file(map, out_path)) {
+    im_render_ctx_fini(&rc);
+    return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
+                        "is one of the files this map is read from; write the map to another file");
+  }
   /* Nothing touches the output's folder before the inputs are known good;
    * from here on, a failure removes only our temporary file. */
   im_output out;

@@ -30,8 +30,11 @@ typedef struct {
   size_t nlabel_fields;
   char **label_values; /* scratch: a feature's values + its length */
   im_resolver *res;
-  long route_field; /* index of a "route" field, or -1 */
-  size_t dropped_features;
+  long route_field;        /* index of a "route" field, or -1 */
+  size_t dropped_features; /* features that lost points to the projection (warned about once, per layer) */
+  size_t lost_points;
+  long first_dropped;    /* the first such feature's record number */
+  size_t last_used;      /* vertices of the feature just projected that are drawn */
   im_proj_env env;       /* src2geo (NULL when the source is in the map's lon/lat), the cache */
   im_prefetch *prefetch; /* the features projected ahead on another core; NULL: none */
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
@@ -117,6 +120,7 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
                         "INFLUMAP_MAX_VERTICES)",
                         job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices);
   job->vertices += n;
+  job->last_used = n;
   return IM_STATUS_OK;
 }
 
@@ -379,11 +383,16 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       goto oom;
   }
   if (lost) {
-    job->dropped_features++;
-    im_warn("layer %s (%s): feature %ld: %zu point%s outside the valid longitude/latitude range or the "
-            "projection's domain, dropped",
-            job->ls->id, job->layer->path, f->fid, lost, lost == 1 ? "" : "s");
+    if (!job->dropped_features++)
+      job->first_dropped = f->fid;
+    job->lost_points += lost;
   }
+  /* A feature of which nothing projects is lost; a map of nothing else is
+   * refused (im_render_draw). */
+  if (job->last_used)
+    rc->features_kept++;
+  else if (lost)
+    rc->features_lost++;
   return IM_STATUS_OK;
 oom:
   free(text);
@@ -552,6 +561,16 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   }
   im_fill_batch_flush(cr, &job.batch);
   im_prefetch_stop(job.prefetch);
+  /* One line per layer, not one per feature (a file of bad coordinates
+   * gave hundreds). */
+  if (job.dropped_features == 1)
+    im_warn("layer %s (%s): feature %ld: %zu point%s outside the valid longitude/latitude range or the "
+            "projection's domain, dropped",
+            ls->id, job.layer->path, job.first_dropped, job.lost_points, job.lost_points == 1 ? "" : "s");
+  else if (job.dropped_features)
+    im_warn("layer %s (%s): %zu features lost %zu points outside the valid longitude/latitude range or the "
+            "projection's domain (the first: feature %ld); the points were dropped",
+            ls->id, job.layer->path, job.dropped_features, job.lost_points, job.first_dropped);
   free(feats);
   free(job.disp);
   im_style_clear(&fst);

@@ -118,12 +118,22 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
   /* The overlay (furniture): margins and graticule before the layers;
    * legend, scale bar, ... after them, as label obstacles. */
   im_status st = o->overlay ? o->overlay->begin(&rc->page, err) : IM_STATUS_OK;
+  rc->features_kept = rc->features_lost = 0;
   for (size_t i = 0; i < map->nlayers && !st; i++) {
     if (o->legend_layers_only && map->layers[i].legend_hide)
       continue;
     rc->layer_index = i;
     st = im_render_layer(rc, &map->layers[i], err);
   }
+  /* Every feature met was lost to the projection (a source in metres
+   * without its .prj, taken for degrees; a projection that cannot show
+   * the data): an empty map with exit 0 would hide it. A map that only
+   * meets no feature (an empty filter, open sea) is not this. */
+  if (!st && rc->features_lost && !rc->features_kept)
+    st = im_error_set(err, IM_STATUS_INPUT, map->path, 0, 0,
+                      "nothing to draw: every feature of every layer (%zu) lies outside the valid longitude/latitude "
+                      "range or the projection's domain; check the sources' CRS (their .prj) and the map's crs",
+                      rc->features_lost);
   if (!st)
     stroke_globe(rc);
   if (!st && o->after_layers)

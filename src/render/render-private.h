@@ -97,10 +97,12 @@ struct im_render_ctx {
   size_t max_vertices;          /* limits.h's, for densified layers */
   im_render_timings *times_out; /* the caller's (options), added to at the end; NULL: not timed */
   im_render_timings times;
-  double lap;          /* when the last stage ended (ms) */
-  double nested;       /* ms of load and project timed inside the current stage */
-  im_page page;        /* what the furniture sees of this render */
-  bool labeler_shared; /* labeler is another render's (im_render_ctx_attach_shared) */
+  double lap;           /* when the last stage ended (ms) */
+  double nested;        /* ms of load and project timed inside the current stage */
+  im_page page;         /* what the furniture sees of this render */
+  bool labeler_shared;  /* labeler is another render's (im_render_ctx_attach_shared) */
+  size_t features_kept; /* drawn by im_render_draw: with something projected */
+  size_t features_lost; /* and with nothing, every point outside the lon/lat range or the projection's domain */
 };
 
 /* The frame alone: CRSs, the page and frame in device units, the

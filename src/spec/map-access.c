@@ -1,4 +1,11 @@
-/* The accessors of an opaque im_map (influmap/map.h). */
+/* The accessors of an opaque im_map (influmap/map.h), and what it reads. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/mem-private.h"
+#include "spec/map-furniture-private.h"
 #include "spec/map-private.h"
 
 const char *im_map_path(const im_map *map) { return map->path; }
@@ -19,3 +26,54 @@ void im_map_period(const im_map *map, const char **from, const char **to) {
 }
 
 im_extent im_map_extent(const im_map *map) { return map->extent; }
+
+static bool same_file(const struct stat *a, const char *path) {
+  struct stat b;
+  return path && stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/* A source, and for a shapefile the files read with it. */
+static bool source_is(const struct stat *out, const char *source) {
+  if (!source)
+    return false;
+  if (same_file(out, source))
+    return true;
+  size_t n = strlen(source);
+  if (n < 4 || strcasecmp(source + n - 4, ".shp"))
+    return false;
+  char *p = im_strdup(source);
+  bool same = false;
+  static const char *const exts[] = {"shx", "dbf", "prj", "cpg", "SHX", "DBF", "PRJ", "CPG"};
+  for (size_t i = 0; p && !same && i < sizeof exts / sizeof exts[0]; i++) {
+    memcpy(p + n - 3, exts[i], 3);
+    same = same_file(out, p);
+  }
+  free(p);
+  return same;
+}
+
+static bool style_reads(const struct stat *out, const im_style *st) {
+  return st->marker_symbol == IM_MARKER_ICON && same_file(out, st->marker_icon);
+}
+
+bool im_map_reads_file(const im_map *map, const char *path) {
+  struct stat out;
+  if (stat(path, &out) != 0)
+    return false; /* not there: nothing to write over */
+  for (size_t i = 0; i < map->nfiles; i++)
+    if (same_file(&out, map->files[i]))
+      return true;
+  for (size_t i = 0; i < map->nlayers; i++) {
+    const im_layer_style *l = &map->layers[i];
+    if (source_is(&out, l->source) || style_reads(&out, &l->style))
+      return true;
+    for (size_t k = 0; k < l->nrules; k++)
+      if (style_reads(&out, &l->rules[k].style))
+        return true;
+    for (size_t k = 0; k < l->nclasses; k++)
+      for (size_t v = 0; v < l->classes[k].nvalues; v++)
+        if (style_reads(&out, &l->classes[k].values[v].style))
+          return true;
+  }
+  return map->furniture && map->furniture->inset.enabled && source_is(&out, map->furniture->inset.source);
+}

@@ -161,4 +161,10 @@ const im_spec_palette *im_map_palette(const im_map *map, const char *name);
 /* The layer with that id, or NULL. Owned by the map. */
 im_layer_style *im_map_layer(im_map *map, const char *id);
 
+/* True when path is a file the map is made from (the spec and its
+ * includes, a source and the files read beside a shapefile, an icon, the
+ * inset's source): the same file, by device and inode, whatever the path
+ * says. A render must not write over one (`-o spec.yaml --format png`). */
+bool im_map_reads_file(const im_map *map, const char *path);
+
 #endif

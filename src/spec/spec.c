@@ -342,7 +342,11 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
         im_error_set(c->r.err, IM_STATUS_INPUT, file, 0, 0, is_spec ? "the spec is empty" : "the style sheet is empty");
     goto done;
   }
-  if ((st = im_yaml_each_pair(&c->r, root, is_spec ? "the spec" : "a style sheet", is_spec ? spec_keys : sheet_keys,
+  /* A file that has none of the keys of a spec is not quoted (a key that is
+   * not known there could be the first line of any file); one that has is
+   * a spec or sheet, misspelt keys and all, and gets "did you mean". */
+  if ((st = im_yaml_recognise(&c->r, root, is_spec ? "a map spec" : "a style sheet", spec_keys)) ||
+      (st = im_yaml_each_pair(&c->r, root, is_spec ? "the spec" : "a style sheet", is_spec ? spec_keys : sheet_keys,
                               accept_pair, NULL)))
     goto done;
   struct fy_node *v;

@@ -46,6 +46,14 @@ im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *
 
 /* A path written in the file at from_file: relative to that file's folder,
  * else to the current folder. Returns a new string. */
+/* Whether root is recognisably the file it should be (a spec, a style
+ * sheet, a manifest): a mapping with at least one of the top-level keys in
+ * known (NULL-terminated). Until it is, no message quotes the file: a
+ * path given by mistake or by malice (include: /etc/shadow) must not have
+ * its first line printed as an "unknown key". Fails with a message that
+ * names what was expected and quotes nothing. */
+im_status im_yaml_recognise(im_yaml_reader *r, struct fy_node *root, const char *what, const char *const *known);
+
 char *im_yaml_resolve_path(const char *from_file, const char *rel);
 bool im_yaml_file_exists(const char *path);
 

@@ -342,12 +342,13 @@ im_status im_yaml_string(im_yaml_reader *r, struct fy_node *n, const char *what,
 
 im_status im_yaml_number(im_yaml_reader *r, struct fy_node *n, const char *what, double lo, double hi, double *out) {
   const char *s;
+  char shown[IM_SHOWN_SIZE];
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   char *end;
   double v = strtod(s, &end);
   if (end == s || *end || !isfinite(v))
-    return im_yaml_fail(r, n, "%s must be a number, not '%s'", what, s);
+    return im_yaml_fail(r, n, "%s must be a number, not '%s'", what, im_utf8_shown(s, shown));
   if (v < lo || v > hi)
     return im_yaml_fail(r, n, "%s must be between %g and %g, not %g", what, lo, hi, v);
   *out = v;
@@ -356,24 +357,29 @@ im_status im_yaml_number(im_yaml_reader *r, struct fy_node *n, const char *what,
 
 im_status im_yaml_length(im_yaml_reader *r, struct fy_node *n, const char *what, im_unit def, im_length *out) {
   const char *s;
+  char shown[IM_SHOWN_SIZE];
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   if (!im_length_parse(s, def, out))
-    return im_yaml_fail(r, n, "%s must be a length such as 180mm, 0.5pt, 7in, 12cm or 2200px, not '%s'", what, s);
+    return im_yaml_fail(r, n, "%s must be a length such as 180mm, 0.5pt, 7in, 12cm or 2200px, not '%s'", what,
+                        im_utf8_shown(s, shown));
   return IM_STATUS_OK;
 }
 
 im_status im_yaml_color(im_yaml_reader *r, struct fy_node *n, const char *what, im_color *out) {
   const char *s;
+  char shown[IM_SHOWN_SIZE];
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   if (!im_color_parse(s, out))
-    return im_yaml_fail(r, n, "%s must be a colour such as \"#f2efe9\", white or none, not '%s'", what, s);
+    return im_yaml_fail(r, n, "%s must be a colour such as \"#f2efe9\", white or none, not '%s'", what,
+                        im_utf8_shown(s, shown));
   return IM_STATUS_OK;
 }
 
 im_status im_yaml_bool(im_yaml_reader *r, struct fy_node *n, const char *what, bool *out) {
   const char *s;
+  char shown[IM_SHOWN_SIZE];
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on"))
@@ -381,7 +387,7 @@ im_status im_yaml_bool(im_yaml_reader *r, struct fy_node *n, const char *what, b
   else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off"))
     *out = false;
   else
-    return im_yaml_fail(r, n, "%s must be true or false, not '%s'", what, s);
+    return im_yaml_fail(r, n, "%s must be true or false, not '%s'", what, im_utf8_shown(s, shown));
   return IM_STATUS_OK;
 }
 
@@ -395,6 +401,7 @@ static void join_list(char *buf, size_t size, const char *const *items) {
 
 im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what, const char *const *choices, int *out) {
   const char *s;
+  char shown[IM_SHOWN_SIZE];
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   for (int i = 0; choices[i]; i++)
@@ -406,8 +413,8 @@ im_status im_yaml_choice(im_yaml_reader *r, struct fy_node *n, const char *what,
   join_list(list, sizeof list, choices);
   const char *near = im_suggest(s, choices, (size_t)-1);
   if (near)
-    return im_yaml_fail(r, n, "%s '%s' is not known (did you mean '%s'?)", what, s, near);
-  return im_yaml_fail(r, n, "%s must be one of %s, not '%s'", what, list, s);
+    return im_yaml_fail(r, n, "%s '%s' is not known (did you mean '%s'?)", what, im_utf8_shown(s, shown), near);
+  return im_yaml_fail(r, n, "%s must be one of %s, not '%s'", what, list, im_utf8_shown(s, shown));
 }
 
 im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *what, const char *const *allowed,
@@ -415,6 +422,7 @@ im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *
   struct fy_node *m = im_yaml_deref(map);
   if (!m || !fy_node_is_mapping(m))
     return im_yaml_fail(r, map, "%s must be a mapping of keys to values", what);
+  char shown[IM_SHOWN_SIZE];
   void *it = NULL;
   struct fy_node_pair *p;
   while ((p = fy_node_mapping_iterate(m, &it))) {
@@ -429,16 +437,36 @@ im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *
     if (!allowed[i]) {
       const char *near = im_suggest(key, allowed, (size_t)-1);
       if (near)
-        return im_yaml_fail(r, k, "unknown key '%s' in %s (did you mean '%s'?)", key, what, near);
+        return im_yaml_fail(r, k, "unknown key '%s' in %s (did you mean '%s'?)", im_utf8_shown(key, shown), what, near);
       char list[1024];
       join_list(list, sizeof list, allowed);
-      return im_yaml_fail(r, k, "unknown key '%s' in %s (expected one of: %s)", key, what, list);
+      return im_yaml_fail(r, k, "unknown key '%s' in %s (expected one of: %s)", im_utf8_shown(key, shown), what, list);
     }
     im_status s = fn(r, key, k, fy_node_pair_value(p), ctx);
     if (s)
       return s;
   }
   return IM_STATUS_OK;
+}
+
+im_status im_yaml_recognise(im_yaml_reader *r, struct fy_node *root, const char *what, const char *const *known) {
+  struct fy_node *m = im_yaml_deref(root);
+  char list[1024];
+  join_list(list, sizeof list, known);
+  if (!m || !fy_node_is_mapping(m))
+    return im_yaml_fail(r, root, "not %s: its top level is not a mapping of keys to values (%s)", what, list);
+  void *it = NULL;
+  struct fy_node_pair *p;
+  while ((p = fy_node_mapping_iterate(m, &it))) {
+    struct fy_node *k = fy_node_pair_key(p);
+    const char *key = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    for (size_t i = 0; key && known[i]; i++)
+      if (!strcmp(known[i], key))
+        return IM_STATUS_OK;
+  }
+  /* Nothing of it is quoted: it may be any file at all. */
+  return im_error_set(r->err, IM_STATUS_INPUT, r->file, 0, 0, "not %s: none of its top-level keys is one of %s", what,
+                      list);
 }
 
 bool im_yaml_file_exists(const char *p) {

@@ -85,6 +85,12 @@ def main():
     shp_set("nan-inf-points", 1, bad_xy)
     ring_nan = [(-70, -10), (-70, -5), (nan, nan), (-65, -5), (-65, -10), (-70, -10)]
     shp_set("nan-inf-polygon", 5, [record(5, [ring_nan]), record(5, [[(-60, -10), (-60, inf), (-55, -5), (-60, -10)]])])
+    # Points in metres (UTM) without a .prj, taken for degrees: latitudes of
+    # millions. With one real point: one warning for the layer, not 299;
+    # without it: nothing to draw, refused.
+    metres = [record(1, [[(300000 + 1000 * i, 8800000)]]) for i in range(299)]
+    shp_set("metres-many", 1, metres + [record(1, [[(-65, -12)]])], prj=None)
+    shp_set("metres-only", 1, metres, prj=None)
 
     def dbf_claims(n, record_len=None, keep=None):
         def patch(f):
@@ -98,8 +104,20 @@ def main():
     shp_set("dbf-2e31-records-empty", 5, poly, patch=dbf_claims(0x7FFFFFFF, 4000, keep=0))
     shp_set("dbf-2e31-records-enough", 5, poly, patch=dbf_claims(0x7FFFFFFF))
     shp_set("dbf-records-negative", 5, poly, patch=dbf_claims(0x80000000))
+    # Three shapes and three rows, the index cut to its first entry (its
+    # length fixed to match): one shape read, and a warning that the table
+    # holds more.
+    def shx_first_only(f):
+        f["shx"] = f["shx"][:108]
+        be(f["shx"], 24, 54)
+    three_sq = [record(5, [[(x + dx, y) for x, y in SQ]]) for dx in (0, 6, 12)]
+    shp_set("shx-fewer-than-dbf", 5, three_sq, patch=shx_first_only)
     shp_set("cpg-unknown-encoding", 5, poly, rows=[["Bogot\xe1"]], cpg=b"KLINGON-8\n")
     shp_set("prj-not-wkt", 5, poly, prj=b"this is not WKT, it is a shopping list: eggs, milk\n")
+    # Files that are not what they should be are never quoted: shadow-like
+    # lines (made up here) as a .cpg and a .prj.
+    shadow = b"root:$6$SECRETSALT$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+    shp_set("sidecars-are-secrets", 5, poly, prj=shadow, cpg=shadow)
 
     # GeoJSON.
     deep = "[" * 10000 + "]" * 10000
@@ -113,11 +131,18 @@ def main():
           '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
           '"geometry":{"type":"Point","coordinates":[1e999, 1]}}]}\n')
 
+    write("geojson/secret.geojson", "SECRETTOKEN:x:0:0:root:/root:/bin/bash\n")
+
     # CSV.
     write("csv/nan.csv", "name,lon,lat\nok,-70,-12\nbad,nan,-12\n")
     write("csv/overflow.csv", "name,lon,lat\nok,-70,-12\nbad,-70,1e999\n")
 
     # YAML.
+    # Not specs, included or rendered: never quoted.
+    write("yaml/shadow", shadow)
+    write("yaml/passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
+    write("yaml/include-shadow.yaml", "include: shadow\nmap: {crs: \"EPSG:4326\"}\n")
+    write("yaml/include-passwd.yaml", "include: [passwd]\n")
     write("yaml/latin1.yaml", b"map:\n  title: Bogot\xe1 D.C.\n")
     write("yaml/nested-10000.yaml", "map:\n  title: " + "[" * 10000 + "]" * 10000 + "\n")
     laughs = ["include:"] + ["  - &l0 [x, x, x, x, x, x, x, x, x, x]"]

@@ -3,7 +3,9 @@
 # absolute path, a '..' in the template or brought in by a matrix value)
 # are refused with the manifest's line:column and write nothing (any '..',
 # even one that stays inside: the check is on the text), unless
-# --allow-outside is given.
+# --allow-outside is given; so are values that lead out through a symbolic
+# link (the real folder is checked), and outputs that are one of the map's
+# own files (render -o SPEC).
 #
 # Usage: outside.sh INFLUMAP-BINARY REPO-ROOT SCRATCH-DIR
 set -u
@@ -91,6 +93,69 @@ elif [ ! -s "$SCRATCH/abs/x.png" ]; then
   why="no $SCRATCH/abs/x.png"
 fi
 check "--allow-outside: an absolute output is written" "$why"
+
+# A value that leads through a symbolic link out of the output folder:
+# the text is inside (out/sym/x.png), the real folder is not. Refused,
+# nothing written there; the other values of the matrix are drawn.
+find "$SCRATCH" -name '*.png' -delete
+mkdir -p "$SCRATCH/work/link/out" "$SCRATCH/elsewhere"
+ln -s "$SCRATCH/elsewhere" "$SCRATCH/work/link/out/sym"
+manifest link 'sym, ok' 'out/{a}/x.png'
+(cd "$SCRATCH/work/link" && "$BIN" batch ../link.yaml >"$SCRATCH/out" 2>"$SCRATCH/err")
+code=$?
+why=
+if [ "$code" -ne 1 ]; then
+  why="exit code $code, expected 1: $(head -c 300 "$SCRATCH/err")"
+elif ! grep -qF "link.yaml:4:10: output 'out/sym/x.png' (a=sym) leads outside the output folder through a symbolic link" \
+  "$SCRATCH/err"; then
+  why="message: $(head -c 300 "$SCRATCH/err")"
+elif [ -n "$(find "$SCRATCH/elsewhere" -mindepth 1)" ]; then
+  why="written through the link: $(find "$SCRATCH/elsewhere" -mindepth 1 | head -3 | tr '\n' ' ')"
+elif [ ! -s "$SCRATCH/work/link/out/ok/x.png" ]; then
+  why="the other value's map was not drawn"
+fi
+check "a value leading through a link out of the output folder is refused, nothing written there" "$why"
+# The same folder in a new one under the link (out/sym/new/x.png): not
+# made outside either.
+manifest link2 'sym/new' 'out/{a}/x.png'
+(cd "$SCRATCH/work/link" && "$BIN" batch ../link2.yaml >"$SCRATCH/out" 2>"$SCRATCH/err")
+code=$?
+why=
+if [ "$code" -ne 1 ]; then
+  why="exit code $code, expected 1: $(head -c 300 "$SCRATCH/err")"
+elif [ -n "$(find "$SCRATCH/elsewhere" -mindepth 1)" ]; then
+  why="made through the link: $(find "$SCRATCH/elsewhere" -mindepth 1 | head -3 | tr '\n' ' ')"
+fi
+check "no folder is made through a link out of the output folder" "$why"
+
+# render -o onto one of the map's own files: refused (exit 2), the file
+# untouched; the same for a batch whose output is its base spec.
+cp "$REPO/styles/pacific.yaml" "$SCRATCH/work/spec.yaml"
+sed -i "s#\.\./shapes/#$REPO/shapes/#g; s#^include: \(.*\)#include: $REPO/styles/\1#" "$SCRATCH/work/spec.yaml"
+before=$(sha256sum <"$SCRATCH/work/spec.yaml")
+"$BIN" render "$SCRATCH/work/spec.yaml" -o "$SCRATCH/work/spec.yaml" --format png >"$SCRATCH/out" 2>"$SCRATCH/err"
+code=$?
+why=
+if [ "$code" -ne 2 ]; then
+  why="exit code $code, expected 2: $(head -c 300 "$SCRATCH/err")"
+elif ! grep -qF "spec.yaml: is one of the files this map is read from" "$SCRATCH/err"; then
+  why="message: $(head -c 300 "$SCRATCH/err")"
+elif [ "$(sha256sum <"$SCRATCH/work/spec.yaml")" != "$before" ]; then
+  why="the spec was changed"
+fi
+check "render -o SPEC --format png is refused and the spec kept" "$why"
+shp=$(grep -o "$REPO/shapes/[^ ,}]*\.shp" "$SCRATCH/work/spec.yaml" | head -1)
+dbf=${shp%.shp}.dbf
+before=$(sha256sum <"$dbf")
+"$BIN" render "$SCRATCH/work/spec.yaml" -o "$dbf" --format pdf >"$SCRATCH/out" 2>"$SCRATCH/err"
+code=$?
+why=
+if [ "$code" -ne 2 ]; then
+  why="exit code $code, expected 2: $(head -c 300 "$SCRATCH/err")"
+elif [ "$(sha256sum <"$dbf")" != "$before" ]; then
+  why="$dbf was changed"
+fi
+check "render -o a source's .dbf is refused and the table kept" "$why"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
