@@ -205,6 +205,9 @@ clean "$N"
 ogr2ogr -f "ESRI Shapefile" "${SHP_LCO[@]}" -nln "$N" "$OUT/$N.shp" \
   "$SRC/ne_10m_populated_places_latam.shp" \
   -select "SCALERANK,NATSCALE,LABELRANK,FEATURECLA,NAME,NAMEALT,NAMEASCII,NAME_EN,NAME_ES,NAME_PT,ADM0CAP,CAPALT,CAPIN,WORLDCITY,MEGACITY,SOV0NAME,SOV_A3,ADM0NAME,ADM0_A3,ADM1NAME,ISO_A2,LATITUDE,LONGITUDE,POP_MAX,POP_MIN,POP_OTHER,RANK_MAX,RANK_MIN,GEONAMEID,TIMEZONE,min_zoom,wikidataid"
+# NAME with its accents where Natural Earth left them off ("Merida" beside
+# the state of "Mérida"): shapes/accents.py.
+/usr/bin/python3 "$HERE/accents.py" "$OUT/$N.shp"
 finish "$N"
 
 # ---------------------------------------------------------------- 50m world countries (clean NE 4.1.0)
