@@ -192,7 +192,7 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
   /* Farther out, ring by ring, with a leader back to the symbol: the way
    * out of a dense cluster (the Lesser Antilles, the Lima coast). A
    * required label goes twice as far. */
-  double step = 0.75 * l->font_px, reach = (l->required ? 12 : 6) * l->font_px;
+  double step = 0.75 * l->font_px, reach = (l->required ? 24 : 6) * l->font_px;
   for (double dist = d + step; dist <= d + reach; dist += step)
     for (size_t k = 0; k < 16; k++) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
