@@ -83,15 +83,16 @@ bool im_label_key_try(im_labeler *lb, im_label *l) {
   l->first_box = lb->nboxes;
   l->nboxes = 0;
   l->placed = l->leader = false;
+  l->key_no = SIZE_MAX; /* a number (numbered by im_label_key_number): may go as far as a required label */
   if (!im_label_place_point(lb, l)) {
     g_object_unref(text_layout);
     return false;
   }
   if (l->placed) {
-    l->key_no = SIZE_MAX; /* numbered by im_label_key_number */
     g_object_unref(text_layout);
     return true;
   }
+  l->key_no = 0;
   /* No room for the number either: the label is dropped, as its text. */
   g_object_unref(l->layout);
   free(l->text);

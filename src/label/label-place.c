@@ -191,8 +191,11 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
     return true;
   /* Farther out, ring by ring, with a leader back to the symbol: the way
    * out of a dense cluster (the Lesser Antilles, the Lima coast). A
-   * required label goes twice as far. */
-  double step = 0.75 * l->font_px, reach = (l->required ? 24 : 6) * l->font_px;
+   * required label goes four times as far, unless the key can take it:
+   * a number by its mark reads better than a text at the end of a long
+   * leader (its number, required too, may go far). */
+  bool far = l->required && !(l->key_no == 0 && im_label_keyable(lb, l));
+  double step = 0.75 * l->font_px, reach = (far ? 24 : 6) * l->font_px;
   for (double dist = d + step; dist <= d + reach; dist += step)
     for (size_t k = 0; k < 16; k++) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
