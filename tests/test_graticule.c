@@ -311,11 +311,59 @@ static void no_line_crosses_the_frame(void **state) {
   im_map_free(map);
 }
 
+/* Over or under, by choice (graticule: over:): on a plate carrée map of
+ * South America with a red graticule, the meridian of 60°W at 10°S, in
+ * Brazil, is red only when the graticule is drawn over the land, and
+ * where the same line runs at sea (45°W, 30°S) it shows either way; no
+ * red pixel falls outside the frame (the margins) in either case. */
+static void graticule_over_or_under(void **state) {
+  (void)state;
+  for (int over = 0; over < 2; over++) {
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  crs: EPSG:4326\n  page: {width: 120mm, height: 120mm, dpi: 100}\n  background: \"#dbe9f4\"\n"
+             "  extent: {west: -80, east: -40, south: -30, north: 10}\n"
+             "  margins: {top: 10mm, right: 10mm, bottom: 10mm, left: 10mm}\n  frame: none\n"
+             "layers:\n  - {id: land, source: %s, fill: \"#f2efe9\"}\n"
+             "graticule: {step: 10, color: \"#ff0000\", width: 1.5pt, labels: false, over: %s}\n",
+             src_path("shapes/ne_50m_admin_0_countries.shp"), over ? "true" : "false");
+    im_map *map = load_spec_text(over ? "over.yaml" : "under.yaml", yaml);
+    im_furniture_report r;
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_furniture_probe(map, NULL, &r, &err), &err);
+    const char *png = scratch_path(over ? "over.png" : "under.png");
+    assert_ok(im_map_render(map, png, NULL, &err), &err);
+    test_image img;
+    assert_true(image_load(png, &img));
+    const im_frame *f = &r.frame;
+    int x = (int)floor(r.fx0 + (-60 - f->xmin) / (f->xmax - f->xmin) * r.fw);
+    int y = (int)floor(r.fy0 + (f->ymax - -10) / (f->ymax - f->ymin) * r.fh);
+    bool land_red = false, sea_red = false;
+    for (int dx = -1; dx <= 1; dx++)
+      land_red = land_red || pixel_near(image_pixel(&img, x + dx, y), 0xff0000, 60);
+    x = (int)floor(r.fx0 + (-45 - f->xmin) / (f->xmax - f->xmin) * r.fw);
+    y = (int)floor(r.fy0 + (f->ymax - -30) / (f->ymax - f->ymin) * r.fh);
+    for (int dy = -1; dy <= 1; dy++)
+      sea_red = sea_red || pixel_near(image_pixel(&img, x, y + dy), 0xff0000, 60);
+    assert_true(land_red == (over == 1));
+    assert_true(sea_red);
+    size_t outside = 0;
+    for (int j = 0; j < img.height; j++)
+      for (int i = 0; i < img.width; i++) {
+        bool in = i >= r.fx0 - 1 && i < r.fx0 + r.fw + 1 && j >= r.fy0 - 1 && j < r.fy0 + r.fh + 1;
+        outside += !in && pixel_near(image_pixel(&img, i, j), 0xff0000, 100);
+      }
+    assert_int_equal(outside, 0);
+    image_free(&img);
+    im_map_free(map);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(no_line_crosses_the_frame),
-      cmocka_unit_test(utm_labels_at_their_lines),
-      cmocka_unit_test(robinson_labels_at_their_lines),
+      cmocka_unit_test(no_line_crosses_the_frame),   cmocka_unit_test(graticule_over_or_under),
+      cmocka_unit_test(utm_labels_at_their_lines),   cmocka_unit_test(robinson_labels_at_their_lines),
       cmocka_unit_test(polar_labels_at_their_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
