@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -28,8 +29,10 @@ static size_t list_files(const char *dir, char paths[][4096], size_t max) {
   size_t n = 0;
   struct dirent *e;
   while ((e = readdir(d)) && n < max)
-    if (e->d_name[0] != '.' && strlen(dir) + strlen(e->d_name) + 2 <= sizeof paths[0])
-      snprintf(paths[n++], sizeof paths[0], "%s/%s", dir, e->d_name);
+    if (e->d_name[0] != '.' && strlen(dir) + strlen(e->d_name) + 2 <= sizeof paths[0]) {
+      int w = snprintf(paths[n++], sizeof paths[0], "%s/%s", dir, e->d_name);
+      assert_true(w > 0);
+    }
   closedir(d);
   return n;
 }
@@ -114,7 +117,79 @@ static void test_store_same_bytes(void **state) {
   assert_int_not_equal(stat("off", &st), 0);
 }
 
+/* What the store keeps and trusts: a map in a plain PROJ string stores
+ * only the shapefile's .prj (the PROJ string needs no proj.db); a stored
+ * PROJJSON edited in place (same length, another projection's name) is
+ * not used, the map comes out as before and the file is written again as
+ * it was; past 512 files the least recently used are removed. */
+static void test_store_trusts_nothing(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 300px, height: 150px, dpi: 72}\n  crs: \"+proj=robin +datum=WGS84\"\n"
+           "  background: \"#dbe9f4\"\nlayers:\n  - {id: countries, source: %s, fill: \"#f2efe9\"}\n",
+           src_path("shapes/ne_50m_admin_0_countries.shp"));
+  char spec[1024], store[1024], crs_dir[1100], cmd[2400];
+  snprintf(spec, sizeof spec, "%s", scratch_path("plain.yaml"));
+  assert_true(write_file(spec, yaml, strlen(yaml)));
+  snprintf(store, sizeof store, "%s", scratch_path("store2"));
+  snprintf(crs_dir, sizeof crs_dir, "%s/crs", store);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", store);
+  assert_int_equal(system(cmd), 0);
+  char first[256], edited[256];
+  snprintf(first, sizeof first, "%s", scratch_path("plain-first.png"));
+  snprintf(edited, sizeof edited, "%s", scratch_path("plain-edited.png"));
+  render_with_store(store, spec, first);
+  static char files[8][4096];
+  assert_int_equal(list_files(crs_dir, files, 8), 1); /* the .prj's only */
+  assert_true(file_contains(files[0], "GCS_WGS_1984"));
+  assert_false(file_contains(files[0], "+proj=robin"));
+
+  /* Edit the stored PROJJSON: WGS 84's ellipsoid becomes another's name
+   * (same length), which PROJ would happily read. */
+  size_t len;
+  char *data = read_file(files[0], &len);
+  assert_non_null(data);
+  char *was = malloc(len);
+  memcpy(was, data, len);
+  char *at = NULL;
+  for (size_t i = 0; i + 6 < len && !at; i++)
+    if (!memcmp(data + i, "WGS 84", 6))
+      at = data + i;
+  assert_non_null(at);
+  memcpy(at, "WGS 72", 6);
+  assert_true(write_file(files[0], data, len));
+  render_with_store(store, spec, edited);
+  assert_true(files_equal(first, edited));
+  free(data);
+  data = read_file(files[0], &len);
+  assert_non_null(data);
+  assert_memory_equal(data, was, len);
+  free(data);
+  free(was);
+
+  /* 600 files of earlier runs, older than any: the next write prunes. */
+  for (int i = 0; i < 600; i++) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%016x", crs_dir, 0xa0000000u + (unsigned)i);
+    assert_true(write_file(path, "old", 3));
+  }
+  snprintf(cmd, sizeof cmd, "touch -d '2001-01-01' '%s'/a*", crs_dir);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(unlink(files[0]), 0); /* a miss, so a write */
+  render_with_store(store, spec, edited);
+  static char all[1024][4096];
+  size_t n = list_files(crs_dir, all, 1024);
+  print_message("after pruning: %zu files\n", n);
+  assert_true(n <= 512 && n >= 300);
+  bool kept = false;
+  for (size_t i = 0; i < n; i++)
+    kept |= file_contains(all[i], "GCS_WGS_1984");
+  assert_true(kept); /* the newest stays */
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_store_same_bytes)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_store_same_bytes),
+                                     cmocka_unit_test(test_store_trusts_nothing)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,9 +9,14 @@
  * else $XDG_CACHE_HOME/influmap, else $HOME/.cache/influmap; one file per
  * definition, named by a hash of it, holding the key (the definition, the
  * PROJ release and the size and time of proj.db, so a PROJ upgrade starts
- * afresh) and the PROJJSON. Files are written whole and renamed into place,
- * so concurrent runs never read half a file; any failure just means no
- * store (the CRS is resolved as usual). */
+ * afresh), the SHA-256 of the PROJJSON and the PROJJSON: a file whose
+ * PROJJSON is not what was written (cut short, edited) is a miss, and is
+ * written again. Only CRSs that needed proj.db are stored (codes, WKT; a
+ * PROJ string is made as quickly without it); nothing the reader would
+ * refuse (over 1 MiB) is written; past 512 files the least recently used
+ * go (a file read is touched). Files are written whole and renamed into
+ * place, so concurrent runs never read half a file; any failure just means
+ * no store (the CRS is resolved as usual). */
 #ifndef IM_CRS_STORE_PRIVATE_H
 #define IM_CRS_STORE_PRIVATE_H
 

@@ -2,8 +2,10 @@
  * (crs-store-private.h). */
 #include "geo/crs-store-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <inttypes.h>
 #include <proj.h>
 #include <pthread.h>
@@ -18,10 +20,15 @@
 #include "core/mem-private.h"
 #include "core/tempfile-private.h"
 
-/* A stored file larger than this is not ours: PROJJSON of a CRS is a few KB. */
+/* A stored file larger than this is not ours: PROJJSON of a CRS is a few KB
+ * (and nothing larger is written, so the reader can load all it wrote). */
 #define STORE_MAX_FILE (1 << 20)
+/* At most this many files: past it, the least recently used go (a file
+ * read is touched), down to STORE_KEEP. A CRS's file is a few KB. */
+#define STORE_MAX_FILES 512
+#define STORE_KEEP 384
 /* Bump when the file layout or what is stored changes. */
-#define STORE_VERSION "influmap-crs-store 1"
+#define STORE_VERSION "influmap-crs-store 2"
 
 static char *folder;   /* NULL: no store */
 static char *identity; /* PROJ release and proj.db's size and time */
@@ -106,6 +113,17 @@ static char *file_of(const char *key) {
   return f;
 }
 
+/* The SHA-256 of the PROJJSON, in hex (65 bytes with the NUL); false when
+ * out of memory. */
+static bool digest(const char *json, size_t len, char out[65]) {
+  gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)json, len);
+  if (!hex)
+    return false;
+  snprintf(out, 65, "%s", hex);
+  g_free(hex);
+  return true;
+}
+
 char *im_crs_store_get(const char *definition) {
   pthread_once(&once, open_store);
   if (!folder)
@@ -113,22 +131,82 @@ char *im_crs_store_get(const char *definition) {
   char *key = key_of(definition), *file = key ? file_of(key) : NULL, *json = NULL;
   FILE *f = file ? fopen(file, "rb") : NULL;
   if (f) {
-    /* The key, a NUL, the PROJJSON: another key (a hash collision, a file
-     * of an older layout) is a miss. */
+    /* The key, a NUL, the SHA-256 of the PROJJSON in hex, a NUL, the
+     * PROJJSON. Another key (a hash collision, a file of an older layout)
+     * is a miss; so is a PROJJSON that is not the one written (a file cut
+     * short, or edited: a stored CRS must not quietly change a map). */
     size_t klen = strlen(key) + 1;
     char *buf = malloc(STORE_MAX_FILE + 1);
     size_t n = buf ? fread(buf, 1, STORE_MAX_FILE + 1, f) : 0;
-    if (buf && n > klen && n <= STORE_MAX_FILE && !memcmp(buf, key, klen)) {
+    if (buf && n > klen + 65 && n <= STORE_MAX_FILE && !memcmp(buf, key, klen) && buf[klen + 64] == '\0') {
       buf[n] = '\0';
-      if (strlen(buf + klen) == n - klen)
-        json = im_strdup(buf + klen);
+      const char *body = buf + klen + 65;
+      size_t blen = n - klen - 65;
+      char want[65];
+      if (strlen(body) == blen && digest(body, blen, want) && !memcmp(want, buf + klen, 65))
+        json = im_strdup(body);
     }
     free(buf);
     fclose(f);
+    /* Recently used: kept when the store is pruned. */
+    if (json)
+      utimensat(AT_FDCWD, file, NULL, 0);
   }
   free(key);
   free(file);
   return json;
+}
+
+typedef struct {
+  char *name;
+  struct timespec used;
+} entry;
+
+static int by_use(const void *a, const void *b) {
+  const entry *p = a, *q = b;
+  if (p->used.tv_sec != q->used.tv_sec)
+    return p->used.tv_sec < q->used.tv_sec ? -1 : 1;
+  if (p->used.tv_nsec != q->used.tv_nsec)
+    return p->used.tv_nsec < q->used.tv_nsec ? -1 : 1;
+  return strcmp(p->name, q->name);
+}
+
+/* Past STORE_MAX_FILES files, the least recently used go, down to
+ * STORE_KEEP: the store never grows without bound. Only the store's own
+ * files (16 hex digits) are counted or removed. */
+static void prune(void) {
+  DIR *d = opendir(folder);
+  if (!d)
+    return;
+  entry *list = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  bool ok = true;
+  while (ok && (e = readdir(d))) {
+    if (strlen(e->d_name) != 16 || strspn(e->d_name, "0123456789abcdef") != 16)
+      continue;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    if (!(ok = im_grow((void **)&list, &cap, n + 1, sizeof *list)))
+      break;
+    if (!(list[n].name = im_strdup(path))) {
+      ok = false;
+      break;
+    }
+    list[n++].used = st.st_mtim;
+  }
+  closedir(d);
+  if (ok && n > STORE_MAX_FILES) {
+    qsort(list, n, sizeof *list, by_use);
+    for (size_t i = 0; i < n - STORE_KEEP; i++)
+      unlink(list[i].name);
+  }
+  for (size_t i = 0; i < n; i++)
+    free(list[i].name);
+  free(list);
 }
 
 void im_crs_store_put(const char *definition, const char *projjson) {
@@ -136,12 +214,16 @@ void im_crs_store_put(const char *definition, const char *projjson) {
   if (!folder)
     return;
   char *key = key_of(definition), *file = key ? file_of(key) : NULL, *tmp = NULL;
+  char sum[65];
+  size_t jlen = strlen(projjson);
+  /* What the reader would refuse is not written. */
+  bool fits = key && strlen(key) + 1 + 65 + jlen <= STORE_MAX_FILE && digest(projjson, jlen, sum);
   int slot = -1;
-  int fd = file ? im_tempfile_create(file, &tmp, &slot) : -1;
+  int fd = file && fits ? im_tempfile_create(file, &tmp, &slot) : -1;
   if (fd >= 0) {
     FILE *f = fdopen(fd, "wb");
-    bool ok = f && fwrite(key, 1, strlen(key) + 1, f) == strlen(key) + 1 &&
-              fwrite(projjson, 1, strlen(projjson), f) == strlen(projjson);
+    bool ok = f && fwrite(key, 1, strlen(key) + 1, f) == strlen(key) + 1 && fwrite(sum, 1, 65, f) == 65 &&
+              fwrite(projjson, 1, jlen, f) == jlen;
     if (f)
       ok = fclose(f) == 0 && ok;
     else
@@ -150,6 +232,7 @@ void im_crs_store_put(const char *definition, const char *projjson) {
     if (!ok || rename(tmp, file) != 0)
       unlink(tmp);
     im_tempfile_release(slot, tmp);
+    prune();
   }
   free(key);
   free(file);

@@ -337,13 +337,14 @@ static PJ *stored_crs(PJ_CONTEXT *ctx, const char *definition) {
 }
 
 /* raw (made in raw_ctx; consumed) remade in ctx from its PROJJSON, which
- * is stored; a plain copy of raw when it has none (then nothing is stored,
+ * is stored when store is true; a plain copy of raw when it has none (then nothing is stored,
  * and every run makes it so). */
-static PJ *through_projjson(PJ_CONTEXT *ctx, PJ_CONTEXT *raw_ctx, const char *definition, PJ *raw) {
+static PJ *through_projjson(PJ_CONTEXT *ctx, PJ_CONTEXT *raw_ctx, const char *definition, PJ *raw, bool store) {
   const char *json = proj_as_projjson(raw_ctx, raw, NULL);
   PJ *pj = json ? proj_create(ctx, json) : NULL;
   if (pj && is_crs_type(proj_get_type(pj))) {
-    im_crs_store_put(definition, json);
+    if (store)
+      im_crs_store_put(definition, json);
   } else {
     proj_destroy(pj);
     pj = proj_clone(ctx, raw);
@@ -386,7 +387,9 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
       return st;
     }
     free(text);
-    if (!(pj = through_projjson(ctx->pj, rc, definition, raw)))
+    /* Stored: what needed proj.db (codes, WKT). A PROJ string that made a
+     * CRS without it is as quick to make again as to read back. */
+    if (!(pj = through_projjson(ctx->pj, rc, definition, raw, rc != ctx->pj)))
       return im_error_set(err, IM_STATUS_INTERNAL, file, line, column, "out of memory");
   }
   im_crs *crs = calloc(1, sizeof *crs);
