@@ -159,6 +159,21 @@ static void forms_of_crs(void **state) {
     assert_int_equal(err.column, 8);
     assert_non_null(strstr(err.message, "CRS"));
   }
+  /* Names are not looked up in proj.db (seconds for a word like "OGC"):
+   * they are refused, saying what a CRS may be. Codes in other forms and
+   * OGC's own are taken. */
+  const char *names[] = {"OGC", "WGS 84", "World Robinson"};
+  for (size_t i = 0; i < 3; i++) {
+    im_error_clear(&err);
+    assert_int_equal(im_crs_create(ctx, names[i], "spec.yaml", 4, 8, &c, &err), IM_STATUS_INPUT);
+    assert_non_null(strstr(err.message, "EPSG:4326"));
+    assert_non_null(strstr(err.message, "PROJ string"));
+  }
+  const char *codes[] = {"OGC:CRS84", "urn:ogc:def:crs:EPSG::4326", "ESRI:54030"};
+  for (size_t i = 0; i < 3; i++) {
+    assert_ok(im_crs_create(ctx, codes[i], "spec.yaml", 4, 8, &c, &err), &err);
+    im_crs_free(c);
+  }
   im_geo_ctx_free(ctx);
 }
 

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem-private.h"
 #include "geo/crs-private.h"
@@ -321,6 +322,39 @@ static im_status crs_error(const char *definition, const char *text, const char 
   return st;
 }
 
+/* Whether definition has the form of a CRS influmap takes: digits (an EPSG
+ * code), AUTHORITY:CODE (EPSG:4326, ESRI:54030, OGC:CRS84) or an OGC URN,
+ * a PROJ string (+proj=..., proj=...), WKT (a keyword, then [ or (), or
+ * PROJJSON ({). */
+static bool plausible_definition(const char *d) {
+  size_t n = strlen(d);
+  if (strspn(d, "0123456789") == n)
+    return true;
+  if (d[0] == '+' || d[0] == '{' || !strncmp(d, "proj=", 5) || !strncasecmp(d, "urn:ogc:def:", 12))
+    return true;
+  size_t word = strspn(d, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+  if (word > 0 && d[word] == ':' && d[word + 1] && !strpbrk(d + word + 1, " \t\n\r[]{}"))
+    return true; /* AUTHORITY:CODE */
+  const char *p = d + word;
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+    p++;
+  return word > 0 && (*p == '[' || *p == '(');
+}
+
+/* The message for text that is none of those forms: quoted when it comes
+ * from a spec (line > 0), never when it is a whole file (a .prj). */
+static im_status crs_refused(const char *definition, const char *file, int line, int column, im_error *err) {
+  const char *how = "give an EPSG or ESRI code (EPSG:4326), a PROJ string (+proj=...), WKT or PROJJSON";
+  if (line <= 0)
+    return im_error_set(err, IM_STATUS_INPUT, file, line, column, "not a CRS: %s (%zu bytes)", how, strlen(definition));
+  char shown[64];
+  snprintf(shown, sizeof shown, "%.40s%s", definition, strlen(definition) > 40 ? "..." : "");
+  for (char *c = shown; *c; c++)
+    if ((unsigned char)*c < 0x20)
+      *c = '?';
+  return im_error_set(err, IM_STATUS_INPUT, file, line, column, "unknown CRS '%s': %s", shown, how);
+}
+
 /* A CRS is always made from its PROJJSON, whether that comes from the
  * store (crs-store-private.h) or from resolving the definition now: so a
  * map is drawn from the very same CRS object either way, and its bytes do
@@ -368,6 +402,12 @@ im_status im_crs_create(im_geo_ctx *ctx, const char *definition, const char *fil
       return IM_STATUS_OK;
     }
   ctx->misses++;
+  /* A CRS is named by a code, a PROJ string, WKT or PROJJSON. PROJ would
+   * also search proj.db for any other text as the name of an object
+   * ("WGS 84", "OGC"): seconds per word, for what is nearly always a
+   * typo or a file that is no CRS, so influmap refuses it at once. */
+  if (!plausible_definition(definition))
+    return crs_refused(definition, file, line, column, err);
   PJ *pj = stored_crs(ctx->pj, definition);
   if (!pj) {
     char *text = proj_text(definition);
