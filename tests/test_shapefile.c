@@ -966,6 +966,30 @@ static void test_fifo_cpg(void **state) {
   assert_true(!im_layer_encoding_source(layer) || strcmp(im_layer_encoding_source(layer), ".cpg"));
   im_layer_free(layer);
   remove(cpg);
+
+  /* A FIFO in place of the .shx or the .dbf: named, as not a regular file
+   * (it was "missing", and the .dbf's rows were dropped with a warning). */
+  const char *odd[] = {"shx", "dbf"};
+  for (size_t i = 0; i < 2; i++) {
+    char name[64], keep[64];
+    snprintf(name, sizeof name, "fifo.%s", odd[i]);
+    snprintf(keep, sizeof keep, "fifo.%s.kept", odd[i]);
+    char path[1024], kept[1024];
+    snprintf(path, sizeof path, "%s", scratch_path(name));
+    snprintf(kept, sizeof kept, "%s", scratch_path(keep));
+    assert_int_equal(rename(path, kept), 0);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(30);
+    im_error_clear(&err);
+    layer = NULL;
+    assert_int_equal(im_layer_load(scratch_path("fifo.shp"), NULL, &layer, &err), IM_STATUS_INPUT);
+    alarm(0);
+    assert_null(layer);
+    assert_string_equal(err.file, path);
+    assert_string_equal(err.message, "not a regular file");
+    remove(path);
+    assert_int_equal(rename(kept, path), 0);
+  }
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -91,6 +91,8 @@ static void mistakes(void **state) {
   char yaml[4096];
   snprintf(yaml, sizeof yaml, "map:\n  crs: EPSG:4326\nlayers:\n  - source: %s\n    fil: red\n", countries());
   expect_error("typo.yaml", yaml, 5, 5, "unknown key 'fil' in a layer");
+  expect_error("devzero.yaml", "map:\n  crs: EPSG:4326\nlayers:\n  - {id: a, source: /dev/zero}\n", 4, 21,
+               "layer a: source '/dev/zero' is not a regular file");
   expect_error("keycols.yaml", "map:\n  crs: EPSG:4326\nlayers: []\nkey: {columns: 1.5}\n", 4, 16,
                "key columns must be a whole number");
   expect_error("keymulti.yaml",

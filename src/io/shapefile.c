@@ -138,6 +138,33 @@ static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
   return NULL;
 }
 
+/* A sibling that is there but is no regular file (a FIFO, a directory, a
+ * device): named in the message, rather than said to be missing. On disk
+ * only; NULL when there is none. */
+static char *odd_sibling(const shp_io *io, const char *shp_path, const char *ext) {
+  if (!io->disk)
+    return NULL;
+  size_t n = strlen(shp_path);
+  const char *dot = strrchr(shp_path, '.');
+  const char *slash = strrchr(shp_path, '/');
+  size_t base = (dot && (!slash || dot > slash)) ? (size_t)(dot - shp_path) : n;
+  char *p = malloc(base + strlen(ext) + 2);
+  if (!p)
+    return NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    memcpy(p, shp_path, base);
+    p[base] = '.';
+    for (size_t i = 0; ext[i]; i++)
+      p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
+    p[base + 1 + strlen(ext)] = '\0';
+    struct stat st;
+    if (stat(p, &st) == 0 && !S_ISREG(st.st_mode))
+      return p;
+  }
+  free(p);
+  return NULL;
+}
+
 /* Reads a small text file whole; NULL when it cannot. The size cap keeps a
  * hostile .prj from being read into memory without bound. */
 static char *read_small_file(const shp_io *io, const char *path, size_t cap) {
@@ -533,9 +560,16 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   if (!io_exists(&io, path))
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, io.disk ? "not a regular file" : "cannot open: not found");
   char *shx_path = sibling(&io, path, "shx");
-  if (!shx_path)
+  if (!shx_path) {
+    char *odd = odd_sibling(&io, path, "shx");
+    if (odd) {
+      im_status st = im_error_set(err, IM_STATUS_INPUT, odd, 0, 0, "not a regular file");
+      free(odd);
+      return st;
+    }
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
                         "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
+  }
   char msg[320];
   const char *bad_shx = check_shx(&io, shx_path, msg, sizeof msg);
   if (bad_shx) {
@@ -583,6 +617,10 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     im_warn("%s: no .prj beside it; assuming WGS 84 longitude/latitude (EPSG:4326)", path);
 
   dbf_path = sibling(&io, path, "dbf");
+  if (!dbf_path && (dbf_path = odd_sibling(&io, path, "dbf"))) {
+    st_ret = im_error_set(err, IM_STATUS_INPUT, dbf_path, 0, 0, "not a regular file");
+    goto fail;
+  }
   if (dbf_path) {
     if ((st_ret = open_dbf(&io, layer, dbf_path, &dbf, &tc, err)))
       goto fail;

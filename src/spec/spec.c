@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "core/mem-private.h"
@@ -236,10 +237,14 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     if (!resolved)
       return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
     if (!im_yaml_file_exists(resolved)) {
+      /* There but not a file (a FIFO, /dev/zero, a folder): said so. */
+      struct stat st;
+      bool there = stat(resolved, &st) == 0;
       free(resolved);
       return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, l->source_pos.line, l->source_pos.column,
-                          "layer %s: source '%s' not found (looked beside the spec and in the current folder)", l->id,
-                          l->source);
+                          there ? "layer %s: source '%s' is not a regular file"
+                                : "layer %s: source '%s' not found (looked beside the spec and in the current folder)",
+                          l->id, l->source);
     }
     free(l->source);
     l->source = resolved;
