@@ -72,19 +72,20 @@ struct im_render_ctx {
   bool has_cap;
   im_geom globe; /* the projection's outline, device units; no parts: none (im_page.globe) */
   im_frame frame;
-  double dev_per_pt;                   /* device units per point: dpi/72 for PNG, 1 for vector */
-  double dev_w, dev_h;                 /* the page in device units */
-  double fx0, fy0, fw, fh;             /* the map frame on the page, device units (the page less the margins) */
-  bool clip_frame;                     /* the frame is smaller than the page: layers are clipped to it */
-  double dev_per_unit_x;               /* device units per map CRS unit, across */
-  double dev_per_unit_y;               /* and down (equal but for PNG pixel rounding) */
-  double simplify_tol;                 /* device units */
-  double simplify_line;                /* and its Douglas-Peucker distance for fills (frame.c) */
-  double simplify_stroke;              /* and for lines that are only stroked */
-  double thin_deg;                     /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
-  im_layer_query query;                /* the frame in geographic coordinates */
-  bool query_all;                      /* the frame sees the whole globe */
-  double scale_denominator;            /* at the frame's centre; 0 when unknown */
+  double dev_per_pt;        /* device units per point: dpi/72 for PNG, 1 for vector */
+  double dev_w, dev_h;      /* the page in device units */
+  double fx0, fy0, fw, fh;  /* the map frame on the page, device units (the page less the margins) */
+  bool clip_frame;          /* the frame is smaller than the page: layers are clipped to it */
+  double dev_per_unit_x;    /* device units per map CRS unit, across */
+  double dev_per_unit_y;    /* and down (equal but for PNG pixel rounding) */
+  double simplify_tol;      /* device units */
+  double simplify_line;     /* and its Douglas-Peucker distance for fills (frame.c) */
+  double simplify_stroke;   /* and for lines that are only stroked */
+  double thin_deg;          /* lon/lat thinning before projection, degrees of arc; 0: none (frame.c) */
+  bool exact_fill;          /* the layer drawn fills polygons without outlines: they keep every vertex (draw.c) */
+  im_layer_query query;     /* the frame in geographic coordinates */
+  bool query_all;           /* the frame sees the whole globe */
+  double scale_denominator; /* at the frame's centre; 0 when unknown */
   const char *period_from, *period_to; /* the time window (options, else the spec) */
   cairo_t *cr;
   im_symbol_ctx symbols;        /* device scale and the SVG icons of this render */
