@@ -16,6 +16,31 @@
 
 #define COMMA_LOCALE "de_DE.UTF-8"
 
+/* Cairo 1.16's SVG surface keeps about 470 bytes of each opacity group it
+ * finishes (render/symbols.c: push_group, pop_group_to_source, restore;
+ * styles/influence-latam.yaml has them), and libcairo has no frame
+ * pointers, so no suppression can name the place. Leak checking is off
+ * while this test draws SVG; test_stream and test_print draw SVG with it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LEAK_CHECKED 1
+#endif
+#endif
+#ifdef LEAK_CHECKED
+#include <sanitizer/lsan_interface.h>
+#define SVG_LEAKS_BEGIN(f)                                                                                             \
+  if ((f) == IM_FORMAT_SVG)                                                                                            \
+  __lsan_disable()
+#define SVG_LEAKS_END(f)                                                                                               \
+  if ((f) == IM_FORMAT_SVG)                                                                                            \
+  __lsan_enable()
+#else
+#define SVG_LEAKS_BEGIN(f) (void)(f)
+#define SVG_LEAKS_END(f) (void)(f)
+#endif
+
 static void use_locale(const char *name) {
   if (!setlocale(LC_ALL, name))
     fail_msg("setlocale(LC_ALL, \"%s\") failed", name);
@@ -111,8 +136,12 @@ static void render_both(const char *spec, const char *name) {
   im_map *map = NULL;
   use_locale("C");
   assert_ok(im_map_load(spec, &map, &err), &err);
-  for (int f = 0; f < 3; f++)
-    assert_ok(im_map_render_to_stream(map, formats[f].format, buffer_write, &c[f], &opt, &err), &err);
+  for (int f = 0; f < 3; f++) {
+    SVG_LEAKS_BEGIN(formats[f].format);
+    im_status st = im_map_render_to_stream(map, formats[f].format, buffer_write, &c[f], &opt, &err);
+    SVG_LEAKS_END(formats[f].format);
+    assert_ok(st, &err);
+  }
   im_map_free(map);
 
   use_locale(COMMA_LOCALE);
@@ -120,7 +149,9 @@ static void render_both(const char *spec, const char *name) {
   for (int f = 0; !st && f < 3; f++) {
     char out[300];
     snprintf(out, sizeof out, "%s.%s", name, formats[f].suffix);
+    SVG_LEAKS_BEGIN(formats[f].format);
     st = im_map_render(map, scratch_path(out), &opt, &err);
+    SVG_LEAKS_END(formats[f].format);
   }
   im_map_free(map);
   use_locale("C");
