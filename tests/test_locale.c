@@ -99,6 +99,35 @@ static void test_numbers_read_and_written(void **state) {
   im_map_free(map);
 }
 
+/* CSV (lon/lat and WKT) and GeoJSON coordinates (jansson 2.14 parses
+ * numbers whatever the locale: checked here). */
+static void test_sources_read(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *text;
+  } sources[] = {
+      {"points.csv", "id,lon,lat\na,1.5,-2.25\nb,3.75,4.5\n"},
+      {"wkt.csv", "id,wkt\na,POINT (1.5 -2.25)\nb,\"LINESTRING (1.5 4.5, 3.75 -2.25)\"\n"},
+      {"points.geojson", "{\"type\": \"FeatureCollection\", \"features\": ["
+                         "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": "
+                         "{\"type\": \"MultiPoint\", \"coordinates\": [[1.5, -2.25], [3.75, 4.5]]}}]}"},
+  };
+  for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+    write_file(scratch_path(sources[i].name), sources[i].text, strlen(sources[i].text));
+    im_error err;
+    im_error_clear(&err);
+    im_layer *l = NULL;
+    use_locale(COMMA_LOCALE);
+    im_status st = im_layer_load(scratch_path(sources[i].name), NULL, &l, &err);
+    use_locale("C");
+    assert_ok(st, &err);
+    im_bbox b = im_layer_bbox(l);
+    if (b.minx != 1.5 || b.miny != -2.25 || b.maxx != 3.75 || b.maxy != 4.5)
+      fail_msg("%s: bbox %g %g %g %g", sources[i].name, b.minx, b.miny, b.maxx, b.maxy);
+    im_layer_free(l);
+  }
+}
+
 typedef struct {
   unsigned char *data;
   size_t len, cap;
@@ -205,6 +234,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_locale_has_decimal_comma),
       cmocka_unit_test(test_numbers_read_and_written),
+      cmocka_unit_test(test_sources_read),
       cmocka_unit_test(test_map_set_identical),
   };
   return cmocka_run_group_tests(tests, make_comma_locale, NULL);
