@@ -5,6 +5,7 @@
 #include "influmap/export.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "influmap/error.h"
 #include "influmap/map.h"
@@ -82,8 +83,29 @@ IM_API im_status im_map_check(const im_map *map, im_error *err);
 
 /* Renders map to out_path. The file is written beside it under a temporary
  * name and renamed into place only when complete, so a failed render leaves
- * any existing file untouched. opt may be NULL. */
+ * any existing file untouched. When out_path is a symbolic link, the file
+ * it points to is replaced that way (the link stays). A path that exists
+ * and is not a regular file (a character device, a FIFO) is written to,
+ * never replaced, and only once the page is drawn; /dev/stdout,
+ * /dev/stderr and /dev/fd/N write to the process's descriptor. opt->cmyk
+ * needs a file. opt may be NULL. */
 IM_API im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err);
+
+/* Receives a render's bytes in order: writes length bytes of data and
+ * returns true, or false to stop the render (which then fails with
+ * IM_STATUS_IO). */
+typedef bool (*im_write_fn)(void *user, const unsigned char *data, size_t length);
+
+/* Renders map as format (PNG, SVG or PDF; AUTO is an error, and
+ * opt->format is not used) through write: the same bytes im_map_render
+ * writes to a file. Nothing is written unless the page is drawn: a PNG or
+ * an SVG is written as it is encoded, once drawn; a PDF is held in memory
+ * and written at the end (its bytes start while it is drawn, and the page
+ * may be drawn again when the numbered key outgrows its margin). On
+ * failure write may have had part of the file (a write error). opt->cmyk
+ * is refused (Ghostscript converts a file). opt may be NULL. */
+IM_API im_status im_map_render_to_stream(const im_map *map, im_format format, im_write_fn write, void *user,
+                                         const im_render_options *opt, im_error *err);
 
 /* Draws map onto cr, a vector surface (PDF, SVG, recording) whose page
  * im_map_frame gives in points, with the origin at the page's top left: what

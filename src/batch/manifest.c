@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "spec/yaml-private.h"
 #include "batch/batch-private.h"
@@ -212,7 +213,7 @@ static im_status read_padding(im_yaml_reader *r, struct fy_node *v, im_manifest 
   if (im_yaml_scalar(r, v, "padding", &s))
     return IM_STATUS_INPUT;
   char *end;
-  double p = strtod(s, &end);
+  double p = im_strtod(s, &end);
   m->padding_pct = *end == '%';
   if (end == s || (m->padding_pct ? end[1] != '\0' : *end != '\0') || !(p >= 0 && p <= (m->padding_pct ? 1000 : 90)))
     return im_yaml_fail(r, v, "padding must be a percentage of the feature's size (10%%) or degrees (2.5), not '%s'",

@@ -1,5 +1,6 @@
 /* The influmap command: render, info, validate.
  * Exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,9 @@ static const char help_text[] =
     "influmap renders maps from shapefiles and a YAML map spec to PNG, SVG and PDF.\n"
     "\n"
     "Commands:\n"
-    "  render SPEC -o OUT   render the spec; the format follows OUT's suffix\n"
+    "  render SPEC -o OUT   render the spec; the format follows OUT's suffix. -o - writes to standard\n"
+    "                       output (with --format); a device or FIFO is written to, a symbolic link's\n"
+    "                       file replaced\n"
     "    --format F         png, svg or pdf, whatever the suffix\n"
     "    --dpi N            resolution for PNG (and the simplification of vectors)\n"
     "    --size WxH[unit]   page size, e.g. 180x120mm, 7x5in, 2200x2400px (default unit mm)\n"
@@ -109,6 +112,12 @@ static void print_timings(const im_render_timings *t, double total) {
   fprintf(stderr, "influmap: time %-8s %9.1f ms\n", "total", total);
 }
 
+/* -o -: the render's bytes as they come (im_map_render_to_stream). */
+static bool write_stdout(void *user, const unsigned char *data, size_t length) {
+  (void)user;
+  return fwrite(data, 1, length, stdout) == length;
+}
+
 static int cmd_render(int argc, char **argv) {
   const char *spec = NULL, *out = NULL;
   im_render_options opt = {0};
@@ -179,6 +188,9 @@ static int cmd_render(int argc, char **argv) {
     return usage_error("%s", "render needs a spec");
   if (!out)
     return usage_error("%s", "render needs an output file: -o OUT");
+  bool to_stdout = !strcmp(out, "-");
+  if (to_stdout && !opt.format)
+    return usage_error("%s", "-o - (standard output) needs --format png, svg or pdf");
   im_error err;
   im_error_clear(&err);
   im_map *map = NULL;
@@ -191,8 +203,16 @@ static int cmd_render(int argc, char **argv) {
   if (verbose)
     stats.on_dropped_label = print_dropped;
   /* What a killed render of this output left (SIGKILL cannot be caught). */
-  im_tempfile_remove_stale(out);
-  im_status st = im_map_render(map, out, &opt, &err);
+  im_status st;
+  if (to_stdout) {
+    st = im_map_render_to_stream(map, opt.format, write_stdout, NULL, &opt, &err);
+    if (!st && fflush(stdout) != 0)
+      st = im_error_set(&err, IM_STATUS_IO, "standard output", 0, 0, "cannot write: %s", strerror(errno));
+    out = "standard output";
+  } else {
+    im_tempfile_remove_stale(out);
+    st = im_map_render(map, out, &opt, &err);
+  }
   double total = now_ms() - t0;
   im_map_free(map);
   if (st)

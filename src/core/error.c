@@ -1,5 +1,7 @@
 #include "influmap/error.h"
 
+#include "core/cnum-private.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +19,7 @@ im_status im_error_setv(im_error *err, im_status status, const char *file, int l
   snprintf(err->file, sizeof err->file, "%s", file ? file : "");
   err->line = line;
   err->column = column;
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  im_vsnprintf(err->message, sizeof err->message, fmt, ap);
   return status;
 }
 
@@ -55,7 +57,7 @@ void im_warn(const char *fmt, ...) {
   char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  im_vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (warning_fn)
     warning_fn(warning_user, msg);

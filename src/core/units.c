@@ -1,5 +1,7 @@
 #include "influmap/units.h"
 
+#include "core/cnum-private.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@ bool im_length_parse(const char *s, im_unit default_unit, im_length *out) {
   if (!s || !*s)
     return false;
   char *end;
-  double v = strtod(s, &end);
+  double v = im_strtod(s, &end);
   if (end == s || !isfinite(v) || v < 0)
     return false;
   static const struct {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "furniture/furniture-private.h"
 
@@ -46,7 +47,7 @@ static bool parse_param(const char *def, const char *key, double *out) {
   const char *p = strstr(def, key);
   if (!p)
     return false;
-  *out = strtod(p + strlen(key), NULL);
+  *out = im_strtod(p + strlen(key), NULL);
   return true;
 }
 
@@ -203,7 +204,7 @@ im_status im_inset_draw(im_page *pg, im_error *err) {
   if (!crs || !strcasecmp(crs, "globe")) {
     if (!im_furniture_to_lonlat(pg, pg->fx0 + pg->fw / 2, pg->fy0 + pg->fh / 2, &lon0, &lat0))
       lon0 = pg->lon0, lat0 = 0;
-    snprintf(globe, sizeof globe, "+proj=ortho +lat_0=%.4f +lon_0=%.4f +datum=WGS84 +units=m +no_defs", lat0, lon0);
+    im_snprintf(globe, sizeof globe, "+proj=ortho +lat_0=%.4f +lon_0=%.4f +datum=WGS84 +units=m +no_defs", lat0, lon0);
     crs = globe;
     ortho = true;
   } else {

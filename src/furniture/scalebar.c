@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cnum-private.h"
 #include "furniture/furniture-private.h"
 #include "geo/crs-private.h"
 
@@ -75,11 +76,11 @@ static double round_down_125(double x, int *lead) {
 
 static void format_number(double v, char *buf, size_t size) {
   if (fabs(v - round(v)) > 1e-9 * fmax(1, fabs(v))) {
-    snprintf(buf, size, "%g", v);
+    im_snprintf(buf, size, "%g", v);
     return;
   }
   char digits[32];
-  snprintf(digits, sizeof digits, "%.0f", fabs(v));
+  im_snprintf(digits, sizeof digits, "%.0f", fabs(v));
   size_t n = strlen(digits), o = 0;
   for (size_t i = 0; i < n && o + 2 < size; i++) {
     if (i && (n - i) % 3 == 0)
@@ -461,7 +462,7 @@ void im_north_draw(im_page *pg) {
   cairo_stroke(cr);
   cairo_restore(cr);
   char font[64];
-  snprintf(font, sizeof font, "Noto Sans Bold %.1f", fmax(4, 0.3 * size / pg->dev_per_pt));
+  im_snprintf(font, sizeof font, "Noto Sans Bold %.1f", fmax(4, 0.3 * size / pg->dev_per_pt));
   PangoLayout *l = im_ftext_layout(pg, "N", na->font ? na->font : font, NORTH_FONT, 0, PANGO_ALIGN_LEFT, false);
   double w, h;
   im_ftext_size(l, &w, &h);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "influmap/events.h"
@@ -39,7 +40,7 @@ static void problem(checker *c, const im_feature *f, const char *fmt, ...) {
   char msg[768], label[160] = "";
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  im_vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (f) {
     int n = snprintf(label, sizeof label, "feature %ld", f->fid);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/utf8-private.h"
 #include "core/suggest-private.h"
@@ -251,7 +252,7 @@ static im_status bad(const where *w, const char *fmt, ...) {
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  im_vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   return im_error_set(w->err, IM_STATUS_INPUT, w->path, 0, 0, "%s: %s", w->label, msg);
 }
@@ -497,8 +498,8 @@ static char *value_text(const json_t *v, unsigned *kind, bool *oom_flag) {
     double d = json_real_value(v);
     int prec = 1;
     for (; prec < 17; prec++) {
-      snprintf(buf, sizeof buf, "%.*g", prec, d);
-      if (strtod(buf, NULL) == d)
+      im_snprintf(buf, sizeof buf, "%.*g", prec, d);
+      if (im_strtod(buf, NULL) == d)
         break;
     }
     /* Whole-number magnitudes below 1e17 without an exponent, as
@@ -506,7 +507,7 @@ static char *value_text(const json_t *v, unsigned *kind, bool *oom_flag) {
     int exp10 = d != 0 ? (int)floor(log10(fabs(d))) : 0;
     if (exp10 >= prec && exp10 < 17)
       prec = exp10 + 1;
-    snprintf(buf, sizeof buf, "%.*g", prec, d);
+    im_snprintf(buf, sizeof buf, "%.*g", prec, d);
     if (!strpbrk(buf, ".e"))
       strcat(buf, ".0"); /* still a real, as json_dumps writes it */
     break;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "io/layer-private.h"
 #include "geo/geom-private.h"
@@ -194,7 +195,7 @@ bool im_parse_number(const char *s, double *v) {
   size_t n = im_number_span(s, &real);
   if (!n || s[n])
     return false;
-  *v = strtod(s, NULL);
+  *v = im_strtod(s, NULL);
   return isfinite(*v);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/suggest-private.h"
 #include "io/io-private.h"
 #include "io/wkt-private.h"
@@ -41,7 +42,7 @@ static im_status fail(reader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   if (n > 0 && (size_t)n < r->size)
-    vsnprintf(r->msg + n, r->size - (size_t)n, fmt, ap);
+    im_vsnprintf(r->msg + n, r->size - (size_t)n, fmt, ap);
   va_end(ap);
   return IM_STATUS_INPUT;
 }
@@ -102,7 +103,7 @@ static im_status position_xy(reader *r) {
       return fail(r, "expected a space between the numbers of a position, found %s", found(r, buf, sizeof buf));
     char num[64];
     snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), r->p);
-    v[i] = strtod(num, NULL);
+    v[i] = im_strtod(num, NULL);
     if (!isfinite(v[i]))
       return fail(r, "the number %s is out of range", num);
     r->p += n;

@@ -1,22 +1,101 @@
 /* Output files written atomically, and what they say about themselves. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/tempfile-private.h"
 #include "output/output-private.h"
 
+/* /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N name one of the
+ * process's descriptors: N, else -1. Opening them again would start a
+ * regular file at offset 0 (or, through the symbolic links, replace it). */
+static int descriptor_path(const char *path) {
+  if (!strcmp(path, "/dev/stdout"))
+    return 1;
+  if (!strcmp(path, "/dev/stderr"))
+    return 2;
+  const char *p = !strncmp(path, "/dev/fd/", 8) ? path + 8 : !strncmp(path, "/proc/self/fd/", 14) ? path + 14 : NULL;
+  if (!p || *p < '0' || *p > '9')
+    return -1;
+  char *end;
+  long n = strtol(p, &end, 10);
+  return *end || n > INT_MAX ? -1 : (int)n;
+}
+
+/* The file that path names once its symbolic links are followed (it need
+ * not exist: a dangling link names the file to create), as a new string;
+ * NULL with errno on failure. realpath() would refuse a dangling link. */
+static char *follow_links(const char *path) {
+  char *p = im_strdup(path);
+  for (int hops = 0; p && hops < 40; hops++) {
+    struct stat st;
+    if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+      return p;
+    size_t cap = (size_t)(st.st_size > PATH_MAX ? st.st_size : PATH_MAX) + 1;
+    char *target = malloc(cap);
+    ssize_t n = target ? readlink(p, target, cap) : -1;
+    if (n < 0 || (size_t)n == cap) {
+      int e = n < 0 ? errno : ENAMETOOLONG;
+      free(target);
+      free(p);
+      errno = target ? e : ENOMEM;
+      return NULL;
+    }
+    target[n] = 0;
+    const char *slash = strrchr(p, '/');
+    char *next = target;
+    if (target[0] != '/' && slash) {
+      /* Relative to the link's folder. */
+      size_t dir = (size_t)(slash - p) + 1;
+      next = malloc(dir + (size_t)n + 1);
+      if (next) {
+        memcpy(next, p, dir);
+        memcpy(next + dir, target, (size_t)n + 1);
+      }
+      free(target);
+    }
+    free(p);
+    p = next;
+    if (!p)
+      errno = ENOMEM;
+  }
+  if (p) {
+    free(p);
+    errno = ELOOP;
+  }
+  return NULL;
+}
+
 im_status im_output_open(im_output *o, const char *path, im_error *err) {
   memset(o, 0, sizeof *o);
-  o->final_path = im_strdup(path);
-  if (!o->final_path)
-    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
-  int fd = im_tempfile_create(path, &o->tmp_path, &o->slot);
+  o->direct_fd = descriptor_path(path);
+  /* A device, a FIFO, a socket: written to, never replaced (opened at the
+   * first write). A folder is left to fail as a file would. */
+  struct stat st;
+  if (o->direct_fd >= 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
+    o->direct = 1;
+    o->final_path = im_strdup(path);
+    if (!o->final_path)
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+    return IM_STATUS_OK;
+  }
+  /* A symbolic link: the file it points to is replaced, the link stays. */
+  o->final_path = follow_links(path);
+  if (!o->final_path) {
+    int e = errno;
+    if (e == ENOMEM)
+      return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
+    return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot follow the link: %s", strerror(e));
+  }
+  int fd = im_tempfile_create(o->final_path, &o->tmp_path, &o->slot);
   if (fd < 0) {
     int e = errno;
     im_output_abort(o);
@@ -41,15 +120,73 @@ im_status im_output_open(im_output *o, const char *path, im_error *err) {
   return IM_STATUS_OK;
 }
 
-cairo_status_t im_output_write(void *closure, const unsigned char *data, unsigned int length) {
-  im_output *o = closure;
-  if (o->write_errno)
+void im_output_open_sink(im_output *o, bool (*sink)(void *user, const unsigned char *data, size_t length), void *user) {
+  memset(o, 0, sizeof *o);
+  o->direct_fd = -1;
+  o->sink = sink;
+  o->sink_user = user;
+}
+
+bool im_output_is_file(const im_output *o) { return !o->direct && !o->sink; }
+
+void im_output_hold(im_output *o) {
+  if (!im_output_is_file(o))
+    o->hold = 1;
+}
+
+/* A direct output's descriptor, at its first write. */
+static bool open_direct(im_output *o) {
+  int fd = o->direct_fd >= 0 ? fcntl(o->direct_fd, F_DUPFD_CLOEXEC, 3)
+                             : open(o->final_path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    o->write_errno = errno;
+    return false;
+  }
+  o->fp = fdopen(fd, "wb");
+  if (!o->fp) {
+    o->write_errno = errno ? errno : ENOMEM;
+    close(fd);
+    return false;
+  }
+  return true;
+}
+
+/* Writes through to the file, the device or the write function. */
+static cairo_status_t put(im_output *o, const unsigned char *data, size_t length) {
+  if (o->sink) {
+    if (!o->sink(o->sink_user, data, length)) {
+      o->sink_failed = 1;
+      return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return CAIRO_STATUS_SUCCESS;
+  }
+  if (!o->fp && (!o->direct || !open_direct(o)))
     return CAIRO_STATUS_WRITE_ERROR;
-  if (length && fwrite(data, 1, length, o->fp) != length) {
+  if (fwrite(data, 1, length, o->fp) != length) {
     o->write_errno = errno ? errno : EIO;
     return CAIRO_STATUS_WRITE_ERROR;
   }
   return CAIRO_STATUS_SUCCESS;
+}
+
+cairo_status_t im_output_write(void *closure, const unsigned char *data, unsigned int length) {
+  im_output *o = closure;
+  if (o->write_errno || o->sink_failed)
+    return CAIRO_STATUS_WRITE_ERROR;
+  if (!length)
+    return CAIRO_STATUS_SUCCESS;
+  if (o->hold) {
+    void *held = o->held;
+    if (!im_grow(&held, &o->held_cap, o->nheld + length, 1)) {
+      o->write_errno = ENOMEM;
+      return CAIRO_STATUS_WRITE_ERROR;
+    }
+    o->held = held;
+    memcpy(o->held + o->nheld, data, length);
+    o->nheld += length;
+    return CAIRO_STATUS_SUCCESS;
+  }
+  return put(o, data, length);
 }
 
 /* Flushes and closes the temporary file; 0 or the first error. */
@@ -68,6 +205,10 @@ static int close_tmp(im_output *o, bool sync) {
 }
 
 im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *user, im_error *err) {
+  if (!im_output_is_file(o)) {
+    im_output_abort(o);
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "a conversion needs a file to write to");
+  }
   int e = close_tmp(o, false);
   if (e) {
     im_error_set(err, IM_STATUS_IO, o->final_path, 0, 0, "cannot write: %s", strerror(e));
@@ -97,7 +238,25 @@ im_status im_output_convert(im_output *o, im_output_convert_fn convert, void *us
   return st;
 }
 
+/* A direct output or a write function: what was held goes out now. */
+static im_status commit_stream(im_output *o, im_error *err) {
+  if (o->hold && o->nheld && !o->write_errno && !o->sink_failed) {
+    o->hold = 0;
+    put(o, o->held, o->nheld);
+  }
+  int e = o->sink ? 0 : close_tmp(o, false);
+  im_status st = IM_STATUS_OK;
+  if (o->sink_failed)
+    st = im_error_set(err, IM_STATUS_IO, NULL, 0, 0, "cannot write: the write function failed");
+  else if (e || o->write_errno)
+    st = im_error_set(err, IM_STATUS_IO, o->final_path, 0, 0, "cannot write: %s", strerror(e ? e : o->write_errno));
+  im_output_abort(o);
+  return st;
+}
+
 im_status im_output_commit(im_output *o, im_error *err) {
+  if (!im_output_is_file(o))
+    return commit_stream(o, err);
   int e = close_tmp(o, true);
   if (!e && o->converted) {
     /* A converted file was written by someone else: sync it here. */
@@ -130,6 +289,7 @@ void im_output_abort(im_output *o) {
     free(o->tmp_path);
   }
   free(o->final_path);
+  free(o->held);
   memset(o, 0, sizeof *o);
 }
 
@@ -140,9 +300,9 @@ static void put_degrees(FILE *f, double v, const char *pos, const char *neg) {
   double a = fabs(round(v * 10) / 10);
   const char *h = v > 0 && a > 0 ? pos : v < 0 && a > 0 ? neg : "";
   if (a == floor(a))
-    fprintf(f, "%.0f°%s", a, h);
+    im_fprintf(f, "%.0f°%s", a, h);
   else
-    fprintf(f, "%.1f°%s", a, h);
+    im_fprintf(f, "%.1f°%s", a, h);
 }
 
 static void put_extent(FILE *f, const im_extent *e) {
@@ -157,7 +317,7 @@ static void put_extent(FILE *f, const im_extent *e) {
     put_degrees(f, e->east, "E", "W");
     break;
   case IM_EXTENT_CRS:
-    fprintf(f, "x %.0f to %.0f, y %.0f to %.0f", e->west, e->east, e->south, e->north);
+    im_fprintf(f, "x %.0f to %.0f, y %.0f to %.0f", e->west, e->east, e->south, e->north);
     break;
   default:
     fputs("the whole world", f);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 
 cairo_status_t im_svg_doc_collect(void *closure, const unsigned char *data, unsigned int length) {
@@ -47,7 +48,7 @@ static void putf(im_svg_doc *d, const char *fmt, ...) {
   char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  int n = im_vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   if (n < 0 || (size_t)n >= sizeof buf) {
     d->failed = true;
@@ -95,7 +96,7 @@ static void put_escaped(im_svg_doc *d, const char *s, size_t n) {
 static const char *num(char *buf, double v) {
   if (!isfinite(v) || fabs(v) < 0.0005)
     v = 0;
-  snprintf(buf, 32, "%.3f", v);
+  im_snprintf(buf, 32, "%.3f", v);
   char *dot = strchr(buf, '.');
   if (dot) {
     char *e = buf + strlen(buf) - 1;
@@ -297,12 +298,12 @@ static void emit_svg_tag(emitter *e, const char *from, const char *to, double mm
       break;
     const char *num = at + strlen(keys[k]);
     char *unit = NULL;
-    double v = strtod(num, &unit);
+    double v = im_strtod(num, &unit);
     if (unit == num || unit + 3 > to || memcmp(unit, "pt\"", 3))
       break;
     emit(e, p, (size_t)(num - p));
     char mm[48];
-    int n = snprintf(mm, sizeof mm, "%.6gmm\"", v * mm_per_pt);
+    int n = im_snprintf(mm, sizeof mm, "%.6gmm\"", v * mm_per_pt);
     emit(e, mm, (size_t)n);
     p = unit + 3;
   }

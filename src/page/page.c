@@ -215,15 +215,28 @@ static im_status cmyk_convert(const char *in_path, const char *out_path, void *u
   return im_cmyk_convert(in_path, out_path, user, err);
 }
 
-/* One render of map to out_path. When the numbered key did not fit its
+/* Where a render goes: a path, or a write function (path NULL). */
+typedef struct {
+  const char *path;
+  im_format format; /* a write function's */
+  im_write_fn write;
+  void *user;
+} render_target;
+
+/* One render of map to the target. When the numbered key did not fit its
  * margin, *key_short is how many points it lacked and *key_side which
- * margin (furniture/key.c); else 0. */
-static im_status render_once(const im_map *map, const char *out_path, const im_render_options *opt, double *key_short,
+ * margin (furniture/key.c); else 0, and nothing was written: a PNG and an
+ * SVG are written once the page is drawn, and a PDF, whose bytes start
+ * while it is drawn, is held in memory when it goes to a stream or a
+ * device (im_output_hold), so an attempt that fails can be made again. */
+static im_status render_once(const im_map *map, const render_target *t, const im_render_options *opt, double *key_short,
                              int *key_side, im_error *err) {
-  im_format fmt = opt && opt->format ? opt->format : im_format_from_path(out_path);
+  const char *out_path = t->path;
+  im_format fmt = !out_path ? t->format : opt && opt->format ? opt->format : im_format_from_path(out_path);
   if (fmt == IM_FORMAT_AUTO)
     return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
-                        "cannot tell the format from the name: use .png, .svg or .pdf, or --format");
+                        out_path ? "cannot tell the format from the name: use .png, .svg or .pdf, or --format"
+                                 : "a stream needs a format: PNG, SVG or PDF");
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, opt, fmt != IM_FORMAT_PNG, err);
   if (st) {
@@ -236,13 +249,18 @@ static im_status render_once(const im_map *map, const char *out_path, const im_r
     return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0, "--cmyk makes PDFs only: write to a .pdf");
   }
   /* Before drawing, not after: a long render should not end in this. */
+  if (cmyk && !out_path) {
+    im_render_ctx_fini(&rc);
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0,
+                        "--cmyk converts a file with Ghostscript: write the PDF to a file, not a stream");
+  }
   if (cmyk && !im_cmyk_available()) {
     im_render_ctx_fini(&rc);
     return im_error_set(err, IM_STATUS_IO, NULL, 0, 0, IM_CMYK_NEEDS_GS);
   }
   /* The spec, a source, an icon...: a slip of -o (or an output template)
    * must not replace what the map is made from. */
-  if (im_map_reads_file(map, out_path)) {
+  if (out_path && im_map_reads_file(map, out_path)) {
     im_render_ctx_fini(&rc);
     return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
                         "is one of the files this map is read from; write the map to another file");
@@ -250,10 +268,20 @@ static im_status render_once(const im_map *map, const char *out_path, const im_r
   /* Nothing touches the output's folder before the inputs are known good;
    * from here on, a failure removes only our temporary file. */
   im_output out;
-  if ((st = im_output_open(&out, out_path, err))) {
+  if (!out_path)
+    im_output_open_sink(&out, t->write, t->user);
+  else if ((st = im_output_open(&out, out_path, err))) {
     im_render_ctx_fini(&rc);
     return st;
   }
+  if (cmyk && !im_output_is_file(&out)) {
+    im_output_abort(&out);
+    im_render_ctx_fini(&rc);
+    return im_error_set(err, IM_STATUS_USAGE, out_path, 0, 0,
+                        "--cmyk converts a file with Ghostscript: it cannot write to a device or a pipe");
+  }
+  if (fmt == IM_FORMAT_PDF)
+    im_output_hold(&out);
   im_svg_doc svg = {0};
   im_output_meta meta = {0};
   png_replay png = {0};
@@ -269,7 +297,7 @@ static im_status render_once(const im_map *map, const char *out_path, const im_r
     goto done;
   if (fmt == IM_FORMAT_SVG && opt && opt->svg_text)
     im_labeler_set_text_sink(rc.labeler, im_svg_doc_add_text, &svg);
-  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path, err))) {
+  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path ? out_path : map->path, err))) {
     if (rc.page.furniture) {
       *key_short = rc.page.furniture->key_short_pt;
       *key_side = rc.page.furniture->key_side;
@@ -298,7 +326,9 @@ static im_status render_once(const im_map *map, const char *out_path, const im_r
   }
   if (cs != CAIRO_STATUS_SUCCESS) {
     st = im_error_set(err, IM_STATUS_IO, out_path, 0, 0, "cannot write: %s",
-                      out.write_errno ? strerror(out.write_errno) : cairo_status_to_string(cs));
+                      out.sink_failed   ? "the write function failed"
+                      : out.write_errno ? strerror(out.write_errno)
+                                        : cairo_status_to_string(cs));
     goto done;
   }
   /* Ghostscript reads the finished RGB PDF and writes the CMYK one; both
@@ -328,11 +358,11 @@ done:
  * placing of the labels tells; its margin is the style's guess. When the
  * key needs more, the page is rendered again with that margin taller by
  * what it lacked (and the frame shorter, which may number a label more:
- * up to three times). Nothing of a failed attempt reaches out_path. */
-im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+ * up to three times). Nothing of a failed attempt reaches the target. */
+static im_status render_fitted(const im_map *map, const render_target *t, const im_render_options *opt, im_error *err) {
   double key_short = 0;
   int side = 0;
-  im_status st = render_once(map, out_path, opt, &key_short, &side, err);
+  im_status st = render_once(map, t, opt, &key_short, &side, err);
   if (!st || !(key_short > 0) || !map->furniture)
     return st;
   im_furniture fu = *map->furniture;
@@ -347,7 +377,20 @@ im_status im_map_render(const im_map *map, const char *out_path, const im_render
     *len[side] = (im_length){m[side] + key_short + 1, IM_UNIT_PT};
     key_short = 0;
     im_error_clear(err);
-    st = render_once(&grown, out_path, opt, &key_short, &side, err);
+    st = render_once(&grown, t, opt, &key_short, &side, err);
   }
   return st;
+}
+
+im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+  render_target t = {.path = out_path};
+  return render_fitted(map, &t, opt, err);
+}
+
+im_status im_map_render_to_stream(const im_map *map, im_format format, im_write_fn write, void *user,
+                                  const im_render_options *opt, im_error *err) {
+  if (!write)
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "no write function");
+  render_target t = {.format = format, .write = write, .user = user};
+  return render_fitted(map, &t, opt, err);
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "io/layer-cache-private.h"
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "influmap/events.h"
 #include "influmap/filter.h"
@@ -288,7 +289,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       if (!have_work &&
           !im_project_lonlat(&job->env, &rc->scratch, &(im_proj_feature){&f->geom, f->fid, geodesic}, &ignored))
         goto oom;
-      snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->scratch.work));
+      im_snprintf(length, sizeof length, "%.0f", im_geom_geodesic_length_km(&rc->scratch.work));
     }
     size_t nf = job->layer->nfields;
     for (size_t i = 0; i < nf; i++)
@@ -312,7 +313,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   if (st->label.priority && !im_label_priority_number(st->label.priority, &priority)) {
     long pi = im_layer_field_index(job->layer, st->label.priority);
     const char *pv = pi >= 0 && f->values ? f->values[pi] : NULL;
-    priority = pv ? strtod(pv, NULL) : -INFINITY;
+    priority = pv ? im_strtod(pv, NULL) : -INFINITY;
   }
   bool ok = true;
   const im_geom *drawn = NULL; /* the device geometry drawn, for the legend */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "influmap/classify.h"
@@ -88,7 +89,7 @@ static double number_of(const im_feature *f, long field) {
   if (field < 0 || !f->values || !f->values[field])
     return NAN;
   char *end;
-  double v = strtod(f->values[field], &end);
+  double v = im_strtod(f->values[field], &end);
   return end != f->values[field] && *end == '\0' ? v : NAN;
 }
 
@@ -411,11 +412,11 @@ const im_classes *im_resolver_classes(const im_resolver *r, size_t k) {
  * 100 up, three significant digits below. */
 static void format_bound(double v, char *buf, size_t size) {
   if (fabs(v) < 100 || fabs(v) >= 1e15) {
-    snprintf(buf, size, "%.3g", v);
+    im_snprintf(buf, size, "%.3g", v);
     return;
   }
   char digits[32];
-  snprintf(digits, sizeof digits, "%.0f", fabs(v));
+  im_snprintf(digits, sizeof digits, "%.0f", fabs(v));
   size_t n = strlen(digits), o = 0;
   if (v < 0 && o + 1 < size)
     buf[o++] = '-';
@@ -467,7 +468,7 @@ bool im_resolver_class_style(const im_resolver *r, size_t k, long index, im_geom
     if (cs->cl->kind == IM_CLASSES_CATEGORICAL && (size_t)index < cs->nvalues) {
       values[cs->field] = cs->values[index];
     } else if (cs->cl->kind == IM_CLASSES_GRADUATED && (size_t)index + 1 < cs->nbreaks) {
-      snprintf(number, sizeof number, "%.17g", (cs->breaks[index] + cs->breaks[index + 1]) / 2);
+      im_snprintf(number, sizeof number, "%.17g", (cs->breaks[index] + cs->breaks[index + 1]) / 2);
       values[cs->field] = number;
     }
   }

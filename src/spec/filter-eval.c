@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "spec/filter-private.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -49,7 +50,7 @@ bool im_filter_number(const char *s, size_t n, double *out) {
   /* s[0..n) is followed by a blank, a NUL or (in an expression) a character
    * that cannot continue a number, so strtod stops exactly at n. */
   char *end;
-  double v = strtod(s, &end);
+  double v = im_strtod(s, &end);
   if (end != s + n || !isfinite(v))
     return false;
   *out = v;

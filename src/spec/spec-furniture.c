@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "spec/spec-furniture-private.h"
@@ -757,7 +758,7 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
     const char *s;
     char *end;
     /* graticule: 10 is the step */
-    if (im_yaml_is_scalar(v) && (s = fy_node_get_scalar0(im_yaml_deref(v))) && strtod(s, &end) && !*end) {
+    if (im_yaml_is_scalar(v) && (s = fy_node_get_scalar0(im_yaml_deref(v))) && im_strtod(s, &end) && !*end) {
       g->enabled = true;
       if (im_yaml_number(r, v, "graticule step", 1.0 / 60, 90, &g->lon_step))
         return IM_STATUS_INPUT;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "influmap/filter.h"
@@ -220,7 +221,7 @@ static im_status grid_count(im_yaml_reader *r, struct fy_node *v, const char *wh
   if (im_yaml_scalar(r, v, what, &s))
     return IM_STATUS_INPUT;
   char *end;
-  double n = strtod(s, &end);
+  double n = im_strtod(s, &end);
   if (end == s || *end || !isfinite(n) || n != floor(n) || n < 1 || n > 12)
     return im_yaml_fail(r, v, "multiples: %s must be a whole number from 1 to 12, not '%s'", what, s);
   *out = (int)n;

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "core/utf8-private.h"
@@ -346,7 +347,7 @@ im_status im_yaml_number(im_yaml_reader *r, struct fy_node *n, const char *what,
   if (im_yaml_scalar(r, n, what, &s))
     return IM_STATUS_INPUT;
   char *end;
-  double v = strtod(s, &end);
+  double v = im_strtod(s, &end);
   if (end == s || *end || !isfinite(v))
     return im_yaml_fail(r, n, "%s must be a number, not '%s'", what, im_utf8_shown(s, shown));
   if (v < lo || v > hi)
