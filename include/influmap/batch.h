@@ -83,7 +83,8 @@ IM_API im_status im_batch_job_map(const im_manifest *m, const im_batch_job *job,
 
 /* 64-bit FNV-1a of a string. */
 IM_API uint64_t im_batch_hash(const char *s);
-/* True when the job belongs to shard k (1..n) of n: hash mod n == k - 1.
+/* True when the job belongs to shard k (1..n) of n: the hash, mixed
+ * (splitmix64's finalizer), mod n == k - 1.
  * n <= 1 keeps every job. */
 IM_API bool im_batch_job_in_shard(const im_batch_job *job, unsigned k, unsigned n);
 

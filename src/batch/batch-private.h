@@ -165,16 +165,16 @@ bool im_batch_sha256_file(const char *path, char hex[65]);
 /* A run's hold on its maps (see hold.c): another run whose maps overlap
  * (any but another shard of the same N) refuses while it lasts. */
 typedef struct im_batch_hold im_batch_hold;
-/* A holder on another host is taken to be gone once its file has not been
- * touched (as each map finishes) for this long. */
-#define IM_BATCH_HOLD_STALE_S 600
-#define IM_BATCH_HOLD_STALE_TEXT "10 minutes"
+/* The holder touches its file this often; one on another host is taken to
+ * be gone once its file has not been touched for IM_BATCH_HOLD_STALE_S
+ * (clocks of a cluster's machines may differ by a little). */
+#define IM_BATCH_HOLD_BEAT_S 10
+#define IM_BATCH_HOLD_STALE_S 90
+#define IM_BATCH_HOLD_STALE_TEXT "90 seconds"
 /* Takes the hold of shard k of n (n <= 1: the whole manifest), recovering
  * one its holder left; IM_STATUS_IO, naming the holder, when a run that
  * overlaps holds one (with ignore: a warning instead). */
 im_status im_batch_hold_take(im_manifest *m, unsigned k, unsigned n, bool ignore, im_batch_hold **out, im_error *err);
-/* Says the holder is alive: as each map finishes. */
-void im_batch_hold_touch(im_batch_hold *h);
 /* Gives the hold back (removes the file if it is still this process's). */
 void im_batch_hold_release(im_batch_hold *h);
 

@@ -9,11 +9,14 @@
  *
  * A holder that is gone leaves its file behind (SIGKILL, a node that
  * died). On the same host, a pid no longer running says so; on another,
- * the file's age does: the holder touches it as each map finishes, so one
- * untouched for IM_BATCH_HOLD_STALE_S seconds is taken to be left over. */
+ * the file's age does: the holder touches it every IM_BATCH_HOLD_BEAT_S
+ * seconds (a thread, whatever a map takes), so one untouched for
+ * IM_BATCH_HOLD_STALE_S seconds is taken to be left over, and the retry of
+ * a pod or a requeued task on another node starts within a minute or two. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +33,26 @@ struct im_batch_hold {
   char *path;
   int fd;
   char host[256];
+  pthread_t beat;
+  bool beating, stop;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
 };
+
+static void *heartbeat(void *arg) {
+  im_batch_hold *h = arg;
+  pthread_mutex_lock(&h->mu);
+  while (!h->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += IM_BATCH_HOLD_BEAT_S;
+    pthread_cond_timedwait(&h->cv, &h->mu, &until);
+    if (!h->stop)
+      futimens(h->fd, NULL);
+  }
+  pthread_mutex_unlock(&h->mu);
+  return NULL;
+}
 
 typedef struct {
   char host[256];
@@ -177,6 +199,8 @@ im_status im_batch_hold_take(im_manifest *m, unsigned k, unsigned n, bool ignore
     return im_error_set(err, IM_STATUS_INTERNAL, m->path, 0, 0, "out of memory");
   }
   h->fd = -1;
+  pthread_mutex_init(&h->mu, NULL);
+  pthread_cond_init(&h->cv, NULL);
   this_host(h->host);
   im_status st = im_batch_make_dirs(m->lock_dir, err);
   for (int attempt = 0; !st && attempt < 3; attempt++) {
@@ -237,18 +261,21 @@ im_status im_batch_hold_take(im_manifest *m, unsigned k, unsigned n, bool ignore
     im_batch_hold_release(h);
     return st;
   }
+  h->beating = !pthread_create(&h->beat, NULL, heartbeat, h);
   *out = h;
   return IM_STATUS_OK;
-}
-
-void im_batch_hold_touch(im_batch_hold *h) {
-  if (h && h->fd >= 0)
-    futimens(h->fd, NULL);
 }
 
 void im_batch_hold_release(im_batch_hold *h) {
   if (!h)
     return;
+  if (h->beating) {
+    pthread_mutex_lock(&h->mu);
+    h->stop = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->beat, NULL);
+  }
   if (h->fd >= 0) {
     /* Only our own: a run that took the file over as stale owns it now. */
     holder now;
@@ -256,6 +283,8 @@ void im_batch_hold_release(im_batch_hold *h) {
       unlink(h->path);
     close(h->fd);
   }
+  pthread_cond_destroy(&h->cv);
+  pthread_mutex_destroy(&h->mu);
   free(h->path);
   free(h);
 }

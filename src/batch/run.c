@@ -119,7 +119,6 @@ static void *worker(void *arg) {
       im_error_format(&err, msg, sizeof msg);
     pthread_mutex_lock(&rs->mu);
     rs->done++;
-    im_batch_hold_touch(rs->hold);
     if (kind == IM_BATCH_RENDERED)
       rs->rendered++;
     else if (kind == IM_BATCH_SKIPPED)
