@@ -8,6 +8,7 @@ INFLUMAP_PACKAGES=(
   libcmocka-dev poppler-utils
   libpng-dev ghostscript
   python3 file parallel
+  slurm-wlm munge
   gdal-bin python3-gdal python3-numpy
   clang libclang-rt-14-dev clang-format valgrind
 )
