@@ -1,7 +1,7 @@
 /* The batch module's parts: the manifest model (manifest.c reads it,
  * expand.c fills the matrix and the jobs), overrides applied to a job's map
- * (job.c), input hashes and the lock file (lock.c), the atlas (atlas.c),
- * shards (shard.c), the workers (run.c) and the layer cache they share
+ * (job.c), input hashes and the lock file (lock.c), the hold of a running
+ * run (hold.c), the atlas (atlas.c), shards (shard.c), the workers (run.c) and the layer cache they share
  * (cache.c, layer-cache-private.h). */
 #ifndef IM_BATCH_PRIVATE_H
 #define IM_BATCH_PRIVATE_H

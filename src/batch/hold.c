@@ -13,6 +13,7 @@
  * seconds (a thread, whatever a map takes), so one untouched for
  * IM_BATCH_HOLD_STALE_S seconds is taken to be left over, and the retry of
  * a pod or a requeued task on another node starts within a minute or two. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -24,7 +25,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "core/mem-private.h"
 #include "batch/batch-private.h"
@@ -145,19 +145,19 @@ static bool hold_name(const char *f, const char *s, unsigned *k, unsigned *n) {
   return sscanf(f, ".influmap.shard-%u-of-%u.running%n", k, n, &used) == 2 && !f[used];
 }
 
-/* The manifest's name without its folder and .yaml, as lock.c names it. */
-static char *hold_stem(const im_manifest *m, const char *mine) {
+/* The manifest's name as the lock files have it: the part of our own
+ * file's name before ".influmap.". */
+static char *hold_stem(const char *mine) {
   const char *slash = strrchr(mine, '/');
   const char *name = slash ? slash + 1 : mine;
   const char *dot = strstr(name, ".influmap.");
-  (void)m;
   return dot ? im_strndup(name, (size_t)(dot - name)) : NULL;
 }
 
 /* Other runs of the manifest whose maps overlap this one's. */
 static im_status check_others(im_manifest *m, const char *mine, unsigned k, unsigned n, bool ignore, const char *host,
                               im_error *err) {
-  char *s = hold_stem(m, mine);
+  char *s = hold_stem(mine);
   DIR *d = s ? opendir(m->lock_dir) : NULL;
   struct dirent *e;
   im_status st = IM_STATUS_OK;
