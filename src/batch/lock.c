@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
+#include <hb.h>
 #include <limits.h>
 #include <cairo.h>
 #include <pango/pango.h>
@@ -67,14 +68,14 @@ struct im_batch_inputs {
 /* ---- hashing ---- */
 
 /* The libraries whose version can change an output's bytes: drawing
- * (Cairo), text (Pango and with it HarfBuzz' shaping, fontconfig's
- * choices), coordinates (PROJ) and compression (libpng, zlib). A map made
- * by other versions is made again. */
+ * (Cairo), text (Pango, HarfBuzz' shaping, fontconfig's choices),
+ * coordinates (PROJ) and compression (libpng, zlib). A map made by other
+ * versions is made again. */
 static json_t *library_versions(void) {
   PJ_INFO pj = proj_info();
-  return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "cairo", cairo_version_string(), "pango", pango_version_string(),
-                   "proj", pj.release ? pj.release : "?", "fontconfig", FcGetVersion(), "libpng",
-                   png_get_libpng_ver(NULL), "zlib", zlibVersion());
+  return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "cairo", cairo_version_string(), "pango",
+                   pango_version_string(), "harfbuzz", hb_version_string(), "proj", pj.release ? pj.release : "?",
+                   "fontconfig", FcGetVersion(), "libpng", png_get_libpng_ver(NULL), "zlib", zlibVersion());
 }
 
 /* Two inputs objects (path -> sha256) with the same contents, whatever

@@ -470,6 +470,19 @@ second_fonts=$(json "$SCRATCH/fontpath2/out/monthly.influmap.lock" '" ".join(k f
 [ -z "$why" ] && [[ $second_fonts != *fonts/NotoSans-Regular.ttf* || $second_fonts == */usr/share/* ]] && why="the copied fonts were not used: '$second_fonts'"
 check "the same font files at another path keep every map up to date" "$why"
 
+# A map made by another version of a library that makes the bytes is made
+# again (the lock file records them).
+python3 - "$SCRATCH/fontpath/out/monthly.influmap.lock" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["outputs"]["out/a/china.png"]["libraries"]["cairo"] = "1.0.0"
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+run batch $M --out-root fontpath
+why=$(expect_counts 1 15 0 0)
+[ -z "$why" ] && ! grep -q ' rendered fontpath/out/a/china.png ' "$OUT" && why="rendered another map: $(grep ' rendered ' "$OUT")"
+check "a map made by another Cairo is made again" "$why"
+
 # --- the manifests that ship ---
 
 why=
