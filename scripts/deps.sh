@@ -7,7 +7,8 @@ INFLUMAP_PACKAGES=(
   libshp-dev libfyaml-dev libjansson-dev libcsv-dev librsvg2-dev
   libcmocka-dev poppler-utils
   libpng-dev ghostscript
-  python3 file locales
+  python3 file locales parallel
+  slurm-wlm munge
   gdal-bin python3-gdal python3-numpy
   clang libclang-rt-14-dev clang-format valgrind
 )

@@ -429,26 +429,44 @@ static void test_shard_parse(void **state) {
   unsetenv("JOB_COMPLETION_INDEX");
   assert_int_equal(im_batch_shard_parse("auto", 0, &k, &n, &err), IM_STATUS_USAGE);
   assert_non_null(strstr(err.message, "SLURM_ARRAY_TASK_ID"));
-  /* Slurm: --array=1-8 */
-  setenv("SLURM_ARRAY_TASK_ID", "3", 1);
-  setenv("SLURM_ARRAY_TASK_MIN", "1", 1);
-  setenv("SLURM_ARRAY_TASK_MAX", "8", 1);
-  assert_ok(im_batch_shard_parse("auto", 0, &k, &n, &err), &err);
-  assert_true(k == 3 && n == 8);
-  setenv("SLURM_ARRAY_TASK_COUNT", "8", 1);
+  /* Slurm: the task id, 0-based, is the shard less one, out of --count
+   * whatever the array's own size (a resubmission of a few tasks, a step):
+   * without --count, the run stops and says how to give it. */
+  setenv("SLURM_ARRAY_TASK_ID", "9", 1);
+  setenv("SLURM_ARRAY_TASK_MIN", "5", 1);
+  setenv("SLURM_ARRAY_TASK_MAX", "9", 1);
+  setenv("SLURM_ARRAY_TASK_COUNT", "2", 1); /* --array=5,9 */
+  assert_int_equal(im_batch_shard_parse("auto", 0, &k, &n, &err), IM_STATUS_USAGE);
+  assert_non_null(strstr(err.message, "--count"));
+  assert_string_equal(im_batch_shard_variable(), "SLURM_ARRAY_TASK_ID");
+  assert_ok(im_batch_shard_parse("auto", 16, &k, &n, &err), &err);
+  assert_true(k == 10 && n == 16);
+  setenv("SLURM_ARRAY_TASK_ID", "5", 1);
+  assert_ok(im_batch_shard_parse("auto", 16, &k, &n, &err), &err);
+  assert_true(k == 6 && n == 16);
+  /* --array=0-15:4 */
+  setenv("SLURM_ARRAY_TASK_ID", "8", 1);
   setenv("SLURM_ARRAY_TASK_MIN", "0", 1);
-  assert_ok(im_batch_shard_parse("auto", 0, &k, &n, &err), &err);
-  assert_true(k == 4 && n == 8);
-  assert_ok(im_batch_shard_parse("auto", 10, &k, &n, &err), &err);
-  assert_true(k == 4 && n == 10);
-  assert_int_equal(im_batch_shard_parse("auto", 3, &k, &n, &err), IM_STATUS_USAGE);
+  setenv("SLURM_ARRAY_TASK_MAX", "12", 1);
+  setenv("SLURM_ARRAY_TASK_COUNT", "4", 1);
+  assert_ok(im_batch_shard_parse("auto", 16, &k, &n, &err), &err);
+  assert_true(k == 9 && n == 16);
+  /* --array=1-16 with --count 16: task 16 is beyond, and the message says
+   * how the array should run. */
+  setenv("SLURM_ARRAY_TASK_ID", "16", 1);
+  assert_int_equal(im_batch_shard_parse("auto", 16, &k, &n, &err), IM_STATUS_USAGE);
+  assert_non_null(strstr(err.message, "--array=0-15"));
   unsetenv("SLURM_ARRAY_TASK_ID");
   /* Kubernetes Indexed Job: 0-based, count given. */
   setenv("JOB_COMPLETION_INDEX", "0", 1);
+  assert_string_equal(im_batch_shard_variable(), "JOB_COMPLETION_INDEX");
   assert_int_equal(im_batch_shard_parse("auto", 0, &k, &n, &err), IM_STATUS_USAGE);
   assert_non_null(strstr(err.message, "--count"));
   assert_ok(im_batch_shard_parse("auto", 5, &k, &n, &err), &err);
   assert_true(k == 1 && n == 5);
+  setenv("JOB_COMPLETION_INDEX", "8", 1);
+  assert_int_equal(im_batch_shard_parse("auto", 8, &k, &n, &err), IM_STATUS_USAGE);
+  assert_non_null(strstr(err.message, "JOB_COMPLETION_INDEX=8 is beyond --count 8"));
   unsetenv("JOB_COMPLETION_INDEX");
   unsetenv("SLURM_ARRAY_TASK_COUNT");
   unsetenv("SLURM_ARRAY_TASK_MIN");

@@ -83,16 +83,21 @@ IM_API im_status im_batch_job_map(const im_manifest *m, const im_batch_job *job,
 
 /* 64-bit FNV-1a of a string. */
 IM_API uint64_t im_batch_hash(const char *s);
-/* True when the job belongs to shard k (1..n) of n: hash mod n == k - 1.
+/* True when the job belongs to shard k (1..n) of n: the hash, mixed
+ * (splitmix64's finalizer), mod n == k - 1.
  * n <= 1 keeps every job. */
 IM_API bool im_batch_job_in_shard(const im_batch_job *job, unsigned k, unsigned n);
 
-/* Reads "K/N" (1 <= K <= N), or "auto": the shard of a Slurm job array
- * (SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN, out of count, else
- * SLURM_ARRAY_TASK_COUNT, else MAX - MIN + 1) or of a Kubernetes Indexed
- * Job (JOB_COMPLETION_INDEX, out of count, which it needs). count 0: not
- * given. A bad value is IM_STATUS_USAGE. */
+/* Reads "K/N" (1 <= K <= N), or "auto": the shard is the scheduler's own
+ * 0-based index plus one, out of count, which auto needs (the whole array's
+ * size; count 0: not given): SLURM_ARRAY_TASK_ID (a Slurm job array) or
+ * else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job). The array's size as
+ * Slurm reports it is not used: a resubmission of some tasks or a stepped
+ * array would shrink it. A bad value is IM_STATUS_USAGE. */
 IM_API im_status im_batch_shard_parse(const char *text, unsigned count, unsigned *k, unsigned *n, im_error *err);
+/* The environment variable --shard auto reads ("SLURM_ARRAY_TASK_ID" or
+ * "JOB_COMPLETION_INDEX"), NULL when neither is set: for the log. */
+IM_API const char *im_batch_shard_variable(void);
 
 typedef enum {
   IM_BATCH_RENDERED, /* the map was written */
@@ -124,6 +129,11 @@ typedef struct {
   bool no_cache;           /* read sources for every map, not once per process (to measure the cache) */
   im_batch_event_fn on_event;
   void *user;
+  /* Run even while another run of the manifest whose maps overlap this
+   * one's (the same shard, or a whole run and any shard) holds its lock;
+   * without it, im_batch_run fails with IM_STATUS_IO naming the holder's
+   * host and pid. */
+  bool ignore_locks;
 } im_batch_options;
 
 typedef struct {

@@ -1,7 +1,7 @@
 /* The batch module's parts: the manifest model (manifest.c reads it,
  * expand.c fills the matrix and the jobs), overrides applied to a job's map
- * (job.c), input hashes and the lock file (lock.c), the atlas (atlas.c),
- * shards (shard.c), the workers (run.c) and the layer cache they share
+ * (job.c), input hashes and the lock file (lock.c), the hold of a running
+ * run (hold.c), the atlas (atlas.c), shards (shard.c), the workers (run.c) and the layer cache they share
  * (cache.c, layer-cache-private.h). */
 #ifndef IM_BATCH_PRIVATE_H
 #define IM_BATCH_PRIVATE_H
@@ -159,6 +159,24 @@ void im_batch_remove_stale_temps(const char *const *paths, size_t n);
 /* The sha256 of a file, as 64 hex digits and a NUL; false when it cannot
  * be read. */
 bool im_batch_sha256_file(const char *path, char hex[65]);
+
+/* ---- hold.c ---- */
+
+/* A run's hold on its maps (see hold.c): another run whose maps overlap
+ * (any but another shard of the same N) refuses while it lasts. */
+typedef struct im_batch_hold im_batch_hold;
+/* The holder touches its file this often; one on another host is taken to
+ * be gone once its file has not been touched for IM_BATCH_HOLD_STALE_S
+ * (clocks of a cluster's machines may differ by a little). */
+#define IM_BATCH_HOLD_BEAT_S 10
+#define IM_BATCH_HOLD_STALE_S 90
+#define IM_BATCH_HOLD_STALE_TEXT "90 seconds"
+/* Takes the hold of shard k of n (n <= 1: the whole manifest), recovering
+ * one its holder left; IM_STATUS_IO, naming the holder, when a run that
+ * overlaps holds one (with ignore: a warning instead). */
+im_status im_batch_hold_take(im_manifest *m, unsigned k, unsigned n, bool ignore, im_batch_hold **out, im_error *err);
+/* Gives the hold back (removes the file if it is still this process's). */
+void im_batch_hold_release(im_batch_hold *h);
 
 /* ---- run.c ---- */
 

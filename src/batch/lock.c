@@ -10,8 +10,13 @@
 #include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
+#include <hb.h>
 #include <limits.h>
+#include <cairo.h>
 #include <pango/pango.h>
+#include <png.h>
+#include <proj.h>
+#include <zlib.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,7 +54,8 @@ struct im_batch_lock {
   json_t *outputs; /* output -> record */
   cache_entry *hashes, *fonts, *keys;
   size_t nhashes, cap_hashes, nfonts, cap_fonts, nkeys, cap_keys;
-  char *base; /* the real path of the lock file's folder */
+  char *base;        /* the real path of the lock file's folder */
+  json_t *libraries; /* the versions of the libraries that make the bytes */
   const char *manifest;
   unsigned shard, nshards;
 };
@@ -60,6 +66,52 @@ struct im_batch_inputs {
 };
 
 /* ---- hashing ---- */
+
+/* The libraries whose version can change an output's bytes: drawing
+ * (Cairo), text (Pango, HarfBuzz' shaping, fontconfig's choices),
+ * coordinates (PROJ) and compression (libpng, zlib). A map made by other
+ * versions is made again. */
+static json_t *library_versions(void) {
+  PJ_INFO pj = proj_info();
+  return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "cairo", cairo_version_string(), "pango",
+                   pango_version_string(), "harfbuzz", hb_version_string(), "proj", pj.release ? pj.release : "?",
+                   "fontconfig", FcGetVersion(), "libpng", png_get_libpng_ver(NULL), "zlib", zlibVersion());
+}
+
+/* Two inputs objects (path -> sha256) with the same contents, whatever
+ * the paths: the same Noto files installed elsewhere (a container image
+ * against the machine that makes the atlas) or a tree mounted at another
+ * place keep the maps up to date. The spec names its files, so which file
+ * plays which part is in the spec's own hash. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static bool same_contents(json_t *a, json_t *b) {
+  if (!json_is_object(a) || !json_is_object(b) || json_object_size(a) != json_object_size(b))
+    return false;
+  size_t n = json_object_size(a);
+  const char **va = im_malloc_array(n + 1, sizeof *va), **vb = im_malloc_array(n + 1, sizeof *vb);
+  bool same = va && vb;
+  size_t i = 0, j = 0;
+  const char *key;
+  json_t *v;
+  json_object_foreach(a, key, v) {
+    if (same && i < n)
+      va[i++] = json_string_value(v) ? json_string_value(v) : "";
+  }
+  json_object_foreach(b, key, v) {
+    if (same && j < n)
+      vb[j++] = json_string_value(v) ? json_string_value(v) : "";
+  }
+  if (same) {
+    qsort(va, n, sizeof *va, cmp_str);
+    qsort(vb, n, sizeof *vb, cmp_str);
+    for (size_t k = 0; k < n && same; k++)
+      same = !strcmp(va[k], vb[k]);
+  }
+  free(va);
+  free(vb);
+  return same;
+}
 
 bool im_batch_sha256_file(const char *path, char hex[65]) {
   FILE *f = fopen(path, "rb");
@@ -575,6 +627,10 @@ im_status im_batch_lock_open(im_manifest *m, unsigned k, unsigned n, im_batch_lo
     return st;
   }
   l->base = realpath(m->lock_dir, NULL);
+  if (!(l->libraries = library_versions())) {
+    im_batch_lock_free(l);
+    return im_error_set(err, IM_STATUS_INTERNAL, m->path, 0, 0, "out of memory");
+  }
   im_batch_remove_stale_temps((const char *const *)&l->path, 1);
   /* Everything read so far goes into the lock file; then the journal starts
    * empty. Killed in between, the journal's lines are read twice: no harm. */
@@ -615,6 +671,7 @@ void im_batch_lock_free(im_batch_lock *l) {
   free(l->hashes);
   free(l->fonts);
   json_decref(l->outputs);
+  json_decref(l->libraries);
   if (l->journal_fd >= 0)
     close(l->journal_fd);
   if (l->path && l->journal)
@@ -633,7 +690,8 @@ bool im_batch_lock_fresh(im_batch_lock *l, const im_batch_job *job, const im_bat
   json_t *rec = json_object_get(l->outputs, job->output);
   const char *version = json_string_value(json_object_get(rec, "influmap"));
   bool same = rec && version && !strcmp(version, IM_VERSION_STRING) &&
-              json_equal(json_object_get(rec, "inputs"), in->files) &&
+              json_equal(json_object_get(rec, "libraries"), l->libraries) &&
+              same_contents(json_object_get(rec, "inputs"), in->files) &&
               json_equal(json_object_get(rec, "params"), in->params);
   char want[65] = "";
   long long size = 0, mtime = 0;
@@ -664,9 +722,10 @@ im_status im_batch_lock_record(im_batch_lock *l, const im_batch_job *job, im_bat
   }
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  json_t *rec = json_pack("{s:o, s:o, s:s, s:s, s:I, s:I, s:f}", "inputs", in->files, "params", in->params, "influmap",
-                          IM_VERSION_STRING, "sha256", hex, "size", (json_int_t)st.st_size, "mtime_ns",
-                          (json_int_t)mtime_ns(&st), "written", now.tv_sec + now.tv_nsec / 1e9);
+  json_t *rec =
+      json_pack("{s:o, s:o, s:s, s:O, s:s, s:I, s:I, s:f}", "inputs", in->files, "params", in->params, "influmap",
+                IM_VERSION_STRING, "libraries", l->libraries, "sha256", hex, "size", (json_int_t)st.st_size, "mtime_ns",
+                (json_int_t)mtime_ns(&st), "written", now.tv_sec + now.tv_nsec / 1e9);
   /* json_pack's "o" took both references, even on failure. */
   in->files = in->params = NULL;
   im_batch_inputs_free(in);

@@ -18,6 +18,7 @@ typedef struct {
   im_manifest *m;
   const im_batch_options *opt;
   im_batch_lock *lock;
+  im_batch_hold *hold;
   size_t *todo; /* job indexes of this run, in manifest order */
   size_t ntodo;
   atomic_size_t next;
@@ -189,7 +190,11 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
   im_warning_set_handler(on_warning, &rs);
   if (!opt->no_cache)
     im_layer_cache_begin();
-  im_status st = im_batch_lock_open(m, k, n, &rs.lock, err);
+  /* Before the lock files are read: a run that overlaps this one, still
+   * running, would have them change underfoot. */
+  im_status st = im_batch_hold_take(m, k, n, opt->ignore_locks, &rs.hold, err);
+  if (!st)
+    st = im_batch_lock_open(m, k, n, &rs.lock, err);
   if (!st) {
     /* What a killed run left half-written goes before anything is drawn. */
     const char **paths = im_malloc_array(rs.ntodo + 1, sizeof *paths);
@@ -225,6 +230,7 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
     im_layer_cache_end();
   im_warning_set_handler(NULL, NULL);
   im_batch_lock_free(rs.lock);
+  im_batch_hold_release(rs.hold);
   *summary = (im_batch_summary){rs.ntodo, rs.rendered, rs.skipped, rs.failed, rs.worst, since(&rs.t0)};
   pthread_mutex_destroy(&rs.mu);
   free(rs.todo);

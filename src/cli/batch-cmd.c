@@ -11,8 +11,31 @@
 #include "influmap/batch.h"
 
 static const char batch_usage[] =
-    "usage: influmap batch MANIFEST [-j N] [--shard K/N | --shard auto [--count N]] [--force] [--list]\n"
-    "                      [--atlas FILE.pdf] [--out-root DIR] [--allow-outside] [--no-cache]\n";
+    "usage: influmap batch MANIFEST [-j N] [--shard K/N | --shard auto --count N] [--force] [--list]\n"
+    "                      [--atlas FILE.pdf] [--out-root DIR] [--allow-outside] [--no-cache] [--ignore-locks]\n";
+
+static const char batch_help[] =
+    "Renders every map of a manifest, in parallel, skipping those whose inputs have not changed since the\n"
+    "lock file in the output folder recorded them (docs/batch.md).\n"
+    "\n"
+    "  -j N, --jobs N     worker threads (default 1)\n"
+    "  --shard K/N        only the maps whose output name hashes to K-1 modulo N; N shards make the whole\n"
+    "  --shard auto       K from the scheduler's 0-based index plus one: SLURM_ARRAY_TASK_ID (a Slurm job\n"
+    "                     array, #SBATCH --array=0-15) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)\n"
+    "  --count N          with --shard auto: the number of shards, the whole array's size (a resubmission\n"
+    "                     --array=5,9 keeps --count 16 and runs shards 6 and 10 of 16)\n"
+    "  --force            render every map, up to date or not\n"
+    "  --list             print the maps (of the shard) with their values, one per line, rendering nothing\n"
+    "  --atlas FILE.pdf   also collect the PDF maps, in manifest order, into one PDF with bookmarks\n"
+    "  --out-root DIR     outputs are relative to DIR (default: the current folder)\n"
+    "  --allow-outside    outputs may leave the output root (absolute paths, ..)\n"
+    "  --no-cache         read the sources for every map (to measure the layer cache)\n"
+    "  --ignore-locks     run even while another run of the manifest whose maps overlap this one's is\n"
+    "                     running (the same shard twice; a whole run while shards run): refused otherwise\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "Exit codes: 0 every map rendered or up to date, 1 bad input (a map or the manifest), 2 usage,\n"
+    "3 I/O or internal error (a map that cannot be written, another run holding the lock).\n";
 
 typedef struct {
   bool tty;      /* progress on stderr, redrawn */
@@ -175,6 +198,13 @@ int im_cli_batch(int argc, char **argv) {
       opt.no_cache = true;
     } else if (!strcmp(a, "--allow-outside")) {
       mopt.allow_outside = true;
+    } else if (!strcmp(a, "--ignore-locks")) {
+      opt.ignore_locks = true;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(batch_usage, stdout);
+      fputs("\n", stdout);
+      fputs(batch_help, stdout);
+      return 0;
     } else if (a[0] == '-' && a[1]) {
       return usage("unknown option '%s'", a);
     } else if (!manifest) {
@@ -207,15 +237,31 @@ int im_cli_batch(int argc, char **argv) {
     im_manifest_free(m);
     return 0;
   }
+  if (n > 1) {
+    /* Which shard auto picked, and from what: a log read after the fact
+     * says which maps this task was for. */
+    size_t mine = 0, all = im_manifest_job_count(m);
+    for (size_t i = 0; i < all; i++)
+      mine += im_batch_job_in_shard(im_manifest_job(m, i), k, n);
+    const char *var = strcmp(shard, "auto") ? NULL : im_batch_shard_variable();
+    printf("shard %u/%u", k, n);
+    if (var)
+      printf(" (%s=%s)", var, getenv(var));
+    printf(": %zu of %zu maps\n", mine, all);
+    fflush(stdout);
+  }
   cli_state cs = {.tty = isatty(STDERR_FILENO)};
   opt.on_event = on_event;
   opt.user = &cs;
   im_batch_summary sum;
   im_status st = im_batch_run(m, &opt, &sum, &err);
   clear_progress(&cs);
-  printf("%zu map%s%s: %zu rendered, %zu up to date, %zu failed in %.1f s (%.1f maps/s)\n", sum.total,
-         sum.total == 1 ? "" : "s", n > 1 ? " in this shard" : "", sum.rendered, sum.skipped, sum.failed, sum.seconds,
-         sum.seconds > 0 ? (sum.rendered + sum.skipped) / sum.seconds : 0.0);
+  /* A run refused before its first map (another holds the lock) has no
+   * counts worth a line. */
+  if (!st || sum.rendered || sum.skipped || sum.failed)
+    printf("%zu map%s%s: %zu rendered, %zu up to date, %zu failed in %.1f s (%.1f maps/s)\n", sum.total,
+           sum.total == 1 ? "" : "s", n > 1 ? " in this shard" : "", sum.rendered, sum.skipped, sum.failed, sum.seconds,
+           sum.seconds > 0 ? (sum.rendered + sum.skipped) / sum.seconds : 0.0);
   fflush(stdout);
   if (cs.nfailures) {
     fprintf(stderr, "influmap: %zu map%s failed:\n", cs.nfailures, cs.nfailures == 1 ? "" : "s");

@@ -18,8 +18,8 @@ static const char usage_text[] =
     "[--timings]\n"
     "       influmap info FILE.shp\n"
     "       influmap validate SPEC...\n"
-    "       influmap batch MANIFEST [-j N] [--shard K/N|auto [--count N]] [--force] [--list] [--atlas FILE.pdf]\n"
-    "       influmap --help | --version\n";
+    "       influmap batch MANIFEST [-j N] [--shard K/N | auto --count N] [--force] [--list] [--atlas FILE.pdf]\n"
+    "       influmap COMMAND --help | influmap --help | --version\n";
 
 static const char help_text[] =
     "influmap renders maps from shapefiles and a YAML map spec to PNG, SVG and PDF.\n"
@@ -42,7 +42,8 @@ static const char help_text[] =
     "                       labels, encode) and in all to stderr\n"
     "  info FILE.shp        shape type, feature count, extent, fields, CRS and encoding\n"
     "  validate SPEC...     check specs (keys, values, sources, CRS) without rendering\n"
-    "  batch MANIFEST       render every map of a manifest, in parallel, skipping what is up to date (docs/batch.md)\n"
+    "  batch MANIFEST       render every map of a manifest, in parallel, skipping what is up to date\n"
+    "                       (influmap batch --help, docs/batch.md)\n"
     "\n"
     "Exit codes: 0 ok, 1 bad input, 2 usage, 3 I/O or internal error.\n";
 
@@ -300,7 +301,26 @@ static int cmd_validate(int argc, char **argv) {
     if (!st && !sheet)
       st = im_map_check(map, &err);
     im_map_free(map);
-    if (st) {
+    /* A batch manifest (styles/monthly.yaml beside the specs it uses):
+     * checked as the batch reads it, every map expanded. Its own error
+     * when its keys are not a spec's at all. */
+    size_t njobs = 0;
+    bool manifest = false;
+    if (st && strstr(err.message, "not a style sheet")) {
+      im_error merr;
+      im_error_clear(&merr);
+      im_manifest *m = NULL;
+      im_status mst = im_manifest_load(argv[i], NULL, &m, &merr);
+      manifest = !mst || !strstr(merr.message, "not a batch manifest");
+      if (manifest) {
+        st = mst, err = merr;
+        njobs = m ? im_manifest_job_count(m) : 0;
+      }
+      im_manifest_free(m);
+    }
+    if (!st && manifest) {
+      printf("%s: ok (batch manifest, %zu map%s)\n", argv[i], njobs, njobs == 1 ? "" : "s");
+    } else if (st) {
       int code = report(&err);
       worst = code > worst ? code : worst;
     } else {
@@ -326,6 +346,16 @@ int main(int argc, char **argv) {
     printf("influmap %s\n", im_version());
     return 0;
   }
+  /* `influmap render --help` and the like: the whole help, which covers
+   * every command's options (batch has its own, longer one). */
+  if (strcmp(cmd, "batch") && (!strcmp(cmd, "render") || !strcmp(cmd, "info") || !strcmp(cmd, "validate")))
+    for (int i = 2; i < argc; i++)
+      if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        fputs(usage_text, stdout);
+        fputs("\n", stdout);
+        fputs(help_text, stdout);
+        return 0;
+      }
   /* Commands that write files: an interrupt (Ctrl-C, SIGTERM from a
    * scheduler, a closed terminal) removes their temporary files, then ends
    * the process by the same signal (exit status 130, 143, 129). */

@@ -308,7 +308,8 @@ for n in 1 2 3 4 5; do
 done
 check "shards 1..5: the union is the whole list, without duplicates" "$why"
 
-a=$(SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto)
+# --shard auto: the scheduler's 0-based index plus one, out of --count.
+a=$(SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto --count 4)
 b=$(JOB_COMPLETION_INDEX=2 "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto --count 4)
 c=$("$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard 3/4)
 why=
@@ -316,6 +317,45 @@ why=
 [ -z "$why" ] && [ "$a" != "$c" ] && why="Slurm task 2 of 0-3 is not shard 3/4"
 [ -z "$why" ] && [ "$b" != "$c" ] && why="JOB_COMPLETION_INDEX=2 --count 4 is not shard 3/4"
 check "--shard auto from Slurm and Kubernetes" "$why"
+
+# Without --count the run stops and says how to give it; an index beyond
+# the count names the ids the array should have.
+run batch specs/kill.yaml --list --shard auto
+why=
+[ "$code" -ne 2 ] && why="no --count: exit $code"
+SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=4 run batch specs/kill.yaml --list --shard auto
+[ -z "$why" ] && { [ "$code" -ne 2 ] || ! grep -q -- '--count 16 for #SBATCH --array=0-15' "$ERR"; } &&
+  why="without --count, exit $code: $(head -c 300 "$ERR")"
+SLURM_ARRAY_TASK_ID=16 run batch specs/kill.yaml --list --shard auto --count 16
+[ -z "$why" ] && { [ "$code" -ne 2 ] || ! grep -q 'SLURM_ARRAY_TASK_ID=16 is beyond --count 16.*--array=0-15' "$ERR"; } &&
+  why="task 16 of 16: exit $code: $(head -c 300 "$ERR")"
+JOB_COMPLETION_INDEX=8 run batch specs/kill.yaml --list --shard auto --count 8
+[ -z "$why" ] && { [ "$code" -ne 2 ] || ! grep -q 'JOB_COMPLETION_INDEX=8 is beyond --count 8' "$ERR"; } &&
+  why="index 8 of 8: exit $code: $(head -c 300 "$ERR")"
+check "--shard auto without --count, or beyond it: a usage error that says what to give" "$why"
+
+# A Slurm array as a first submission in steps, then a resubmission of the
+# tasks left, as Slurm sets the variables for each: the union is the whole.
+slurm_list() { # ID MIN MAX COUNT
+  SLURM_ARRAY_TASK_ID=$1 SLURM_ARRAY_TASK_MIN=$2 SLURM_ARRAY_TASK_MAX=$3 SLURM_ARRAY_TASK_COUNT=$4 \
+    "$BIN" batch "$SCRATCH/specs/kill.yaml" --list --shard auto --count 8
+}
+: >"$SCRATCH/union.list"
+for id in 0 3 6; do slurm_list $id 0 6 3 >>"$SCRATCH/union.list"; done # --array=0-7:3
+for id in 1 2 4 5 7; do slurm_list $id 1 7 5 >>"$SCRATCH/union.list"; done # --array=1,2,4,5,7
+why=
+if [ -n "$(sort "$SCRATCH/union.list" | uniq -d)" ]; then
+  why="jobs in two tasks: $(sort "$SCRATCH/union.list" | uniq -d | head -3 | tr '\n' ' ')"
+elif ! diff -q <(sort "$SCRATCH/all.list") <(sort "$SCRATCH/union.list") >/dev/null; then
+  why="the union of --array=0-7:3 and the resubmitted 1,2,4,5,7 is not the whole list"
+fi
+: >"$SCRATCH/union.list"
+for id in 0 1 2 3 4 6 7; do slurm_list $id 0 7 8 >>"$SCRATCH/union.list"; done # task 5 failed...
+slurm_list 5 5 5 1 >>"$SCRATCH/union.list"                                     # ...resubmitted alone
+if [ -z "$why" ] && ! diff -q <(sort "$SCRATCH/all.list") <(sort "$SCRATCH/union.list") >/dev/null; then
+  why="the union of --array=0-7 less task 5 and --array=5 is not the whole list"
+fi
+check "a stepped array and a resubmission of some tasks: the union is the whole manifest" "$why"
 
 # A shard renders its part, with its own lock file; a whole run afterwards
 # finds everything up to date and folds the shard's lock file in.
@@ -331,6 +371,129 @@ run batch $M --out-root sharded
 [ -z "$why" ] && [ -f "$SCRATCH/sharded/out/monthly.influmap.shard-1-of-2.lock" ] && why="the shard's lock file is left"
 check "two shards, then a whole run: everything up to date" "$why"
 
+SLURM_ARRAY_TASK_ID=1 run batch $M --out-root sharded --shard auto --count 2
+why=
+if [ "$code" -ne 0 ] || ! grep -qx 'shard 2/2 (SLURM_ARRAY_TASK_ID=1): [0-9]* of 16 maps' "$OUT"; then
+  why="exit $code; the log does not name the shard: $(head -2 "$OUT" | tr '\n' '|')"
+fi
+check "the log names the shard auto picked and the variable it came from" "$why"
+
+# --- two runs of the same maps at once ---
+
+HOLD=$SCRATCH/sharded/out/monthly.influmap.shard-1-of-2.running
+host=$(hostname)
+hold() { # FILE HOST PID
+  printf '{"host": "%s", "pid": %s, "started": "2026-01-01T00:00:00Z", "shard": "1/2"}\n' "$2" "$3" >"$1"
+}
+# A live holder on this host (this shell): the same shard refuses, naming
+# it; the other shard of the same N runs; a whole run refuses.
+hold "$HOLD" "$host" $$
+run batch $M --out-root sharded --shard 1/2
+why=
+if [ "$code" -ne 3 ] || ! grep -q "shard-1-of-2.running: this shard is running on host $host, pid $$" "$ERR"; then
+  why="the same shard: exit $code: $(head -c 300 "$ERR")"
+fi
+run batch $M --out-root sharded --shard 2/2
+[ -z "$why" ] && [ "$code" -ne 0 ] && why="the other shard: exit $code: $(head -c 300 "$ERR")"
+run batch $M --out-root sharded
+if [ -z "$why" ] && { [ "$code" -ne 3 ] || ! grep -q "shard 1/2 is running on host $host, pid $$" "$ERR"; }; then
+  why="the whole run while shard 1/2 runs: exit $code: $(head -c 300 "$ERR")"
+fi
+[ -z "$why" ] && [ ! -f "$HOLD" ] && why="a refused run removed the holder's file"
+[ -z "$why" ] && [ -n "$(find "$SCRATCH/sharded" -name '*.running' ! -name "$(basename "$HOLD")")" ] &&
+  why="a refused run left its own file: $(find "$SCRATCH/sharded" -name '*.running')"
+run batch $M --out-root sharded --ignore-locks
+if [ -z "$why" ] && { [ "$code" -ne 0 ] || ! grep -q 'still running.*--ignore-locks' "$ERR"; }; then
+  why="--ignore-locks: exit $code: $(head -c 300 "$ERR")"
+fi
+check "a run whose maps another live run is rendering is refused, naming it (--ignore-locks runs)" "$why"
+
+# The same with the real thing: a run in progress, and the same shard
+# started again while it runs.
+cp "$SCRATCH/specs/kill.yaml" "$SCRATCH/specs/twice.yaml"
+(cd "$SCRATCH" && exec "$BIN" batch specs/twice.yaml --shard 1/2 --out-root twice >/dev/null 2>&1) &
+pid=$!
+for _ in $(seq 1 400); do
+  [ -f "$SCRATCH/twice/kill/twice.influmap.shard-1-of-2.running" ] && break
+  sleep 0.01
+done
+run batch specs/twice.yaml --shard 1/2 --out-root twice
+second=$code
+wait $pid
+first=$?
+why=
+if [ "$first" -ne 0 ] || [ "$second" -ne 3 ] || ! grep -q "is running on host $host" "$ERR"; then
+  why="first exit $first, second exit $second: $(head -c 300 "$ERR")"
+elif [ -e "$SCRATCH/twice/kill/twice.influmap.shard-1-of-2.running" ]; then
+  why="the first run left its .running file"
+fi
+check "the same shard started twice: the second stops with a message, the first finishes" "$why"
+
+# Holders that are gone: a pid no longer running here, and a file on
+# another host untouched for more than 90 seconds, are recovered; a fresh
+# one of another host is not.
+stale=999999
+while kill -0 $stale 2>/dev/null; do stale=$((stale + 1)); done
+hold "$HOLD" "$host" $stale
+run batch $M --out-root sharded --shard 1/2
+why=
+if [ "$code" -ne 0 ] || ! grep -q "recovered the lock of host $host, pid $stale (its process is no longer running)" "$ERR"; then
+  why="a dead pid here: exit $code: $(head -c 300 "$ERR")"
+fi
+[ -z "$why" ] && [ -e "$HOLD" ] && why="the recovered file is left after the run"
+hold "$HOLD" elsewhere.example 4242
+run batch $M --out-root sharded --shard 1/2
+[ -z "$why" ] && [ "$code" -ne 3 ] && why="a fresh holder on another host: exit $code"
+touch -d '-2 minutes' "$HOLD"
+run batch $M --out-root sharded --shard 1/2
+if [ -z "$why" ] && { [ "$code" -ne 0 ] || ! grep -q 'recovered the lock of host elsewhere.example, pid 4242 (untouched for 90 seconds)' "$ERR"; }; then
+  why="another host, 2 minutes old: exit $code: $(head -c 300 "$ERR")"
+fi
+check "a lock whose holder is gone is recovered, with a warning" "$why"
+
+# --- up to date by content: the same fonts at another path ---
+
+fonts=$SCRATCH/fonts
+mkdir -p "$fonts"
+for f in "Noto Sans" "Noto Sans:bold" "Noto Sans:italic"; do
+  cp "$(fc-match -f '%{file}' "$f")" "$fonts/"
+done
+printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s/cache</cachedir></fontconfig>\n' "$fonts" "$fonts" \
+  >"$fonts/fonts.conf"
+run batch $M --out-root fontpath
+first_fonts=$(json "$SCRATCH/fontpath/out/monthly.influmap.lock" '" ".join(k for k in d["outputs"]["out/a/china.png"]["inputs"] if ".ttf" in k)')
+FONTCONFIG_FILE=$fonts/fonts.conf run batch $M --out-root fontpath
+why=$(expect_counts 0 16 0 0)
+[ -z "$why" ] && [[ $first_fonts != */usr/share/fonts/* ]] && why="the lock file names no system font: '$first_fonts'"
+FONTCONFIG_FILE=$fonts/fonts.conf run batch $M --out-root fontpath2
+second_fonts=$(json "$SCRATCH/fontpath2/out/monthly.influmap.lock" '" ".join(k for k in d["outputs"]["out/a/china.png"]["inputs"] if ".ttf" in k)')
+[ -z "$why" ] && [[ $second_fonts != *fonts/NotoSans-Regular.ttf* || $second_fonts == */usr/share/* ]] && why="the copied fonts were not used: '$second_fonts'"
+check "the same font files at another path keep every map up to date" "$why"
+
+# A map made by another version of a library that makes the bytes is made
+# again (the lock file records them).
+python3 - "$SCRATCH/fontpath/out/monthly.influmap.lock" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["outputs"]["out/a/china.png"]["libraries"]["cairo"] = "1.0.0"
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+run batch $M --out-root fontpath
+why=$(expect_counts 1 15 0 0)
+[ -z "$why" ] && ! grep -q ' rendered fontpath/out/a/china.png ' "$OUT" && why="rendered another map: $(grep ' rendered ' "$OUT")"
+check "a map made by another Cairo is made again" "$why"
+
+# --- the manifests that ship ---
+
+why=
+for mf in monthly quick; do
+  n=$("$BIN" batch "$REPO/styles/$mf.yaml" --list 2>"$ERR" | wc -l)
+  want=4416
+  [ $mf = quick ] && want=12
+  [ -z "$why" ] && [ "$n" -ne $want ] && why="styles/$mf.yaml lists $n maps, expected $want: $(head -c 300 "$ERR")"
+done
+check "styles/monthly.yaml and styles/quick.yaml list their maps" "$why"
+
 # --- mistakes ---
 
 printf 'base: a.yaml\nmatrix:\n  a: [x]\noutput: "{a}.png"\ntitel: x\n' >"$SCRATCH/specs/typo.yaml"
@@ -345,6 +508,16 @@ run batch $M -j 0
 check "-j 0 is a usage error" "$([ "$code" -eq 2 ] || echo "exit $code")"
 run batch $M --count 3
 check "--count without --shard auto is a usage error" "$([ "$code" -eq 2 ] || echo "exit $code")"
+
+why=
+for c in render info validate batch; do
+  "$BIN" $c --help >"$OUT" 2>"$ERR"
+  code=$?
+  [ -z "$why" ] && { [ "$code" -ne 0 ] || ! grep -q "^usage: influmap" "$OUT"; } && why="$c --help: exit $code: $(head -c 200 "$ERR")"
+done
+"$BIN" batch -h >"$OUT"
+[ -z "$why" ] && ! grep -q -- '--ignore-locks' "$OUT" && why="batch -h does not describe --ignore-locks"
+check "every subcommand answers --help" "$why"
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
