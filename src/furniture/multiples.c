@@ -647,6 +647,7 @@ static im_status draw_page(run_state *rs, bool opaque, im_error *err) {
   if (!st) {
     /* The page's labeler: its text sink takes the page's text too. */
     im_render_ctx_attach_shared(&pc, cr, rs->outer->labeler);
+    pc.page.over_host = rs->outer->over_host;
     st = im_furniture_begin(&pc.page, err);
   }
   for (size_t i = 0; i < rs->mu->npanels && !st; i++)
