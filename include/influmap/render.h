@@ -14,6 +14,21 @@
 extern "C" {
 #endif
 
+/* Threads. A render (im_map_render, im_map_render_to_box, ..._to_cairo),
+ * im_map_frame and im_map_check never write the map: one const im_map *
+ * may be rendered from several threads at once, and different maps in
+ * different threads, with the same bytes as a render made alone
+ * (tests/test_threads.c, run under ThreadSanitizer). Each render has its
+ * own PROJ context, CRSs, labeler and scratch; what renders share inside
+ * the process (the PROJ contexts kept per thread, the CRS store, the
+ * projected-geometry and layer caches, the SVG loader) is synchronised in
+ * the library. What a call is given belongs to it until it returns: its
+ * im_error, its options' stats and timings (one im_render_options may be
+ * shared only when those are NULL), and the cairo_t of a box render, which
+ * like any Cairo context is drawn on by one thread at a time. The warning
+ * handler (error.h) is process-wide and may be called from any thread that
+ * renders. */
+
 typedef enum { IM_FORMAT_AUTO, IM_FORMAT_PNG, IM_FORMAT_SVG, IM_FORMAT_PDF } im_format;
 
 /* What a render did, for --verbose and tests. */
