@@ -3,6 +3,7 @@
  * of that size, composited over the host's page, the host's Cairo state as
  * it was, a PDF host's text and the map's together. */
 #include <cairo-pdf.h>
+#include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
@@ -260,12 +261,38 @@ static void pdf_host_keeps_its_page(void **state) {
   im_map_free(map);
 }
 
+/* On a host's SVG: the map stays vector there too (no fallback image),
+ * and the host's own drawing stays. */
+static void svg_host_keeps_its_page(void **state) {
+  (void)state;
+  im_map *map = spec("svg.yaml", "#dbe9f4", "");
+  const char *svg = scratch_path("host.svg");
+  cairo_surface_t *s = cairo_svg_surface_create(svg, 595, 842);
+  cairo_t *cr = cairo_create(s);
+  cairo_set_source_rgb(cr, 0.2, 0.6, 0.3);
+  cairo_rectangle(cr, 10, 10, 100, 50);
+  cairo_fill(cr);
+  im_error err;
+  assert_ok(im_map_render_to_box(map, cr, 72, 120, 400, 300, NULL, &err), &err);
+  cairo_destroy(cr);
+  cairo_surface_finish(s);
+  assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(s);
+  size_t len;
+  char *text = read_file(svg, &len);
+  assert_non_null(text);
+  assert_null(strstr(text, "<image"));
+  assert_non_null(strstr(text, "fill:rgb(20%,60%,30%)"));                 /* the host's rectangle */
+  assert_non_null(strstr(text, "rgb(85.882353%,91.372549%,95.686275%)")); /* the map's sea, #dbe9f4 */
+  free(text);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(box_is_the_map_and_nothing_else),
-      cmocka_unit_test(transparent_map_over_the_host),
-      cmocka_unit_test(failed_render_leaves_the_host),
-      cmocka_unit_test(pdf_host_keeps_its_page),
+      cmocka_unit_test(box_is_the_map_and_nothing_else), cmocka_unit_test(transparent_map_over_the_host),
+      cmocka_unit_test(failed_render_leaves_the_host),   cmocka_unit_test(pdf_host_keeps_its_page),
+      cmocka_unit_test(svg_host_keeps_its_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
