@@ -11,6 +11,7 @@
  * resolution. */
 #include <cairo.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "furniture/furniture-private.h"
 #include "page/page-private.h"
@@ -86,6 +87,37 @@ static im_status record_fitted(const im_map *map, double w, double h, const im_r
   return st;
 }
 
+/* Cairo 1.16's SVG surface, when a source it still refers to is destroyed
+ * before it finishes, takes a snapshot of it and never frees the snapshot
+ * (LeakSanitizer, test_embed). On an SVG host the recording is kept with
+ * the host's surface instead and goes when that surface goes, after it
+ * has finished. The key of each kept recording is its own address: one
+ * surface may hold several maps. */
+typedef struct {
+  cairo_user_data_key_t key;
+  cairo_surface_t *rec;
+} kept_recording;
+
+static void kept_free(void *p) {
+  kept_recording *k = p;
+  cairo_surface_destroy(k->rec);
+  free(k);
+}
+
+static void release(cairo_t *cr, cairo_surface_t *rec) {
+  cairo_surface_t *target = cairo_get_target(cr);
+  if (cairo_surface_get_type(target) == CAIRO_SURFACE_TYPE_SVG) {
+    kept_recording *k = malloc(sizeof *k);
+    if (k) {
+      k->rec = rec;
+      if (cairo_surface_set_user_data(target, &k->key, k, kept_free) == CAIRO_STATUS_SUCCESS)
+        return;
+      free(k);
+    }
+  }
+  cairo_surface_destroy(rec);
+}
+
 im_status im_map_render_to_box(const im_map *map, cairo_t *cr, double x, double y, double w, double h,
                                const im_render_options *opt, im_error *err) {
   if (!cr || cairo_status(cr) != CAIRO_STATUS_SUCCESS)
@@ -114,7 +146,7 @@ im_status im_map_render_to_box(const im_map *map, cairo_t *cr, double x, double 
   if (path && path->status == CAIRO_STATUS_SUCCESS)
     cairo_append_path(cr, path);
   cairo_path_destroy(path);
-  cairo_surface_destroy(rec);
+  release(cr, rec);
   if (cs != CAIRO_STATUS_SUCCESS)
     return im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "drawing failed: %s", cairo_status_to_string(cs));
   return IM_STATUS_OK;
