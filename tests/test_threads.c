@@ -130,7 +130,51 @@ static void one_map_many_threads(void **state) {
     im_map_free(maps[i]);
 }
 
+/* A batch of four workers: each job its own map, but the layer cache and
+ * the projected-geometry cache shared by all of them (a batch's, which
+ * single renders hardly use); the bytes those of a batch of one worker. */
+static im_status run_batch(const char *dir, int workers, im_error *err) {
+  char yaml[1024], name[64];
+  snprintf(yaml, sizeof yaml,
+           "base: %s\nmatrix:\n  actor: [China, Russia, Iran, Venezuela]\noutput: \"%s/{actor|slug}.png\"\n"
+           "title: \"{actor}\"\ndpi: 40\n",
+           src_path("styles/influence-latam.yaml"), dir);
+  snprintf(name, sizeof name, "%s.yaml", dir);
+  char path[4096];
+  snprintf(path, sizeof path, "%s", scratch_path(name));
+  assert_true(write_file(path, yaml, strlen(yaml)));
+  im_manifest_options mo = {.out_root = IM_SCRATCH_DIR};
+  im_manifest *m = NULL;
+  im_status st = im_manifest_load(path, &mo, &m, err);
+  if (!st) {
+    im_batch_options bo = {.workers = workers, .force = true};
+    im_batch_summary sum;
+    st = im_batch_run(m, &bo, &sum, err);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(sum.rendered, 4);
+  }
+  im_manifest_free(m);
+  return st;
+}
+
+static void batch_workers_share_caches(void **state) {
+  (void)state;
+  im_error err;
+  assert_ok(run_batch("serial", 1, &err), &err);
+  assert_ok(run_batch("parallel", 4, &err), &err);
+  static const char *const actors[] = {"china", "russia", "iran", "venezuela"};
+  for (int i = 0; i < 4; i++) {
+    char a[64], b[64], pa[4096];
+    snprintf(a, sizeof a, "serial/%s.png", actors[i]);
+    snprintf(b, sizeof b, "parallel/%s.png", actors[i]);
+    snprintf(pa, sizeof pa, "%s", scratch_path(a));
+    if (!files_equal(pa, scratch_path(b)))
+      fail_msg("%s differs from the batch of one worker", b);
+  }
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(one_map_many_threads)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(one_map_many_threads),
+                                     cmocka_unit_test(batch_workers_share_caches)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
