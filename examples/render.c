@@ -9,11 +9,19 @@
 
 #include <influmap/influmap.h>
 
+/* The library prints nothing: warnings (a label that does not fit, points
+ * outside the projection) come here. */
+static void print_warning(void *user, const char *message) {
+  (void)user;
+  fprintf(stderr, "warning: %s\n", message);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s SPEC OUT\n", argv[0]);
     return 2;
   }
+  im_warning_set_handler(print_warning, NULL);
   im_error err;
   im_error_clear(&err);
   im_map *map = NULL;

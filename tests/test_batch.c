@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch/batch-private.h"
 #include "io/layer-cache-private.h"
@@ -539,6 +540,56 @@ static void test_layer_cache_view_freed_once(void **state) {
   im_layer_free(b);
 }
 
+/* ---- warnings: nothing printed by default; a batch gives the host's
+ * handler back ---- */
+
+static int host_warnings;
+static void host_warning(void *user, const char *message) {
+  (void)user;
+  (void)message;
+  host_warnings++;
+}
+
+static void test_warnings_belong_to_the_host(void **state) {
+  (void)state;
+  /* No handler: the library prints nothing on stderr. */
+  im_warning_set_handler(NULL, NULL);
+  fflush(stderr);
+  int saved = dup(2);
+  FILE *sink = fopen(scratch_path("stderr.txt"), "w");
+  assert_non_null(sink);
+  dup2(fileno(sink), 2);
+  im_warn("%s", "a warning no one asked to see");
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  fclose(sink);
+  size_t len = 1;
+  char *text = read_file(scratch_path("stderr.txt"), &len);
+  assert_non_null(text);
+  assert_int_equal(len, 0);
+  free(text);
+  /* The host's handler hears warnings, and is its own again after a batch
+   * (which routes warnings to its events while it runs). */
+  im_warning_set_handler(host_warning, &host_warnings);
+  im_warn("one");
+  assert_int_equal(host_warnings, 1);
+  im_manifest *m = load_ok("warn.yaml", "base: base.yaml\noutput: warn.png\n");
+  im_batch_options opt = {.force = true};
+  im_batch_summary sum;
+  im_error err;
+  assert_ok(im_batch_run(m, &opt, &sum, &err), &err);
+  assert_int_equal(sum.rendered, 1);
+  im_warning_fn fn;
+  void *user;
+  im_warning_get_handler(&fn, &user);
+  assert_true(fn == host_warning && user == &host_warnings);
+  im_warn("two");
+  assert_int_equal(host_warnings, 2);
+  im_warning_set_handler(NULL, NULL);
+  im_manifest_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_matrix_order_and_templates),
@@ -551,6 +602,7 @@ int main(void) {
       cmocka_unit_test(test_shard_parse),
       cmocka_unit_test(test_layer_cache),
       cmocka_unit_test(test_layer_cache_view_freed_once),
+      cmocka_unit_test(test_warnings_belong_to_the_host),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

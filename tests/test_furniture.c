@@ -6,6 +6,7 @@
  * placed and explained. Geometry comes from the renderer's own layout
  * (im_furniture_probe), checked against PROJ and geodesic.h independently. */
 #include <geodesic.h>
+#include <cairo-pdf.h>
 #include <math.h>
 #include <proj.h>
 #include <stdio.h>
@@ -822,6 +823,24 @@ static void numbered_key_in_margin(void **state) {
   assert_non_null(key);
   assert_non_null(strstr(key, "1 "));
   assert_true(strstr(text, "Data: VRIC Monitor.") < key); /* below the credits */
+  free(text);
+  /* Into a host's Cairo context the same: the map is recorded, laid out
+   * again with the taller margin, and drawn once. */
+  im_frame fr;
+  assert_ok(im_map_frame(map, NULL, &fr, &err), &err);
+  const char *host = scratch_path("key-host.pdf");
+  cairo_surface_t *s = cairo_pdf_surface_create(host, fr.width_pt, fr.height_pt);
+  cairo_t *cr = cairo_create(s);
+  stats = (im_render_stats){0};
+  assert_ok(im_map_render_to_cairo(map, cr, &opt, &err), &err);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  assert_true(stats.labels_keyed >= 3);
+  snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -layout '%s' -", host);
+  text = run_capture(cmd);
+  key = strstr(text, "\nKey");
+  assert_non_null(key);
+  assert_true(strstr(text, "Data: VRIC Monitor.") < key);
   free(text);
   im_map_free(map);
 

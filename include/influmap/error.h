@@ -47,11 +47,19 @@ IM_API im_status im_error_setv(im_error *err, im_status status, const char *file
  * unknown) into buf; returns buf. */
 IM_API const char *im_error_format(const im_error *err, char *buf, unsigned long size);
 
-/* Warnings do not stop a render. They go to a handler, stderr by default,
- * prefixed "influmap: warning: ". The handler is process-wide; set it before
- * rendering from several threads. Pass NULL to restore the default. */
+/* Warnings do not stop a render. They go to a handler, which the host
+ * sets; there is none by default, and then the library prints nothing (the
+ * influmap command installs one that prints "influmap: warning: MESSAGE"
+ * to stderr). The handler is process-wide and is called from whichever
+ * thread warns, so it must be thread-safe when several threads render; it
+ * may be set and read at any time (the pair fn, user changes at once).
+ * im_batch_run routes warnings to its events while it runs and puts the
+ * host's handler back when it returns. NULL: none. */
 typedef void (*im_warning_fn)(void *user, const char *message);
 IM_API void im_warning_set_handler(im_warning_fn fn, void *user);
+/* The handler and its user pointer now set (NULL, NULL: none), to put back
+ * after setting another. */
+IM_API void im_warning_get_handler(im_warning_fn *fn, void **user);
 IM_API void im_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #ifdef __cplusplus

@@ -49,7 +49,13 @@ typedef struct {
   im_spec_pos pos;
 } im_extent;
 
-/* A loaded map spec: opaque; see the accessors below. */
+/* A loaded map spec: opaque; see the accessors below.
+ *
+ * Threads: nothing that takes a const im_map * writes it (the accessors,
+ * and render.h's im_map_frame, im_map_check and renders), so one map may
+ * be read and rendered from several threads at once. The calls that take
+ * an im_map * (the overrides below, im_map_free) must not run while any
+ * other thread uses that map. Different maps are independent. */
 typedef struct im_map im_map;
 
 /* Reads and checks a spec. Returns a new map in *out; free with

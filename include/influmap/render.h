@@ -15,6 +15,21 @@
 extern "C" {
 #endif
 
+/* Threads. A render (im_map_render, im_map_render_to_box, ..._to_cairo),
+ * im_map_frame and im_map_check never write the map: one const im_map *
+ * may be rendered from several threads at once, and different maps in
+ * different threads, with the same bytes as a render made alone
+ * (tests/test_threads.c, run under ThreadSanitizer). Each render has its
+ * own PROJ context, CRSs, labeler and scratch; what renders share inside
+ * the process (the PROJ contexts kept per thread, the CRS store, the
+ * projected-geometry and layer caches, the SVG loader) is synchronised in
+ * the library. What a call is given belongs to it until it returns: its
+ * im_error, its options' stats and timings (one im_render_options may be
+ * shared only when those are NULL), and the cairo_t of a box render, which
+ * like any Cairo context is drawn on by one thread at a time. The warning
+ * handler (error.h) is process-wide and may be called from any thread that
+ * renders. */
+
 typedef enum { IM_FORMAT_AUTO, IM_FORMAT_PNG, IM_FORMAT_SVG, IM_FORMAT_PDF } im_format;
 
 /* What a render did, for --verbose and tests. */
@@ -107,11 +122,27 @@ typedef bool (*im_write_fn)(void *user, const unsigned char *data, size_t length
 IM_API im_status im_map_render_to_stream(const im_map *map, im_format format, im_write_fn write, void *user,
                                          const im_render_options *opt, im_error *err);
 
-/* Draws map onto cr, a vector surface (PDF, SVG, recording) whose page
- * im_map_frame gives in points, with the origin at the page's top left: what
- * im_map_render writes, for collecting maps into one document (a batch's
- * atlas). cr's state is restored afterwards. */
+/* Draws map into the box x, y, w, h of cr, a host's Cairo context on any
+ * surface (PDF, SVG, image, recording), in cr's user space: the map is laid
+ * out as on a page of w x h points (the spec's page size replaced; its dpi
+ * still sizes lengths in px and the simplification), so its fonts and
+ * strokes are as many user units as they are points (points on a PDF
+ * page). It is clipped to the box and composited over what the host has
+ * drawn (OVER): a transparent background or margin leaves the host's page
+ * showing, and nothing outside the box is touched. The map is recorded
+ * first and reaches cr only once complete, so a numbered key that outgrows
+ * its margin is laid out again (as by im_map_render) and a failed render
+ * leaves cr's page as it was. cr's state (matrix, source, clip, operator,
+ * line and font settings, current path) is restored. opt's size, format,
+ * svg_text and cmyk are ignored; opt may be NULL. */
 struct _cairo;
+IM_API im_status im_map_render_to_box(const im_map *map, struct _cairo *cr, double x, double y, double w, double h,
+                                      const im_render_options *opt, im_error *err);
+
+/* im_map_render_to_box into the box at 0, 0 the size of the page
+ * im_map_frame gives in points (the spec's, or opt's size): what
+ * im_map_render writes, for collecting maps into one document (a batch's
+ * atlas). */
 IM_API im_status im_map_render_to_cairo(const im_map *map, struct _cairo *cr, const im_render_options *opt,
                                         im_error *err);
 

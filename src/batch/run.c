@@ -187,6 +187,9 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
   pthread_mutex_init(&rs.mu, NULL);
   /* Warnings from every thread go through the one mutex, whole lines at a
    * time, tagged with the job they came from. */
+  im_warning_fn host_fn;
+  void *host_user;
+  im_warning_get_handler(&host_fn, &host_user);
   im_warning_set_handler(on_warning, &rs);
   if (!opt->no_cache)
     im_layer_cache_begin();
@@ -228,7 +231,7 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
   im_proj_cache_batch_thread(false);
   if (!opt->no_cache)
     im_layer_cache_end();
-  im_warning_set_handler(NULL, NULL);
+  im_warning_set_handler(host_fn, host_user); /* the host's again */
   im_batch_lock_free(rs.lock);
   im_batch_hold_release(rs.hold);
   *summary = (im_batch_summary){rs.ntodo, rs.rendered, rs.skipped, rs.failed, rs.worst, since(&rs.t0)};

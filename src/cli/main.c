@@ -330,7 +330,14 @@ static int cmd_validate(int argc, char **argv) {
   return worst;
 }
 
+/* The library prints nothing: the command prints its warnings. */
+static void print_warning(void *user, const char *message) {
+  (void)user;
+  fprintf(stderr, "influmap: warning: %s\n", message);
+}
+
 int main(int argc, char **argv) {
+  im_warning_set_handler(print_warning, NULL);
   if (argc < 2) {
     fputs(usage_text, stderr);
     return 2;

@@ -2,6 +2,7 @@
 
 #include "core/cnum-private.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,22 +46,37 @@ const char *im_error_format(const im_error *err, char *buf, unsigned long size) 
   return buf;
 }
 
+/* None by default: a library prints nothing; the influmap command installs
+ * one that prints. Read and set under a lock: a host may set it while
+ * another thread renders. */
+static pthread_mutex_t warning_mu = PTHREAD_MUTEX_INITIALIZER;
 static im_warning_fn warning_fn;
 static void *warning_user;
 
 void im_warning_set_handler(im_warning_fn fn, void *user) {
+  pthread_mutex_lock(&warning_mu);
   warning_fn = fn;
   warning_user = user;
+  pthread_mutex_unlock(&warning_mu);
+}
+
+void im_warning_get_handler(im_warning_fn *fn, void **user) {
+  pthread_mutex_lock(&warning_mu);
+  *fn = warning_fn;
+  *user = warning_user;
+  pthread_mutex_unlock(&warning_mu);
 }
 
 void im_warn(const char *fmt, ...) {
+  im_warning_fn fn;
+  void *user;
+  im_warning_get_handler(&fn, &user);
+  if (!fn)
+    return;
   char msg[2048];
   va_list ap;
   va_start(ap, fmt);
   im_vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (warning_fn)
-    warning_fn(warning_user, msg);
-  else
-    fprintf(stderr, "influmap: warning: %s\n", msg);
+  fn(user, msg);
 }

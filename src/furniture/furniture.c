@@ -91,6 +91,8 @@ static im_status oom(im_error *err) { return im_error_set(err, IM_STATUS_INTERNA
  * background is), and closed to labels. */
 static void paint_margins(im_page *pg) {
   cairo_t *cr = pg->cr;
+  /* Over a host's page, a transparent margin is the host's page. */
+  bool paint = !(pg->over_host && pg->map->background.a < 1);
   cairo_save(cr);
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
   cairo_rectangle(cr, 0, 0, pg->dev_w, pg->dev_h);
@@ -100,7 +102,9 @@ static void paint_margins(im_page *pg) {
   } else {
     cairo_set_source_rgb(cr, 1, 1, 1);
   }
-  cairo_fill(cr);
+  if (paint)
+    cairo_fill(cr);
+  cairo_new_path(cr);
   cairo_restore(cr);
   double x1 = pg->fx0 + pg->fw, y1 = pg->fy0 + pg->fh;
   im_labeler_add_obstacle(pg->labeler, 0, 0, pg->dev_w, pg->fy0);

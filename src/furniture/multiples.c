@@ -546,6 +546,7 @@ static im_status draw_panel(run_state *rs, size_t i, bool probe, im_furniture_st
   cairo_clip(cr);
   if (!st)
     st = im_render_ctx_attach(&prc, cr, probe ? NULL : rs->outer->labeler, err);
+  prc.page.over_host = rs->outer->over_host;
   if (!st) {
     im_render_draw_opts d_opts = {.background = probe ? IM_BACKGROUND_NONE : IM_BACKGROUND_FRAME,
                                   .overlay = &im_furniture_overlay,
@@ -647,6 +648,7 @@ static im_status draw_page(run_state *rs, bool opaque, im_error *err) {
   if (!st) {
     /* The page's labeler: its text sink takes the page's text too. */
     im_render_ctx_attach_shared(&pc, cr, rs->outer->labeler);
+    pc.page.over_host = rs->outer->over_host;
     st = im_furniture_begin(&pc.page, err);
   }
   for (size_t i = 0; i < rs->mu->npanels && !st; i++)

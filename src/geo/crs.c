@@ -140,20 +140,11 @@ static void ctx_destroy(void *arg) {
     thread_ctx = NULL;
 }
 
-/* The main thread's context: thread-specific destructors do not run when
- * the process exits. */
-static void ctx_at_exit(void) {
-  im_geo_ctx *ctx = thread_ctx;
-  if (ctx && !ctx->handles) {
-    pthread_setspecific(thread_key, NULL);
-    ctx_destroy(ctx);
-  }
-}
-
-static void make_key(void) {
-  pthread_key_create(&thread_key, ctx_destroy);
-  atexit(ctx_at_exit);
-}
+/* A thread's context goes when the thread ends (the key's destructor);
+ * the main thread's stays to the process's end, reachable through
+ * thread_ctx: no atexit, which a host that unloads the library would run
+ * into. */
+static void make_key(void) { pthread_key_create(&thread_key, ctx_destroy); }
 
 im_geo_ctx *im_geo_ctx_create(void) {
   pthread_once(&key_once, make_key);

@@ -18,6 +18,7 @@
 #include "output/png-private.h"
 #include "render/render-private.h"
 #include "output/svgtext-private.h"
+#include "page/page-private.h"
 
 #define MM_PER_PT (25.4 / 72.0)
 
@@ -163,13 +164,10 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
   return s;
 }
 
-/* Everything on the page, once the surface and the labeler exist: the
- * map through render/'s one layer loop, with its furniture, or small
- * multiples. Shared by im_map_render and im_map_render_to_cairo. opaque:
- * paint the background even when it is transparent (a PNG has no page
- * beneath). */
-static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool opaque, const char *name,
-                          im_error *err) {
+/* page-private.h */
+im_status im_page_draw_map(im_render_ctx *rc, const im_render_options *opt, im_render_background bg, const char *name,
+                           im_error *err) {
+  bool opaque = bg == IM_BACKGROUND_PAGE_OPAQUE;
   /* Small multiples: a grid of panels sharing one legend (multiples.c). */
   if (rc->map->multiples) {
     /* --timings: the panels are not timed one by one; all of it is drawing. */
@@ -178,9 +176,7 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
     im_render_lap(rc, &rc->times.draw);
     return st;
   }
-  im_render_draw_opts o = {.background = opaque ? IM_BACKGROUND_PAGE_OPAQUE : IM_BACKGROUND_PAGE,
-                           .overlay = &im_furniture_overlay,
-                           .strict = opt && opt->strict};
+  im_render_draw_opts o = {.background = bg, .overlay = &im_furniture_overlay, .strict = opt && opt->strict};
   im_status st = im_render_draw(rc, &o, err);
   if (st)
     return st;
@@ -194,21 +190,6 @@ static im_status draw_map(im_render_ctx *rc, const im_render_options *opt, bool 
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "drawing failed: %s",
                         cairo_status_to_string(cairo_status(rc->cr)));
   return IM_STATUS_OK;
-}
-
-im_status im_map_render_to_cairo(const im_map *map, cairo_t *cr, const im_render_options *opt, im_error *err) {
-  im_render_ctx rc;
-  im_status st = im_render_ctx_init(&rc, map, opt, true, err);
-  if (!st) {
-    cairo_save(cr);
-    st = im_render_ctx_attach(&rc, cr, NULL, err);
-    if (!st)
-      st = draw_map(&rc, opt, false, map->path, err);
-    im_render_ctx_detach(&rc);
-    cairo_restore(cr);
-  }
-  im_render_ctx_fini(&rc);
-  return st;
 }
 
 static im_status cmyk_convert(const char *in_path, const char *out_path, void *user, im_error *err) {
@@ -297,7 +278,8 @@ static im_status render_once(const im_map *map, const render_target *t, const im
     goto done;
   if (fmt == IM_FORMAT_SVG && opt && opt->svg_text)
     im_labeler_set_text_sink(rc.labeler, im_svg_doc_add_text, &svg);
-  if ((st = draw_map(&rc, opt, fmt == IM_FORMAT_PNG, out_path ? out_path : map->path, err))) {
+  if ((st = im_page_draw_map(&rc, opt, fmt == IM_FORMAT_PNG ? IM_BACKGROUND_PAGE_OPAQUE : IM_BACKGROUND_PAGE,
+                             out_path ? out_path : map->path, err))) {
     if (rc.page.furniture) {
       *key_short = rc.page.furniture->key_short_pt;
       *key_side = rc.page.furniture->key_side;

@@ -88,6 +88,11 @@ static void paint_background(im_render_ctx *rc, im_render_background bg) {
     cairo_fill(cr);
     return;
   }
+  if (bg == IM_BACKGROUND_PAGE_OVER) {
+    /* A host's page: the background is laid over it, like any paint. */
+    cairo_paint(cr);
+    return;
+  }
   cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
   cairo_paint(cr);
   cairo_set_operator(cr, CAIRO_OPERATOR_OVER);

@@ -36,6 +36,8 @@ struct im_page {
   double dev_w, dev_h;                 /* the page in device units */
   double fx0, fy0, fw, fh;             /* the map frame on the page, device units */
   bool clip_frame;                     /* the frame is smaller than the page */
+  bool over_host;                      /* drawn over a host's page (page/embed.c): what is transparent is left to
+                                          show it, never cleared */
   double scale_denominator;            /* at the frame's centre; 0 when unknown */
   const char *period_from, *period_to; /* the time window */
   /* The projection: lon/lat (geog) to map units, map units to device units. */
@@ -150,6 +152,8 @@ typedef enum {
   IM_BACKGROUND_PAGE,        /* the map's background over the page, when it is not transparent */
   IM_BACKGROUND_PAGE_OPAQUE, /* the same even when transparent (a PNG has no page beneath) */
   IM_BACKGROUND_FRAME,       /* the frame only (a panel in its cell) */
+  IM_BACKGROUND_PAGE_OVER,   /* the map's background composited over what is beneath (a host's page), never
+                                replacing it */
 } im_render_background;
 
 typedef struct {

@@ -12,6 +12,7 @@
 #include "label/labels-private.h"
 #include "io/io-private.h"
 #include "render/style-resolve-private.h"
+#include "spec/filter-private.h"
 #include "spec/palettes-private.h"
 
 /* One classification of the layer, bound to its data. */
@@ -33,6 +34,11 @@ struct im_resolver {
   im_field *label_fields; /* the layer's fields, then length_km */
   size_t nlabel_fields;
   im_filter *period; /* the time window, bound to this layer; NULL if none */
+  /* The layer's and its rules' where: filters, copies bound to this layer
+   * (the map's own are never bound: the map is read only while it
+   * renders); NULL where there is none. */
+  im_filter *where;
+  im_filter **rule_where;
   const im_map *map;
   const im_layer_style *ls;
   const im_layer *layer;
@@ -61,10 +67,11 @@ im_status im_field_error(const im_layer *layer, const char *field, const char *f
   return st;
 }
 
-static im_status bind_where(const im_where *w, const im_layer *layer, im_error *err) {
+static im_status bind_where(const im_where *w, const im_layer *layer, im_filter **out, im_error *err) {
+  *out = NULL;
   if (!w->filter)
     return IM_STATUS_OK;
-  return im_filter_bind(w->filter, layer->fields, layer->nfields, layer->path, err);
+  return im_filter_copy_bound(w->filter, layer->fields, layer->nfields, layer->path, out, err);
 }
 
 bool im_label_priority_number(const char *text, double *v) { return im_parse_number(text, v); }
@@ -152,7 +159,7 @@ static im_status setup_graduated(const im_resolver *res, class_state *r, im_erro
     size_t n = 0;
     for (size_t i = 0; i < layer->nfeatures; i++) {
       const im_feature *f = &layer->features[i];
-      if (res->ls->where.filter && !im_filter_eval(res->ls->where.filter, f->values))
+      if (res->where && !im_filter_eval(res->where, f->values))
         continue;
       double v = number_of(f, r->field);
       if (isfinite(v))
@@ -205,6 +212,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
   im_status st = IM_STATUS_OK;
   const char *spec = map->path;
   r->rule_active = calloc(ls->nrules + 1, sizeof *r->rule_active);
+  r->rule_where = calloc(ls->nrules + 1, sizeof *r->rule_where);
   /* Labels may also use {length_km}: the geodesic length of a line. */
   r->label_fields = calloc(layer->nfields + 1, sizeof *r->label_fields);
   if (r->label_fields) {
@@ -213,16 +221,17 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     r->label_fields[layer->nfields] = (im_field){.name = (char *)"length_km", .type = IM_FIELD_DOUBLE};
     r->nlabel_fields = layer->nfields + 1;
   }
-  if (!r->rule_active || !r->label_fields) {
+  if (!r->rule_active || !r->rule_where || !r->label_fields) {
     st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
     goto done;
   }
-  if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) ||
-      (st = setup_period(r, from, to, err)))
+  if ((st = bind_where(&ls->where, layer, &r->where, err)) ||
+      (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) || (st = setup_period(r, from, to, err)))
     goto done;
   for (size_t i = 0; i < ls->nrules; i++) {
     const im_rule *rule = &ls->rules[i];
-    if ((st = bind_where(&rule->where, layer, err)) || (st = check_label(r, &rule->style, layer, spec, rule->pos, err)))
+    if ((st = bind_where(&rule->where, layer, &r->rule_where[i], err)) ||
+        (st = check_label(r, &rule->style, layer, spec, rule->pos, err)))
       goto done;
     double d = scale_denominator;
     r->rule_active[i] =
@@ -261,6 +270,10 @@ done:
 void im_resolver_free(im_resolver *r) {
   if (!r)
     return;
+  for (size_t i = 0; r->rule_where && i < r->ls->nrules; i++)
+    im_filter_free(r->rule_where[i]);
+  free(r->rule_where);
+  im_filter_free(r->where);
   free(r->rule_active);
   free(r->label_fields);
   im_filter_free(r->period);
@@ -291,12 +304,11 @@ im_status im_resolver_check_icons(const im_resolver *r, im_icon_cache *icons, im
 }
 
 static bool rule_matches(const im_resolver *r, size_t i, const im_feature *f) {
-  const im_rule *rule = &r->ls->rules[i];
-  return r->rule_active[i] && (!rule->where.filter || im_filter_eval(rule->where.filter, f->values));
+  return r->rule_active[i] && (!r->rule_where[i] || im_filter_eval(r->rule_where[i], f->values));
 }
 
 bool im_resolver_select(const im_resolver *r, const im_feature *f, size_t index, im_drawn *out) {
-  if (r->ls->where.filter && !im_filter_eval(r->ls->where.filter, f->values))
+  if (r->where && !im_filter_eval(r->where, f->values))
     return false;
   if (r->period && !im_filter_eval(r->period, f->values))
     return false;

@@ -646,3 +646,18 @@ im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, c
   f->bound = st == IM_STATUS_OK;
   return st;
 }
+
+im_status im_filter_copy_bound(const im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
+                               im_filter **out, im_error *err) {
+  *out = NULL;
+  /* Parsed again from its text: the same tree, with the same positions
+   * in the spec for the messages of binding. */
+  im_status st = im_filter_parse(f->text, f->file, f->line, f->column, out, err);
+  if (!st)
+    st = im_filter_bind(*out, fields, nfields, layer_path, err);
+  if (st) {
+    im_filter_free(*out);
+    *out = NULL;
+  }
+  return st;
+}

@@ -92,4 +92,10 @@ const char *im_filter_glob_check(const char *pattern, size_t *bad);
 
 bool im_filter_eval_node(const im_fnode *n, char *const *values);
 
+/* A copy of f bound to fields (im_filter_bind), leaving f as it is: a map
+ * is not written while it renders (several threads may render one map),
+ * so each render binds copies of its filters of its own. */
+im_status im_filter_copy_bound(const im_filter *f, const im_field *fields, size_t nfields, const char *layer_path,
+                               im_filter **out, im_error *err);
+
 #endif
