@@ -171,8 +171,8 @@ static im_status setup_graduated(const im_resolver *res, class_state *r, im_erro
   return IM_STATUS_OK;
 }
 
-static im_status setup_period(im_resolver *r, const char *from, const char *to, im_error *err) {
-  const im_layer *layer = r->layer;
+im_status im_period_filter(const im_layer *layer, const char *from, const char *to, im_filter **out, im_error *err) {
+  *out = NULL;
   if ((!from && !to) || im_layer_field_index(layer, "date") < 0)
     return IM_STATUS_OK;
   bool has_end = im_layer_field_index(layer, "date_end") >= 0;
@@ -184,9 +184,9 @@ static im_status setup_period(im_resolver *r, const char *from, const char *to, 
              lo);
   else
     snprintf(text, sizeof text, "date <= %s and date >= %s", hi, lo);
-  im_status st = im_filter_parse(text, NULL, 0, 0, &r->period, err);
+  im_status st = im_filter_parse(text, NULL, 0, 0, out, err);
   if (!st)
-    st = im_filter_bind(r->period, layer->fields, layer->nfields, layer->path, err);
+    st = im_filter_bind(*out, layer->fields, layer->nfields, layer->path, err);
   return st;
 }
 
@@ -217,7 +217,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     goto done;
   }
   if ((st = bind_where(&ls->where, layer, err)) || (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) ||
-      (st = setup_period(r, from, to, err)))
+      (st = im_period_filter(layer, from, to, &r->period, err)))
     goto done;
   for (size_t i = 0; i < ls->nrules; i++) {
     const im_rule *rule = &ls->rules[i];

@@ -60,6 +60,23 @@ typedef struct {
   size_t nvalues;
 } im_classes;
 
+/* aggregate: a field computed for each polygon of a layer from the features
+ * of another source (or layer) that fall in it: how many, or the sum, mean,
+ * least or greatest of one of their fields (docs/style-language.md,
+ * "Aggregates"). */
+typedef enum { IM_AGG_COUNT, IM_AGG_SUM, IM_AGG_MEAN, IM_AGG_MIN, IM_AGG_MAX } im_agg_op;
+
+typedef struct {
+  char *name;   /* the new field */
+  char *source; /* resolved path; NULL when layer is given */
+  char *layer;  /* another layer's id: its source, and its where: too */
+  im_agg_op op;
+  char *field; /* summed, averaged, ...; NULL for count */
+  im_where where;
+  const char *file; /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos, source_pos, layer_pos, field_pos;
+} im_aggregate;
+
 typedef struct {
   char *id;
   char *source; /* resolved path */
@@ -77,6 +94,8 @@ typedef struct {
   bool schema_events;          /* schema: events — checked against the influence-event schema */
   bool legend_hide;            /* legend: false — never listed in the legend */
   char *legend_label;          /* legend: "Label" — its entry's text when it has no classes */
+  im_aggregate *aggregates;    /* fields added to each feature before anything else reads them */
+  size_t naggregates;
 } im_layer_style;
 
 typedef struct {

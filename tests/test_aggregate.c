@@ -1,0 +1,183 @@
+/* aggregate: on a layer: counts per country checked against a hand count
+ * of the bundled events, sum/mean/min/max with missing values, the time
+ * window and another layer's where:, and the errors of a bad aggregate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define SEA 0xdbe9f4
+
+/* Countries coloured by their number of December 2021 events: count k
+ * gets the colour #k0k0k0 (red, green and blue all 16 * k + ...), so the
+ * pixel at a capital reads back the count. */
+static void counts_match_hand_count(void **state) {
+  (void)state;
+  char yaml[4096];
+  int n = snprintf(yaml, sizeof yaml, "palettes:\n  counts: {");
+  for (int k = 0; k <= 9; k++)
+    n += snprintf(yaml + n, sizeof yaml - n, "%s\"%d\": \"#%02x%02x%02x\"", k ? ", " : "", k, 20 * k, 20 * k,
+                  20 * k + 5);
+  snprintf(yaml + n, sizeof yaml - n,
+           ", other: \"#ff0000\"}\n"
+           "map:\n  page: {width: 1400px, height: 1600px, dpi: 150}\n"
+           "  crs: \"+proj=laea +lat_0=-15 +lon_0=-75 +datum=WGS84 +units=m +no_defs\"\n"
+           "  extent: {west: -118, east: -34, south: -56, north: 33}\n  background: \"#dbe9f4\"\n"
+           "layers:\n  - id: countries\n    source: %s\n"
+           "    aggregate: {name: n_events, source: %s, op: count, where: \"reported = '2021-12'\"}\n"
+           "    classes: {field: n_events, palette: counts}\n",
+           src_path("shapes/ne_10m_admin_0_countries_americas.shp"), src_path("shapes/influence/events.geojson"));
+  im_map *map = load_spec_text("counts.yaml", yaml);
+  const char *out = scratch_path("counts.png");
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  /* The hand count: the December 2021 events of shapes/influence/events.geojson by
+   * their "country" (the 44 features with reported = '2021-12'), read off
+   * one by one; each event's point lies in the country it names. */
+  static const struct {
+    const char *iso;
+    double lon, lat;
+    int count;
+  } hand[] = {
+      {"PER", -75.0, -9.5, 5},  {"VEN", -66.0, 7.5, 5},   {"COL", -73.5, 4.0, 4},   {"CHL", -70.5, -30.0, 3},
+      {"NIC", -85.0, 12.8, 3},  {"USA", -98.0, 31.0, 3},  {"CUB", -79.0, 21.8, 2},  {"ECU", -78.3, -1.5, 1},
+      {"BRA", -50.0, -10.0, 1}, {"ARG", -64.0, -34.0, 1}, {"URY", -56.0, -32.8, 1}, {"HND", -86.6, 14.6, 1},
+      {"SLV", -88.9, 13.75, 1}, {"BOL", -64.5, -17.0, 0}, {"PRY", -58.0, -23.5, 0}, {"MEX", -102.0, 23.5, 0},
+      {"GTM", -90.3, 15.5, 0},  {"PAN", -80.2, 8.4, 0},   {"GUY", -58.9, 5.0, 0},   {"CRI", -84.1, 10.0, 0},
+  };
+  for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++) {
+    uint32_t px = map_projector_sample(&p, &img, hand[i].lon, hand[i].lat);
+    int k = hand[i].count;
+    uint32_t want = (uint32_t)(20 * k) << 16 | (uint32_t)(20 * k) << 8 | (uint32_t)(20 * k + 5);
+    if (!pixel_near(px, want, 3))
+      fail_msg("%s: pixel #%06x, expected the colour of %d events (#%06x)", hand[i].iso, px & 0xffffff, k, want);
+  }
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
+/* Two squares, A (0..10 x 0..10, with a hole 4..6 x 4..6) and B (20..30 x
+ * 0..10), and points: in A the values 1, 2 and 4, a point with no value
+ * and one with a value that is no number (counted, left out of the sum),
+ * one in A's hole, one dated outside the map's period, and one the layer
+ * named by layer: filters out; none in B. */
+static const char *write_fixture(void) {
+  static const char squares[] =
+      "{\"type\": \"FeatureCollection\", \"features\": [\n"
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"A\"}, \"geometry\": {\"type\": \"Polygon\", "
+      "\"coordinates\": [[[0,0],[10,0],[10,10],[0,10],[0,0]], [[4,4],[6,4],[6,6],[4,6],[4,4]]]}},\n"
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"B\"}, \"geometry\": {\"type\": \"Polygon\", "
+      "\"coordinates\": [[[20,0],[30,0],[30,10],[20,10],[20,0]]]}}]}\n";
+  static const char points[] = "name,v,date,kind,lon,lat\n"
+                               "p1,1,2021-12-01,x,1,1\n"
+                               "p2,2,2021-12-05,x,9,2\n"
+                               "p3,4,2021-12-09,x,3,8\n"
+                               "p4,,2021-12-10,x,2,5\n"
+                               "p5,1.5,2021-12-11,x,5,5\n"
+                               "p6,100,2020-01-01,x,8,8\n"
+                               "p7,50,2021-12-12,y,7,3\n";
+  assert_true(write_file(scratch_path("squares.geojson"), squares, strlen(squares)));
+  assert_true(write_file(scratch_path("points.csv"), points, strlen(points)));
+  return scratch_path("squares.geojson");
+}
+
+static void sum_mean_min_max(void **state) {
+  (void)state;
+  write_fixture();
+  char yaml[4096];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 600px, height: 300px, dpi: 72}\n  crs: EPSG:4326\n"
+           "  extent: {west: -2, east: 32, south: -2, north: 12}\n  background: \"#dbe9f4\"\n"
+           "  period: {from: 2021-12-01, to: 2021-12-31}\n"
+           "layers:\n"
+           "  - id: areas\n    source: %s\n    fill: \"#888888\"\n"
+           "    aggregate:\n"
+           "      - {name: n, layer: pts}\n"
+           "      - {name: total, layer: pts, op: sum, field: v}\n"
+           "      - {name: avg, layer: pts, op: mean, field: v}\n"
+           "      - {name: lo, layer: pts, op: min, field: v}\n"
+           "      - {name: hi, source: points.csv, op: max, field: v, where: \"kind = 'x'\"}\n"
+           "    rules:\n"
+           "      - where: \"n = 4 and total = 7 and avg > 2.333 and avg < 2.334 and lo = 1 and hi = 4\"\n"
+           "        fill: \"#ff0000\"\n"
+           "      - where: \"n = 0 and total = 0 and avg is null and lo is null and hi is null\"\n"
+           "        fill: \"#0000ff\"\n"
+           "  - id: pts\n    source: points.csv\n    where: \"kind = 'x'\"\n    visible: false\n",
+           scratch_path("squares.geojson"));
+  im_map *map = load_spec_text("agg.yaml", yaml);
+  const char *out = scratch_path("agg.png");
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  uint32_t a = map_projector_sample(&p, &img, 2, 2), b = map_projector_sample(&p, &img, 25, 5);
+  if (!pixel_near(a, 0xff0000, 2))
+    fail_msg("square A: #%06x, not the colour of n 4, total 7, mean 7/3, min 1, max 4", a & 0xffffff);
+  if (!pixel_near(b, 0x0000ff, 2))
+    fail_msg("square B: #%06x, not the colour of no points (n 0, sum 0, no mean, min or max)", b & 0xffffff);
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
+/* A bad aggregate is an error at its place, never a crash or a silent 0. */
+static void bad_aggregates(void **state) {
+  (void)state;
+  char squares[1024];
+  snprintf(squares, sizeof squares, "%s", write_fixture()); /* scratch_path's buffer is reused */
+  static const struct {
+    const char *agg, *message;
+  } cases[] = {
+      {"{name: n, source: points.csv, op: median}", "did you mean 'mean'"},
+      {"{name: n, source: points.csv, layer: pts}", "one of source: (a file) or layer:"},
+      {"{name: n, source: points.csv, op: sum}", "needs a field"},
+      {"{name: n, source: points.csv, field: v}", "field: is for sum"},
+      {"{name: n, layer: nowhere}", "no layer has the id 'nowhere'"},
+      {"{source: points.csv}", "needs a name"},
+      {"{name: s, source: points.csv, op: sum, field: vv}", "field 'vv' is not in"},
+      {"{name: s, source: points.csv, op: sum, field: kind}", "holds String values, not numbers to sum"},
+      {"{name: name, source: points.csv}", "already has a field of that name"},
+      {"{name: n, source: points.csv, where: \"nope = 1\"}", "nope"},
+      {"{name: n, source: missing.csv}", "not found"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  page: {width: 200px, height: 100px, dpi: 72}\n  crs: EPSG:4326\n"
+             "  extent: {west: -2, east: 32, south: -2, north: 12}\n"
+             "layers:\n  - id: areas\n    source: %s\n    aggregate: %s\n"
+             "  - id: pts\n    source: points.csv\n",
+             squares, cases[i].agg);
+    const char *path = scratch_path("bad.yaml");
+    assert_true(write_file(path, yaml, strlen(yaml)));
+    im_map *map = NULL;
+    im_error err;
+    im_error_clear(&err);
+    im_status st = im_map_load(path, &map, &err);
+    if (!st)
+      st = im_map_check(map, &err);
+    if (!st || !strstr(err.message, cases[i].message))
+      fail_msg("aggregate %s: status %d, message '%s', expected one with '%s'", cases[i].agg, (int)st, err.message,
+               cases[i].message);
+    im_map_free(map);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(counts_match_hand_count),
+      cmocka_unit_test(sum_mean_min_max),
+      cmocka_unit_test(bad_aggregates),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
