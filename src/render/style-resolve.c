@@ -372,6 +372,9 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     const class_state *cs = &r->classes[c];
     const im_classes *cl = cs->cl;
     const char *v = f->values ? f->values[cs->field] : NULL;
+    /* No value (null, empty, or not a number for graduated classes): the
+     * classes' no_data style, if they have one. */
+    bool no_value = !v || !*v || (cl->kind == IM_CLASSES_GRADUATED && isnan(number_of(f, cs->field)));
     if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
       size_t k;
       for (k = 0; k < cs->nvalues && strcmp(cs->values[k], v); k++)
@@ -389,6 +392,8 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     for (size_t i = 0; v && i < cl->nvalues; i++)
       if (!strcasecmp(cl->values[i].value, v) && !im_style_merge(out, &cl->values[i].style))
         return false;
+    if (no_value && cl->has_no_data && !im_style_merge(out, &cl->no_data))
+      return false;
   }
   for (size_t i = 0; i < r->ls->nrules; i++)
     if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
@@ -441,7 +446,13 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
       if (!strcmp(cs->values[i], v)) {
         /* Values the palette does not name all look alike: one entry, as
          * the map shows them, not one grey entry per value. */
-        snprintf(buf, size, "%s", cs->value_other && cs->value_other[i] ? "other" : v);
+        const char *shown = cs->value_other && cs->value_other[i] ? "other" : v;
+        for (size_t j = 0; j < cs->cl->nlabels; j++)
+          if (cs->cl->labels[j].value && !strcasecmp(cs->cl->labels[j].value, shown)) {
+            shown = cs->cl->labels[j].text;
+            break;
+          }
+        snprintf(buf, size, "%s", shown);
         return (long)i;
       }
     return -1;
@@ -449,7 +460,27 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
   int c = cs->nbreaks >= 2 ? im_class_index(cs->breaks, cs->nbreaks, number_of(f, cs->field)) : -1;
   if (c < 0)
     return -1;
+  if ((size_t)c < cs->cl->nlabels) {
+    snprintf(buf, size, "%s", cs->cl->labels[c].text);
+    return c;
+  }
   char lo[40], hi[40];
+  if (r->layer->fields[cs->field].type == IM_FIELD_INTEGER) {
+    /* Whole numbers: the values the class holds, not its bounds. Classes
+     * run from their lower bound up to (not including) the next one, the
+     * last one up to and including its upper bound, so [1, 3) holds 1 and
+     * 2: "1 – 2", and [0, 1) holds only 0: "0" (not "0 – 1", which reads
+     * as if 1 were in it too). */
+    double a = ceil(cs->breaks[c]) + 0.0, up = cs->breaks[c + 1]; /* + 0.0: ceil(-0.5) is -0 */
+    double b = ((size_t)c + 2 == cs->nbreaks ? floor(up) : ceil(up) - 1) + 0.0;
+    format_bound(a, lo, sizeof lo);
+    format_bound(b, hi, sizeof hi);
+    if (b <= a)
+      snprintf(buf, size, "%s", lo);
+    else
+      snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);
+    return c;
+  }
   format_bound(cs->breaks[c], lo, sizeof lo);
   format_bound(cs->breaks[c + 1], hi, sizeof hi);
   snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);

@@ -42,6 +42,13 @@ typedef struct {
   im_spec_pos pos;
 } im_class_style;
 
+/* A class's own text in the legend (classes: labels:): by value
+ * (categorical, value set) or by position (graduated, value NULL). */
+typedef struct {
+  char *value;
+  char *text;
+} im_class_label;
+
 typedef struct {
   im_classes_kind kind;
   char *field;
@@ -58,6 +65,10 @@ typedef struct {
   bool apply_fill, apply_stroke; /* which colour the class sets */
   im_class_style *values;        /* per-value styles (symbols, ...) */
   size_t nvalues;
+  im_class_label *labels; /* labels: the legend's text for classes */
+  size_t nlabels;
+  bool has_no_data;
+  im_style no_data; /* no_data: the style of features with no value (null, empty, not a number) */
 } im_classes;
 
 /* aggregate: a field computed for each polygon of a layer from the features

@@ -1,10 +1,14 @@
-/* aggregate: on a layer: counts per country checked against a hand count
- * of the bundled events, sum/mean/min/max with missing values, the time
- * window and another layer's where:, and the errors of a bad aggregate. */
+/* Thematic maps (issue 17). aggregate: on a layer: counts per country
+ * checked against a hand count of the bundled events, sum/mean/min/max with
+ * missing values, the time window and another layer's where:, and the
+ * errors of a bad aggregate. Classes that read well: whole-number classes
+ * labelled by the values they hold, labels of one's own, a "no data" style
+ * with its legend entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "furniture/furniture-private.h"
 #include "support.h"
 
 #define SEA 0xdbe9f4
@@ -173,11 +177,96 @@ static void bad_aggregates(void **state) {
   }
 }
 
+/* The mean of v in each square in classes [0, 2) and [2, 100]: the legend
+ * says "0 – 2" and "2 – 100" (a Real field: the bounds), or the labels
+ * given; B, with no points, has no mean: it is drawn in the no_data style
+ * and listed last as "No data", counted. */
+static void class_labels_and_no_data(void **state) {
+  (void)state;
+  write_fixture();
+  char yaml[4096];
+  for (int custom = 0; custom < 2; custom++) {
+    snprintf(yaml, sizeof yaml,
+             "map:\n  page: {width: 600px, height: 300px, dpi: 72}\n  crs: EPSG:4326\n"
+             "  extent: {west: -2, east: 32, south: -2, north: 12}\n  background: \"#dbe9f4\"\n"
+             "  period: {from: 2021-12-01, to: 2021-12-31}\n"
+             "layers:\n"
+             "  - id: areas\n    source: %s\n"
+             "    aggregate: {name: avg, source: points.csv, op: mean, field: v}\n"
+             "    classes: {field: avg, breaks: [0, 2, 100], ramp: Greens, no_data: {fill: \"#ff00ff\"}%s}\n"
+             "legend: {counts: true, layers: [areas]}\n",
+             scratch_path("squares.geojson"), custom ? ", labels: [Low, High]" : "");
+    im_map *map = load_spec_text("labels.yaml", yaml);
+    im_furniture_report r;
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_furniture_probe(map, NULL, &r, &err), &err);
+    /* A: the mean of 1, 2, 4 and 50 (p1, p2, p3, p7) is 14.25. */
+    assert_int_equal(r.nlegend, 2);
+    assert_string_equal(r.legend[0].label, custom ? "High" : "2 \xe2\x80\x93 100");
+    assert_string_equal(r.legend[1].label, "No data");
+    assert_int_equal(r.legend[1].count, 1);
+    const char *out = scratch_path("labels.png");
+    assert_ok(im_map_render(map, out, NULL, &err), &err);
+    test_image img;
+    assert_true(image_load(out, &img));
+    map_projector p;
+    map_projector_init(&p, map);
+    uint32_t b = map_projector_sample(&p, &img, 25, 5);
+    if (!pixel_near(b, 0xff00ff, 2))
+      fail_msg("square B, with no mean: #%06x, not the no_data fill", b & 0xffffff);
+    map_projector_fini(&p);
+    image_free(&img);
+    im_map_free(map);
+  }
+  /* A label list that does not fit the classes is refused where it is. */
+  const char *bad = "map:\n  crs: EPSG:4326\nlayers:\n  - id: a\n    source: squares.geojson\n"
+                    "    classes: {field: name, breaks: [0, 1, 2], labels: [one]}\n";
+  const char *path = scratch_path("badlabels.yaml");
+  assert_true(write_file(path, bad, strlen(bad)));
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_load(path, &map, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "1 labels for 2 classes"));
+  assert_int_equal(err.line, 6);
+}
+
+/* Whole numbers with given breaks that are not whole: [-0.5, 0.5) holds
+ * only 0, [0.5, 2.5) holds 1 and 2, the last class [2.5, 5] holds 3 to 5. */
+static void integer_labels_from_fractional_breaks(void **state) {
+  (void)state;
+  write_fixture();
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 600px, height: 300px, dpi: 72}\n  crs: EPSG:4326\n"
+           "  extent: {west: -2, east: 32, south: -2, north: 12}\n"
+           "  period: {from: 2021-12-01, to: 2021-12-31}\n"
+           "layers:\n  - id: areas\n    source: %s\n"
+           "    aggregate: {name: n, source: points.csv}\n"
+           "    classes: {field: n, breaks: [-0.5, 0.5, 2.5, 5], ramp: Blues}\n"
+           "legend: {layers: [areas]}\n",
+           scratch_path("squares.geojson"));
+  im_map *map = load_spec_text("intlabels.yaml", yaml);
+  im_furniture_report r;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_furniture_probe(map, NULL, &r, &err), &err);
+  assert_int_equal(r.nlegend, 2);
+  /* A holds p1, p2, p3, p4 and p7 (p5 is in its hole, p6 before the
+   * period): 5 points, the last class's upper bound. */
+  assert_string_equal(r.legend[0].label, "3 \xe2\x80\x93 5");
+  assert_string_equal(r.legend[1].label, "0");
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_match_hand_count),
       cmocka_unit_test(sum_mean_min_max),
       cmocka_unit_test(bad_aggregates),
+      cmocka_unit_test(class_labels_and_no_data),
+      cmocka_unit_test(integer_labels_from_fractional_breaks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
