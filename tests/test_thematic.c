@@ -260,6 +260,78 @@ static void integer_labels_from_fractional_breaks(void **state) {
   im_map_free(map);
 }
 
+/* Joins: squares A, B and C (C has no row), a table with B twice (the
+ * first row used) and a row for no square; then keys compared as numbers
+ * ("2" matches "2.0"); counts in the render's stats, strict failing and
+ * naming the keys; a field the layer already has refused. */
+static void join_matched_unmatched_duplicate(void **state) {
+  (void)state;
+  static const char squares[] =
+      "{\"type\": \"FeatureCollection\", \"features\": [\n"
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"A\", \"code\": 1}, \"geometry\": {\"type\": "
+      "\"Polygon\", \"coordinates\": [[[0,0],[10,0],[10,10],[0,10],[0,0]]]}},\n"
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"B\", \"code\": 2}, \"geometry\": {\"type\": "
+      "\"Polygon\", \"coordinates\": [[[20,0],[30,0],[30,10],[20,10],[20,0]]]}},\n"
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"C\", \"code\": 3}, \"geometry\": {\"type\": "
+      "\"Polygon\", \"coordinates\": [[[40,0],[50,0],[50,10],[40,10],[40,0]]]}}]}\n";
+  static const char table[] = "id,code,share,note\nA,1.0,10,first\nB,2,80,first\nB,2,5,second\nZ,9,1,none\n";
+  assert_true(write_file(scratch_path("abc.geojson"), squares, strlen(squares)));
+  assert_true(write_file(scratch_path("table.csv"), table, strlen(table)));
+  static const char *const joins[] = {"{source: table.csv, on: name, key: id, fields: [share, note]}",
+                                      "{source: table.csv, on: code, fields: [share, note]}"};
+  for (int by_code = 0; by_code < 2; by_code++) {
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  page: {width: 600px, height: 200px, dpi: 72}\n  crs: EPSG:4326\n"
+             "  extent: {west: -2, east: 52, south: -2, north: 12}\n  background: \"#dbe9f4\"\n"
+             "layers:\n  - id: areas\n    source: abc.geojson\n    join: %s\n"
+             "    classes: {field: share, breaks: [0, 50, 100], ramp: Blues, no_data: \"#ff00ff\"}\n"
+             "    rules: [{where: \"note = 'first' and share = 80\", fill: \"#00ff00\"}]\n",
+             joins[by_code]);
+    im_map *map = load_spec_text("join.yaml", yaml);
+    im_render_stats stats = {0};
+    im_render_options opt = {.stats = &stats};
+    im_error err;
+    im_error_clear(&err);
+    const char *out = scratch_path("join.png");
+    assert_ok(im_map_render(map, out, &opt, &err), &err);
+    assert_int_equal(stats.join_unmatched, 1);  /* C */
+    assert_int_equal(stats.join_duplicates, 1); /* B */
+    test_image img;
+    assert_true(image_load(out, &img));
+    map_projector p;
+    map_projector_init(&p, map);
+    uint32_t a = map_projector_sample(&p, &img, 5, 5), b = map_projector_sample(&p, &img, 25, 5),
+             c = map_projector_sample(&p, &img, 45, 5);
+    /* A: share 10, Blues' lighter class; B: its first row; C: no data. */
+    if (!pixel_near(a, 0xdeebf7, 2) || !pixel_near(b, 0x00ff00, 2) || !pixel_near(c, 0xff00ff, 2))
+      fail_msg("join by %s: A #%06x, B #%06x, C #%06x", by_code ? "code" : "name", a & 0xffffff, b & 0xffffff,
+               c & 0xffffff);
+    map_projector_fini(&p);
+    image_free(&img);
+    /* Strict: an error that names the unmatched key, nothing written. */
+    remove(out);
+    opt.strict = true;
+    assert_int_equal(im_map_render(map, out, &opt, &err), IM_STATUS_INPUT);
+    if (!strstr(err.message, "1 feature matches no row") || !strstr(err.message, by_code ? "'3'" : "'C'"))
+      fail_msg("strict join: %s", err.message);
+    im_map_free(map);
+  }
+  /* Without fields: every column but the key, and one the layer has
+   * already (code) is refused. */
+  const char *bad = "map:\n  crs: EPSG:4326\nlayers:\n  - id: a\n    source: abc.geojson\n"
+                    "    join: {source: table.csv, on: name, key: id}\n";
+  const char *path = scratch_path("badjoin.yaml");
+  assert_true(write_file(path, bad, strlen(bad)));
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(path, &map, &err), &err);
+  assert_int_equal(im_map_check(map, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "join: field 'code'"));
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_match_hand_count),
@@ -267,6 +339,7 @@ int main(void) {
       cmocka_unit_test(bad_aggregates),
       cmocka_unit_test(class_labels_and_no_data),
       cmocka_unit_test(integer_labels_from_fractional_breaks),
+      cmocka_unit_test(join_matched_unmatched_duplicate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

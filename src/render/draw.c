@@ -19,6 +19,7 @@
 #include "geo/project-private.h"
 #include "render/aggregate-private.h"
 #include "render/displace-private.h"
+#include "render/join-private.h"
 #include "render/render-private.h"
 #include "render/style-resolve-private.h"
 #include "render/symbols-private.h"
@@ -454,8 +455,10 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
   /* Shared between the maps of a batch; a plain load otherwise. */
   if ((st = im_layer_cache_load(ls->source, &q, &job->layer, err)))
     return st;
-  /* Fields computed from other sources (aggregate:), before anything reads
-   * the layer's fields. */
+  /* Fields from other sources (join:, then aggregate:), before anything
+   * reads the layer's fields. */
+  if ((st = im_render_join(rc, ls, &job->layer, err)))
+    return st;
   return im_render_aggregate(rc, ls, *src, fields_only, &job->layer, err);
 }
 

@@ -88,6 +88,20 @@ typedef struct {
   im_spec_pos pos, source_pos, layer_pos, field_pos;
 } im_aggregate;
 
+/* join: the rows of a table (CSV, GeoJSON, a shapefile's attributes) or of
+ * another layer attached to a layer's features by a key
+ * (docs/style-language.md, "Joins"). */
+typedef struct {
+  char *source;  /* resolved path; NULL when layer is given */
+  char *layer;   /* another layer's id: its source's attributes */
+  char *on;      /* the layer's key field */
+  char *key;     /* the table's key field; NULL: the same name as on */
+  char **fields; /* the table's fields attached; NULL: all but the key */
+  size_t nfields;
+  const char *file;
+  im_spec_pos pos, source_pos, layer_pos, on_pos, key_pos, fields_pos;
+} im_join;
+
 typedef struct {
   char *id;
   char *source; /* resolved path */
@@ -105,7 +119,9 @@ typedef struct {
   bool schema_events;          /* schema: events — checked against the influence-event schema */
   bool legend_hide;            /* legend: false — never listed in the legend */
   char *legend_label;          /* legend: "Label" — its entry's text when it has no classes */
-  im_aggregate *aggregates;    /* fields added to each feature before anything else reads them */
+  im_join *joins;              /* fields attached from tables, in order, before the aggregates */
+  size_t njoins;
+  im_aggregate *aggregates; /* fields added to each feature before anything else reads them */
   size_t naggregates;
 } im_layer_style;
 

@@ -55,6 +55,9 @@ void im_where_clear(im_where *w);
 im_status im_spec_read_aggregates(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
 im_status im_spec_check_aggregates(im_spec_ctx *c, im_map *m);
 void im_aggregates_clear(im_layer_style *l);
+/* A layer's join: (a mapping or a list of them), appended to l's; checked
+ * with the aggregates; freed by im_aggregates_clear too. */
+im_status im_spec_read_joins(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
 void im_classes_clear(im_classes *cl);
 
 #endif

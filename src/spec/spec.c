@@ -196,6 +196,8 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
     return im_spec_layer_legend(c, v, l);
   if (!strcmp(key, "aggregate"))
     return im_spec_read_aggregates(c, v, l);
+  if (!strcmp(key, "join"))
+    return im_spec_read_joins(c, v, l);
   return im_spec_style_pair(c, key, k, v, &l->style);
 }
 
@@ -216,9 +218,9 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
   void *it = NULL;
   struct fy_node *item;
-  static const char *const keys[] = {
-      "id",       "source", "where",  "rules",     "classes",          "z", "min_scale", "max_scale",
-      "geodesic", "schema", "legend", "aggregate", IM_SPEC_STYLE_KEYS, NULL};
+  static const char *const keys[] = {"id",        "source",           "where",    "rules",  "classes", "z",
+                                     "min_scale", "max_scale",        "geodesic", "schema", "legend",  "aggregate",
+                                     "join",      IM_SPEC_STYLE_KEYS, NULL};
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
