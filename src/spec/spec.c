@@ -340,7 +340,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
     return st;
   struct fy_node *root = fy_document_root(doc);
   static const char *const spec_keys[] = {
-      "include", "palettes", "styles", "map", "layers", IM_SPEC_FURNITURE_TOP_KEYS, "multiples", NULL};
+      "include", "palettes", "styles", "map", "layers", IM_SPEC_FURNITURE_TOP_KEYS, "multiples", "annotations", NULL};
   static const char *const sheet_keys[] = {"include", "palettes", "styles", NULL};
   if (!root) {
     st =
@@ -375,6 +375,8 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if ((st = im_spec_read_furniture(c, root)))
     goto done;
   if ((st = im_spec_read_multiples(c, root)))
+    goto done;
+  if ((st = im_spec_read_annotations(c, root)))
     goto done;
 done:
   fy_document_destroy(doc);
