@@ -4,6 +4,7 @@
  * errors of a bad aggregate. Classes that read well: whole-number classes
  * labelled by the values they hold, labels of one's own, a "no data" style
  * with its legend entry. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,167 @@ static void join_matched_unmatched_duplicate(void **state) {
   im_map_free(map);
 }
 
+/* ---- annotations ---- */
+
+typedef struct {
+  double x0, y0, x1, y1;
+  char text[64];
+} word_box;
+
+/* The words of a PDF with their boxes (pdftotext -bbox), up to max. */
+static size_t pdf_words(const char *pdf, word_box *out, size_t max) {
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -bbox '%s' -", pdf);
+  char *html = run_capture(cmd);
+  assert_non_null(html);
+  size_t n = 0;
+  for (const char *p = strstr(html, "<word "); p && n < max; p = strstr(p + 1, "<word ")) {
+    word_box *w = &out[n];
+    int used = 0;
+    if (sscanf(p, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%n", &w->x0, &w->y0, &w->x1, &w->y1,
+               &used) != 4)
+      continue;
+    const char *t = p + used, *end = strstr(t, "</word>");
+    size_t len = end ? (size_t)(end - t) : 0;
+    snprintf(w->text, sizeof w->text, "%.*s", (int)(len < 63 ? len : 63), t);
+    n++;
+  }
+  free(html);
+  return n;
+}
+
+/* The union of the boxes of the annotation's words (those listed in
+ * mine), and how many other words (labels) meet it: none may. */
+static size_t words_over_annotation(const word_box *w, size_t n, const char *const *mine, size_t *nmine) {
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  *nmine = 0;
+  for (size_t i = 0; i < n; i++)
+    for (const char *const *m = mine; *m; m++)
+      if (!strcmp(w[i].text, *m)) {
+        x0 = fmin(x0, w[i].x0), y0 = fmin(y0, w[i].y0), x1 = fmax(x1, w[i].x1), y1 = fmax(y1, w[i].y1);
+        ++*nmine;
+        break;
+      }
+  size_t over = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool own = false;
+    for (const char *const *m = mine; *m && !own; m++)
+      own = !strcmp(w[i].text, *m);
+    if (!own && w[i].x0 < x1 && w[i].x1 > x0 && w[i].y0 < y1 && w[i].y1 > y0) {
+      print_message("label word '%s' over the annotation\n", w[i].text);
+      over++;
+    }
+  }
+  return over;
+}
+
+/* Points whose labels would sit where an annotation is: they go elsewhere
+ * (or are dropped), never over it; without the annotation one of them is
+ * there, so the test can fail. */
+static void annotation_never_overlapped(void **state) {
+  (void)state;
+  static const char points[] = "name,lon,lat\nAlphaville,10,5\nBravotown,10.6,5.4\nCharliecity,9.4,4.6\n"
+                               "Deltaport,10.3,4.4\nEchobay,9.7,5.6\n";
+  assert_true(write_file(scratch_path("near.csv"), points, strlen(points)));
+  static const char *const mine[] = {"ZZNOTE", "QQCALLOUT", "XXTEXT", NULL};
+  double bx0 = 0, by0 = 0, bx1 = 0, by1 = 0;
+  for (int with = 1; with >= 0; with--) {
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  page: {width: 120mm, height: 80mm}\n  crs: EPSG:4326\n"
+             "  extent: {west: 0, east: 20, south: 0, north: 10}\n"
+             "layers:\n  - id: pts\n    source: near.csv\n    marker: {symbol: circle, size: 4pt}\n"
+             "    label: {text: \"{name}\", font: \"Noto Sans 9\"}\n"
+             "%s",
+             with ? "annotations:\n  - text: \"ZZNOTE QQCALLOUT XXTEXT\"\n    at: {lon: 10, lat: 5}\n"
+                    "    font: \"Noto Sans 9\"\n    box: true\n"
+                  : "");
+    im_map *map = load_spec_text("ann.yaml", yaml);
+    const char *pdf = scratch_path("ann.pdf");
+    im_error err;
+    im_error_clear(&err);
+    assert_ok(im_map_render(map, pdf, NULL, &err), &err);
+    static word_box w[512];
+    size_t n = pdf_words(pdf, w, 512), nmine;
+    if (with) {
+      assert_int_equal(words_over_annotation(w, n, mine, &nmine), 0);
+      assert_int_equal(nmine, 3);
+      bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
+      for (size_t i = 0; i < n; i++)
+        if (strstr(w[i].text, "ZZNOTE") || strstr(w[i].text, "QQCALLOUT") || strstr(w[i].text, "XXTEXT"))
+          bx0 = fmin(bx0, w[i].x0), by0 = fmin(by0, w[i].y0), bx1 = fmax(bx1, w[i].x1), by1 = fmax(by1, w[i].y1);
+    } else {
+      /* Without the annotation a label takes some of its place: what
+       * kept it out was the annotation. */
+      size_t there = 0;
+      for (size_t i = 0; i < n; i++)
+        there += w[i].x0 < bx1 && w[i].x1 > bx0 && w[i].y0 < by1 && w[i].y1 > by0;
+      assert_true(there > 0);
+    }
+    im_map_free(map);
+  }
+}
+
+/* The set's thematic map: the Chancay callout is drawn, whole, and no
+ * label of the map covers it. */
+static void chancay_callout_clear(void **state) {
+  (void)state;
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(src_path("styles/events-by-country.yaml"), &map, &err), &err);
+  const char *pdf = scratch_path("events-by-country.pdf");
+  assert_ok(im_map_render(map, pdf, NULL, &err), &err);
+  static word_box w[2048];
+  size_t n = pdf_words(pdf, w, 2048);
+  static const char *const mine[] = {
+      "Chancay,", "Peru", "China&apos;s", "mega-port",      "under", "construction:", "the", "issue&apos;s", "main",
+      "story",    "of",   "Chinese",      "infrastructure", "in",    "region",        NULL};
+  /* "Peru", "the", "in" and "of" may be words of other texts (the title,
+   * a label): the box is that of the callout's own lines only when they
+   * are there, so count the distinctive words. */
+  static const char *const distinct[] = {"Chancay,", "mega-port", "construction:", "infrastructure", NULL};
+  size_t ndistinct = 0;
+  for (size_t i = 0; i < n; i++)
+    for (const char *const *m = distinct; *m; m++)
+      ndistinct += !strcmp(w[i].text, *m);
+  assert_int_equal(ndistinct, 4);
+  /* Every word meeting the callout's box is one of its own. */
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  for (size_t i = 0; i < n; i++)
+    for (const char *const *m = distinct; *m; m++)
+      if (!strcmp(w[i].text, *m))
+        x0 = fmin(x0, w[i].x0), y0 = fmin(y0, w[i].y0), x1 = fmax(x1, w[i].x1), y1 = fmax(y1, w[i].y1);
+  for (size_t i = 0; i < n; i++) {
+    if (!(w[i].x0 < x1 && w[i].x1 > x0 && w[i].y0 < y1 && w[i].y1 > y0))
+      continue;
+    bool own = false;
+    for (const char *const *m = mine; *m && !own; m++)
+      own = !strcmp(w[i].text, *m);
+    if (!own)
+      fail_msg("'%s' lies over the Chancay callout", w[i].text);
+  }
+  im_map_free(map);
+}
+
+/* A mark: that matches no point is an error naming it. */
+static void annotation_mark_must_match(void **state) {
+  (void)state;
+  static const char points[] = "name,lon,lat\nAlphaville,10,5\n";
+  assert_true(write_file(scratch_path("one.csv"), points, strlen(points)));
+  const char *yaml = "map:\n  page: {width: 120mm, height: 80mm}\n  crs: EPSG:4326\n"
+                     "  extent: {west: 0, east: 20, south: 0, north: 10}\n"
+                     "layers:\n  - {id: pts, source: one.csv, marker: {symbol: circle, size: 4pt}}\n"
+                     "annotations:\n  - {text: Here, mark: {layer: pts, where: \"name = 'Nowhere'\"}, "
+                     "offset: {x: 10mm, y: 0mm}}\n";
+  im_map *map = load_spec_text("nomark.yaml", yaml);
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_render(map, scratch_path("nomark.png"), NULL, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "0 points of layer pts"));
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_match_hand_count),
@@ -340,6 +502,9 @@ int main(void) {
       cmocka_unit_test(class_labels_and_no_data),
       cmocka_unit_test(integer_labels_from_fractional_breaks),
       cmocka_unit_test(join_matched_unmatched_duplicate),
+      cmocka_unit_test(annotation_never_overlapped),
+      cmocka_unit_test(chancay_callout_clear),
+      cmocka_unit_test(annotation_mark_must_match),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
