@@ -333,6 +333,31 @@ static void join_matched_unmatched_duplicate(void **state) {
   im_map_free(map);
 }
 
+/* Number formats: decimals and a unit, thousands separated by commas and
+ * the decimal point a point whatever the locale. */
+static void class_number_format(void **state) {
+  (void)state;
+  write_fixture();
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 600px, height: 300px, dpi: 72}\n  crs: EPSG:4326\n"
+           "  extent: {west: -2, east: 32, south: -2, north: 12}\n"
+           "  period: {from: 2021-12-01, to: 2021-12-31}\n"
+           "layers:\n  - id: areas\n    source: %s\n"
+           "    aggregate: {name: avg, source: points.csv, op: mean, field: v}\n"
+           "    classes: {field: avg, breaks: [0, 2.5, 1500.75], ramp: Blues, format: {decimals: 1, unit: \"%%\"}}\n"
+           "legend: {layers: [areas]}\n",
+           scratch_path("squares.geojson"));
+  im_map *map = load_spec_text("format.yaml", yaml);
+  im_furniture_report r;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_furniture_probe(map, NULL, &r, &err), &err);
+  assert_int_equal(r.nlegend, 1); /* A's mean, 14.25; B has none */
+  assert_string_equal(r.legend[0].label, "2.5% \xe2\x80\x93 1,500.8%");
+  im_map_free(map);
+}
+
 /* ---- annotations ---- */
 
 typedef struct {
@@ -501,6 +526,7 @@ int main(void) {
       cmocka_unit_test(bad_aggregates),
       cmocka_unit_test(class_labels_and_no_data),
       cmocka_unit_test(integer_labels_from_fractional_breaks),
+      cmocka_unit_test(class_number_format),
       cmocka_unit_test(join_matched_unmatched_duplicate),
       cmocka_unit_test(annotation_never_overlapped),
       cmocka_unit_test(chancay_callout_clear),

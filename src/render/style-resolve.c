@@ -412,6 +412,28 @@ const im_classes *im_resolver_classes(const im_resolver *r, size_t k) {
   return k < r->nclasses ? r->classes[k].cl : NULL;
 }
 
+/* v with `decimals` decimals and thousands separators (a comma, a point
+ * before the decimals, whatever the locale: snprintf's %f follows
+ * LC_NUMERIC, which a host may have set, so the point is put back). */
+static void format_fixed(double v, int decimals, char *buf, size_t size) {
+  char digits[64];
+  snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v) + 0.0);
+  size_t nint = strspn(digits, "0123456789"), o = 0;
+  bool negative = v < 0 && strspn(digits, "0.,") != strlen(digits);
+  if (negative && o + 1 < size)
+    buf[o++] = '-';
+  for (size_t i = 0; i < nint && o + 2 < size; i++) {
+    if (i && (nint - i) % 3 == 0)
+      buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  if (decimals > 0 && o + 1 < size)
+    buf[o++] = '.';
+  for (size_t i = nint + 1; decimals > 0 && digits[i] && o + 1 < size; i++)
+    buf[o++] = digits[i];
+  buf[o] = '\0';
+}
+
 /* A class bound for people: whole numbers with thousands separators from
  * 100 up, three significant digits below. */
 static void format_bound(double v, char *buf, size_t size) {
@@ -475,15 +497,22 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
     double b = ((size_t)c + 2 == cs->nbreaks ? floor(up) : ceil(up) - 1) + 0.0;
     format_bound(a, lo, sizeof lo);
     format_bound(b, hi, sizeof hi);
+    const char *u = cs->cl->unit ? cs->cl->unit : "";
     if (b <= a)
-      snprintf(buf, size, "%s", lo);
+      snprintf(buf, size, "%s%s", lo, u);
     else
-      snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);
+      snprintf(buf, size, "%s%s \xe2\x80\x93 %s%s", lo, u, hi, u);
     return c;
   }
-  format_bound(cs->breaks[c], lo, sizeof lo);
-  format_bound(cs->breaks[c + 1], hi, sizeof hi);
-  snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);
+  const char *unit = cs->cl->unit ? cs->cl->unit : "";
+  if (cs->cl->decimals >= 0) {
+    format_fixed(cs->breaks[c], cs->cl->decimals, lo, sizeof lo);
+    format_fixed(cs->breaks[c + 1], cs->cl->decimals, hi, sizeof hi);
+  } else {
+    format_bound(cs->breaks[c], lo, sizeof lo);
+    format_bound(cs->breaks[c + 1], hi, sizeof hi);
+  }
+  snprintf(buf, size, "%s%s \xe2\x80\x93 %s%s", lo, unit, hi, unit);
   return c;
 }
 

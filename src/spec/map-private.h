@@ -69,6 +69,8 @@ typedef struct {
   size_t nlabels;
   bool has_no_data;
   im_style no_data; /* no_data: the style of features with no value (null, empty, not a number) */
+  int decimals;     /* format: decimals of graduated bounds in the legend; -1: automatic */
+  char *unit;       /* format: unit: after each number ("%", " km"); NULL: none */
 } im_classes;
 
 /* aggregate: a field computed for each polygon of a layer from the features

@@ -141,12 +141,30 @@ static im_status read_labels(im_spec_ctx *c, struct fy_node *v, im_classes *cl) 
   return IM_STATUS_OK;
 }
 
+/* format: {decimals: 1, unit: "%"}: how the legend writes graduated
+ * bounds. */
+static im_status format_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  (void)k;
+  im_classes *cl = vctx;
+  if (!strcmp(key, "unit"))
+    return im_yaml_string(r, v, "format unit", &cl->unit);
+  double d;
+  if (im_yaml_number(r, v, "format decimals", 0, 6, &d))
+    return IM_STATUS_INPUT;
+  cl->decimals = (int)d;
+  return IM_STATUS_OK;
+}
+
 static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   classes_ctx *x = vctx;
   im_classes *cl = x->cl;
   if (!strcmp(key, "labels")) {
     x->labels_node = v;
     return read_labels(x->c, v, cl);
+  }
+  if (!strcmp(key, "format")) {
+    static const char *const keys[] = {"decimals", "unit", NULL};
+    return im_yaml_each_pair(r, v, "format", keys, format_pair, cl);
   }
   if (!strcmp(key, "no_data")) {
     cl->has_no_data = true;
@@ -236,10 +254,11 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
 }
 
 static im_status read_one_classes(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
-  static const char *const keys[] = {"field",  "palette", "values", "apply",  "ramp",    "reverse",
-                                     "method", "count",   "breaks", "labels", "no_data", NULL};
+  static const char *const keys[] = {"field", "palette", "values", "apply",   "ramp",   "reverse", "method",
+                                     "count", "breaks",  "labels", "no_data", "format", NULL};
   cl->method = IM_BREAKS_QUANTILE;
   cl->count = 5;
+  cl->decimals = -1;
   classes_ctx x = {.c = c, .cl = cl};
   if (im_yaml_each_pair(&c->r, v, "classes", keys, classes_pair, &x))
     return IM_STATUS_INPUT;
@@ -335,6 +354,9 @@ im_status im_spec_copy_rules_classes(im_spec_ctx *c, const im_layer_style *from,
       d->field = im_strdup(s->field);
       d->palette = im_strdup(s->palette);
       d->ramp = im_strdup(s->ramp);
+      d->unit = im_strdup(s->unit);
+      if (s->unit && !d->unit)
+        return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
       d->breaks = s->nbreaks ? im_malloc_array(s->nbreaks, sizeof *d->breaks) : NULL;
       d->values = s->nvalues ? calloc(s->nvalues, sizeof *d->values) : NULL;
       d->nvalues = 0;
@@ -390,6 +412,7 @@ void im_classes_clear(im_classes *cl) {
   free(cl->field);
   free(cl->palette);
   free(cl->ramp);
+  free(cl->unit);
   free(cl->breaks);
   for (size_t i = 0; i < cl->nvalues; i++) {
     free(cl->values[i].value);
