@@ -44,6 +44,9 @@ typedef struct {
   size_t nboxes;
   im_bbox boxes[2];
   bool skip_attributes; /* geometry only */
+  bool table;           /* a table of attributes (a join's): a CSV may have no
+                           geometry columns; its rows are then features with
+                           no points */
 } im_layer_query;
 
 /* Reads an ESRI Shapefile (path to the .shp; the .shx must sit beside it,

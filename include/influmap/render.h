@@ -46,6 +46,10 @@ typedef struct {
   /* Of labels_placed: those placed as a number beside their mark, their
    * text listed in the map's numbered key (label: key:). */
   size_t labels_keyed;
+  /* Joins (join: on a layer): features of the frame whose key no row of
+   * the table has, and keys the table holds more than once (the first row
+   * is used). With strict, either fails the render. */
+  size_t join_unmatched, join_duplicates;
 } im_render_stats;
 
 /* Where the time of a render went, in milliseconds (`influmap render
@@ -70,7 +74,8 @@ typedef struct {
   bool svg_text;              /* SVG: labels also as editable <text> elements, in place of glyph outlines */
   bool cmyk;                  /* PDF: converted to DeviceCMYK by Ghostscript (gs), which must be on PATH */
   im_render_timings *timings; /* added to when not NULL */
-  bool strict;                /* a label that is not placed fails the render (IM_STATUS_INPUT), nothing written */
+  bool strict;                /* a label that is not placed, or a join that leaves a feature without its row (or
+                                 finds its key twice), fails the render (IM_STATUS_INPUT), nothing written */
 } im_render_options;
 
 /* The map frame: the extent actually drawn (the asked extent widened to the

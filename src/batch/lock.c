@@ -345,6 +345,12 @@ im_status im_batch_inputs_of(im_batch_lock *lock, const im_manifest *m, const im
   for (size_t i = 0; i < map->nlayers; i++) {
     const im_layer_style *l = &map->layers[i];
     add_source(&c, l->source);
+    for (size_t k = 0; k < l->naggregates; k++)
+      if (l->aggregates[k].source)
+        add_source(&c, l->aggregates[k].source); /* a count changes with the file counted */
+    for (size_t k = 0; k < l->njoins; k++)
+      if (l->joins[k].source)
+        add_source(&c, l->joins[k].source);
     add_style(&c, &l->style);
     for (size_t k = 0; k < l->nrules; k++)
       add_style(&c, &l->rules[k].style);

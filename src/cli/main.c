@@ -35,7 +35,8 @@ static const char help_text[] =
     "    --to DATE          keep only events on or before DATE\n"
     "    --verbose          report the map's scale and how many labels were placed and dropped, and list\n"
     "                       those dropped (without it, a count of the dropped labels is printed)\n"
-    "    --strict           fail, writing nothing, when a label cannot be placed\n"
+    "    --strict           fail, writing nothing, when a label cannot be placed or a join leaves a feature\n"
+    "                       without its row\n"
     "    --svg-text         SVG: labels as editable <text> elements instead of glyph outlines\n"
     "    --cmyk             PDF: convert to CMYK for print with Ghostscript (gs)\n"
     "    --timings          print the milliseconds spent on each stage (spec, setup, load, project, draw,\n"
@@ -229,6 +230,12 @@ static int cmd_render(int argc, char **argv) {
             "the key), %zu dropped, %zu nearer another mark than their own\n",
             out, stats.scale_denominator, stats.label_candidates, stats.labels_placed, stats.labels_with_leader,
             stats.labels_keyed, stats.labels_dropped, stats.labels_misattached);
+  if (verbose && (stats.join_unmatched || stats.join_duplicates))
+    fprintf(stderr,
+            "influmap: %s: joins: %zu feature%s matched no row (no data), %zu key%s in more than one row (the first "
+            "used); --strict lists them\n",
+            out, stats.join_unmatched, stats.join_unmatched == 1 ? "" : "s", stats.join_duplicates,
+            stats.join_duplicates == 1 ? "" : "s");
   return 0;
 }
 

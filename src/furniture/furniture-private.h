@@ -108,6 +108,15 @@ typedef struct im_furniture_state {
   PangoContext *pango;
   im_item items[IM_NITEMS];
 
+  /* annotations: the marks they point to (mark:), as drawn */
+  struct im_annotation_mark {
+    double x, y, r;          /* device units; r: the mark's half-size */
+    size_t found;            /* points of the layer that matched */
+    long bound;              /* the layer index the filter is bound to, -1 none */
+    bool bad;                /* the filter names a field the layer has not */
+    struct im_filter *where; /* the annotation's, bound in a copy (a render never writes the map) */
+  } * marks;
+
   /* legend */
   im_legend_entry *entries;
   size_t nentries, cap_entries;
@@ -204,6 +213,15 @@ void im_ftext_size(PangoLayout *layout, double *w, double *h);
  * drawn. */
 void im_ftext_draw(im_page *pg, PangoLayout *layout, double x, double y, im_color color, double halo_w, im_color halo,
                    const char *cls);
+/* ---- annotations.c ---- */
+/* Draws the map's annotations (annotations:) and makes their boxes and
+ * leaders label obstacles. An annotation whose mark: matched no point, or
+ * more than one, is an error. */
+im_status im_annotations_draw(im_page *pg, im_error *err);
+/* The note_drawn hook for annotations with a mark: (after the legend's). */
+bool im_annotations_note(im_page *pg, size_t layer_index, const im_layer_style *ls, const struct im_resolver *res,
+                         const im_feature *f, const im_style *st, const im_geom *drawn);
+
 /* Text blocks: the layout for item kind (title .. disclaimer) at wrap width. */
 bool im_textblock_measure(im_page *pg, im_item_kind kind, double wrap);
 void im_textblock_draw(im_page *pg, im_item_kind kind);

@@ -11,6 +11,7 @@
 
 #include "core/mem-private.h"
 #include "furniture/furniture-private.h"
+#include "influmap/filter.h"
 
 double im_furniture_len(const im_page *pg, im_length len) {
   return im_length_to_pt(len, pg->frame.dpi) * pg->dev_per_pt;
@@ -62,6 +63,9 @@ void im_furniture_draw_box(im_page *pg, const im_item *it) {
 void im_furniture_state_free(im_furniture_state *s) {
   if (!s)
     return;
+  for (size_t i = 0; s->marks && i < s->fu->nannotations; i++)
+    im_filter_free(s->marks[i].where);
+  free(s->marks);
   for (int i = 0; i < IM_NITEMS; i++)
     if (s->items[i].layout)
       g_object_unref(s->items[i].layout);
@@ -113,6 +117,12 @@ static void paint_margins(im_page *pg) {
   im_labeler_add_obstacle(pg->labeler, x1, 0, pg->dev_w, pg->dev_h);
 }
 
+/* Each feature drawn: the legend lists it, an annotation may point to it. */
+static bool furniture_note(im_page *pg, size_t li, const im_layer_style *ls, const struct im_resolver *res,
+                           const im_feature *f, const im_style *st, const im_geom *drawn) {
+  return im_legend_note(pg, li, ls, res, f, st, drawn) && im_annotations_note(pg, li, ls, res, f, st, drawn);
+}
+
 static bool needs_state(const im_map *map) { return map->furniture || (map->title && *map->title); }
 
 im_status im_furniture_begin(im_page *pg, im_error *err) {
@@ -122,10 +132,16 @@ im_status im_furniture_begin(im_page *pg, im_error *err) {
   if (!s)
     return oom(err);
   pg->furniture = s;
-  pg->note_drawn = im_legend_note;
+  pg->note_drawn = furniture_note;
   pg->free_furniture = im_furniture_state_free;
   im_furniture_init(&s->defaults);
   s->fu = pg->map->furniture ? pg->map->furniture : &s->defaults;
+  if (s->fu->nannotations) {
+    if (!(s->marks = calloc(s->fu->nannotations, sizeof *s->marks)))
+      return oom(err);
+    for (size_t i = 0; i < s->fu->nannotations; i++)
+      s->marks[i].bound = -1;
+  }
   s->vector = pg->dev_w == pg->frame.width_pt && pg->dev_h == pg->frame.height_pt && pg->dev_per_pt == 1;
   im_geom_init(&s->grat, IM_GEOM_LINE);
   /* Per section of the legend (one without sections:) and layer. */
@@ -368,6 +384,9 @@ im_status im_furniture_finish(im_page *pg, im_error *err) {
     if (it->present)
       im_labeler_add_obstacle(pg->labeler, it->box.minx, it->box.miny, it->box.maxx, it->box.maxy);
   }
+  im_status ast = fu->nannotations ? im_annotations_draw(pg, err) : IM_STATUS_OK;
+  if (ast)
+    return ast;
   if (fu->graticule.enabled) {
     if (fu->graticule.over)
       im_graticule_draw_lines(pg);

@@ -296,6 +296,10 @@ static bool note_section(im_page *pg, size_t sec, size_t li, const im_layer_styl
   char buf[256];
   const char *label = ls->legend_label ? ls->legend_label : ls->id;
   const char *no_data = s->fu->legend.no_data;
+  /* Classes with a no_data style draw it: the legend then says what it
+   * means, in the legend's no_data: text or in plain words. */
+  if (!no_data && k >= 0 && im_resolver_classes(res, (size_t)k)->has_no_data)
+    no_data = "No data";
   bool in_no_class = false;
   if (k >= 0) {
     idx = im_resolver_class_of(res, (size_t)k, f, buf, sizeof buf);

@@ -75,6 +75,10 @@ static im_status copy_init(map_copy *c, const im_map *src, const im_frame *page,
     c->fu = *src->furniture;
   else
     im_furniture_init(&c->fu);
+  /* Annotations are the single map's (a callout in every panel would be
+   * the same text over and over): panels and the page draw none. */
+  c->fu.annotations = NULL;
+  c->fu.nannotations = 0;
   c->map.furniture = &c->fu;
   /* The page as the render has it (options applied), in points. */
   c->map.width = (im_length){page->width_pt, IM_UNIT_PT};

@@ -21,4 +21,10 @@ bool im_segment_clip(double x0, double y0, double x1, double y1, im_bbox b, doub
 /* True when some part of the segment (x0, y0)-(x1, y1) is inside b. */
 bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
 
+/* True when (x, y) is inside the ring of n points at xy (n >= 1): an odd
+ * number of its edges cross the ray from the point towards +x. A polygon
+ * (even-odd, as drawn) contains the point when an odd number of its rings
+ * do; a ring whose bounding box does not hold the point cannot. */
+bool im_ring_contains(const double *xy, size_t n, double x, double y);
+
 #endif

@@ -298,3 +298,16 @@ bool im_bbox_meets_any(const im_bbox *boxes, size_t n, const im_bbox *b) {
   }
   return false;
 }
+
+bool im_ring_contains(const double *xy, size_t n, double x, double y) {
+  /* Crossings of a ray towards +x (W. Randolph Franklin's pnpoly): a
+   * point on a vertex's level counts with the edge above it only, so a
+   * ray through a vertex is counted once. A ring may be closed or not. */
+  bool in = false;
+  for (size_t i = 0, j = n - 1; i < n; j = i++) {
+    double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+    if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+      in = !in;
+  }
+  return in;
+}

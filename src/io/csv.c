@@ -171,7 +171,9 @@ static void read_header(csv_state *s) {
               s->col_names[s->lat]);
     return;
   }
-  if (s->lon < 0 && s->wkt < 0) {
+  if (s->lon < 0 && s->wkt < 0 && !half && s->query && s->query->table) {
+    /* A table: every row is a feature of attributes alone. */
+  } else if (s->lon < 0 && s->wkt < 0) {
     if (half)
       set_error(s, s->row_line, 0, "has a '%s' column but not its partner; points need lon and lat columns", half);
     else
@@ -247,17 +249,20 @@ static void read_record(csv_state *s) {
     return;
   }
   l->total_records++;
-  if (!read_geometry(s))
+  bool table = s->lon < 0 && s->wkt < 0;
+  if (!table && !read_geometry(s))
     return;
   for (size_t i = 0; i < s->ncols; i++)
     if (s->field_of[i] >= 0 && s->cells[i])
       im_field_guess_add(&s->guesses[s->field_of[i]], im_text_kind(s->cells[i]), s->cells[i]);
-  if (!s->g.npoints)
-    return; /* EMPTY: no geometry, like a GeoJSON null */
-  im_bbox b = im_geom_bbox(&s->g);
-  im_bbox_extend(&l->file_bbox, &s->have_bbox, &b);
-  if (!im_query_wants(s->query, &b))
-    return;
+  if (!table) {
+    if (!s->g.npoints)
+      return; /* EMPTY: no geometry, like a GeoJSON null */
+    im_bbox b = im_geom_bbox(&s->g);
+    im_bbox_extend(&l->file_bbox, &s->have_bbox, &b);
+    if (!im_query_wants(s->query, &b))
+      return;
+  }
   size_t bytes = 0;
   for (size_t i = 0; i < s->ncols && !(s->query && s->query->skip_attributes); i++)
     if (s->field_of[i] >= 0)

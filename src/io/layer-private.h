@@ -40,6 +40,19 @@ struct im_layer {
    * cached layer's features, so im_layer_free gives it back to the cache
    * instead of freeing them. */
   bool cache_view;
+  /* A layer made by im_layer_extend: it shares base's geometry and values
+   * and owns only its fields, its features array, their values arrays and
+   * the added values; base goes back to where it came from with it. */
+  im_layer *base;
 };
+
+/* base with nextra fields added after its own (named and typed as in
+ * extra, copied): its features are base's, sharing their geometry and
+ * values, each with the added values values[i * nextra + k] for feature i
+ * (NULL: a null value). Takes base and values (and their strings) even on
+ * failure; returns NULL when out of memory. Free with im_layer_free (or
+ * im_layer_cache_release), which releases base. Used by aggregates and
+ * joins, which add fields to a layer the layer cache may share. */
+im_layer *im_layer_extend(im_layer *base, const im_field *extra, size_t nextra, char **values);
 
 #endif

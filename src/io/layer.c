@@ -88,6 +88,23 @@ void im_layer_free(im_layer *layer) {
     im_layer_cache_release(layer);
     return;
   }
+  if (layer->base) {
+    size_t own_from = layer->base->nfields;
+    for (size_t i = 0; i < layer->nfeatures; i++) {
+      char **v = layer->features[i].values;
+      for (size_t k = own_from; v && k < layer->nfields; k++)
+        free(v[k]);
+      free(v);
+    }
+    free(layer->features);
+    for (size_t i = 0; i < layer->nfields; i++)
+      free(layer->fields[i].name);
+    free(layer->fields);
+    free(layer->path);
+    im_layer_cache_release(layer->base);
+    free(layer);
+    return;
+  }
   for (size_t i = 0; i < layer->nfeatures; i++) {
     im_feature *f = &layer->features[i];
     im_geom_free(&f->geom);
@@ -106,6 +123,68 @@ void im_layer_free(im_layer *layer) {
   free(layer->crs_file);
   free(layer->encoding);
   free(layer);
+}
+
+im_layer *im_layer_extend(im_layer *base, const im_field *extra, size_t nextra, char **values) {
+  size_t nb = base->nfields, n = base->nfeatures, nf = nb + nextra;
+  im_layer *l = calloc(1, sizeof *l);
+  if (l) {
+    *l = *base;
+    l->cache_view = false;
+    l->base = base;
+    l->path = im_strdup(base->path);
+    l->nfields = 0;
+    l->nfeatures = 0;
+    l->fields = calloc(nf + 1, sizeof *l->fields);
+    l->features = im_malloc_array(n + 1, sizeof *l->features);
+  }
+  bool ok = l && l->path && l->fields && l->features;
+  for (size_t i = 0; ok && i < nf; i++) {
+    const im_field *src = i < nb ? &base->fields[i] : &extra[i - nb];
+    l->fields[i] = *src;
+    ok = (l->fields[i].name = im_strdup(src->name)) != NULL;
+    l->nfields += ok;
+  }
+  /* From here on the layer owns the values it has taken. */
+  size_t taken = 0;
+  for (size_t i = 0; ok && i < n; i++) {
+    im_feature f = base->features[i];
+    char **v = calloc(nf + 1, sizeof *v);
+    if (!(ok = v != NULL))
+      break;
+    for (size_t k = 0; k < nb; k++)
+      v[k] = base->features[i].values ? base->features[i].values[k] : NULL;
+    for (size_t k = 0; k < nextra; k++)
+      v[nb + k] = values[i * nextra + k];
+    f.values = v;
+    l->features[l->nfeatures++] = f;
+    taken = i + 1;
+  }
+  for (size_t j = taken * nextra; j < n * nextra; j++)
+    free(values[j]);
+  free(values);
+  if (ok)
+    return l;
+  if (!l || !l->fields || !l->features || l->nfields < nf) {
+    /* The fields are not all there: free by hand what was made. */
+    if (l) {
+      for (size_t i = 0; i < l->nfeatures; i++) {
+        for (size_t k = nb; k < nf; k++)
+          free(l->features[i].values[k]);
+        free(l->features[i].values);
+      }
+      for (size_t i = 0; l->fields && i < l->nfields; i++)
+        free(l->fields[i].name);
+      free(l->fields);
+      free(l->features);
+      free(l->path);
+      free(l);
+    }
+    im_layer_cache_release(base);
+    return NULL;
+  }
+  im_layer_free(l);
+  return NULL;
 }
 
 const char *im_field_type_name(im_field_type t) {

@@ -18,7 +18,9 @@
 #include "label/labels-private.h"
 #include "geo/geom-private.h"
 #include "geo/project-private.h"
+#include "render/aggregate-private.h"
 #include "render/displace-private.h"
+#include "render/join-private.h"
 #include "render/render-private.h"
 #include "render/style-resolve-private.h"
 #include "render/symbols-private.h"
@@ -453,7 +455,13 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     im_transform_free(geo2src);
   }
   /* Shared between the maps of a batch; a plain load otherwise. */
-  return im_layer_cache_load(ls->source, &q, &job->layer, err);
+  if ((st = im_layer_cache_load(ls->source, &q, &job->layer, err)))
+    return st;
+  /* Fields from other sources (join:, then aggregate:), before anything
+   * reads the layer's fields. */
+  if ((st = im_render_join(rc, ls, &job->layer, err)))
+    return st;
+  return im_render_aggregate(rc, ls, *src, fields_only, &job->layer, err);
 }
 
 /* True when another visible layer of map reads the same source. */

@@ -124,6 +124,7 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
    * legend, scale bar, ... after them, as label obstacles. */
   im_status st = o->overlay ? o->overlay->begin(&rc->page, err) : IM_STATUS_OK;
   rc->features_kept = rc->features_lost = 0;
+  rc->strict = o->strict;
   for (size_t i = 0; i < map->nlayers && !st; i++) {
     if (o->legend_layers_only && map->layers[i].legend_hide)
       continue;
@@ -185,6 +186,8 @@ void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const i
   into->labels_with_leader += ls.with_leader;
   into->labels_misattached += ls.misattached;
   into->labels_keyed += ls.keyed;
+  into->join_unmatched += rc->join_unmatched;
+  into->join_duplicates += rc->join_duplicates;
   if (!want || !want->on_dropped_label || !ls.dropped)
     return;
   const char **texts = calloc(ls.dropped, sizeof *texts);

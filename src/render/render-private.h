@@ -106,6 +106,8 @@ struct im_render_ctx {
   bool labeler_shared;  /* labeler is another render's (im_render_ctx_attach_shared) */
   size_t features_kept; /* drawn by im_render_draw: with something projected */
   size_t features_lost; /* and with nothing, every point outside the lon/lat range or the projection's domain */
+  bool strict;          /* a join that leaves a feature without its row is an error (im_render_draw_opts.strict) */
+  size_t join_unmatched, join_duplicates; /* features no row matched, keys in two rows or more (join:) */
 };
 
 /* The frame alone: CRSs, the page and frame in device units, the

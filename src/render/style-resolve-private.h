@@ -71,6 +71,13 @@ const im_field *im_resolver_label_fields(const im_resolver *r, size_t *n);
 im_status im_field_error(const im_layer *layer, const char *field, const char *file, im_spec_pos pos, const char *what,
                          im_error *err);
 
+/* The time window from..to (ISO dates, NULL = open) as a filter bound to
+ * layer's fields, in *out: a feature whose date (to date_end, if the layer
+ * has one) meets the window passes. *out stays NULL when the layer has no
+ * "date" field or the window is open. Free with im_filter_free. */
+im_status im_period_filter(const im_layer *layer, const char *from, const char *to, struct im_filter **out,
+                           im_error *err);
+
 /* A label priority written as a number ("10", "-2.5"): true with it in
  * *v; otherwise the priority names a field. */
 bool im_label_priority_number(const char *text, double *v);

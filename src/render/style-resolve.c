@@ -179,8 +179,8 @@ static im_status setup_graduated(const im_resolver *res, class_state *r, im_erro
   return IM_STATUS_OK;
 }
 
-static im_status setup_period(im_resolver *r, const char *from, const char *to, im_error *err) {
-  const im_layer *layer = r->layer;
+im_status im_period_filter(const im_layer *layer, const char *from, const char *to, im_filter **out, im_error *err) {
+  *out = NULL;
   if ((!from && !to) || im_layer_field_index(layer, "date") < 0)
     return IM_STATUS_OK;
   bool has_end = im_layer_field_index(layer, "date_end") >= 0;
@@ -192,9 +192,9 @@ static im_status setup_period(im_resolver *r, const char *from, const char *to, 
              lo);
   else
     snprintf(text, sizeof text, "date <= %s and date >= %s", hi, lo);
-  im_status st = im_filter_parse(text, NULL, 0, 0, &r->period, err);
+  im_status st = im_filter_parse(text, NULL, 0, 0, out, err);
   if (!st)
-    st = im_filter_bind(r->period, layer->fields, layer->nfields, layer->path, err);
+    st = im_filter_bind(*out, layer->fields, layer->nfields, layer->path, err);
   return st;
 }
 
@@ -226,7 +226,8 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     goto done;
   }
   if ((st = bind_where(&ls->where, layer, &r->where, err)) ||
-      (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) || (st = setup_period(r, from, to, err)))
+      (st = check_label(r, &ls->style, layer, spec, ls->pos, err)) ||
+      (st = im_period_filter(layer, from, to, &r->period, err)))
     goto done;
   for (size_t i = 0; i < ls->nrules; i++) {
     const im_rule *rule = &ls->rules[i];
@@ -385,6 +386,9 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     const class_state *cs = &r->classes[c];
     const im_classes *cl = cs->cl;
     const char *v = f->values ? f->values[cs->field] : NULL;
+    /* No value (null, empty, or not a number for graduated classes): the
+     * classes' no_data style, if they have one. */
+    bool no_value = !v || !*v || (cl->kind == IM_CLASSES_GRADUATED && isnan(number_of(f, cs->field)));
     if (cl->kind == IM_CLASSES_CATEGORICAL && v) {
       size_t k;
       for (k = 0; k < cs->nvalues && strcmp(cs->values[k], v); k++)
@@ -402,6 +406,8 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
     for (size_t i = 0; v && i < cl->nvalues; i++)
       if (!strcasecmp(cl->values[i].value, v) && !im_style_merge(out, &cl->values[i].style))
         return false;
+    if (no_value && cl->has_no_data && !im_style_merge(out, &cl->no_data))
+      return false;
   }
   for (size_t i = 0; i < r->ls->nrules; i++)
     if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
@@ -418,6 +424,28 @@ size_t im_resolver_nclasses(const im_resolver *r) { return r->nclasses; }
 
 const im_classes *im_resolver_classes(const im_resolver *r, size_t k) {
   return k < r->nclasses ? r->classes[k].cl : NULL;
+}
+
+/* v with `decimals` decimals and thousands separators (a comma, a point
+ * before the decimals, whatever the locale: snprintf's %f follows
+ * LC_NUMERIC, which a host may have set, so the point is put back). */
+static void format_fixed(double v, int decimals, char *buf, size_t size) {
+  char digits[64];
+  snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v) + 0.0);
+  size_t nint = strspn(digits, "0123456789"), o = 0;
+  bool negative = v < 0 && strspn(digits, "0.,") != strlen(digits);
+  if (negative && o + 1 < size)
+    buf[o++] = '-';
+  for (size_t i = 0; i < nint && o + 2 < size; i++) {
+    if (i && (nint - i) % 3 == 0)
+      buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  if (decimals > 0 && o + 1 < size)
+    buf[o++] = '.';
+  for (size_t i = nint + 1; decimals > 0 && digits[i] && o + 1 < size; i++)
+    buf[o++] = digits[i];
+  buf[o] = '\0';
 }
 
 /* A class bound for people: whole numbers with thousands separators from
@@ -454,7 +482,13 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
       if (!strcmp(cs->values[i], v)) {
         /* Values the palette does not name all look alike: one entry, as
          * the map shows them, not one grey entry per value. */
-        snprintf(buf, size, "%s", cs->value_other && cs->value_other[i] ? "other" : v);
+        const char *shown = cs->value_other && cs->value_other[i] ? "other" : v;
+        for (size_t j = 0; j < cs->cl->nlabels; j++)
+          if (cs->cl->labels[j].value && !strcasecmp(cs->cl->labels[j].value, shown)) {
+            shown = cs->cl->labels[j].text;
+            break;
+          }
+        snprintf(buf, size, "%s", shown);
         return (long)i;
       }
     return -1;
@@ -462,10 +496,37 @@ long im_resolver_class_of(const im_resolver *r, size_t k, const im_feature *f, c
   int c = cs->nbreaks >= 2 ? im_class_index(cs->breaks, cs->nbreaks, number_of(f, cs->field)) : -1;
   if (c < 0)
     return -1;
+  if ((size_t)c < cs->cl->nlabels) {
+    snprintf(buf, size, "%s", cs->cl->labels[c].text);
+    return c;
+  }
   char lo[40], hi[40];
-  format_bound(cs->breaks[c], lo, sizeof lo);
-  format_bound(cs->breaks[c + 1], hi, sizeof hi);
-  snprintf(buf, size, "%s \xe2\x80\x93 %s", lo, hi);
+  if (r->layer->fields[cs->field].type == IM_FIELD_INTEGER) {
+    /* Whole numbers: the values the class holds, not its bounds. Classes
+     * run from their lower bound up to (not including) the next one, the
+     * last one up to and including its upper bound, so [1, 3) holds 1 and
+     * 2: "1 – 2", and [0, 1) holds only 0: "0" (not "0 – 1", which reads
+     * as if 1 were in it too). */
+    double a = ceil(cs->breaks[c]) + 0.0, up = cs->breaks[c + 1]; /* + 0.0: ceil(-0.5) is -0 */
+    double b = ((size_t)c + 2 == cs->nbreaks ? floor(up) : ceil(up) - 1) + 0.0;
+    format_bound(a, lo, sizeof lo);
+    format_bound(b, hi, sizeof hi);
+    const char *u = cs->cl->unit ? cs->cl->unit : "";
+    if (b <= a)
+      snprintf(buf, size, "%s%s", lo, u);
+    else
+      snprintf(buf, size, "%s%s \xe2\x80\x93 %s%s", lo, u, hi, u);
+    return c;
+  }
+  const char *unit = cs->cl->unit ? cs->cl->unit : "";
+  if (cs->cl->decimals >= 0) {
+    format_fixed(cs->breaks[c], cs->cl->decimals, lo, sizeof lo);
+    format_fixed(cs->breaks[c + 1], cs->cl->decimals, hi, sizeof hi);
+  } else {
+    format_bound(cs->breaks[c], lo, sizeof lo);
+    format_bound(cs->breaks[c + 1], hi, sizeof hi);
+  }
+  snprintf(buf, size, "%s%s \xe2\x80\x93 %s%s", lo, unit, hi, unit);
   return c;
 }
 

@@ -67,6 +67,12 @@ bool im_map_reads_file(const im_map *map, const char *path) {
     const im_layer_style *l = &map->layers[i];
     if (source_is(&out, l->source) || style_reads(&out, &l->style))
       return true;
+    for (size_t k = 0; k < l->naggregates; k++)
+      if (l->aggregates[k].source && source_is(&out, l->aggregates[k].source))
+        return true;
+    for (size_t k = 0; k < l->njoins; k++)
+      if (l->joins[k].source && source_is(&out, l->joins[k].source))
+        return true;
     for (size_t k = 0; k < l->nrules; k++)
       if (style_reads(&out, &l->rules[k].style))
         return true;

@@ -176,6 +176,37 @@ typedef struct {
   im_length top, right, bottom, left;
 } im_margins;
 
+/* annotations: (docs/style-language.md, "Annotations"): free text on the
+ * map, at a place or a page position, with a leader to a place; labels
+ * keep clear of it. */
+typedef enum { IM_LEADER_ARROW, IM_LEADER_LINE, IM_LEADER_NONE } im_leader_kind;
+typedef enum {
+  IM_ANNOTATION_AT,     /* the text centred on the place */
+  IM_ANNOTATION_OFFSET, /* the text's centre offset from the place by (dx, dy), right and down */
+  IM_ANNOTATION_PAGE,   /* the text's top-left (dx, dy) from the frame's top-left */
+} im_annotation_where;
+
+typedef struct {
+  char *text; /* Pango markup allowed */
+  bool has_place;
+  double lon, lat; /* the place pointed to */
+  im_annotation_where where;
+  im_length dx, dy;
+  im_leader_kind leader; /* to the place, when the text is away from it */
+  char *font;            /* NULL: Noto Sans 7 */
+  im_color color, halo_color;
+  im_length halo_width, width; /* width: wrap width */
+  bool box;
+  im_color background, border;
+  /* mark: {layer, where}: the place is that layer's one point matching
+   * where, as drawn (displaced on a ring, if it is), and the leader ends
+   * at its edge. */
+  char *mark_layer, *mark_text;
+  struct im_filter *mark_where; /* bound to the layer's fields when drawn */
+  const char *file;
+  im_spec_pos pos, mark_pos;
+} im_annotation;
+
 typedef struct im_furniture {
   im_margins margins;   /* the map frame sits inside the page by these */
   im_color frame_color; /* the line round the frame; alpha 0: none */
@@ -188,6 +219,8 @@ typedef struct im_furniture {
   im_graticule graticule;
   im_inset inset;
   im_key key;
+  im_annotation *annotations;
+  size_t nannotations;
 } im_furniture;
 
 /* Sets f to the defaults: no margins, nothing enabled but the title (drawn

@@ -42,6 +42,13 @@ typedef struct {
   im_spec_pos pos;
 } im_class_style;
 
+/* A class's own text in the legend (classes: labels:): by value
+ * (categorical, value set) or by position (graduated, value NULL). */
+typedef struct {
+  char *value;
+  char *text;
+} im_class_label;
+
 typedef struct {
   im_classes_kind kind;
   char *field;
@@ -58,7 +65,44 @@ typedef struct {
   bool apply_fill, apply_stroke; /* which colour the class sets */
   im_class_style *values;        /* per-value styles (symbols, ...) */
   size_t nvalues;
+  im_class_label *labels; /* labels: the legend's text for classes */
+  size_t nlabels;
+  bool has_no_data;
+  im_style no_data; /* no_data: the style of features with no value (null, empty, not a number) */
+  int decimals;     /* format: decimals of graduated bounds in the legend; -1: automatic */
+  char *unit;       /* format: unit: after each number ("%", " km"); NULL: none */
 } im_classes;
+
+/* aggregate: a field computed for each polygon of a layer from the features
+ * of another source (or layer) that fall in it: how many, or the sum, mean,
+ * least or greatest of one of their fields (docs/style-language.md,
+ * "Aggregates"). */
+typedef enum { IM_AGG_COUNT, IM_AGG_SUM, IM_AGG_MEAN, IM_AGG_MIN, IM_AGG_MAX } im_agg_op;
+
+typedef struct {
+  char *name;   /* the new field */
+  char *source; /* resolved path; NULL when layer is given */
+  char *layer;  /* another layer's id: its source, and its where: too */
+  im_agg_op op;
+  char *field; /* summed, averaged, ...; NULL for count */
+  im_where where;
+  const char *file; /* the YAML file it is written in (owned by the map) */
+  im_spec_pos pos, source_pos, layer_pos, field_pos;
+} im_aggregate;
+
+/* join: the rows of a table (CSV, GeoJSON, a shapefile's attributes) or of
+ * another layer attached to a layer's features by a key
+ * (docs/style-language.md, "Joins"). */
+typedef struct {
+  char *source;  /* resolved path; NULL when layer is given */
+  char *layer;   /* another layer's id: its source's attributes */
+  char *on;      /* the layer's key field */
+  char *key;     /* the table's key field; NULL: the same name as on */
+  char **fields; /* the table's fields attached; NULL: all but the key */
+  size_t nfields;
+  const char *file;
+  im_spec_pos pos, source_pos, layer_pos, on_pos, key_pos, fields_pos;
+} im_join;
 
 typedef struct {
   char *id;
@@ -77,6 +121,10 @@ typedef struct {
   bool schema_events;          /* schema: events — checked against the influence-event schema */
   bool legend_hide;            /* legend: false — never listed in the legend */
   char *legend_label;          /* legend: "Label" — its entry's text when it has no classes */
+  im_join *joins;              /* fields attached from tables, in order, before the aggregates */
+  size_t njoins;
+  im_aggregate *aggregates; /* fields added to each feature before anything else reads them */
+  size_t naggregates;
 } im_layer_style;
 
 typedef struct {

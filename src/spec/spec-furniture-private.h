@@ -25,4 +25,8 @@ im_status im_spec_read_furniture(im_spec_ctx *c, struct fy_node *root);
  * when it has no classes). */
 im_status im_spec_layer_legend(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
 
+/* annotations: (a list at the top of the spec), into the map's furniture
+ * (spec-annotations.c). */
+im_status im_spec_read_annotations(im_spec_ctx *c, struct fy_node *root);
+
 #endif

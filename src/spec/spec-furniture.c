@@ -14,6 +14,7 @@
 #include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
+#include "influmap/filter.h"
 #include "spec/spec-furniture-private.h"
 
 /* ---- the model ---- */
@@ -67,6 +68,14 @@ static void text_block_free(im_text_block *t) {
 void im_furniture_free(im_furniture *f) {
   if (!f)
     return;
+  for (size_t i = 0; i < f->nannotations; i++) {
+    free(f->annotations[i].text);
+    free(f->annotations[i].font);
+    free(f->annotations[i].mark_layer);
+    free(f->annotations[i].mark_text);
+    im_filter_free(f->annotations[i].mark_where);
+  }
+  free(f->annotations);
   text_block_free(&f->title);
   text_block_free(&f->subtitle);
   text_block_free(&f->credits);

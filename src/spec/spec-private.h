@@ -48,6 +48,16 @@ void im_layer_style_clear_rules_classes(im_layer_style *l);
 im_status im_spec_read_where(im_spec_ctx *c, struct fy_node *v, im_where *w);
 
 void im_where_clear(im_where *w);
+
+/* A layer's aggregate: (a mapping or a list of them), appended to l's;
+ * im_spec_check_aggregates checks, once every layer is read, that each
+ * layer: names another layer; im_aggregates_clear frees them. */
+im_status im_spec_read_aggregates(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
+im_status im_spec_check_aggregates(im_spec_ctx *c, im_map *m);
+void im_aggregates_clear(im_layer_style *l);
+/* A layer's join: (a mapping or a list of them), appended to l's; checked
+ * with the aggregates; freed by im_aggregates_clear too. */
+im_status im_spec_read_joins(im_spec_ctx *c, struct fy_node *v, im_layer_style *l);
 void im_classes_clear(im_classes *cl);
 
 #endif

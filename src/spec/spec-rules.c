@@ -74,6 +74,7 @@ typedef struct {
   im_classes *cl;
   bool categorical, graduated;
   struct fy_node *kind_node;
+  struct fy_node *labels_node;
 } classes_ctx;
 
 static im_status read_values(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
@@ -109,9 +110,72 @@ static im_status read_values(im_spec_ctx *c, struct fy_node *v, im_classes *cl) 
   return IM_STATUS_OK;
 }
 
+/* labels: a list (graduated: one text per class, lowest first) or a
+ * mapping (categorical: value to text). */
+static im_status read_labels(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
+  struct fy_node *d = im_yaml_deref(v);
+  bool list = d && fy_node_is_sequence(d);
+  if (!d || (!list && !fy_node_is_mapping(d)))
+    return im_yaml_fail(&c->r, v,
+                        "labels must be a list (graduated classes, lowest first: [\"None\", \"1\", \"2 or more\"]) "
+                        "or map values to texts ({CHN: China})");
+  int n = list ? fy_node_sequence_item_count(d) : fy_node_mapping_item_count(d);
+  if (!(cl->labels = calloc(n > 0 ? (size_t)n : 1, sizeof *cl->labels)))
+    return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  void *it = NULL;
+  for (int i = 0; i < n; i++) {
+    struct fy_node *key = NULL, *text;
+    if (list) {
+      text = fy_node_sequence_iterate(d, &it);
+    } else {
+      struct fy_node_pair *p = fy_node_mapping_iterate(d, &it);
+      key = fy_node_pair_key(p);
+      text = fy_node_pair_value(p);
+    }
+    im_class_label *lb = &cl->labels[cl->nlabels++];
+    if (key && im_yaml_string(&c->r, key, "class value", &lb->value))
+      return IM_STATUS_INPUT;
+    if (im_yaml_string(&c->r, text, "class label", &lb->text))
+      return IM_STATUS_INPUT;
+  }
+  return IM_STATUS_OK;
+}
+
+/* format: {decimals: 1, unit: "%"}: how the legend writes graduated
+ * bounds. */
+static im_status format_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
+  (void)k;
+  im_classes *cl = vctx;
+  if (!strcmp(key, "unit"))
+    return im_yaml_string(r, v, "format unit", &cl->unit);
+  double d;
+  if (im_yaml_number(r, v, "format decimals", 0, 6, &d))
+    return IM_STATUS_INPUT;
+  cl->decimals = (int)d;
+  return IM_STATUS_OK;
+}
+
 static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *vctx) {
   classes_ctx *x = vctx;
   im_classes *cl = x->cl;
+  if (!strcmp(key, "labels")) {
+    x->labels_node = v;
+    return read_labels(x->c, v, cl);
+  }
+  if (!strcmp(key, "format")) {
+    static const char *const keys[] = {"decimals", "unit", NULL};
+    return im_yaml_each_pair(r, v, "format", keys, format_pair, cl);
+  }
+  if (!strcmp(key, "no_data")) {
+    cl->has_no_data = true;
+    im_style_init_defaults(&cl->no_data);
+    cl->no_data.set = 0;
+    if (im_yaml_is_scalar(v)) { /* no_data: "#e0e0e0" is a fill colour */
+      cl->no_data.set |= IM_STYLE_FILL;
+      return im_yaml_color(r, v, "no_data", &cl->no_data.fill);
+    }
+    return im_spec_read_style(x->c, v, "the no_data style", &cl->no_data);
+  }
   if (!strcmp(key, "field")) {
     cl->field_pos = im_yaml_pos(v);
     cl->file = r->file;
@@ -190,10 +254,11 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
 }
 
 static im_status read_one_classes(im_spec_ctx *c, struct fy_node *v, im_classes *cl) {
-  static const char *const keys[] = {"field",   "palette", "values", "apply",  "ramp",
-                                     "reverse", "method",  "count",  "breaks", NULL};
+  static const char *const keys[] = {"field", "palette", "values", "apply",   "ramp",   "reverse", "method",
+                                     "count", "breaks",  "labels", "no_data", "format", NULL};
   cl->method = IM_BREAKS_QUANTILE;
   cl->count = 5;
+  cl->decimals = -1;
   classes_ctx x = {.c = c, .cl = cl};
   if (im_yaml_each_pair(&c->r, v, "classes", keys, classes_pair, &x))
     return IM_STATUS_INPUT;
@@ -207,8 +272,15 @@ static im_status read_one_classes(im_spec_ctx *c, struct fy_node *v, im_classes 
     im_color tmp[16];
     if (cl->ramp && (k > 16 || !im_ramp_colors(cl->ramp, k < 3 ? 3 : k, false, tmp)))
       return im_yaml_fail(&c->r, v, "ramp %s has no %zu-class version", cl->ramp, k);
+    if (cl->nlabels && cl->labels[0].value)
+      return im_yaml_fail(&c->r, x.labels_node, "labels of graduated classes are a list, one per class, lowest first");
+    if (cl->nlabels && cl->nlabels != k)
+      return im_yaml_fail(&c->r, x.labels_node, "%zu labels for %zu classes", cl->nlabels, k);
   } else {
     cl->kind = IM_CLASSES_CATEGORICAL;
+    if (cl->nlabels && !cl->labels[0].value)
+      return im_yaml_fail(&c->r, x.labels_node,
+                          "labels of categorical classes map each value to its text, e.g. {CHN: China}");
   }
   return IM_STATUS_OK;
 }
@@ -282,9 +354,29 @@ im_status im_spec_copy_rules_classes(im_spec_ctx *c, const im_layer_style *from,
       d->field = im_strdup(s->field);
       d->palette = im_strdup(s->palette);
       d->ramp = im_strdup(s->ramp);
+      d->unit = im_strdup(s->unit);
+      if (s->unit && !d->unit)
+        return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
       d->breaks = s->nbreaks ? im_malloc_array(s->nbreaks, sizeof *d->breaks) : NULL;
       d->values = s->nvalues ? calloc(s->nvalues, sizeof *d->values) : NULL;
       d->nvalues = 0;
+      d->labels = s->nlabels ? calloc(s->nlabels, sizeof *d->labels) : NULL;
+      d->nlabels = 0;
+      d->has_no_data = false;
+      if (s->nlabels && !d->labels)
+        return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      for (size_t k = 0; k < s->nlabels; k++) {
+        im_class_label *lb = &d->labels[d->nlabels++];
+        lb->value = im_strdup(s->labels[k].value);
+        lb->text = im_strdup(s->labels[k].text);
+        if ((s->labels[k].value && !lb->value) || !lb->text)
+          return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      }
+      if (s->has_no_data) {
+        d->has_no_data = true;
+        if (!copy_style(&d->no_data, &s->no_data))
+          return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      }
       if ((s->field && !d->field) || (s->palette && !d->palette) || (s->ramp && !d->ramp) ||
           (s->nbreaks && !d->breaks) || (s->nvalues && !d->values))
         return im_error_set(err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
@@ -320,11 +412,19 @@ void im_classes_clear(im_classes *cl) {
   free(cl->field);
   free(cl->palette);
   free(cl->ramp);
+  free(cl->unit);
   free(cl->breaks);
   for (size_t i = 0; i < cl->nvalues; i++) {
     free(cl->values[i].value);
     im_style_clear(&cl->values[i].style);
   }
   free(cl->values);
+  for (size_t i = 0; i < cl->nlabels; i++) {
+    free(cl->labels[i].value);
+    free(cl->labels[i].text);
+  }
+  free(cl->labels);
+  if (cl->has_no_data)
+    im_style_clear(&cl->no_data);
   memset(cl, 0, sizeof *cl);
 }

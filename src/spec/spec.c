@@ -195,6 +195,10 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
     return im_spec_layer_style_names(c, v, l);
   if (!strcmp(key, "legend"))
     return im_spec_layer_legend(c, v, l);
+  if (!strcmp(key, "aggregate"))
+    return im_spec_read_aggregates(c, v, l);
+  if (!strcmp(key, "join"))
+    return im_spec_read_joins(c, v, l);
   return im_spec_style_pair(c, key, k, v, &l->style);
 }
 
@@ -215,8 +219,9 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
   void *it = NULL;
   struct fy_node *item;
-  static const char *const keys[] = {"id",        "source",   "where",  "rules",  "classes",          "z", "min_scale",
-                                     "max_scale", "geodesic", "schema", "legend", IM_SPEC_STYLE_KEYS, NULL};
+  static const char *const keys[] = {"id",        "source",           "where",    "rules",  "classes", "z",
+                                     "min_scale", "max_scale",        "geodesic", "schema", "legend",  "aggregate",
+                                     "join",      IM_SPEC_STYLE_KEYS, NULL};
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
@@ -249,7 +254,7 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     free(l->source);
     l->source = resolved;
   }
-  return IM_STATUS_OK;
+  return im_spec_check_aggregates(c, m);
 }
 
 /* ---- the document ---- */
@@ -340,7 +345,7 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
     return st;
   struct fy_node *root = fy_document_root(doc);
   static const char *const spec_keys[] = {
-      "include", "palettes", "styles", "map", "layers", IM_SPEC_FURNITURE_TOP_KEYS, "multiples", NULL};
+      "include", "palettes", "styles", "map", "layers", IM_SPEC_FURNITURE_TOP_KEYS, "multiples", "annotations", NULL};
   static const char *const sheet_keys[] = {"include", "palettes", "styles", NULL};
   if (!root) {
     st =
@@ -375,6 +380,8 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   if ((st = im_spec_read_furniture(c, root)))
     goto done;
   if ((st = im_spec_read_multiples(c, root)))
+    goto done;
+  if ((st = im_spec_read_annotations(c, root)))
     goto done;
 done:
   fy_document_destroy(doc);
@@ -462,6 +469,7 @@ void im_map_free(im_map *m) {
     im_style_clear(&l->style);
     im_layer_style_clear_rules_classes(l);
     free(l->legend_label);
+    im_aggregates_clear(l);
   }
   free(m->layers);
   for (size_t i = 0; i < m->npalettes; i++) {
