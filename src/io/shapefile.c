@@ -115,9 +115,9 @@ static bool io_exists(const shp_io *io, const char *path) {
   return f != NULL;
 }
 
-/* The sibling file with another suffix, trying lower then upper case.
- * Returns a new string when the file exists, else NULL. */
-static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
+/* The path of shp_path's sibling with suffix ext, in lower (pass 0) or
+ * upper case (pass 1). NULL when out of memory. */
+static char *sibling_path(const char *shp_path, const char *ext, int pass) {
   size_t n = strlen(shp_path);
   const char *dot = strrchr(shp_path, '.');
   const char *slash = strrchr(shp_path, '/');
@@ -125,16 +125,23 @@ static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
   char *p = malloc(base + strlen(ext) + 2);
   if (!p)
     return NULL;
+  memcpy(p, shp_path, base);
+  p[base] = '.';
+  for (size_t i = 0; ext[i]; i++)
+    p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
+  p[base + 1 + strlen(ext)] = '\0';
+  return p;
+}
+
+/* The sibling file with another suffix, trying lower then upper case.
+ * Returns a new string when the file exists, else NULL. */
+static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
   for (int pass = 0; pass < 2; pass++) {
-    memcpy(p, shp_path, base);
-    p[base] = '.';
-    for (size_t i = 0; ext[i]; i++)
-      p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
-    p[base + 1 + strlen(ext)] = '\0';
-    if (io_exists(io, p))
+    char *p = sibling_path(shp_path, ext, pass);
+    if (p && io_exists(io, p))
       return p;
+    free(p);
   }
-  free(p);
   return NULL;
 }
 
@@ -142,26 +149,13 @@ static char *sibling(const shp_io *io, const char *shp_path, const char *ext) {
  * device): named in the message, rather than said to be missing. On disk
  * only; NULL when there is none. */
 static char *odd_sibling(const shp_io *io, const char *shp_path, const char *ext) {
-  if (!io->disk)
-    return NULL;
-  size_t n = strlen(shp_path);
-  const char *dot = strrchr(shp_path, '.');
-  const char *slash = strrchr(shp_path, '/');
-  size_t base = (dot && (!slash || dot > slash)) ? (size_t)(dot - shp_path) : n;
-  char *p = malloc(base + strlen(ext) + 2);
-  if (!p)
-    return NULL;
-  for (int pass = 0; pass < 2; pass++) {
-    memcpy(p, shp_path, base);
-    p[base] = '.';
-    for (size_t i = 0; ext[i]; i++)
-      p[base + 1 + i] = pass ? (char)(ext[i] - 'a' + 'A') : ext[i];
-    p[base + 1 + strlen(ext)] = '\0';
+  for (int pass = 0; io->disk && pass < 2; pass++) {
+    char *p = sibling_path(shp_path, ext, pass);
     struct stat st;
-    if (stat(p, &st) == 0 && !S_ISREG(st.st_mode))
+    if (p && stat(p, &st) == 0 && !S_ISREG(st.st_mode))
       return p;
+    free(p);
   }
-  free(p);
   return NULL;
 }
 

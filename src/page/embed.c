@@ -62,29 +62,23 @@ static im_status record(const im_map *map, double w, double h, const im_render_o
   return st;
 }
 
-/* The recording of map at w x h, with the numbered key's margin grown as
- * im_map_render grows it (page.c): up to three more layouts. */
+typedef struct {
+  double w, h;
+  const im_render_options *opt;
+  cairo_surface_t **out;
+} record_attempt;
+
+static im_status record_attempt_once(const im_map *map, void *user, double *key_short, int *key_side, im_error *err) {
+  const record_attempt *a = user;
+  return record(map, a->w, a->h, a->opt, a->out, key_short, key_side, err);
+}
+
+/* The recording of map at w x h, the numbered key given room as
+ * im_map_render gives it (im_page_fit_key). */
 static im_status record_fitted(const im_map *map, double w, double h, const im_render_options *opt,
                                cairo_surface_t **out, im_error *err) {
-  double key_short = 0;
-  int side = 0;
-  im_status st = record(map, w, h, opt, out, &key_short, &side, err);
-  if (!st || !(key_short > 0) || !map->furniture)
-    return st;
-  im_furniture fu = *map->furniture;
-  im_map grown = *map; /* shallow: read only, nothing of it is freed */
-  grown.furniture = &fu;
-  double dpi = opt && opt->dpi > 0 ? opt->dpi : map->dpi;
-  for (int attempt = 0; attempt < 3 && st && key_short > 0; attempt++) {
-    double m[4];
-    im_furniture_margins_pt(&fu, dpi, &m[0], &m[1], &m[2], &m[3]);
-    im_length *len[4] = {&fu.margins.top, &fu.margins.right, &fu.margins.bottom, &fu.margins.left};
-    *len[side] = (im_length){m[side] + key_short + 1, IM_UNIT_PT};
-    key_short = 0;
-    im_error_clear(err);
-    st = record(&grown, w, h, opt, out, &key_short, &side, err);
-  }
-  return st;
+  record_attempt a = {w, h, opt, out};
+  return im_page_fit_key(map, opt, record_attempt_once, &a, err);
 }
 
 /* Cairo 1.16's SVG surface, when a source it still refers to is destroyed

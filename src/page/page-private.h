@@ -12,4 +12,17 @@
 im_status im_page_draw_map(im_render_ctx *rc, const im_render_options *opt, im_render_background bg, const char *name,
                            im_error *err);
 
+/* One attempt at a map's page: when the numbered key did not fit its
+ * margin, *key_short is how many points it lacked and *key_side which
+ * margin (furniture/key.c), else 0. */
+typedef im_status (*im_page_attempt_fn)(const im_map *map, void *user, double *key_short, int *key_side, im_error *err);
+
+/* The numbered key lists the labels that became numbers, which only the
+ * placing of the labels tells; its margin is the style's guess. attempt
+ * draws map; when the key needs more room, map is drawn again with that
+ * margin taller by what it lacked (and the frame shorter, which may number
+ * a label more: up to three times). opt gives the dpi lengths resolve at. */
+im_status im_page_fit_key(const im_map *map, const im_render_options *opt, im_page_attempt_fn attempt, void *user,
+                          im_error *err);
+
 #endif

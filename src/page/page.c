@@ -336,22 +336,18 @@ done:
   return st;
 }
 
-/* The numbered key lists the labels that became numbers, which only the
- * placing of the labels tells; its margin is the style's guess. When the
- * key needs more, the page is rendered again with that margin taller by
- * what it lacked (and the frame shorter, which may number a label more:
- * up to three times). Nothing of a failed attempt reaches the target. */
-static im_status render_fitted(const im_map *map, const render_target *t, const im_render_options *opt, im_error *err) {
+im_status im_page_fit_key(const im_map *map, const im_render_options *opt, im_page_attempt_fn attempt, void *user,
+                          im_error *err) {
   double key_short = 0;
   int side = 0;
-  im_status st = render_once(map, t, opt, &key_short, &side, err);
+  im_status st = attempt(map, user, &key_short, &side, err);
   if (!st || !(key_short > 0) || !map->furniture)
     return st;
   im_furniture fu = *map->furniture;
   im_map grown = *map; /* shallow: read only, nothing of it is freed */
   grown.furniture = &fu;
   double dpi = opt && opt->dpi > 0 ? opt->dpi : map->dpi;
-  for (int attempt = 0; attempt < 3 && st && key_short > 0; attempt++) {
+  for (int n = 0; n < 3 && st && key_short > 0; n++) {
     double m[4];
     im_furniture_margins_pt(&fu, dpi, &m[0], &m[1], &m[2], &m[3]);
     im_length *len[4] = {&fu.margins.top, &fu.margins.right, &fu.margins.bottom, &fu.margins.left};
@@ -359,9 +355,26 @@ static im_status render_fitted(const im_map *map, const render_target *t, const 
     *len[side] = (im_length){m[side] + key_short + 1, IM_UNIT_PT};
     key_short = 0;
     im_error_clear(err);
-    st = render_once(&grown, t, opt, &key_short, &side, err);
+    st = attempt(&grown, user, &key_short, &side, err);
   }
   return st;
+}
+
+typedef struct {
+  const render_target *t;
+  const im_render_options *opt;
+} render_attempt;
+
+static im_status render_attempt_once(const im_map *map, void *user, double *key_short, int *key_side, im_error *err) {
+  const render_attempt *a = user;
+  return render_once(map, a->t, a->opt, key_short, key_side, err);
+}
+
+/* The page to its target, the numbered key given room (im_page_fit_key).
+ * Nothing of a failed attempt reaches the target. */
+static im_status render_fitted(const im_map *map, const render_target *t, const im_render_options *opt, im_error *err) {
+  render_attempt a = {t, opt};
+  return im_page_fit_key(map, opt, render_attempt_once, &a, err);
 }
 
 im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
