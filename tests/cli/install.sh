@@ -3,6 +3,8 @@
 # against it four ways (pkg-config and the CMake package, each with the
 # shared and the static library) and renders a map with each: the library,
 # headers, influmap.pc and the CMake package are usable by another program.
+# Then the embedding examples (report-page.c, stream-png.c) are built and
+# run against it.
 set -uo pipefail
 build=$1 src=$2 scratch=$3 extra_cflags=${4:-}
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -41,5 +43,20 @@ check "the CMake-built programs render the same PDF" \
   "'$scratch/cmake/render' '$src/styles/pacific.yaml' '$scratch/pacific-cmake.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-cmake.pdf' &&
    '$scratch/cmake/render_static' '$src/styles/pacific.yaml' '$scratch/pacific-cmake-static.pdf' && cmp -s '$scratch/pacific.pdf' '$scratch/pacific-cmake-static.pdf'"
 check "the static one does not load libinflumap.so" "! readelf -d '$scratch/cmake/render_static' | grep -q 'NEEDED.*libinflumap'"
+# The embedding examples: a host's A4 page with two maps in boxes, and a PNG
+# streamed to standard output (the same bytes as the file).
+check "examples/report-page.c builds against it" \
+  "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/report-page.c' \$(pkg-config --cflags --libs influmap cairo) -Wl,-rpath,\$(pkg-config --variable=libdir influmap) -o '$scratch/report-page'"
+check "and draws one A4 page with both maps and the host's text" \
+  "'$scratch/report-page' '$src/styles/world-robinson.yaml' '$src/styles/pacific.yaml' '$scratch/page.pdf' &&
+   pdfinfo '$scratch/page.pdf' | grep -q '^Pages: *1\$' && pdfinfo '$scratch/page.pdf' | grep -q 'Page size: *595.2[0-9]* x 841.8[0-9]* pts' &&
+   pdftotext '$scratch/page.pdf' - | tr -s ' \n' ' ' > '$scratch/page.txt' && grep -q 'Figure 3. The world, and the Pacific' '$scratch/page.txt' &&
+   grep -q 'World' '$scratch/page.txt' && grep -q 'South America and China across the Pacific' '$scratch/page.txt' &&
+   grep -q 'Drawn with influmap' '$scratch/page.txt'"
+check "examples/stream-png.c builds against it" \
+  "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/stream-png.c' \$(pkg-config --cflags --libs influmap) -Wl,-rpath,\$(pkg-config --variable=libdir influmap) -o '$scratch/stream-png'"
+check "and streams the same PNG the command writes" \
+  "'$scratch/stream-png' '$src/styles/pacific.yaml' > '$scratch/stream.png' && '$prefix/bin/influmap' render '$src/styles/pacific.yaml' -o '$scratch/file.png' 2>/dev/null &&
+   cmp -s '$scratch/stream.png' '$scratch/file.png'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
