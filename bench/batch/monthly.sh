@@ -30,35 +30,18 @@ N=$(wc -l <jobs.tsv)
 
 # --- one spec per map, for the loop ---
 python3 - "$REPO" <<'EOF'
-import re, struct, sys
+import re, sys
 repo = sys.argv[1]
-base = repo + "/shapes/ne_10m_admin_0_countries_americas"
-with open(base + ".dbf", "rb") as f:
-    n, header_len, record_len = struct.unpack("<IHH", f.read(32)[4:12])
-    fields = []
-    while True:
-        d = f.read(32)
-        if d[0] == 0x0D:
-            break
-        fields.append((d[:11].split(b"\0")[0].decode(), d[16]))
-    f.seek(header_len)
-    records = []
-    for _ in range(n):
-        r, pos, rec = f.read(record_len), 1, {}
-        for name, width in fields:
-            rec[name] = r[pos:pos + width].decode("utf-8", "replace").strip()
-            pos += width
-        records.append(rec)
+sys.path.insert(0, repo + "/bench/batch")
+import countries
+table = countries.read(repo + "/shapes/ne_10m_admin_0_countries_americas")
+records = [rec for rec, _ in table]
 boxes = {}
-with open(base + ".shp", "rb") as f:
-    f.seek(100)
-    for rec in records:
-        _, words = struct.unpack(">ii", f.read(8))
-        content = f.read(2 * words)
-        if struct.unpack("<i", content[:4])[0]:
-            w, s, e, n_ = struct.unpack("<4d", content[4:36])
-            o = boxes.get(rec["ISO_A3"])
-            boxes[rec["ISO_A3"]] = (w, s, e, n_) if not o else (min(o[0], w), min(o[1], s), max(o[2], e), max(o[3], n_))
+for rec, box in table:
+    if box:
+        w, s, e, n_ = box
+        o = boxes.get(rec["ISO_A3"])
+        boxes[rec["ISO_A3"]] = (w, s, e, n_) if not o else (min(o[0], w), min(o[1], s), max(o[2], e), max(o[3], n_))
 names = {r["ISO_A3"]: r["NAME"] for r in records}
 text = open(repo + "/styles/batch/country-month.yaml", encoding="utf-8").read()
 text = text.replace("../../shapes/", repo + "/shapes/").replace("include: ../vric.yaml", "include: %s/styles/vric.yaml" % repo)

@@ -25,34 +25,11 @@ cd "$WORK"
 # --- one spec per country: its bounding box (from the .shp records) and
 # its events; the house style and layers of styles/influence-latam.yaml ---
 python3 - "$REPO" <<'EOF'
-import struct, sys
+import sys
 repo = sys.argv[1]
-base = repo + "/shapes/ne_10m_admin_0_countries_americas"
-with open(base + ".dbf", "rb") as f:
-    n, header_len, record_len = struct.unpack("<IHH", f.read(32)[4:12])
-    fields = []
-    while True:
-        d = f.read(32)
-        if d[0] == 0x0D:
-            break
-        fields.append((d[:11].split(b"\0")[0].decode(), d[16]))
-    f.seek(header_len)
-    records = []
-    for _ in range(n):
-        r, pos, rec = f.read(record_len), 1, {}
-        for name, width in fields:
-            rec[name] = r[pos:pos + width].decode("utf-8", "replace").strip()
-            pos += width
-        records.append(rec)
-boxes = []
-with open(base + ".shp", "rb") as f:
-    f.seek(100)
-    for _ in range(n):
-        _, words = struct.unpack(">ii", f.read(8))
-        content = f.read(2 * words)
-        kind = struct.unpack("<i", content[:4])[0]
-        boxes.append(struct.unpack("<4d", content[4:36]) if kind else None)
-for rec, box in zip(records, boxes):
+sys.path.insert(0, repo + "/bench/batch")
+import countries
+for rec, box in countries.read(repo + "/shapes/ne_10m_admin_0_countries_americas"):
     if rec["REGION_WB"] != "Latin America & Caribbean" or not box:
         continue
     w, s, e, n_ = box
