@@ -326,14 +326,17 @@ static int lost_point_warnings(const char *name, const char *crs, const char *ex
 static void test_lost_points_only_near_frame(void **state) {
   (void)state;
   assert_int_equal(lost_point_warnings("utm_peru", "EPSG:32718", "{west: -82, east: -68, south: -19, north: 0}"), 0);
-  /* An orthographic map is clipped at the horizon before projecting: it
-   * loses nothing. A near-sided perspective from 3,000 km up sees less than
-   * a hemisphere and is not clipped: what lies past its horizon is lost,
-   * in the frame, and said. */
+  /* An orthographic map, and a near-sided perspective from 3,000 km up
+   * (which sees less than a hemisphere), are clipped at their horizon
+   * before projecting: they lose nothing. A tilted perspective is not
+   * clipped: what lies past its horizon is lost, in the frame, and said. */
   assert_int_equal(lost_point_warnings("ortho_horizon", "+proj=ortho +lat_0=-15 +lon_0=-60",
                                        "{xmin: -6400000, xmax: 6400000, ymin: -6400000, ymax: 6400000}"),
                    0);
-  assert_true(lost_point_warnings("nsper_horizon", "+proj=nsper +lat_0=-15 +lon_0=-60 +h=3000000",
+  assert_int_equal(lost_point_warnings("nsper_horizon", "+proj=nsper +lat_0=-15 +lon_0=-60 +h=3000000",
+                                       "{xmin: -3000000, xmax: 3000000, ymin: -3000000, ymax: 3000000}"),
+                   0);
+  assert_true(lost_point_warnings("tpers_horizon", "+proj=tpers +lat_0=-15 +lon_0=-60 +h=3000000 +tilt=0",
                                   "{xmin: -3000000, xmax: 3000000, ymin: -3000000, ymax: 3000000}") == 1);
 }
 

@@ -20,6 +20,11 @@ bool im_transform_radian_step(const im_transform *t);
  * wintri"; "" for a geographic CRS). */
 double im_crs_origin_latitude(const im_crs *crs);
 const char *im_crs_method(const im_crs *crs);
+/* A perspective view's visible cap (Vertical Perspective: acos(a / (a +
+ * height))), in degrees of arc round its centre; 0 when crs is not one. */
+double im_crs_horizon(const im_crs *crs);
+/* True when crs's ellipsoid is a sphere (+R=, or a = b). */
+bool im_crs_is_sphere(const im_crs *crs);
 
 /* The projection's local distortion at a point (PROJ's proj_factors, which
  * the map furniture reads to decide whether one scale bar and one north

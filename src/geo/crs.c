@@ -44,6 +44,8 @@ struct im_crs {
   PJ_CONTEXT *pj_ctx;
   PJ *pj;
   double lon0, lat0;
+  double horizon;  /* a perspective view's visible cap, degrees of arc; 0: not one */
+  bool sphere;     /* its ellipsoid is a sphere */
   char method[64]; /* the projection method's name ("Orthographic"); empty: none */
   bool cached;     /* owned by its thread's cache; refs counts the handles out */
   size_t refs;
@@ -207,7 +209,8 @@ static bool is_crs_type(PJ_TYPE t) {
   }
 }
 
-static double find_param(PJ_CONTEXT *ctx, PJ *op, const char *const *names, size_t nnames, double fallback) {
+/* The first of names that op has, in SI units (radians, metres). */
+static double find_param_si(PJ_CONTEXT *ctx, PJ *op, const char *const *names, size_t nnames, double fallback) {
   for (size_t i = 0; i < nnames; i++) {
     int idx = proj_coordoperation_get_param_index(ctx, op, names[i]);
     if (idx < 0)
@@ -215,9 +218,15 @@ static double find_param(PJ_CONTEXT *ctx, PJ *op, const char *const *names, size
     double value = 0, factor = 0;
     if (proj_coordoperation_get_param(ctx, op, idx, NULL, NULL, NULL, &value, NULL, &factor, NULL, NULL, NULL, NULL) &&
         isfinite(value) && factor > 0)
-      return value * factor * 180.0 / M_PI;
+      return value * factor;
   }
   return fallback;
+}
+
+/* An angle, in degrees. */
+static double find_param(PJ_CONTEXT *ctx, PJ *op, const char *const *names, size_t nnames, double fallback) {
+  double v = find_param_si(ctx, op, names, nnames, NAN);
+  return isfinite(v) ? v * 180.0 / M_PI : fallback;
 }
 
 /* The projection's centre (longitude and latitude of its origin) and its
@@ -228,20 +237,39 @@ static void find_origin(PJ_CONTEXT *ctx, im_crs *c) {
     horiz = proj_get_source_crs(ctx, crs);
     base = horiz ? horiz : crs;
   }
-  c->lon0 = c->lat0 = 0;
+  c->lon0 = c->lat0 = c->horizon = 0;
+  c->sphere = false;
   c->method[0] = 0;
   PJ *op = proj_crs_get_coordoperation(ctx, base);
   if (op) {
-    static const char *const lons[] = {"Longitude of natural origin", "Longitude of origin",
-                                       "Longitude of false origin",   "Longitude of projection centre",
-                                       "Longitude of center",         "Central meridian"};
-    static const char *const lats[] = {"Latitude of natural origin", "Latitude of origin", "Latitude of false origin",
-                                       "Latitude of projection centre", "Latitude of center"};
+    static const char *const lons[] = {
+        "Longitude of natural origin",    "Longitude of origin", "Longitude of false origin",
+        "Longitude of projection centre", "Longitude of center", "Central meridian",
+        "Longitude of topocentric origin"};
+    static const char *const lats[] = {"Latitude of natural origin", "Latitude of origin",
+                                       "Latitude of false origin",   "Latitude of projection centre",
+                                       "Latitude of center",         "Latitude of topocentric origin"};
+    static const char *const parallel[] = {"Latitude of standard parallel"};
+    static const char *const height[] = {"Viewpoint height"};
     c->lon0 = find_param(ctx, op, lons, sizeof lons / sizeof lons[0], 0);
     c->lat0 = find_param(ctx, op, lats, sizeof lats / sizeof lats[0], 0);
     const char *name = NULL;
     if (proj_coordoperation_get_method_info(ctx, op, &name, NULL, NULL) && name)
       snprintf(c->method, sizeof c->method, "%s", name);
+    /* Polar stereographic (variants B and C) names the pole only by the
+     * sign of its standard parallel. */
+    if (!strncmp(c->method, "Polar Stereographic", 19) && !isfinite(find_param(ctx, op, lats, 1, NAN)))
+      c->lat0 = copysign(90, find_param(ctx, op, parallel, 1, 90));
+    /* A perspective view from a height sees the cap whose rim its lines of
+     * sight touch: acos(a / (a + h)) round the centre. */
+    double h = find_param_si(ctx, op, height, 1, 0), a = 0, inv_f = 0;
+    PJ *ell = proj_get_ellipsoid(ctx, base);
+    if (ell && proj_ellipsoid_get_parameters(ctx, ell, &a, NULL, NULL, &inv_f)) {
+      if (h > 0 && a > 0)
+        c->horizon = acos(a / (a + h)) * 180.0 / M_PI;
+      c->sphere = inv_f == 0;
+    }
+    proj_destroy(ell);
     proj_destroy(op);
   }
   proj_destroy(horiz);
@@ -467,6 +495,10 @@ double im_crs_central_meridian(const im_crs *crs) { return crs->lon0; }
 double im_crs_origin_latitude(const im_crs *crs) { return crs->lat0; }
 
 const char *im_crs_method(const im_crs *crs) { return crs->method; }
+
+double im_crs_horizon(const im_crs *crs) { return crs->horizon; }
+
+bool im_crs_is_sphere(const im_crs *crs) { return crs->sphere; }
 
 im_status im_crs_geographic(im_geo_ctx *ctx, const im_crs *crs, im_crs **out, im_error *err) {
   *out = NULL;

@@ -52,6 +52,7 @@ typedef struct {
 typedef struct {
   im_v3 c, u, w; /* the view direction and two axes across it (east, north) */
   double cosr;   /* cos of the cap's radius */
+  double r;      /* the radius, radians */
 } im_cap;
 
 /* The cap of radius_deg degrees of arc round lon0, lat0. */
@@ -59,6 +60,11 @@ void im_cap_init(im_cap *k, double lon0, double lat0, double radius_deg);
 /* The point of the cap's rim at angle t (radians, from east towards north). */
 void im_cap_rim_point(const im_cap *k, double t, double *lon, double *lat);
 bool im_cap_contains(const im_cap *k, double lon, double lat);
+/* True when no segment of g (lon/lat) can reach the cap's rim: each vertex
+ * lies farther inside it than the longest segment is long (taken as
+ * hypot(dlon, dlat) degrees, never shorter than the way on the sphere).
+ * Such a shape needs no clipping. */
+bool im_cap_well_inside(const im_cap *k, const im_geom *g);
 /* src (lon/lat, densified so its segments are short on the sphere) clipped
  * to the cap, into dst: rings leaving the cap are closed along its rim,
  * the short way (rings_as_lines: broken there instead, as lines, for

@@ -4,6 +4,7 @@
 #include "geo/domain-private.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define DEG (M_PI / 180)
 
@@ -111,6 +112,27 @@ void im_cap_init(im_cap *k, double lon0, double lat0, double radius_deg) {
   k->u = (im_v3){-sin(lon0 * DEG), cos(lon0 * DEG), 0};
   k->w = (im_v3){-sin(lat0 * DEG) * cos(lon0 * DEG), -sin(lat0 * DEG) * sin(lon0 * DEG), cos(lat0 * DEG)};
   k->cosr = cos(radius_deg * DEG);
+  k->r = radius_deg * DEG;
+}
+
+static bool polygon_contains(const im_geom *src, double lon, double lat);
+
+bool im_cap_well_inside(const im_cap *k, const im_geom *g) {
+  double longest = 0;
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    for (size_t i = 1, n = im_geom_part_size(g, p); i < n; i++)
+      longest = fmax(longest, hypot(v[2 * i] - v[2 * i - 2], v[2 * i + 1] - v[2 * i - 1]));
+  }
+  if (!(longest * DEG < k->r))
+    return false;
+  double c = cos(k->r - longest * DEG);
+  for (size_t i = 0; i < g->npoints; i++)
+    if (!(dot(k->c, to_v3(g->xy[2 * i], g->xy[2 * i + 1])) >= c))
+      return false;
+  /* A polygon may yet hold all that lies outside the cap (a country
+   * round the antipode of an equal-area map). */
+  return g->kind != IM_GEOM_POLYGON || !polygon_contains(g, atan2(-k->c.y, -k->c.x) / DEG, asin(-k->c.z) / DEG);
 }
 
 void im_cap_rim_point(const im_cap *k, double t, double *lon, double *lat) {
@@ -146,55 +168,256 @@ static void crossing(const im_cap *k, const double *p, const double *q, double *
   im_cap_rim_point(k, *angle, lon, lat);
 }
 
-static bool clip_ring(const im_cap *k, const double *v, size_t n, im_geom *dst) {
+/* Even-odd point in polygon over every ring of src, in the plane of
+ * longitude and latitude (rings cut at the antimeridian, as Natural Earth
+ * and shapefiles have them, and rings round a pole along ±90°, are right
+ * there; a ring whose longitudes run past ±180° is tried a turn either
+ * side). Which side of a ring is inside decides how a polygon leaving the
+ * cap is closed along the rim, so it must not depend on the rings'
+ * orientation, which sources do not agree on. */
+static bool polygon_contains(const im_geom *src, double lon, double lat) {
+  for (int turn = -1; turn <= 1; turn++) {
+    double x = lon + 360.0 * turn;
+    bool in = false;
+    for (size_t p = 0; p < src->nparts; p++) {
+      const double *v = src->xy + 2 * src->parts[p];
+      size_t n = im_geom_part_size(src, p);
+      for (size_t i = 0, j = n - 1; i < n; j = i++)
+        if ((v[2 * i + 1] > lat) != (v[2 * j + 1] > lat) &&
+            x < v[2 * j] + (lat - v[2 * j + 1]) * (v[2 * i] - v[2 * j]) / (v[2 * i + 1] - v[2 * j + 1]))
+          in = !in;
+    }
+    if (in)
+      return true;
+  }
+  return false;
+}
+
+/* A run of a ring inside the cap: from where it enters (rim angle t_in)
+ * to where it leaves (t_out), its points part `part` of the runs. */
+typedef struct {
+  size_t part;
+  double t_in, t_out;
+} cap_run;
+
+/* A place the rings cross the rim, sorted by angle. */
+typedef struct {
+  double t;
+  size_t run;
+  bool entry;
+} cap_event;
+
+static int event_cmp(const void *a, const void *b) {
+  const cap_event *x = a, *y = b;
+  return (x->t > y->t) - (x->t < y->t);
+}
+
+static double angle_0_2pi(double t) {
+  t = fmod(t, 2 * M_PI);
+  return t < 0 ? t + 2 * M_PI : t;
+}
+
+/* The rim from angle a to b (b - a of either sign), end points excluded. */
+static bool add_rim(const im_cap *k, im_geom *dst, size_t start, double a, double b) {
+  int steps = (int)ceil(fabs(b - a) / (1 * DEG));
+  for (int s = 1; s < steps; s++) {
+    double l, t;
+    im_cap_rim_point(k, a + (b - a) * s / steps, &l, &t);
+    if (!add_continuous(dst, start, l, t))
+      return false;
+  }
+  return true;
+}
+
+/* One ring's runs inside the cap into runs/list (a ring wholly inside goes
+ * to dst as it is). */
+static bool ring_runs(const im_cap *k, const double *v, size_t n, im_geom *dst, im_geom *runs, cap_run **list,
+                      size_t *nruns, size_t *room) {
   size_t inside = 0;
   for (size_t i = 0; i < n; i++)
     inside += im_cap_contains(k, v[2 * i], v[2 * i + 1]);
   if (!inside)
     return true;
-  if (!im_geom_begin_part(dst))
-    return false;
-  size_t start = dst->npoints;
   if (inside == n) {
+    if (!im_geom_begin_part(dst))
+      return false;
     for (size_t i = 0; i < n; i++)
       if (!im_geom_add_point(dst, v[2 * i], v[2 * i + 1]))
         return false;
     im_geom_end_part(dst, 3);
     return true;
   }
-  /* Sutherland-Hodgman against the plane dot(c, p) = cosr, from the first
-   * vertex inside so the ring's exits and entries pair up. */
-  size_t first = 0;
-  while (!im_cap_contains(k, v[2 * first], v[2 * first + 1]))
-    first++;
-  double exit_t = 0;
-  for (size_t j = 1; j <= n; j++) {
-    const double *p = v + 2 * ((first + j - 1) % n), *q = v + 2 * ((first + j) % n);
+  /* From a vertex where the ring comes in, so every run ends inside the
+   * loop. */
+  size_t e = 0;
+  while (im_cap_contains(k, v[2 * ((e + n - 1) % n)], v[2 * ((e + n - 1) % n) + 1]) ||
+         !im_cap_contains(k, v[2 * e], v[2 * e + 1]))
+    e++;
+  size_t start = 0;
+  for (size_t j = 0; j < n; j++) {
+    const double *p = v + 2 * ((e + j + n - 1) % n), *q = v + 2 * ((e + j) % n);
     bool pin = im_cap_contains(k, p[0], p[1]), qin = im_cap_contains(k, q[0], q[1]);
     if (pin != qin) {
-      double lon, lat, qt;
-      crossing(k, p, q, &lon, &lat, &qt);
+      double lon, lat, t;
+      crossing(k, p, q, &lon, &lat, &t);
       if (qin) {
-        /* Coming back in: along the rim from where it left, the short way. */
-        double sweep = remainder(qt - exit_t, 2 * M_PI);
-        int steps = (int)ceil(fabs(sweep) / (1 * DEG));
-        for (int s = 1; s < steps; s++) {
-          double l, b;
-          im_cap_rim_point(k, exit_t + sweep * s / steps, &l, &b);
-          if (!add_continuous(dst, start, l, b))
+        if (*nruns == *room) {
+          size_t r = *room ? 2 * *room : 8;
+          cap_run *grown = realloc(*list, r * sizeof *grown);
+          if (!grown)
             return false;
+          *list = grown, *room = r;
         }
-      } else {
-        exit_t = qt;
+        (*list)[*nruns] = (cap_run){runs->nparts, angle_0_2pi(t), 0};
+        if (!im_geom_begin_part(runs))
+          return false;
+        start = runs->npoints;
       }
-      if (!add_continuous(dst, start, lon, lat))
+      if (!add_continuous(runs, start, lon, lat))
         return false;
+      if (!qin) {
+        (*list)[*nruns].t_out = angle_0_2pi(t);
+        (*nruns)++;
+        im_geom_end_part(runs, 0);
+      }
     }
-    if (qin && !add_continuous(dst, start, q[0], q[1]))
+    if (qin && !add_continuous(runs, start, q[0], q[1]))
       return false;
   }
-  im_geom_end_part(dst, 3);
   return true;
+}
+
+/* How the largest of the rings from part `first` of g on turns on the page
+ * of an azimuthal map centred on the cap: +1 anticlockwise (east towards
+ * north, as the rim does with its angle), -1 clockwise; +1 when there is
+ * none. A ring turns on the page as it does in longitude and latitude,
+ * except one round the antipode: the page shows it from the other side. */
+static double rim_turn_of_child(const im_cap *k, const im_geom *g, size_t first) {
+  double best = 0, sign = 1;
+  for (size_t p = first; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    double area = 0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++)
+      area += v[2 * j] * v[2 * i + 1] - v[2 * i] * v[2 * j + 1];
+    if (fabs(area) <= best)
+      continue;
+    best = fabs(area);
+    im_geom ring = {.kind = IM_GEOM_POLYGON, .npoints = n, .nparts = 1, .xy = (double *)v, .parts = (size_t[]){0}};
+    double alon = atan2(-k->c.y, -k->c.x) / DEG, alat = asin(-k->c.z) / DEG;
+    sign = (area > 0 ? 1 : -1) * (polygon_contains(&ring, alon, alat) ? -1 : 1);
+  }
+  return sign;
+}
+
+/* A polygon (every ring of src) clipped to the cap, as Weiler and
+ * Atherton clip: each run of a ring inside the cap is followed to where it
+ * leaves, then the rim is followed, on the side that lies inside the
+ * polygon, to where the next run comes in, until the ring closes. The
+ * side is found by testing the polygon at the middle of each piece of rim
+ * between two crossings. Closing the short way round instead fails when a
+ * polygon holds more than half the rim (a continent at the edge of a
+ * globe), and a polygon that holds the whole rim without crossing it (an
+ * island round the antipode of an azimuthal map, whose rim circles the
+ * antipode) gets the rim as a ring of its own, which with the even-odd
+ * rule leaves that island its true shape on the page. */
+static bool clip_polygon(const im_cap *k, const im_geom *src, im_geom *dst) {
+  im_geom runs;
+  im_geom_init(&runs, IM_GEOM_LINE);
+  cap_run *list = NULL;
+  cap_event *ev = NULL;
+  bool *arc_in = NULL, *done = NULL;
+  size_t nruns = 0, room = 0, first_part = dst->nparts;
+  bool ok = true;
+  for (size_t p = 0; ok && p < src->nparts; p++) {
+    const double *v = src->xy + 2 * src->parts[p];
+    size_t n = im_geom_part_size(src, p);
+    /* Shapefile rings repeat their first vertex at the end. */
+    if (n > 1 && v[0] == v[2 * (n - 1)] && v[1] == v[2 * (n - 1) + 1])
+      n--;
+    if (n >= 3)
+      ok = ring_runs(k, v, n, dst, &runs, &list, &nruns, &room);
+  }
+  if (ok && nruns == 0) {
+    double lon, lat;
+    im_cap_rim_point(k, 0, &lon, &lat);
+    if (polygon_contains(src, lon, lat)) {
+      /* The rim is the outermost ring on the page; filled with the
+       * non-zero rule (polygons filled together, im_fill_batch) it must
+       * turn against the rings inside it. */
+      double dir = -rim_turn_of_child(k, dst, first_part);
+      ok = im_geom_begin_part(dst);
+      size_t start = dst->npoints;
+      for (int i = 0; ok && i < 360; i++) {
+        im_cap_rim_point(k, dir * i * DEG, &lon, &lat);
+        ok = add_continuous(dst, start, lon, lat);
+      }
+      im_geom_end_part(dst, 3);
+    }
+  }
+  size_t nev = 2 * nruns;
+  if (ok && nruns &&
+      (!(ev = malloc(nev * sizeof *ev)) || !(arc_in = malloc(nev * sizeof *arc_in)) ||
+       !(done = calloc(nruns, sizeof *done))))
+    ok = false;
+  if (ok && nruns) {
+    for (size_t r = 0; r < nruns; r++) {
+      ev[2 * r] = (cap_event){list[r].t_in, r, true};
+      ev[2 * r + 1] = (cap_event){list[r].t_out, r, false};
+    }
+    qsort(ev, nev, sizeof *ev, event_cmp);
+    size_t *exit_at = (size_t *)malloc(nruns * sizeof *exit_at);
+    if (!exit_at)
+      ok = false;
+    for (size_t i = 0; ok && i < nev; i++) {
+      double a = ev[i].t, b = i + 1 < nev ? ev[i + 1].t : ev[0].t + 2 * M_PI, lon, lat;
+      im_cap_rim_point(k, (a + b) / 2, &lon, &lat);
+      arc_in[i] = polygon_contains(src, lon, lat);
+      if (!ev[i].entry)
+        exit_at[ev[i].run] = i;
+    }
+    for (size_t s0 = 0; ok && s0 < nruns; s0++) {
+      if (done[s0])
+        continue;
+      if (!(ok = im_geom_begin_part(dst)))
+        break;
+      size_t start = dst->npoints;
+      for (size_t cur = s0, guard = 0; ok && guard <= nruns; guard++) {
+        done[cur] = true;
+        const double *v = runs.xy + 2 * runs.parts[list[cur].part];
+        size_t n = im_geom_part_size(&runs, list[cur].part);
+        for (size_t i = 0; ok && i < n; i++)
+          ok = add_continuous(dst, start, v[2 * i], v[2 * i + 1]);
+        /* Along the rim, on the polygon's side, to the next crossing. */
+        size_t i = exit_at[cur], next;
+        double a = ev[i].t, b;
+        if (arc_in[i]) {
+          next = (i + 1) % nev;
+          b = next > i ? ev[next].t : ev[next].t + 2 * M_PI;
+        } else if (arc_in[(i + nev - 1) % nev]) {
+          next = (i + nev - 1) % nev;
+          b = next < i ? ev[next].t : ev[next].t - 2 * M_PI;
+        } else {
+          break; /* neither side inside: a ring that touches the rim only */
+        }
+        if (!ev[next].entry)
+          break; /* rings that cross each other: close here */
+        if (ok)
+          ok = add_rim(k, dst, start, a, b);
+        if (ev[next].run == s0 || done[ev[next].run])
+          break;
+        cur = ev[next].run;
+      }
+      im_geom_end_part(dst, 3);
+    }
+    free(exit_at);
+  }
+  free(ev);
+  free(arc_in);
+  free(done);
+  free(list);
+  im_geom_free(&runs);
+  return ok;
 }
 
 static bool clip_line(const im_cap *k, const double *v, size_t n, im_geom *dst) {
@@ -247,18 +470,10 @@ bool im_cap_clip(const im_cap *k, const im_geom *src, bool rings_as_lines, im_ge
         return false;
     return true;
   }
-  for (size_t p = 0; p < src->nparts; p++) {
-    const double *v = src->xy + 2 * src->parts[p];
-    size_t n = im_geom_part_size(src, p);
-    if (rings) {
-      /* Shapefile rings repeat their first vertex at the end. */
-      if (n > 1 && v[0] == v[2 * (n - 1)] && v[1] == v[2 * (n - 1) + 1])
-        n--;
-      if (n >= 3 && !clip_ring(k, v, n, dst))
-        return false;
-    } else if (!clip_line(k, v, n, dst)) {
+  if (rings)
+    return clip_polygon(k, src, dst);
+  for (size_t p = 0; p < src->nparts; p++)
+    if (!clip_line(k, src->xy + 2 * src->parts[p], im_geom_part_size(src, p), dst))
       return false;
-    }
-  }
   return true;
 }

@@ -61,6 +61,12 @@ bool im_cap_prepare(const im_cap *k, const im_geom *ll, bool want_lines, im_proj
     *fill = *lines = &s->capfill;
     return true;
   }
+  /* Most shapes of a regional map are nowhere near the rim (an
+   * equal-area map's cap stops just short of its antipode). */
+  if (im_cap_well_inside(k, ll)) {
+    *fill = *lines = ll;
+    return true;
+  }
   /* A degree apart at most, so each segment is short on the sphere. */
   if (!im_geom_densify(ll, 1.0, &s->capd) || !im_cap_clip(k, &s->capd, false, &s->capfill))
     return false;
@@ -236,15 +242,19 @@ im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, co
   if (env->cap && !im_cap_prepare(env->cap, ll, polygon && (want_outline || env->cache), s, &fill_src, &line_src))
     return IM_PROJ_OOM;
   im_proj_result r;
+  /* An azimuthal map (the one kind with a cap) does not tear at its
+   * antimeridian, which runs through its antipode: cut there, a polygon
+   * round the antipode would be closed along a line that spans the page. */
   if (!polygon || want_fill || env->cache) {
-    if (!im_geom_cut_antimeridian(fill_src, env->lon0, false, &s->cut))
+    if (!(env->cap ? im_geom_copy(&s->cut, fill_src) : im_geom_cut_antimeridian(fill_src, env->lon0, false, &s->cut)))
       return IM_PROJ_OOM;
     if ((r = densify_project(env, &s->cut, room, &p->fill, &p->lost_fill)))
       return r;
     p->has_fill = true;
   }
   if (polygon && (want_outline || env->cache)) {
-    if (!im_geom_cut_antimeridian(line_src, env->lon0, true, &s->dense))
+    if (!(env->cap ? im_geom_copy(&s->dense, line_src)
+                   : im_geom_cut_antimeridian(line_src, env->lon0, true, &s->dense)))
       return IM_PROJ_OOM;
     if (p->has_fill && same_coordinates(&s->cut, &s->dense)) {
       p->outline_same = true;

@@ -238,12 +238,15 @@ static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_
   return d > 0 ? d / 0.01 : 0;
 }
 
-/* A whole orthographic globe: its rim, which a grid of longitudes and
- * latitudes only comes near (a frame 0.35% too small). */
-static void globe_bounds(im_render_ctx *rc, im_bbox *ext) {
+/* A whole azimuthal map: the bounds of its cap's rim (radius degrees of
+ * arc), which a grid of longitudes and latitudes only comes near on a
+ * globe (a frame 0.35% too small) and overshoots on a stereographic map
+ * (whose antipode is at infinity). */
+static bool cap_bounds(im_render_ctx *rc, double radius, im_bbox *ext) {
   enum { N = 1440 };
   im_cap k;
-  im_cap_init(&k, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), 89.99);
+  im_cap_init(&k, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), radius);
+  *ext = (im_bbox){INFINITY, INFINITY, -INFINITY, -INFINITY};
   for (int i = 0; i < N; i++) {
     double xy[2];
     im_cap_rim_point(&k, i * (2 * M_PI / N), &xy[0], &xy[1]);
@@ -252,6 +255,7 @@ static void globe_bounds(im_render_ctx *rc, im_bbox *ext) {
     ext->minx = fmin(ext->minx, xy[0]), ext->maxx = fmax(ext->maxx, xy[0]);
     ext->miny = fmin(ext->miny, xy[1]), ext->maxy = fmax(ext->maxy, xy[1]);
   }
+  return isfinite(ext->minx) && ext->maxx > ext->minx && ext->maxy > ext->miny;
 }
 
 /* The extent in degrees, to a box in map units (ext). Without assuming
@@ -316,16 +320,16 @@ static im_status degree_extent(im_render_ctx *rc, const im_map *map, im_bbox *ex
   /* Longitudes from the cut's side: a west of 160 and east of 190 (-170)
    * round a central meridian of -45 are -155 and -125 from it, not a
    * box past its antimeridian that the clamp would fold over. */
-  double span = east - west;
+  double span = east - west, edge, clip;
   west = rc->lon0 + wrap180(west - rc->lon0);
   east = west + span;
+  if (whole && im_render_azimuth(rc, true, &edge, &clip) && cap_bounds(rc, fmin(edge, 180 - 0.01), ext))
+    return IM_STATUS_OK;
   if (!projected_bounds(rc, west, east, south, north, clamp, ext))
     return im_error_set(err, IM_STATUS_INPUT, map->path, e->pos.line, e->pos.column,
                         "the extent {west: %g, east: %g, south: %g, north: %g} cannot be shown in the CRS %s (no "
                         "point of it projects)",
                         e->west, e->east, e->south, e->north, map->crs);
-  if (whole && !strcmp(im_crs_method(rc->map_crs), "Orthographic"))
-    globe_bounds(rc, ext);
   return IM_STATUS_OK;
 }
 

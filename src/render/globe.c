@@ -1,12 +1,15 @@
 /* The projection's outline on the page: the edge of the world on a world
  * map (Robinson's rounded sides, Mollweide's ellipse, a cylindrical map's
- * rectangle), the rim of an orthographic globe. Where part of the frame
+ * rectangle), the rim of an orthographic globe or of any azimuthal map's
+ * cap (im_render_azimuth). Where part of the frame
  * lies outside it, the sea (the background) and the graticule are drawn
  * inside it only and the rest of the frame is paper, as GMT and d3-geo
  * draw world maps; an outline stroke is optional (map: outline:). An
- * orthographic map also clips every layer to its visible hemisphere on the
- * sphere before projecting (im_render_ctx.cap), so no shape is joined by a
- * chord across the hidden side. */
+ * azimuthal map also clips every layer to its cap on the sphere before
+ * projecting (im_render_ctx.cap): an orthographic or perspective globe to
+ * its visible side, so no shape is joined by a chord across the hidden
+ * side; an equal-area or equidistant one short of its antipode, which is
+ * the whole outer circle on the page. */
 #include <math.h>
 #include <string.h>
 
@@ -73,16 +76,49 @@ static bool frame_inside(const im_render_ctx *rc, const im_geom *g) {
   return true;
 }
 
+bool im_render_azimuth(const im_render_ctx *rc, bool whole, double *edge, double *clip) {
+  const char *m = im_crs_method(rc->map_crs);
+  double horizon = im_crs_horizon(rc->map_crs);
+  if (!strcmp(m, "Orthographic")) {
+    *edge = 90, *clip = 90 - IM_HORIZON_MARGIN;
+  } else if (!strcmp(m, "Vertical Perspective") && horizon > 2 * IM_HORIZON_MARGIN) {
+    *edge = horizon, *clip = horizon - IM_HORIZON_MARGIN;
+  } else if (strstr(m, "Lambert Azimuthal Equal Area")) {
+    /* Everything but the antipode, which is the whole outer circle. */
+    *edge = 180, *clip = 180 - IM_HORIZON_MARGIN;
+  } else if (strstr(m, "Azimuthal Equidistant")) {
+    /* The same, but on an ellipsoid the shortest way to a point near the
+     * antipode swings round (its cut locus reaches about 0.6 degrees from
+     * it on WGS 84), so the cap stops well short of that there. */
+    *edge = 180, *clip = im_crs_is_sphere(rc->map_crs) ? 179.9 : 178;
+  } else if (strstr(m, "Stereographic")) {
+    /* The antipode lies at infinity: a whole map is the hemisphere, as
+     * GMT and d3 draw it; a map of an extent is clipped where the page
+     * would be eleven globe radii out. */
+    *edge = *clip = whole ? 90 : 160;
+  } else if (!strcmp(m, "Gnomonic")) {
+    /* The horizon lies at infinity: a whole map shows 60 degrees round
+     * its centre (the scale there is four times the centre's). */
+    *edge = *clip = whole ? 60 : 80;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool im_render_globe_init(im_render_ctx *rc) {
   im_geom *g = &rc->globe;
   im_geom_init(g, IM_GEOM_POLYGON);
   const char *method = im_crs_method(rc->map_crs);
-  bool ortho = !strcmp(method, "Orthographic");
+  double edge, clip;
+  bool azimuthal = im_render_azimuth(rc, rc->map->extent.kind == IM_EXTENT_AUTO, &edge, &clip);
   double period = rc->xwrap.period != 0 ? rc->xwrap.period : im_domain_x_period(rc->geo2map, rc->crs_lon0);
   bool ok = true;
-  if (ortho) {
+  if (azimuthal) {
+    /* Every layer is clipped to the cap on the sphere, and the cap's rim
+     * is the outline. */
     rc->has_cap = true;
-    im_cap_init(&rc->cap, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), 90 - IM_HORIZON_MARGIN);
+    im_cap_init(&rc->cap, rc->crs_lon0, im_crs_origin_latitude(rc->map_crs), clip);
     ok = im_geom_begin_part(g);
     int n = (int)lround(360 / IM_OUTLINE_STEP);
     for (int i = 0; ok && i < n; i++) {

@@ -115,9 +115,15 @@ struct im_render_ctx {
  * the checks need, nothing to draw with (no surface, no labeler). */
 im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_render_options *opt, bool vector,
                              im_error *err);
+/* An azimuthal map's reach round its centre, in degrees of arc, by the
+ * projection's method (globe.c): edge, what a map without an extent
+ * (whole) shows; clip, the cap every layer is clipped to on the sphere
+ * before projecting (short of a globe's horizon, of an equal-area or
+ * equidistant map's antipode). False when the map is not azimuthal. */
+bool im_render_azimuth(const im_render_ctx *rc, bool whole, double *edge, double *clip);
 /* The projection's outline (globe.c) into rc->globe, kept only when part
- * of the frame lies outside it; and, on an orthographic map, the visible
- * cap layers are clipped to (rc->cap). False when out of memory. */
+ * of the frame lies outside it; and, on an azimuthal map, the cap layers
+ * are clipped to (rc->cap). False when out of memory. */
 bool im_render_globe_init(im_render_ctx *rc);
 /* g (device units, closed rings) as cr's path. */
 void im_render_globe_path(cairo_t *cr, const im_geom *g);

@@ -63,6 +63,24 @@ CASES = {
                         ref="+proj=ortho +lat_0=-15 +lon_0=-60", clip="cap", frame="rim", outline="rim"),
     "ortho-north": dict(crs="+proj=ortho +lat_0=40 +lon_0=-100", extent=None, size=(400, 400),
                         ref="+proj=ortho +lat_0=40 +lon_0=-100", clip="cap", frame="rim", outline="rim"),
+    # Azimuthal maps, whole: each clipped on the sphere to its cap (radius degrees of arc) before
+    # projecting. Centred at 25S 65W, their antipode (25N 115E) lies inside China, whose ring
+    # then encloses the cut-out round it and is drawn as the band between its coast and the rim.
+    "laea-world": dict(crs="+proj=laea +lat_0=-25 +lon_0=-65 +R=6371000", extent=None, size=(400, 400),
+                       ref="+proj=laea +lat_0=-25 +lon_0=-65 +R=6371000", clip="cap", radius=179.99,
+                       frame="rim", outline="rim"),
+    "aeqd-world": dict(crs="+proj=aeqd +lat_0=-25 +lon_0=-65 +R=6371000", extent=None, size=(400, 400),
+                       ref="+proj=aeqd +lat_0=-25 +lon_0=-65 +R=6371000", clip="cap", radius=179.99,
+                       frame="rim", outline="rim"),
+    "nsper": dict(crs="+proj=nsper +h=3000000 +lat_0=-15 +lon_0=-60 +R=6371000", extent=None, size=(400, 400),
+                  ref="+proj=nsper +h=3000000 +lat_0=-15 +lon_0=-60 +R=6371000", clip="cap",
+                  radius=math.degrees(math.acos(6371000 / 9371000)) - 0.01, frame="rim", outline="rim"),
+    "stere-hemisphere": dict(crs="+proj=stere +lat_0=-25 +lon_0=-65 +R=6371000", extent=None, size=(400, 400),
+                             ref="+proj=stere +lat_0=-25 +lon_0=-65 +R=6371000", clip="cap", radius=90,
+                             frame="rim", outline="rim"),
+    "gnomonic": dict(crs="+proj=gnom +lat_0=-15 +lon_0=-60 +R=6371000", extent=None, size=(400, 400),
+                     ref="+proj=gnom +lat_0=-15 +lon_0=-60 +R=6371000", clip="cap", radius=60, frame="rim",
+                     outline="rim"),
     "equal-earth": dict(crs="+proj=eqearth", extent=None, size=(600, 330), ref="+proj=eqearth",
                         clip=None, frame=(-180, 180, -90, 90), outline="world"),
     "mollweide": dict(crs="+proj=moll", extent=None, size=(400, 220), ref="+proj=moll", clip=None,
@@ -127,7 +145,7 @@ def frame_of(case):
   """The frame in the reference CRS: the extent's projected bounds widened to the page."""
   w, h = case["size"]
   if case["frame"] == "rim":
-    pts = transform(rim(case["ref"]), case["ref"])
+    pts = transform(rim(case["ref"], case.get("radius", 89.99)), case["ref"])
   else:
     west, east, south, north = case["frame"]
     west, east = west + 1e-7, east - 1e-7
@@ -151,22 +169,37 @@ def frame_of(case):
 def project_land(case, shp, tmp):
   """The countries, clipped and reprojected into the reference CRS: a GeoPackage."""
   out = os.path.join(tmp, "land.gpkg")
-  base = ["ogr2ogr", "-q", "-f", "GPKG", "-nln", "g", "-nlt", "PROMOTE_TO_MULTI", "-segmentize", "0.5"]
+  base = ["ogr2ogr", "-q", "-f", "GPKG", "-nln", "g", "-nlt", "PROMOTE_TO_MULTI", "-segmentize", str(case.get("segmentize", 0.5))]
   if case["clip"] == "cap":
     # The visible hemisphere is a disc in an azimuthal equidistant projection centred on the
     # globe: clip there (GEOS), then go on to the orthographic projection.
     lon0, lat0 = centre_of(case["ref"])
     aeqd = "+proj=aeqd +lat_0=%g +lon_0=%g +datum=WGS84 +units=m +no_defs" % (lat0, lon0)
-    disc = transform(rim(case["ref"], 89.99), aeqd)
+    radius = case.get("radius", 89.99)
+    aeqd = "+proj=aeqd +lat_0=%g +lon_0=%g +R=6371000 +units=m +no_defs" % (lat0, lon0) if radius > 90 else aeqd
+    disc = transform(rim(case["ref"], radius), aeqd)
     wkt = "POLYGON((%s))" % ",".join("%.3f %.3f" % p for p in disc + disc[:1])
     mid = os.path.join(tmp, "aeqd.gpkg")
-    # The antipode does not project in aeqd: leave out a box round it first.
+    # The antipode does not project in aeqd: leave out a box round it first (a small one when
+    # the cap reaches near it: on a sphere, where the shortest way to a point near the
+    # antipode does not swing round as on the ellipsoid).
     alon, alat = ((lon0 + 360) % 360) - 180, -lat0
-    hole = "POLYGON((-180 -90,180 -90,180 90,-180 90,-180 -90),(%g %g,%g %g,%g %g,%g %g,%g %g))" % (
-        alon - 5, alat - 5, alon + 5, alat - 5, alon + 5, alat + 5, alon - 5, alat + 5, alon - 5, alat - 5)
+    # The box's sides densified: what is left of a country round the antipode has them for a
+    # hole, which spans the whole page's rim.
+    d, m = (0.02, 256) if radius > 90 else (5, 1)
+    box = [(alon - d + 2 * d * i / m, alat - d) for i in range(m)] + [(alon + d, alat - d + 2 * d * i / m) for i in range(m)]
+    box += [(alon + d - 2 * d * i / m, alat + d) for i in range(m)] + [(alon - d, alat + d - 2 * d * i / m) for i in range(m)]
+    hole = "POLYGON((-180 -90,180 -90,180 90,-180 90,-180 -90),(%s))" % ",".join("%.6f %.6f" % p for p in box + box[:1])
     pre = os.path.join(tmp, "pre.gpkg")
     run(base + ["-makevalid", "-clipsrc", hole, pre, shp])
     gen = ["ogr2ogr", "-q", "-f", "GPKG", "-nln", "g", "-nlt", "PROMOTE_TO_MULTI"]
+    if radius > 90:
+      # Everything but the antipode: reprojected as it is. A country round the antipode
+      # (China here) then has its hole round the antipode outside its coast on the page,
+      # and is made valid as the band between the two (GEOS keeps the faces an odd number of
+      # rings enclose).
+      run(gen + ["-t_srs", case["ref"], "-makevalid", out, pre])
+      return out
     # Reprojected (a ring along the cut at 180 degrees down to a pole touches itself there:
     # made valid), then clipped to the disc.
     run(gen + ["-t_srs", aeqd, "-makevalid", mid, pre])
@@ -188,7 +221,7 @@ def project_land(case, shp, tmp):
 def outline_layer(case, tmp):
   """The projection's outline as a polygon in the reference CRS."""
   if case["outline"] == "rim":
-    ring = transform(rim(case["ref"]), case["ref"])
+    ring = transform(rim(case["ref"], case.get("radius", 89.99)), case["ref"])
   else:
     e, n = 180 - 1e-7, 720
     pts = [(-e + 2 * e * i / n, -90) for i in range(n)] + [(e, -90 + 180 * i / n) for i in range(n)]
