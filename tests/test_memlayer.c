@@ -213,6 +213,45 @@ static void buffer_errors(void **state) {
   im_layer_free(l);
 }
 
+/* An aggregate of another layer (countries counting events in them) reads
+ * the layer bound to that one: two events in Peru make it red, one in
+ * Chile leaves it as Brazil with none. */
+static void aggregate_counts_a_bound_layer(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 120mm, height: 140mm, dpi: 60}\n  crs: \"%s\"\n"
+           "  extent: {west: -92, east: -30, south: -56, north: 15}\n  background: \"#ffffff\"\n"
+           "layers:\n"
+           "  - id: countries\n    source: %s\n    fill: \"#ffffff\"\n    stroke: none\n"
+           "    aggregate: {name: n, layer: events}\n"
+           "    rules: [{where: \"n >= 2\", fill: \"#d01010\"}, {where: \"n = 1\", fill: \"#1030c0\"}]\n"
+           "  - {id: events, source: memory, visible: false}\n",
+           LAEA, src_path("shapes/ne_10m_admin_0_countries_americas.shp"));
+  im_map *map = load_spec_text("aggregate.yaml", yaml);
+  static const im_field fields[] = {{.name = "name", .type = IM_FIELD_STRING}};
+  im_error err;
+  im_layer *l = NULL;
+  assert_ok(im_layer_create("events", NULL, fields, 1, &l, &err), &err);
+  const char *lima[] = {"Lima"}, *cusco[] = {"Cusco"}, *santiago[] = {"Santiago"};
+  assert_ok(im_layer_add_point(l, -77.03, -12.05, lima, &err), &err);
+  assert_ok(im_layer_add_point(l, -71.97, -13.53, cusco, &err), &err);
+  assert_ok(im_layer_add_point(l, -70.67, -33.45, santiago, &err), &err);
+  assert_ok(im_map_bind_layer(map, "events", l, &err), &err);
+  const char *out = scratch_path("aggregate.png");
+  render_png(map, out, NULL);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -75.0, -9.0), RED, 12));    /* Peru */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -70.5, -30.0), BLUE, 12));  /* Chile */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -50.0, -10.0), WHITE, 12)); /* Brazil */
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
 /* s with every from replaced by to; free the result. */
 static char *replace(const char *s, const char *from, const char *to) {
   size_t n = 0, lf = strlen(from), lt = strlen(to);
@@ -295,6 +334,7 @@ int main(void) {
       cmocka_unit_test(bound_layer_drawn_at_its_places),
       cmocka_unit_test(binding_errors),
       cmocka_unit_test(buffer_errors),
+      cmocka_unit_test(aggregate_counts_a_bound_layer),
       cmocka_unit_test(same_bytes_as_the_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
