@@ -120,7 +120,11 @@ im_status im_layer_add_feature(im_layer *layer, const im_geom *geom, const char 
                           why);
     }
   }
-  size_t cap = layer->nfeatures; /* the array is exactly as long as it is full */
+  /* The room im_grow made so far: 16, doubled until it held them all. */
+  size_t cap = 0;
+  if (layer->nfeatures)
+    for (cap = 16; cap < layer->nfeatures; cap *= 2)
+      ;
   if (!im_grow((void **)&layer->features, &cap, layer->nfeatures + 1, sizeof *layer->features))
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory");
   im_feature f = {.fid = (long)index};
