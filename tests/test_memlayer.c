@@ -252,6 +252,45 @@ static void aggregate_counts_a_bound_layer(void **state) {
   im_map_free(map);
 }
 
+/* A join reads a bound table too: rows made without geometry, attached to
+ * the countries by their ISO code. */
+static void join_reads_a_bound_table(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 120mm, height: 140mm, dpi: 60}\n  crs: \"%s\"\n"
+           "  extent: {west: -92, east: -30, south: -56, north: 15}\n  background: \"#ffffff\"\n"
+           "layers:\n"
+           "  - id: countries\n    source: %s\n    fill: \"#ffffff\"\n    stroke: none\n"
+           "    join: {layer: scores, on: ISO_A3, key: iso3, fields: [score]}\n"
+           "    rules: [{where: \"score > 5\", fill: \"#d01010\"}, {where: \"score <= 5\", fill: \"#1030c0\"}]\n"
+           "  - {id: scores, source: memory, visible: false}\n",
+           LAEA, src_path("shapes/ne_10m_admin_0_countries_americas.shp"));
+  im_map *map = load_spec_text("join.yaml", yaml);
+  static const im_field fields[] = {{.name = "iso3", .type = IM_FIELD_STRING},
+                                    {.name = "score", .type = IM_FIELD_DOUBLE}};
+  im_error err;
+  im_layer *l = NULL;
+  assert_ok(im_layer_create("scores", NULL, fields, 2, &l, &err), &err);
+  const char *peru[] = {"PER", "7.5"}, *chile[] = {"CHL", "2"};
+  assert_ok(im_layer_add_feature(l, NULL, peru, &err), &err);
+  assert_ok(im_layer_add_feature(l, NULL, chile, &err), &err);
+  assert_ok(im_map_bind_layer(map, "scores", l, &err), &err);
+  assert_ok(im_map_check(map, &err), &err);
+  const char *out = scratch_path("join.png");
+  render_png(map, out, NULL);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  assert_true(pixel_near(map_projector_sample(&p, &img, -75.0, -9.0), RED, 12));    /* Peru */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -70.5, -30.0), BLUE, 12));  /* Chile */
+  assert_true(pixel_near(map_projector_sample(&p, &img, -50.0, -10.0), WHITE, 12)); /* Brazil: no row */
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
 /* s with every from replaced by to; free the result. */
 static char *replace(const char *s, const char *from, const char *to) {
   size_t n = 0, lf = strlen(from), lt = strlen(to);
@@ -335,6 +374,7 @@ int main(void) {
       cmocka_unit_test(binding_errors),
       cmocka_unit_test(buffer_errors),
       cmocka_unit_test(aggregate_counts_a_bound_layer),
+      cmocka_unit_test(join_reads_a_bound_table),
       cmocka_unit_test(same_bytes_as_the_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
