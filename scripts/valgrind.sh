@@ -5,9 +5,11 @@
 # fontconfig, Pango, GLib and PROJ keep for the life of the process
 # ("still reachable", "possibly lost") does not. tests/valgrind.supp holds
 # suppressions for the libraries' own reports, if any are needed.
-# Exits 1 when any map has an error or a definite leak.
+# Without SPECs, the embedding examples (examples/*.c) run under it too.
+# Exits 1 when any map or example has an error or a definite leak.
 #
-# Usage: scripts/valgrind.sh [SPEC...]   (default: every map spec in styles/)
+# Usage: scripts/valgrind.sh [SPEC...]   (default: every map spec in styles/,
+#                                          and the examples)
 # VALGRIND_BUILD=DIR builds elsewhere than build-valgrind/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,18 +34,18 @@ fi
 
 failed=0
 nfailed=0
-for spec in "${specs[@]}"; do
-  name=$(basename "$spec" .yaml)
-  log=$build/out/$name.valgrind.log
-  # Each map at its own page size (its required labels and numbered key are
-  # laid out for it: on a thumbnail they may fit nowhere, which fails the
-  # render by design), at 72 dpi to keep memcheck quick.
-  size=()
+nrun=0
+# Runs one program under memcheck (NAME, then the command; its standard
+# output goes to $build/out/NAME.stdout) and reports it.
+run() {
+  local name=$1 log=$build/out/$1.valgrind.log code secs errors lost start
+  shift
+  nrun=$((nrun + 1))
   start=$(date +%s)
   set +e
   valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
     --suppressions=tests/valgrind.supp --num-callers=30 --log-file="$log" \
-    "$build/influmap" render "$spec" -o "$build/out/$name.png" "${size[@]}" --dpi 72 >/dev/null 2>"$log.stderr"
+    "$@" >"$build/out/$name.stdout" 2>"$log.stderr"
   code=$?
   set -e
   secs=$(($(date +%s) - start))
@@ -58,6 +60,35 @@ for spec in "${specs[@]}"; do
     printf 'valgrind %-22s FAILED  %3ss  exit %s, errors %s, definitely lost %s bytes (log: %s)\n' "$name" "$secs" \
       "$code" "${errors:-?}" "${lost:-?}" "$log"
   fi
+}
+
+for spec in "${specs[@]}"; do
+  name=$(basename "$spec" .yaml)
+  # Each map at its own page size (its required labels and numbered key are
+  # laid out for it: on a thumbnail they may fit nowhere, which fails the
+  # render by design), at 72 dpi to keep memcheck quick.
+  run "$name" "$build/influmap" render "$spec" -o "$build/out/$name.png" --dpi 72
 done
-echo "valgrind: $((${#specs[@]} - nfailed)) passed, $nfailed failed"
+
+# With no SPEC given, the embedding examples too (examples/*.c: a host's
+# report page, a PNG streamed to standard output, a host's in-memory events
+# in the house style), built against this build installed in
+# $build/prefix, as a host builds them.
+if [ $# -eq 0 ]; then
+  cmake --build "$build" -j"$(nproc)" >/dev/null
+  prefix=$(cd "$build" && pwd)/prefix
+  cmake --install "$build" --prefix "$prefix" >/dev/null
+  pc=$(dirname "$(find "$prefix" -name influmap.pc | head -1)")
+  flags=$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs influmap cairo)
+  libdir=$(PKG_CONFIG_PATH=$pc pkg-config --variable=libdir influmap)
+  for ex in report-page stream-png host-events; do
+    # shellcheck disable=SC2086 # flags are words
+    cc -std=c17 -g -O1 "examples/$ex.c" $flags -Wl,-rpath,"$libdir" -o "$build/out/$ex"
+  done
+  run example-report-page "$build/out/report-page" styles/world-robinson.yaml styles/pacific.yaml \
+    "$build/out/report-page.pdf"
+  run example-stream-png "$build/out/stream-png" styles/pacific.yaml
+  run example-host-events "$build/out/host-events" styles "$build/out/host-events.png" "$build/out/host-events.pdf"
+fi
+echo "valgrind: $((nrun - nfailed)) passed, $nfailed failed"
 exit "$failed"

@@ -93,13 +93,24 @@ static void one_map_many_threads(void **state) {
   im_error err;
   /* a: filters (where:, rules), classes, labels with leaders and a
    * numbered key, legend, scale bar: most of what a render reads from a
-   * map; b: small multiples (panels, each a copy of the map with its own
+   * map, its events from a bound layer; b: small multiples (panels, each a copy of the map with its own
    * where:). */
   static const char *const specs[MAPS] = {"styles/influence-latam.yaml", "styles/actors-multiples.yaml"};
   static const char *const names[MAPS] = {"a", "b"};
   im_map *maps[MAPS];
   for (int i = 0; i < MAPS; i++) {
     assert_ok(im_map_load(src_path(specs[i]), &maps[i], &err), &err);
+    if (i == 0) {
+      /* Map a's events are a layer the host bound (map.h): every render
+       * takes its own view of it and writes nothing in it. */
+      size_t len;
+      char *text = read_file(src_path("shapes/influence/events.geojson"), &len);
+      im_layer *events = NULL;
+      assert_non_null(text);
+      assert_ok(im_layer_load_geojson_buffer(text, len, "events.geojson", NULL, &events, &err), &err);
+      free(text);
+      assert_ok(im_map_bind_layer(maps[0], "events", events, &err), &err);
+    }
     /* Alone first: the references. */
     assert_ok(render_all(maps[i], names[i], -1, &err), &err);
     for (int k = 0; k < NFORMATS; k++) {

@@ -1,5 +1,7 @@
 /* influmap — layers: features (geometry + attributes) read from a source:
- * an ESRI Shapefile, a GeoJSON FeatureCollection or a CSV file.
+ * an ESRI Shapefile, a GeoJSON FeatureCollection or a CSV file, a GeoJSON
+ * or CSV text held in memory, or made by the host in code (a layer a map
+ * draws in place of a source: im_map_bind_layer, map.h).
  *
  * Text is UTF-8 from the moment it is read. Geometry stays in the source's
  * CRS; crs_definition says which (the .prj's WKT, the GeoJSON's legacy
@@ -74,6 +76,44 @@ IM_API im_status im_layer_load_csv(const char *path, const im_layer_query *query
  * .geojson or .json, .csv. */
 IM_API im_status im_layer_load(const char *path, const im_layer_query *query, im_layer **out, im_error *err);
 
+/* The same from a buffer of length bytes held by the host (copied as
+ * needed; the host keeps it): the format is given by the function, not by
+ * a suffix, and name ("events.geojson"; NULL: "GeoJSON buffer" or "CSV
+ * buffer") stands for the file in messages ("events.geojson:3:17: invalid
+ * JSON: ...") and is the layer's im_layer_path. Returns a new layer in
+ * *out; free it with im_layer_free (or bind it to a map). */
+IM_API im_status im_layer_load_geojson_buffer(const char *data, size_t length, const char *name,
+                                              const im_layer_query *query, im_layer **out, im_error *err);
+IM_API im_status im_layer_load_csv_buffer(const char *data, size_t length, const char *name,
+                                          const im_layer_query *query, im_layer **out, im_error *err);
+
+/* A new layer with no features, for the host to fill in code: name stands
+ * for its source in messages (NULL: "memory layer"); crs is its
+ * coordinates' CRS as a spec writes one ("EPSG:4326", a PROJ string, WKT,
+ * PROJJSON; NULL: EPSG:4326, longitude then latitude), checked when a map
+ * draws it; fields are its attribute fields, copied (name, unique without
+ * regard to case, and type; width and decimals grow with the values
+ * added). Its format is "memory". Returns it in *out; free it with
+ * im_layer_free, or hand it to im_map_bind_layer (map.h). */
+IM_API im_status im_layer_create(const char *name, const char *crs, const im_field *fields, size_t nfields,
+                                 im_layer **out, im_error *err);
+
+/* Adds a feature to a layer made by im_layer_create (any other layer is
+ * IM_STATUS_USAGE): geom is copied (in the layer's CRS; points, lines or
+ * polygons, mixed in one layer if need be; NULL: no geometry, a table's
+ * row); values[k] is field k's value as text, as a CSV file writes it
+ * ("12.5", "2021-12-03", "true"), NULL for a null value (values NULL: all
+ * null), copied. Each value is checked against its field's type: Integer
+ * takes whole numbers, Real numbers (with a '.' whatever the locale),
+ * Date ISO dates (2021, 2021-12, 2021-12-03), Logical true or false,
+ * String and Other any UTF-8 text. A bad value or geometry (a coordinate
+ * that is not finite, parts out of order) is IM_STATUS_INPUT, the message
+ * naming the layer, the feature (from 0) and the field; nothing is added.
+ * The feature's number (im_layer_feature_fid) is its index. */
+IM_API im_status im_layer_add_feature(im_layer *layer, const im_geom *geom, const char *const *values, im_error *err);
+/* A point at x, y (longitude, latitude in EPSG:4326). */
+IM_API im_status im_layer_add_point(im_layer *layer, double x, double y, const char *const *values, im_error *err);
+
 IM_API void im_layer_free(im_layer *layer);
 
 /* The CRS a source declares, without loading the source: a shapefile's .prj
@@ -90,7 +130,8 @@ IM_API const char *im_field_type_name(im_field_type type);
 IM_API long im_layer_field_index(const im_layer *layer, const char *name);
 
 /* What a loaded layer holds. Strings and geometry are owned by the layer. */
-/* The path it was read from, and "ESRI Shapefile", "GeoJSON" or "CSV". */
+/* The path it was read from (a buffer's or a made layer's name), and
+ * "ESRI Shapefile", "GeoJSON", "CSV" or "memory" (im_layer_create). */
 IM_API const char *im_layer_path(const im_layer *layer);
 IM_API const char *im_layer_format(const im_layer *layer);
 /* shapelib's SHPT_* code (im_shape_type_name); 0 for GeoJSON and CSV,

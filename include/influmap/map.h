@@ -5,7 +5,8 @@
  *   palettes: {NAME: {VALUE: COLOUR, ...}}
  *   map:    {title, page: {width, height, dpi}, crs, extent, background}
  *   layers: [{id, source, where, style, STYLE..., rules, classes, z,
- *             min_scale, max_scale, legend}]
+ *             min_scale, max_scale, legend}]   (source: memory: a layer
+ *             the host binds, im_map_bind_layer)
  *   legend, scalebar, north_arrow, graticule, inset; and in map: subtitle,
  *   credits, disclaimer, margins, frame: the furniture (furniture.h)
  *   multiples: {columns, rows, gap, title_font, title_color, legend,
@@ -25,6 +26,7 @@
 #include <stddef.h>
 
 #include "influmap/error.h"
+#include "influmap/layer.h"
 #include "influmap/units.h"
 
 #ifdef __cplusplus
@@ -112,6 +114,27 @@ IM_API im_status im_map_set_period(im_map *map, const char *from, const char *to
  * mean") is an IM_STATUS_INPUT error placed there. */
 IM_API im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char *expr, const char *file,
                                          int line, int column, im_error *err);
+
+/* Binds layer, a host's layer (im_layer_create, im_layer_load_*_buffer, or
+ * any im_layer_load*), to the spec's layer layer_id: renders, checks and
+ * every aggregate: or join: that names that layer read it in place
+ * of the layer's source, with the spec's where:, rules, classes, labels,
+ * time window, displacement and legend applied as to a file's features.
+ * A spec layer written with `source: memory` has no file and must be bound
+ * before it is rendered or checked (else IM_STATUS_INPUT at its source);
+ * a layer with a file may be bound too, overriding it.
+ *
+ * Ownership: on success the map owns layer (freed with the map, or when
+ * another layer is bound to the same id); the host must not free or
+ * change it after. On failure the host still owns it. NULL unbinds (the
+ * layer bound before is freed). A layer can be bound to one id of one map
+ * only (another id of the same map is IM_STATUS_USAGE); bind a second
+ * copy to draw the same data twice. An unknown id is IM_STATUS_INPUT with
+ * a "did you mean". Like the other overrides it takes an im_map *: it must
+ * not run while another thread uses the map; renders only read a bound
+ * layer, so one map with bound layers renders from several threads at
+ * once. */
+IM_API im_status im_map_bind_layer(im_map *map, const char *layer_id, im_layer *layer, im_error *err);
 
 #ifdef __cplusplus
 }

@@ -344,7 +344,8 @@ im_status im_batch_inputs_of(im_batch_lock *lock, const im_manifest *m, const im
     add_file(&c, map->files[i]);
   for (size_t i = 0; i < map->nlayers; i++) {
     const im_layer_style *l = &map->layers[i];
-    add_source(&c, l->source);
+    if (!l->memory) /* no file: a batch's render of it fails, nothing bound */
+      add_source(&c, l->source);
     for (size_t k = 0; k < l->naggregates; k++)
       if (l->aggregates[k].source)
         add_source(&c, l->aggregates[k].source); /* a count changes with the file counted */

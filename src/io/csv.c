@@ -389,6 +389,8 @@ static im_status parse(csv_state *s, FILE *f) {
   return s->st;
 }
 
+static im_status load_stream(const char *path, FILE *f, const im_layer_query *query, im_layer **out, im_error *err);
+
 im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
@@ -399,6 +401,26 @@ im_status im_layer_load_csv(const char *path, const im_layer_query *query, im_la
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
   }
+  return load_stream(path, f, query, out, err);
+}
+
+im_status im_layer_load_csv_buffer(const char *data, size_t length, const char *name, const im_layer_query *query,
+                                   im_layer **out, im_error *err) {
+  *out = NULL;
+  if (!name || !*name)
+    name = "CSV buffer";
+  if (!data || !length)
+    return im_error_set(err, IM_STATUS_INPUT, name, 0, 0,
+                        "is empty (a CSV file starts with a header row naming its columns)");
+  /* Read as a file is, line by line: the same positions in messages. */
+  FILE *f = fmemopen((void *)data, length, "rb");
+  if (!f)
+    return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "cannot read the buffer: %s", strerror(errno));
+  return load_stream(name, f, query, out, err);
+}
+
+/* Reads f to its end and closes it; path names it in messages. */
+static im_status load_stream(const char *path, FILE *f, const im_layer_query *query, im_layer **out, im_error *err) {
   im_layer *layer = im_layer_new(path, "CSV");
   csv_state s = {.layer = layer, .query = query, .err = err, .lon = -1, .lat = -1, .wkt = -1};
   im_geom_init(&s.g, IM_GEOM_POINT);

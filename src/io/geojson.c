@@ -168,6 +168,24 @@ im_status im_geojson_source_crs(const char *path, char **definition, im_error *e
 
 /* ---- reading the file ---- */
 
+/* The largest GeoJSON text read, in bytes: jansson holds about
+ * IM_GEOJSON_MEMORY_FACTOR times it. */
+static double max_text_bytes(void) {
+  double max_bytes = (double)im_limits_get().max_layer_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
+  return max_bytes > (double)IM_GEOJSON_MAX_BYTES ? (double)IM_GEOJSON_MAX_BYTES : max_bytes;
+}
+
+static im_status too_big(const char *path, double size, im_error *err) {
+  double max_bytes = max_text_bytes();
+  return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                      "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
+                      "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
+                      "INFLUMAP_MAX_LAYER_MB)",
+                      size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+}
+
+static im_status parse_text(const char *path, const char *buf, size_t n, json_t **root, im_error *err);
+
 static im_status parse_file(const char *path, json_t **root, im_error *err) {
   *root = NULL;
   FILE *f = fopen(path, "rb");
@@ -178,17 +196,9 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
   }
-  size_t max_mb = im_limits_get().max_layer_mb;
-  double max_bytes = (double)max_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
-  if (max_bytes > (double)IM_GEOJSON_MAX_BYTES)
-    max_bytes = (double)IM_GEOJSON_MAX_BYTES;
-  if ((double)st.st_size > max_bytes) {
+  if ((double)st.st_size > max_text_bytes()) {
     fclose(f);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
-                        "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
-                        "INFLUMAP_MAX_LAYER_MB)",
-                        (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+    return too_big(path, (double)st.st_size, err);
   }
   size_t n = (size_t)st.st_size;
   char *buf = malloc(n ? n : 1);
@@ -204,18 +214,25 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     free(buf);
     return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot read: %s", strerror(read_errno));
   }
+  im_status status = parse_text(path, buf, n, root, err);
+  free(buf);
+  return status;
+}
+
+/* Parses the text of a file or a host's buffer; path names it in messages. */
+static im_status parse_text(const char *path, const char *buf, size_t n, json_t **root, im_error *err) {
+  *root = NULL;
+  if ((double)n > max_text_bytes())
+    return too_big(path, (double)n, err);
   /* RFC 8259 lets a parser skip a byte order mark; jansson does not. */
   size_t skip = n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
   size_t len = n - skip;
   while (len && strchr(" \t\r\n", buf[skip + len - 1]))
     len--;
-  if (!len) {
-    free(buf);
+  if (!len)
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "is empty (a GeoJSON FeatureCollection was expected)");
-  }
   json_error_t jerr;
   *root = json_loadb(buf + skip, n - skip, JSON_REJECT_DUPLICATES, &jerr);
-  free(buf);
   if (*root)
     return IM_STATUS_OK;
   /* jansson places the error at the token's last character; move it to
@@ -769,12 +786,28 @@ done:
   return st;
 }
 
+static im_status load_root(const char *path, json_t *root, const im_layer_query *query, im_layer **out, im_error *err);
+
 im_status im_layer_load_geojson(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
   *out = NULL;
   json_t *root = NULL;
   im_status st = parse_file(path, &root, err);
-  if (st)
-    return st;
+  return st ? st : load_root(path, root, query, out, err);
+}
+
+im_status im_layer_load_geojson_buffer(const char *data, size_t length, const char *name, const im_layer_query *query,
+                                       im_layer **out, im_error *err) {
+  *out = NULL;
+  json_t *root = NULL;
+  if (!name || !*name)
+    name = "GeoJSON buffer";
+  im_status st = parse_text(name, data ? data : "", data ? length : 0, &root, err);
+  return st ? st : load_root(name, root, query, out, err);
+}
+
+/* Takes root. */
+static im_status load_root(const char *path, json_t *root, const im_layer_query *query, im_layer **out, im_error *err) {
+  im_status st = IM_STATUS_OK;
   im_layer *layer = im_layer_new(path, "GeoJSON");
   if (!layer) {
     json_decref(root);

@@ -23,6 +23,16 @@ im_status im_layer_cache_load(const char *path, const im_layer_query *query, im_
  * im_layer_free on a view comes here too. */
 void im_layer_cache_release(im_layer *layer);
 
+/* A layer's data: the features of bound (a layer the host bound to the
+ * map: a view, im_layer_view) when it is not NULL, else those of the file
+ * at path (im_layer_cache_load). Release with im_layer_cache_release. */
+im_status im_layer_source_open(const char *path, const im_layer *bound, const im_layer_query *query, im_layer **out,
+                               im_error *err);
+/* The CRS of the same: bound's definition (and no file), else
+ * im_layer_source_crs. The caller frees both. */
+im_status im_layer_source_crs_of(const char *path, const im_layer *bound, char **definition, char **crs_file,
+                                 im_error *err);
+
 /* Loads of whole files so far, and views served from them (for tests). */
 void im_layer_cache_stats(size_t *loads, size_t *views);
 

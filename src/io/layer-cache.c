@@ -178,3 +178,23 @@ void im_layer_cache_release(im_layer *layer) {
   if (!v && !layer->cache_view)
     im_layer_free(layer);
 }
+
+im_status im_layer_source_open(const char *path, const im_layer *bound, const im_layer_query *query, im_layer **out,
+                               im_error *err) {
+  if (!bound)
+    return im_layer_cache_load(path, query, out, err);
+  /* Renders only read a bound layer: each takes a view of its own. */
+  if (!(*out = im_layer_view(bound, query)))
+    return im_error_set(err, IM_STATUS_INTERNAL, bound->path, 0, 0, "out of memory");
+  return IM_STATUS_OK;
+}
+
+im_status im_layer_source_crs_of(const char *path, const im_layer *bound, char **definition, char **crs_file,
+                                 im_error *err) {
+  if (!bound)
+    return im_layer_source_crs(path, definition, crs_file, err);
+  *crs_file = NULL;
+  if (!(*definition = im_strdup(bound->crs_definition ? bound->crs_definition : "EPSG:4326")))
+    return im_error_set(err, IM_STATUS_INTERNAL, bound->path, 0, 0, "out of memory");
+  return IM_STATUS_OK;
+}

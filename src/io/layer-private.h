@@ -44,6 +44,11 @@ struct im_layer {
    * and owns only its fields, its features array, their values arrays and
    * the added values; base goes back to where it came from with it. */
   im_layer *base;
+  /* A view of a layer the host bound to a map (im_layer_view): its
+   * features array is its own, everything else is the bound layer's. */
+  bool borrowed;
+  /* A layer made in memory (io/memory.c): file_bbox covers a geometry. */
+  bool has_bbox;
 };
 
 /* base with nextra fields added after its own (named and typed as in
@@ -54,5 +59,12 @@ struct im_layer {
  * im_layer_cache_release), which releases base. Used by aggregates and
  * joins, which add fields to a layer the layer cache may share. */
 im_layer *im_layer_extend(im_layer *base, const im_field *extra, size_t nextra, char **values);
+
+/* A view of all (a layer the host made or loaded and bound to a map): the
+ * features a reader would keep for query (those that meet its boxes; rows
+ * without geometry only for a table, or with no query), sharing all's
+ * geometry and values, which must outlive it. NULL when out of memory.
+ * im_layer_free (or im_layer_cache_release) frees only the view. */
+im_layer *im_layer_view(const im_layer *all, const im_layer_query *query);
 
 #endif

@@ -88,6 +88,11 @@ void im_layer_free(im_layer *layer) {
     im_layer_cache_release(layer);
     return;
   }
+  if (layer->borrowed) {
+    free(layer->features);
+    free(layer);
+    return;
+  }
   if (layer->base) {
     size_t own_from = layer->base->nfields;
     for (size_t i = 0; i < layer->nfeatures; i++) {
@@ -131,6 +136,7 @@ im_layer *im_layer_extend(im_layer *base, const im_field *extra, size_t nextra, 
   if (l) {
     *l = *base;
     l->cache_view = false;
+    l->borrowed = false;
     l->base = base;
     l->path = im_strdup(base->path);
     l->nfields = 0;

@@ -27,14 +27,14 @@ static im_status oom(const char *path, im_error *err) {
   return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory computing aggregates");
 }
 
-/* The source of a, and the where: of the layer it names (NULL: none). */
-static const char *source_of(const im_render_ctx *rc, const im_aggregate *a, const im_where **other) {
+/* The source of a, and the layer it names (NULL: none). */
+static const char *source_of(const im_render_ctx *rc, const im_aggregate *a, const im_layer_style **other) {
   *other = NULL;
   if (!a->layer)
     return a->source;
   for (size_t i = 0; i < rc->map->nlayers; i++)
     if (!strcmp(rc->map->layers[i].id, a->layer)) {
-      *other = &rc->map->layers[i].where;
+      *other = &rc->map->layers[i];
       return rc->map->layers[i].source;
     }
   return NULL; /* checked when the spec was read */
@@ -46,11 +46,15 @@ static im_status read_points(im_render_ctx *rc, const im_aggregate *a, const im_
   *out = NULL;
   *nout = 0;
   *type = IM_FIELD_INTEGER;
-  const im_where *other;
-  const char *path = source_of(rc, a, &other);
+  const im_layer_style *other_layer;
+  const char *path = source_of(rc, a, &other_layer);
   if (!path)
     return im_error_set(err, IM_STATUS_INPUT, a->file, a->layer_pos.line, a->layer_pos.column,
                         "aggregate %s: no layer has the id '%s'", a->name, a->layer);
+  const im_where *other = other_layer ? &other_layer->where : NULL;
+  const im_layer *bound = NULL;
+  if (other_layer && im_render_bound(rc, other_layer, &bound, err))
+    return IM_STATUS_INPUT;
   im_layer_query fields = {.nboxes = 1, .boxes = {{1, 1, 0, 0}}}; /* meets nothing: the fields alone */
   im_layer *src = NULL;
   im_filter *period = NULL, *own_where = NULL, *other_where = NULL;
@@ -59,7 +63,7 @@ static im_status read_points(im_render_ctx *rc, const im_aggregate *a, const im_
   char *def = NULL, *crs_file = NULL;
   agg_point *pts = NULL;
   size_t n = 0;
-  im_status st = im_layer_cache_load(path, fields_only ? &fields : NULL, &src, err);
+  im_status st = im_layer_source_open(path, bound, fields_only ? &fields : NULL, &src, err);
   if (st)
     return st;
   long fi = -1;
@@ -86,7 +90,7 @@ static im_status read_points(im_render_ctx *rc, const im_aggregate *a, const im_
     goto done;
   if (fields_only)
     goto done;
-  if ((st = im_layer_source_crs(path, &def, &crs_file, err)) ||
+  if ((st = im_layer_source_crs_of(path, bound, &def, &crs_file, err)) ||
       (st = im_crs_create(rc->geo, def, crs_file ? crs_file : path, 0, 0, &scrs, err)))
     goto done;
   if (!im_crs_equivalent(scrs, crs) && (st = im_transform_create(rc->geo, scrs, crs, &t, err)))

@@ -412,12 +412,29 @@ static bool in_scale(double denom, double min_scale, double max_scale) {
 /* Opens the layer's source: its CRS first (the frame's footprint is in
  * longitude/latitude and has to be moved to the source's CRS to pick the
  * shapes to read), then the shapes that meet it. */
+im_status im_render_bound(const im_render_ctx *rc, const im_layer_style *ls, const im_layer **bound, im_error *err) {
+  *bound = ls->bound;
+  if (ls->memory && !ls->bound)
+    return im_error_set(err, IM_STATUS_INPUT, rc->map->path, ls->source_pos.line, ls->source_pos.column,
+                        "layer %s: its source is memory, and no layer is bound to it (the host binds one with "
+                        "im_map_bind_layer)",
+                        ls->id);
+  return IM_STATUS_OK;
+}
+
 static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_job *job, im_crs **src, bool fields_only,
                             im_error *err) {
   char *crs_def = NULL, *crs_file = NULL;
-  im_status st = im_layer_source_crs(ls->source, &crs_def, &crs_file, err);
+  const im_layer *bound = NULL;
+  im_status st = im_render_bound(rc, ls, &bound, err);
   if (!st)
-    st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : ls->source, 0, 0, src, err);
+    st = im_layer_source_crs_of(ls->source, bound, &crs_def, &crs_file, err);
+  if (!st)
+    st = im_crs_create(rc->geo, crs_def, crs_file ? crs_file : bound ? bound->path : ls->source, 0, 0, src, err);
+  /* The projected-geometry cache knows a source by its file; a host's
+   * layer may change between renders under the same name. */
+  if (bound)
+    job->env.cache = false;
   if (!st && job->env.cache) {
     if (!rc->proj_crs)
       rc->proj_crs = im_proj_cache_crs(rc->map->crs);
@@ -438,7 +455,7 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     q.boxes[0] = (im_bbox){1, 1, 0, 0};
   } else if (!im_crs_equivalent(*src, rc->geog)) {
     if ((st = im_transform_create(rc->geo, *src, rc->geog, &job->env.src2geo, err)))
-      return im_error_set(err, err->status, ls->source, 0, 0, "%s", err->message);
+      return im_error_set(err, err->status, bound ? bound->path : ls->source, 0, 0, "%s", err->message);
     im_transform *geo2src = NULL;
     size_t n = 0;
     if (q.nboxes && !im_transform_create(rc->geo, rc->geog, *src, &geo2src, NULL)) {
@@ -455,7 +472,7 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     im_transform_free(geo2src);
   }
   /* Shared between the maps of a batch; a plain load otherwise. */
-  if ((st = im_layer_cache_load(ls->source, &q, &job->layer, err)))
+  if ((st = im_layer_source_open(ls->source, bound, &q, &job->layer, err)))
     return st;
   /* Fields from other sources (join:, then aggregate:), before anything
    * reads the layer's fields. */
@@ -464,12 +481,19 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
   return im_render_aggregate(rc, ls, *src, fields_only, &job->layer, err);
 }
 
+/* Whether two layers of a map draw the same data: the same layer bound to
+ * both (never, im_map_bind_layer), or the same file, neither bound. */
+static bool same_source(const im_layer_style *a, const im_layer_style *b) {
+  if (a->bound || b->bound || a->memory || b->memory)
+    return false;
+  return a->source && b->source && !strcmp(a->source, b->source);
+}
+
 /* True when another visible layer of map reads the same source. */
 static bool source_drawn_again(const im_map *map, const im_layer_style *ls) {
   for (size_t i = 0; i < map->nlayers; i++) {
     const im_layer_style *o = &map->layers[i];
-    if (o != ls && o->style.visible && o->style.opacity > 0 && o->source && ls->source &&
-        !strcmp(o->source, ls->source))
+    if (o != ls && o->style.visible && o->style.opacity > 0 && same_source(o, ls))
       return true;
   }
   return false;
@@ -495,8 +519,8 @@ static bool outlined_later(const im_map *map, const im_layer_style *ls) {
       after = true;
       continue;
     }
-    if (after && o->style.visible && o->style.opacity > 0 && o->source && ls->source &&
-        !strcmp(o->source, ls->source) && o->style.stroke_color.a > 0 && o->style.stroke_width.value > 0)
+    if (after && o->style.visible && o->style.opacity > 0 && same_source(o, ls) && o->style.stroke_color.a > 0 &&
+        o->style.stroke_width.value > 0)
       return true;
   }
   return false;
@@ -651,9 +675,9 @@ im_status im_render_check_layer(im_render_ctx *rc, const im_layer_style *ls, im_
     /* The schema is about every feature, not just the fields: read all. */
     im_layer *all = NULL;
     size_t problems = 0;
-    st = im_layer_load(ls->source, NULL, &all, err);
+    st = ls->bound ? IM_STATUS_OK : im_layer_load(ls->source, NULL, &all, err);
     if (!st)
-      st = im_events_validate(all, NULL, &problems, err);
+      st = im_events_validate(ls->bound ? ls->bound : all, NULL, &problems, err);
     im_layer_free(all);
   }
   im_resolver_free(res);

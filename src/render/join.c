@@ -10,6 +10,7 @@
 #include "core/mem-private.h"
 #include "influmap/filter.h"
 #include "io/io-private.h"
+#include "io/layer-cache-private.h"
 #include "render/join-private.h"
 #include "render/style-resolve-private.h"
 #include "spec/filter-private.h"
@@ -56,12 +57,15 @@ static int cmp_keyed(const void *a, const void *b) {
   return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
-static const char *table_of(const im_render_ctx *rc, const im_join *j) {
+static const char *table_of(const im_render_ctx *rc, const im_join *j, const im_layer_style **other) {
+  *other = NULL;
   if (!j->layer)
     return j->source;
   for (size_t i = 0; i < rc->map->nlayers; i++)
-    if (!strcmp(rc->map->layers[i].id, j->layer))
+    if (!strcmp(rc->map->layers[i].id, j->layer)) {
+      *other = &rc->map->layers[i];
       return rc->map->layers[i].source;
+    }
   return NULL;
 }
 
@@ -70,15 +74,20 @@ static im_status join_one(im_render_ctx *rc, const im_layer_style *ls, const im_
                           im_error *err) {
   im_layer *base = *layer;
   im_filter *keep = NULL; /* the layer's where:, bound in a copy: a render never writes the map */
-  const char *path = table_of(rc, j);
+  const im_layer_style *other;
+  const char *path = table_of(rc, j, &other);
   if (!path)
     return im_error_set(err, IM_STATUS_INPUT, j->file, j->layer_pos.line, j->layer_pos.column,
                         "join: no layer has the id '%s'", j->layer);
+  const im_layer *bound = NULL;
+  if (other && im_render_bound(rc, other, &bound, err))
+    return IM_STATUS_INPUT;
   long on = im_layer_field_index(base, j->on);
   if (on < 0)
     return im_field_error(base, j->on, j->file, j->on_pos, "join on", err);
   im_layer *t = NULL;
-  im_status st = im_layer_load(path, &(im_layer_query){.table = true}, &t, err);
+  im_layer_query table = {.table = true};
+  im_status st = bound ? im_layer_source_open(path, bound, &table, &t, err) : im_layer_load(path, &table, &t, err);
   if (st)
     return st;
   const char *keyname = j->key ? j->key : j->on;

@@ -223,6 +223,12 @@ bool im_render_device(im_render_ctx *rc, const im_geom *projected, im_geom_kind 
 bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, double margin, im_geom *out,
                        size_t *lost);
 
+/* The layer the host bound to ls (NULL: none, read its source), or an
+ * error placed at ls's source when it is `source: memory` and nothing is
+ * bound. */
+im_status im_render_bound(const im_render_ctx *rc, const im_layer_style *ls, const struct im_layer **bound,
+                          im_error *err);
+
 /* Loads one layer of the spec (only what meets the frame) and draws it. */
 im_status im_render_layer(im_render_ctx *rc, const im_layer_style *style, im_error *err);
 

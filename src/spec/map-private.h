@@ -14,6 +14,10 @@
 
 struct im_filter;
 
+/* A layer's source: written so, it is no file but a layer the host binds
+ * to the layer's id (im_map_bind_layer). */
+#define IM_SOURCE_MEMORY "memory"
+
 /* A where: expression, as written and as parsed. */
 typedef struct {
   char *text;       /* NULL: no filter */
@@ -106,8 +110,11 @@ typedef struct {
 
 typedef struct {
   char *id;
-  char *source; /* resolved path */
+  char *source; /* resolved path; "memory" (not a path) when memory */
   im_spec_pos source_pos, pos;
+  bool memory;     /* source: memory: drawn only from a layer the host binds */
+  im_layer *bound; /* the host's layer drawn in place of the source
+                               (im_map_bind_layer), owned by the map; NULL: none */
   im_where where;
   im_style style; /* defaults <- named styles <- the layer's own properties */
   im_rule *rules; /* in order; all that match apply, later ones win */

@@ -784,7 +784,12 @@ static im_status top_pair(im_yaml_reader *r, const char *key, struct fy_node *k,
   if (read_item(c, v, "inset", keys, inset_pair, in, &in->enabled, &in->at))
     return IM_STATUS_INPUT;
   if (in->enabled && !in->source) {
-    /* Without a source: the map's first layer, which is usually the land. */
+    /* Without a source: the map's first layer, which is usually the land
+     * (the inset reads a file: not one the host binds). */
+    if (c->map->nlayers && c->map->layers[0].memory)
+      return im_yaml_fail(r, v,
+                          "inset needs a source: the first layer, whose source it would take, is bound by the "
+                          "host (source: memory)");
     if (!c->map->nlayers || !(in->source = im_strdup(c->map->layers[0].source)))
       return c->map->nlayers ? oom(c) : im_yaml_fail(r, v, "inset needs a source (a polygon layer such as countries)");
   }

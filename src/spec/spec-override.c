@@ -1,5 +1,6 @@
 /* Changing a loaded map: what one entry of a batch manifest overrides in
- * its base spec (title, extent, time window, an extra filter on a layer).
+ * its base spec (title, extent, time window, an extra filter on a layer),
+ * and a layer a host binds in place of a source.
  * The map stays as consistent as im_map_load leaves it: every string owned,
  * every where parsed. */
 #include <stdio.h>
@@ -118,5 +119,25 @@ im_status im_map_add_layer_filter(im_map *map, const char *layer_id, const char 
   free(l->where.text);
   l->where.text = text;
   l->where.filter = both;
+  return IM_STATUS_OK;
+}
+
+im_status im_map_bind_layer(im_map *map, const char *layer_id, im_layer *layer, im_error *err) {
+  if (!map || !layer_id)
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "im_map_bind_layer: no map or no layer id");
+  im_layer_style *l = im_map_layer(map, layer_id);
+  if (!l)
+    return unknown_layer(map, layer_id, NULL, 0, 0, err);
+  /* The map frees what it holds: one layer bound twice would be freed
+   * twice. */
+  for (size_t i = 0; layer && i < map->nlayers; i++)
+    if (map->layers[i].bound == layer && &map->layers[i] != l)
+      return im_error_set(err, IM_STATUS_USAGE, map->path, 0, 0,
+                          "im_map_bind_layer: this layer is already bound to layer '%s' (bind a copy: each "
+                          "binding owns its layer)",
+                          map->layers[i].id);
+  if (l->bound != layer)
+    im_layer_free(l->bound);
+  l->bound = layer;
   return IM_STATUS_OK;
 }

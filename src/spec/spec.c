@@ -238,6 +238,10 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     }
     if (l->min_scale && l->max_scale && l->min_scale > l->max_scale)
       return im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", l->min_scale, l->max_scale);
+    /* Not a file: the host binds the layer (im_map_bind_layer). A source
+     * is read by its suffix, so no file is called just that. */
+    if ((l->memory = !strcmp(l->source, IM_SOURCE_MEMORY)))
+      continue;
     char *resolved = im_yaml_resolve_path(c->r.file, l->source);
     if (!resolved)
       return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
@@ -464,6 +468,7 @@ void im_map_free(im_map *m) {
     im_layer_style *l = &m->layers[i];
     free(l->id);
     free(l->source);
+    im_layer_free(l->bound);
     free(l->z_field);
     im_where_clear(&l->where);
     im_style_clear(&l->style);

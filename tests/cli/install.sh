@@ -3,8 +3,8 @@
 # against it four ways (pkg-config and the CMake package, each with the
 # shared and the static library) and renders a map with each: the library,
 # headers, influmap.pc and the CMake package are usable by another program.
-# Then the embedding examples (report-page.c, stream-png.c) are built and
-# run against it.
+# Then the embedding examples (report-page.c, stream-png.c, host-events.c)
+# are built and run against it.
 set -uo pipefail
 build=$1 src=$2 scratch=$3 extra_cflags=${4:-}
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -58,5 +58,31 @@ check "examples/stream-png.c builds against it" \
 check "and streams the same PNG the command writes" \
   "'$scratch/stream-png' '$src/styles/pacific.yaml' > '$scratch/stream.png' && '$prefix/bin/influmap' render '$src/styles/pacific.yaml' -o '$scratch/file.png' 2>/dev/null &&
    cmp -s '$scratch/stream.png' '$scratch/file.png'"
+# A host's own events, made in memory and bound to the spec's `source:
+# memory` layer, drawn with styles/vric.yaml: their names in the PDF's text,
+# and at each mark's pixel (the program prints them) the house colour of
+# its actor (src/spec/palettes.c: China #bf4d00, Iran #365952, other
+# #9b9b9b) in the PNG (read by GDAL's gdallocationinfo).
+mark_is() { # ID "R G B": the PNG's colour at the mark of event ID, within 8
+  local x y got
+  read -r x y < <(awk -v id="$1" '$1 == id { print $2, $3 }' "$scratch/marks.txt")
+  [ -n "$x" ] || return 1
+  got=$(gdallocationinfo -valonly "$scratch/events.png" "$x" "$y" | head -3 | tr '\n' ' ')
+  python3 -c 'import sys; a, b = sys.argv[1].split(), sys.argv[2].split(); sys.exit(not all(abs(int(p) - int(q)) <= 8 for p, q in zip(a, b)) or len(a) != 3)' "$got" "$2"
+}
+check "examples/host-events.c builds against it" \
+  "cc -std=c17 -Wall -Werror $extra_cflags '$src/examples/host-events.c' \$(pkg-config --cflags --libs influmap) -Wl,-rpath,\$(pkg-config --variable=libdir influmap) -o '$scratch/host-events'"
+check "and draws its in-memory events in the house style" \
+  "'$scratch/host-events' '$src/styles' '$scratch/events.png' '$scratch/events.pdf' > '$scratch/marks.txt' &&
+   [ \$(wc -l < '$scratch/marks.txt') -eq 5 ] &&
+   pdftotext '$scratch/events.pdf' - | tr -s ' \n' ' ' > '$scratch/events.txt' &&
+   grep -q 'Chancay mega-port' '$scratch/events.txt' && grep -q 'Russian armoured-vehicle talks with Venezuela' '$scratch/events.txt' &&
+   grep -q 'Iranian cultural centre in Santiago backs Boric' '$scratch/events.txt' &&
+   grep -q 'Five events of the December 2021 VRIC Monitor' '$scratch/events.txt' &&
+   mark_is chancay-port '191 77 0' && mark_is aiib-loan-ecuador '191 77 0' &&
+   mark_is iran-cultural-centre-boric '54 89 82' && mark_is nicaragua-breaks-taiwan '155 155 155'"
+check "the CMake-built host-events draws the same PNG" \
+  "'$scratch/cmake/host_events' '$src/styles' '$scratch/events-cmake.png' '$scratch/events-cmake.pdf' >/dev/null &&
+   cmp -s '$scratch/events.png' '$scratch/events-cmake.png'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
