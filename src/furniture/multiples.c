@@ -244,75 +244,25 @@ static im_status build_copies(run_state *rs, im_error *err) {
 }
 
 /* The width over the height of a map's extent in its CRS: the frame's
- * shape that shows exactly the extent. Sampled as frame.c does (edges
- * densely, a grid inside, kept off the map's antimeridian). */
-static im_status extent_aspect(im_geo_ctx *geo, const im_map *m, double *aspect, im_error *err) {
-  const im_extent *e = &m->extent;
-  if (e->kind == IM_EXTENT_CRS) {
-    *aspect = (e->east - e->west) / (e->north - e->south);
-    return IM_STATUS_OK;
-  }
-  im_crs *crs = NULL, *geog = NULL;
-  im_transform *t = NULL;
-  im_status st = im_crs_create(geo, m->crs, m->path, m->crs_pos.line, m->crs_pos.column, &crs, err);
+ * shape that shows exactly the extent, as the render frames it (frame.c:
+ * across the antimeridian, to a cylindrical map's pole limit, an azimuthal
+ * map's cap). */
+static im_render_options options_for(const run_state *rs, const im_panel *p);
+
+static im_status extent_aspect(const run_state *rs, const im_map *m, double *aspect, im_error *err) {
+  im_render_options o = options_for(rs, NULL);
+  im_render_ctx rc;
+  im_status st = im_render_ctx_init(&rc, m, &o, rs->vector, err);
   if (!st)
-    st = im_crs_geographic(geo, crs, &geog, err);
-  if (!st)
-    st = im_transform_create(geo, geog, crs, &t, err);
-  enum { EDGE = 256, GRID = 16, N = 4 * EDGE + GRID * GRID };
-  double *xy = st ? NULL : im_malloc_array(2 * N, sizeof *xy);
-  if (!st && !xy)
-    st = oom(err);
-  if (!st) {
-    double lon0 = im_crs_central_meridian(crs);
-    double w = e->west, ea = e->east, s = e->south, n = e->north;
-    if (e->kind == IM_EXTENT_AUTO) {
-      w = lon0 - 180, ea = lon0 + 180, s = -90, n = 90;
-    } else if (ea < w) {
-      ea += 360;
-    }
-    size_t k = 0;
-    for (int i = 0; i < EDGE; i++) {
-      double f = i / (EDGE - 1.0), lon = w + f * (ea - w), lat = s + f * (n - s);
-      double pts[8] = {lon, s, lon, n, w, lat, ea, lat};
-      memcpy(xy + 2 * k, pts, sizeof pts);
-      k += 4;
-    }
-    for (int i = 0; i < GRID; i++)
-      for (int j = 0; j < GRID; j++, k++) {
-        xy[2 * k] = w + (ea - w) * i / (GRID - 1.0);
-        xy[2 * k + 1] = s + (n - s) * j / (GRID - 1.0);
-      }
-    for (size_t i = 0; i < N; i++)
-      xy[2 * i] = fmin(fmax(xy[2 * i], lon0 - 179.9999), lon0 + 179.9999);
-    im_transform_array(t, xy, N, false);
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < N; i++)
-      if (isfinite(xy[2 * i]) && isfinite(xy[2 * i + 1])) {
-        x0 = fmin(x0, xy[2 * i]), x1 = fmax(x1, xy[2 * i]);
-        y0 = fmin(y0, xy[2 * i + 1]), y1 = fmax(y1, xy[2 * i + 1]);
-      }
-    if (!(x1 > x0 && y1 > y0))
-      st = im_error_set(err, IM_STATUS_INPUT, m->path, e->pos.line, e->pos.column,
-                        "the extent cannot be shown in the map's CRS (no point of it projects)");
-    else
-      *aspect = (x1 - x0) / (y1 - y0);
-  }
-  free(xy);
-  im_transform_free(t);
-  im_crs_free(geog);
-  im_crs_free(crs);
+    *aspect = (rc.extent_box.maxx - rc.extent_box.minx) / (rc.extent_box.maxy - rc.extent_box.miny);
+  im_render_ctx_fini(&rc);
   return st;
 }
 
 static im_status aspects(run_state *rs, im_error *err) {
-  im_geo_ctx *geo = im_geo_ctx_create();
-  if (!geo)
-    return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");
   im_status st = IM_STATUS_OK;
   for (size_t i = 0; i < rs->mu->npanels && !st; i++)
-    st = extent_aspect(geo, &rs->panels[i].map, &rs->aspect[i], err);
-  im_geo_ctx_free(geo);
+    st = extent_aspect(rs, &rs->panels[i].map, &rs->aspect[i], err);
   return st;
 }
 

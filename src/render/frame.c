@@ -413,6 +413,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   } else if ((st = degree_extent(rc, map, &ext, err))) {
     return st;
   }
+  rc->extent_box = ext;
   /* Widen the extent to the frame's shape so the scale is the same in x and
    * y; the asked extent stays centred and wholly visible. */
   double ew = ext.maxx - ext.minx, eh = ext.maxy - ext.miny;

@@ -70,10 +70,11 @@ struct im_render_ctx {
   double lon0;     /* where the map is cut, + 180 (im_page.lon0) */
   double crs_lon0; /* the CRS's own central meridian */
   im_xwrap xwrap;  /* x moved into the period the frame shows (a cylindrical map across its antimeridian) */
-  im_cap cap;      /* the visible part of a globe (orthographic), which geometry is clipped to */
+  im_cap cap;      /* an azimuthal map's cap (im_render_azimuth), which geometry is clipped to */
   bool has_cap;
   im_geom globe; /* the projection's outline, device units; no parts: none (im_page.globe) */
   im_frame frame;
+  im_bbox extent_box;       /* the extent in map units before it is widened to the frame's shape */
   double dev_per_pt;        /* device units per point: dpi/72 for PNG, 1 for vector */
   double dev_w, dev_h;      /* the page in device units */
   double fx0, fy0, fw, fh;  /* the map frame on the page, device units (the page less the margins) */
