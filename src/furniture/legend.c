@@ -118,13 +118,19 @@ static void decide_layer(im_furniture_state *s, size_t sec, size_t j, const im_l
       if (!strcasecmp(fields[i].name, by))
         field = (long)i;
   }
+  /* Proportional symbols are keyed by their own block (legend-size.c): the
+   * layer gets rows only for its classes, never one per value of its size
+   * field nor one for the layer itself. */
+  const char *size_field = im_resolver_size_field(res);
+  if (size_field && field >= 0 && !strcasecmp(size_field, by))
+    field = -1;
   bool listed;
   if (ls->legend_hide)
     listed = false;
   else if (lg->nlayers)
     listed = named;
   else
-    listed = k >= 0 || field >= 0 || ls->legend_label;
+    listed = k >= 0 || field >= 0 || (ls->legend_label && !size_field);
   /* With by:, a layer without that field shows only when asked for. */
   if (by && k < 0 && field < 0 && !named && !ls->legend_label)
     listed = false;
@@ -372,6 +378,8 @@ bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const stru
   im_furniture_state *s = pg->furniture;
   if (!s->fu->legend.enabled || !s->layer_listed || !meets_frame(pg, drawn))
     return true;
+  if (!im_legend_size_note(pg, li, ls, res, f))
+    return false;
   for (size_t sec = 0; sec < s->nsections; sec++)
     if (!note_section(pg, sec, li, ls, res, f, st))
       return false;
