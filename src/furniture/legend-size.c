@@ -59,8 +59,7 @@ bool im_legend_size_note(im_page *pg, size_t li, const im_layer_style *ls, const
   z->max = max;
   z->top = v;
   z->integer = v == floor(v);
-  if ((title && !(z->title = im_strdup(title))) ||
-      !im_resolver_class_style(res, 0, -1, IM_GEOM_POINT, &z->style)) {
+  if ((title && !(z->title = im_strdup(title))) || !im_resolver_class_style(res, 0, -1, IM_GEOM_POINT, &z->style)) {
     free(z->title);
     im_style_clear(&z->style);
     return false;

@@ -298,8 +298,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   if (symbol)
     fill = stroke = false;
   double t0 = rc->times_out ? im_render_now_ms() : 0;
-  im_status status = project_feature(job, f, index, geodesic, !polygon || fill || label || symbol, polygon && stroke,
-                                     &have_work, err);
+  im_status status =
+      project_feature(job, f, index, geodesic, !polygon || fill || label || symbol, polygon && stroke, &have_work, err);
   if (rc->times_out) {
     double dt = im_render_now_ms() - t0;
     rc->times.project += dt;
