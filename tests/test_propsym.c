@@ -263,9 +263,12 @@ static void bad_sizes(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(areas_within_two_percent), cmocka_unit_test(small_over_large),
-      cmocka_unit_test(polygon_symbol_at_pole),   cmocka_unit_test(nested_legend_in_pdf),
-      cmocka_unit_test(legend_values),            cmocka_unit_test(bad_sizes),
+      cmocka_unit_test(areas_within_two_percent),
+      cmocka_unit_test(small_over_large),
+      cmocka_unit_test(polygon_symbol_at_pole),
+      cmocka_unit_test(nested_legend_in_pdf),
+      cmocka_unit_test(legend_values),
+      cmocka_unit_test(bad_sizes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
