@@ -261,6 +261,34 @@ static void bad_sizes(void **state) {
   }
 }
 
+/* Small multiples: each panel's largest value would be drawn max wide,
+ * so one value at two sizes side by side; max_value must be a number. */
+static void multiples_need_max_value(void **state) {
+  (void)state;
+  assert_true(write_file(scratch_path("prop-points.csv"), points_csv, strlen(points_csv)));
+  const char *base = "map:\n  page: {width: 200mm, height: 100mm}\n  crs: EPSG:4326\n"
+                     "  extent: {west: 0, east: 40, south: 0, north: 10}\n"
+                     "layers:\n  - id: pts\n    source: prop-points.csv\n"
+                     "    marker: {size: {field: value, max: 10mm%s}}\n"
+                     "multiples:\n  columns: 2\n  panels: [{where: {layer: pts, expr: \"value > 10\"}}, {title: B}]\n";
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml, base, "");
+  const char *path = scratch_path("prop-mult.yaml");
+  assert_true(write_file(path, yaml, strlen(yaml)));
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_map_load(path, &map, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "need max_value: a number"));
+  assert_int_equal(err.line, 8);
+  snprintf(yaml, sizeof yaml, base, ", max_value: 100");
+  assert_true(write_file(path, yaml, strlen(yaml)));
+  im_error_clear(&err);
+  assert_ok(im_map_load(path, &map, &err), &err);
+  assert_ok(im_map_render(map, scratch_path("prop-mult.png"), NULL, &err), &err);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(areas_within_two_percent),
@@ -269,6 +297,7 @@ int main(void) {
       cmocka_unit_test(nested_legend_in_pdf),
       cmocka_unit_test(legend_values),
       cmocka_unit_test(bad_sizes),
+      cmocka_unit_test(multiples_need_max_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,11 @@ bool im_legend_size_note(im_page *pg, size_t li, const im_layer_style *ls, const
     im_style_clear(&z->style);
     return false;
   }
+  /* A layer whose colour comes from its classes has no fill of its own:
+   * its neutral symbols are a light grey that reads as no colour at all
+   * (the default mid grey is darker than most class colours). */
+  if (!(ls->style.set & IM_STYLE_FILL))
+    z->style.fill = (im_color){0.85, 0.85, 0.85, 1};
   s->nsizes++;
   return true;
 }

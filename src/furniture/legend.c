@@ -180,15 +180,7 @@ static bool rehash(im_furniture_state *s, size_t nslots) {
   return true;
 }
 
-static bool copy_style(im_style *dst, const im_style *src) {
-  *dst = *src;
-  dst->marker_icon = im_strdup(src->marker_icon);
-  dst->label.text = im_strdup(src->label.text);
-  dst->label.font = im_strdup(src->label.font);
-  dst->label.priority = im_strdup(src->label.priority);
-  return (!src->marker_icon || dst->marker_icon) && (!src->label.text || dst->label.text) &&
-         (!src->label.font || dst->label.font) && (!src->label.priority || dst->label.priority);
-}
+static bool copy_style(im_style *dst, const im_style *src) { return im_style_copy(dst, src); }
 
 static bool same_color(im_color a, im_color b) { return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a; }
 static bool same_len(im_length a, im_length b) { return a.value == b.value && a.unit == b.unit; }

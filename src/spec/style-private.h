@@ -151,6 +151,12 @@ void im_style_init_defaults(im_style *s);
  * returns false when out of memory. */
 bool im_style_merge(im_style *dst, const im_style *src);
 
+/* A deep copy of all of src (set or not) into dst, whose strings are not
+ * freed first; false when out of memory (dst then holds what was copied:
+ * free it with im_style_clear). Every string member is copied here, so a
+ * string added to im_style is added here and in im_style_clear. */
+bool im_style_copy(im_style *dst, const im_style *src);
+
 /* Frees the strings of s and zeroes it. */
 void im_style_clear(im_style *s);
 #endif

@@ -108,6 +108,19 @@ bool im_style_merge(im_style *d, const im_style *s) {
   return true;
 }
 
+bool im_style_copy(im_style *d, const im_style *s) {
+  *d = *s;
+  d->marker_icon = im_strdup(s->marker_icon);
+  d->marker_scale.field = im_strdup(s->marker_scale.field);
+  d->label.text = im_strdup(s->label.text);
+  d->label.font = im_strdup(s->label.font);
+  d->label.priority = im_strdup(s->label.priority);
+  d->label.short_text = im_strdup(s->label.short_text);
+  return (!s->marker_icon || d->marker_icon) && (!s->marker_scale.field || d->marker_scale.field) &&
+         (!s->label.text || d->label.text) && (!s->label.font || d->label.font) &&
+         (!s->label.priority || d->label.priority) && (!s->label.short_text || d->label.short_text);
+}
+
 void im_style_clear(im_style *s) {
   free(s->marker_icon);
   free(s->marker_scale.field);
