@@ -103,7 +103,8 @@ static void areas_within_two_percent(void **state) {
 /* A small mark over a large one at the same place: the small one is drawn
  * last whatever the file's order (it comes first here), so the middle
  * shows it; a ring of the large one shows round it. Coloured by a class on
- * another field. */
+ * another field, with a legend of both (whose entries once shared the
+ * style's strings with the map's and freed them twice). */
 static void small_over_large(void **state) {
   (void)state;
   static const char csv[] = "kind,value,lon,lat\nsmall,1,10,5\nbig,100,10,5\n";
@@ -113,7 +114,8 @@ static void small_over_large(void **state) {
                      "  extent: {west: 0, east: 20, south: 0, north: 10}\n  background: \"#ffffff\"\n"
                      "layers:\n  - id: pts\n    source: prop-order.csv\n"
                      "    marker: {symbol: circle, size: {field: value, max: 12mm}}\n"
-                     "    classes: {field: kind, palette: kinds}\n";
+                     "    classes: {field: kind, palette: kinds}\n"
+                     "legend: {position: bottom-left}\n"; /* class rows and the nested block */
   im_map *map = load_spec_text("prop-order.yaml", yaml);
   const char *out = scratch_path("prop-order.png");
   im_error err;
