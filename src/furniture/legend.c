@@ -128,7 +128,7 @@ static void decide_layer(im_furniture_state *s, size_t sec, size_t j, const im_l
   if (ls->legend_hide)
     listed = false;
   else if (lg->nlayers)
-    listed = named;
+    listed = named && (k >= 0 || field >= 0 || !size_field);
   else
     listed = k >= 0 || field >= 0 || (ls->legend_label && !size_field);
   /* With by:, a layer without that field shows only when asked for. */
