@@ -173,6 +173,62 @@ static void polygon_symbol_at_pole(void **state) {
   im_map_free(map);
 }
 
+/* An aggregate on the bundled data: Peru's five December 2021 events (the
+ * hand count of test_thematic) as a circle at Peru's pole, 5 of max_value
+ * 10, so half the area of a 10 mm circle, measured within 2%. */
+static void aggregate_count_at_pole(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 120mm, height: 120mm, dpi: 300}\n"
+           "  crs: \"+proj=laea +lat_0=-10 +lon_0=-75 +datum=WGS84 +units=m +no_defs\"\n"
+           "  extent: {west: -90, east: -60, south: -25, north: 5}\n  background: \"#ffffff\"\n"
+           "layers:\n  - id: counts\n    source: %s\n    where: \"ISO_A3 = 'PER'\"\n"
+           "    aggregate: {name: n, source: %s, where: \"reported = '2021-12'\"}\n"
+           "    fill: \"#ff0000\"\n    stroke: none\n"
+           "    marker: {symbol: circle, size: {field: n, max: 10mm, max_value: 10}}\n",
+           src_path("shapes/ne_10m_admin_0_countries_americas.shp"), src_path("shapes/influence/events.geojson"));
+  im_map *map = load_spec_text("prop-peru.yaml", yaml);
+  const char *out = scratch_path("prop-peru.png");
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  /* The only red on the page is the circle (the country itself is not
+   * drawn): sum it all. */
+  double got = red_area(&img, img.width / 2, img.height / 2, img.width), d = 10 / 25.4 * 300 * sqrt(0.5);
+  double expect = M_PI * d * d / 4;
+  print_message("Peru: %.1f px, expected %.1f\n", got, expect);
+  if (fabs(got - expect) > 0.02 * expect)
+    fail_msg("Peru's circle: %.1f px, expected %.1f (5 events of 10)", got, expect);
+  /* And it sits at Peru's pole of inaccessibility, so wholly inside Peru,
+   * whose inscribed circle is far larger: its centre and four points near
+   * its rim are in Peru as the same map draws it filled blue. */
+  double sx = 0, sy = 0, sw = 0;
+  for (int y = 0; y < img.height; y++)
+    for (int x = 0; x < img.width; x++) {
+      uint32_t px = image_pixel(&img, x, y);
+      double a = ((px >> 16) & 0xff) > 200 ? (255 - ((px >> 8) & 0xff)) / 255.0 : 0;
+      sx += a * x, sy += a * y, sw += a;
+    }
+  image_free(&img);
+  im_map_free(map);
+  assert_true(sw > 0);
+  int cx = (int)lround(sx / sw), cy = (int)lround(sy / sw), r = (int)(0.45 * d);
+  char *peru = strstr(yaml, "    fill: ");
+  snprintf(peru, sizeof yaml - (size_t)(peru - yaml), "    fill: \"#0000ff\"\n    stroke: none\n");
+  map = load_spec_text("prop-peru-fill.yaml", yaml);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  assert_true(image_load(out, &img));
+  static const int off[][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+  for (size_t i = 0; i < 5; i++)
+    if (!pixel_near(image_pixel(&img, cx + off[i][0] * r, cy + off[i][1] * r), 0x0000ff, 10))
+      fail_msg("the circle centred at %d,%d reaches outside Peru", cx, cy);
+  image_free(&img);
+  im_map_free(map);
+}
+
 /* The nested legend: three round values below the largest drawn (100: 100,
  * 50 and 10), under the title of the legend's section by the size field. */
 static void nested_legend_in_pdf(void **state) {
@@ -296,6 +352,7 @@ int main(void) {
       cmocka_unit_test(areas_within_two_percent),
       cmocka_unit_test(small_over_large),
       cmocka_unit_test(polygon_symbol_at_pole),
+      cmocka_unit_test(aggregate_count_at_pole),
       cmocka_unit_test(nested_legend_in_pdf),
       cmocka_unit_test(legend_values),
       cmocka_unit_test(bad_sizes),
