@@ -257,9 +257,10 @@ static size_t lost_near_frame(layer_job *job, const im_feature *f, bool geodesic
 }
 
 /* A polygon's proportional symbol, at the pole of its largest visible
- * piece (where its label would go), over its fill. *drawn becomes the
+ * piece (where its label would go), drawn in its place. *drawn becomes the
  * symbol's point, so the legend lists the polygon as the symbol it shows.
- * False only when out of memory. */
+ * A marker and an obstacle to labels, as a point's is. False only when out
+ * of memory. */
 static bool draw_pole_symbol(layer_job *job, const im_style *st, const im_geom **drawn) {
   im_render_ctx *rc = job->rc;
   double x, y;
@@ -574,11 +575,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   if (st)
     goto done;
   job.res = res;
-  {
-    double max_value;
-    im_length max;
-    job.proportional = im_resolver_size_scale(res, &max_value, &max);
-  }
+  job.proportional = im_resolver_size_field(res) != NULL;
   job.route_field = im_layer_field_index(job.layer, "route");
   job.label_fields = im_resolver_label_fields(res, &job.nlabel_fields);
   if (!(job.label_values = calloc(job.nlabel_fields + 1, sizeof *job.label_values))) {
