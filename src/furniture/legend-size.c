@@ -35,7 +35,8 @@ bool im_legend_size_note(im_page *pg, size_t li, const im_layer_style *ls, const
   const im_legend *lg = &s->fu->legend;
   double max_value, v = im_resolver_size_value(res, f);
   im_length max;
-  if (ls->legend_hide || !im_resolver_size_scale(res, &max_value, &max) || !(v > 0) || !(max_value > 0))
+  if (ls->legend_hide || f->geom.kind == IM_GEOM_LINE || !im_resolver_size_scale(res, &max_value, &max) || !(v > 0) ||
+      !(max_value > 0))
     return true;
   bool named = !lg->nlayers;
   for (size_t i = 0; i < lg->nlayers; i++)

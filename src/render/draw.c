@@ -636,8 +636,9 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     }
     /* A proportional symbol needs a positive value: zero is no symbol,
      * a missing or negative one is counted and warned about. */
-    double size = job.proportional ? im_resolver_size_value(res, f) : 1;
-    bool sized = !job.proportional || (size > 0 && im_resolver_size_drawable(res));
+    bool marked = job.proportional && f->geom.kind != IM_GEOM_LINE; /* lines have no marker */
+    double size = marked ? im_resolver_size_value(res, f) : 1;
+    bool sized = !marked || (size > 0 && im_resolver_size_drawable(res));
     if (!sized && fst.visible && size != 0)
       job.no_size++;
     if (fst.visible && sized)
