@@ -159,11 +159,11 @@ static void qualitative(void **state) {
     const char *name;
     size_t size;
     const char *first, *last;
-  } pals[] = {{"okabe-ito", 8, "#000000", "#cc79a7"},
-              {"set2", 8, "#66c2a5", "#b3b3b3"},
-              {"dark2", 8, "#1b9e77", "#666666"},
-              {"paired", 12, "#a6cee3", "#b15928"},
-              {"tableau10", 10, "#4e79a7", "#bab0ab"}};
+  } pals[] = {{"okabe-ito", 8, "#000000", "#cc79a7"},  {"set2", 8, "#66c2a5", "#b3b3b3"},
+              {"dark2", 8, "#1b9e77", "#666666"},      {"paired", 12, "#a6cee3", "#b15928"},
+              {"tableau10", 10, "#4e79a7", "#bab0ab"}, {"set1", 9, "#e41a1c", "#999999"},
+              {"set3", 12, "#8dd3c7", "#ffed6f"},      {"accent", 8, "#7fc97f", "#666666"},
+              {"pastel1", 9, "#fbb4ae", "#f2f2f2"},    {"pastel2", 8, "#b3e2cd", "#cccccc"}};
   for (size_t p = 0; p < sizeof pals / sizeof pals[0]; p++) {
     assert_true(im_palette_exists(pals[p].name));
     im_color c, d;
@@ -216,8 +216,10 @@ static void names(void **state) {
   size_t n = 0;
   for (; all[n]; n++)
     assert_true(im_palette_exists(all[n]) != im_ramp_exists(all[n]));
-  assert_int_equal(n, 6 + 18 + 9);
-  const char *want[] = {"vric", "okabe-ito", "set2", "dark2", "paired", "tableau10", "Blues", "YlOrRd", "Spectral"};
+  assert_int_equal(n, 11 + 18 + 9 + 4);
+  const char *want[] = {"vric",   "okabe-ito", "set2",    "dark2",   "paired",  "tableau10",
+                        "set1",   "set3",      "accent",  "pastel1", "pastel2", "Blues",
+                        "YlOrRd", "Spectral",  "viridis", "magma",   "inferno", "plasma"};
   for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
     size_t i = 0;
     while (i < n && strcmp(all[i], want[w]) != 0)
@@ -302,8 +304,55 @@ static void ramps(void **state) {
   assert_false(im_ramp_exists("Blue"));
   assert_false(im_ramp_exists("vric"));
   assert_false(im_ramp_exists(NULL));
-  assert_false(im_ramp_colors("Viridis", 5, false, c));
   assert_false(im_ramp_colors(NULL, 5, false, c));
+}
+
+/* matplotlib's perceptual colour maps, cut into n classes as matplotlib
+ * (cmap(numpy.linspace(0, 1, n))) and d3 (quantize(interpolateViridis, n))
+ * do: class i of n is entry floor(256 i / (n - 1)) of the 256, the last 255. */
+static void perceptual_ramps(void **state) {
+  (void)state;
+  static const char *const names[] = {"viridis", "magma", "inferno", "plasma"};
+  for (size_t r = 0; r < 4; r++) {
+    im_color out[17], rev[17];
+    for (size_t n = 0; n <= 17; n++) {
+      bool ok = im_ramp_colors(names[r], n, false, out);
+      if (ok != (n >= 2 && n <= 16))
+        fail_msg("%s with %zu classes: %s", names[r], n, ok ? "accepted" : "refused");
+      if (!ok)
+        continue;
+      /* Dark to light, each class lighter than the one before. */
+      for (size_t i = 0; i + 1 < n; i++)
+        if (!(luminance(out[i + 1]) > luminance(out[i])))
+          fail_msg("%s %zu: class %zu is not lighter than %zu", names[r], n, i + 1, i);
+      assert_true(im_ramp_colors(names[r], n, true, rev));
+      for (size_t i = 0; i < n; i++)
+        assert_true(same_color(rev[i], out[n - 1 - i]));
+    }
+  }
+  im_color c[16];
+  /* The 5-class viridis matplotlib and d3 give (and that the viridis
+   * documentation shows): entries 0, 64, 128, 192, 255. */
+  assert_true(im_ramp_colors("viridis", 5, false, c));
+  assert_colors(c, 5, "#440154 #3b528b #21918c #5ec962 #fde725");
+  assert_true(im_ramp_colors("Viridis", 3, true, c)); /* any case, reversed */
+  assert_colors(c, 3, "#fde725 #21918c #440154");
+  assert_true(im_ramp_colors("plasma", 5, false, c));
+  assert_colors(c, 5, "#0d0887 #7e03a8 #cc4778 #f89540 #f0f921");
+  /* magma's entries 0, 64 and 255 in matplotlib's own table
+   * (matplotlib/_cm_listed.py, _magma_data) are (0.001462, 0.000466,
+   * 0.013866), (0.316654, 0.071690, 0.485380) and (0.987053, 0.991438,
+   * 0.749504): times 255, rounded, #000004, #51127c and #fcfdbf. */
+  assert_true(im_ramp_colors("magma", 5, false, c));
+  assert_color(c[0], "#000004");
+  assert_color(c[1], "#51127c");
+  assert_color(c[4], "#fcfdbf");
+  /* 16 classes: entries 0, 17, 34, ..., 238, 255 (256 * 15 / 15 = 256 -> 255). */
+  assert_true(im_ramp_colors("viridis", 16, false, c));
+  assert_color(c[0], "#440154");
+  assert_color(c[15], "#fde725");
+  assert_false(im_ramp_exists("cividis"));
+  assert_false(im_palette_exists("viridis")); /* a ramp, not a palette */
 }
 
 /* ---- breaks ---- */
@@ -402,6 +451,42 @@ static void jenks_known(void **state) {
   BREAKS(IM_BREAKS_JENKS, e, 3, 0, 50, 100, 103);
   const double f[] = {1, 12, 13, 14, 15, 16, 2, 2, 3, 5, 7, 1, 2, 5, 7, 1, 5, 82, 1, 1.3, 1.1, 78};
   BREAKS(IM_BREAKS_JENKS, f, 3, 1, 12, 78, 82);
+}
+
+/* Published examples, and equal interval and quantile breaks of the same data
+ * worked by hand.
+ *
+ * jenkspy's README (github.com/mthh/jenkspy; its example before 0.3):
+ *   jenks_breaks([1.3, 7.1, 7.3, 2.3, 3.9, 4.1, 7.8, 1.2, 4.3, 7.3, 5.0, 4.3],
+ *                n_classes=3) -> [1.2, 2.3, 5.0, 7.8]
+ * (upper bounds: classes 1.2..2.3, 3.9..5.0, 7.1..7.8), and its current one:
+ *   JenksNaturalBreaks(4).fit(range(12)) -> breaks [0, 2, 5, 8, 11].
+ * Checked as the optimum by brute force over every partition, in Python:
+ *   best = min((sse(x[:a]) + sse(x[a:b]) + sse(x[b:]), a, b)
+ *              for a in range(1, 12) for b in range(a + 1, 12))
+ * gives 1.6955 at a = 3, b = 8 (and 8.0 for 0..11 in four runs of three).
+ * influmap writes each class's lower bound: 1.2, 3.9, 7.1, 7.8. */
+static void jenks_published(void **state) {
+  (void)state;
+  const double x[] = {1.3, 7.1, 7.3, 2.3, 3.9, 4.1, 7.8, 1.2, 4.3, 7.3, 5.0, 4.3};
+  BREAKS(IM_BREAKS_JENKS, x, 3, 1.2, 3.9, 7.1, 7.8);
+  double b[4];
+  assert_int_equal(im_breaks_compute(IM_BREAKS_JENKS, x, 12, 3, b), 3);
+  assert_int_equal(im_class_index(b, 4, 2.3), 0); /* the upper bounds jenkspy gives */
+  assert_int_equal(im_class_index(b, 4, 5.0), 1);
+  assert_int_equal(im_class_index(b, 4, 7.8), 2);
+  double twelve[12];
+  for (int i = 0; i < 12; i++)
+    twelve[i] = i;
+  BREAKS(IM_BREAKS_JENKS, twelve, 4, 0, 3, 6, 9, 11);
+
+  /* Equal interval, by hand: (7.8 - 1.2) / 3 = 2.2, so 1.2, 3.4, 5.6, 7.8. */
+  BREAKS(IM_BREAKS_EQUAL_INTERVAL, x, 3, 1.2, 3.4, 5.6, 7.8);
+  /* Quartiles, type 7, by hand on the sorted 1.2 1.3 2.3 3.9 4.1 4.3 4.3 5.0
+   * 7.1 7.3 7.3 7.8: h = 11 i / 4 = 2.75, 5.5, 8.25, so 2.3 + 0.75 (3.9 - 2.3)
+   * = 3.5, 4.3 + 0.5 (4.3 - 4.3) = 4.3 and 7.1 + 0.25 (7.3 - 7.1) = 7.15;
+   * Python's statistics.quantiles(x, n=4, method='inclusive') agrees. */
+  BREAKS(IM_BREAKS_QUANTILE, x, 4, 1.2, 3.5, 4.3, 7.15, 7.8);
 }
 
 /* Within-class sum of squared deviations of x[0..n-1] under breaks. */
@@ -582,6 +667,8 @@ int main(void) {
       cmocka_unit_test(equal_interval),
       cmocka_unit_test(quantile),
       cmocka_unit_test(jenks_known),
+      cmocka_unit_test(jenks_published),
+      cmocka_unit_test(perceptual_ramps),
       cmocka_unit_test(jenks_brute_force),
       cmocka_unit_test(jenks_large),
       cmocka_unit_test(breaks_edges),

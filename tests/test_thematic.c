@@ -358,6 +358,44 @@ static void class_number_format(void **state) {
   im_map_free(map);
 }
 
+/* A named ramp in a spec: five squares valued 1..5 in five equal-interval
+ * classes of viridis, reversed, are filled with matplotlib's published
+ * 5-class viridis (#440154 #3b528b #21918c #5ec962 #fde725), last first. */
+static void named_ramp_on_map(void **state) {
+  (void)state;
+  char geojson[2048];
+  int n = snprintf(geojson, sizeof geojson, "{\"type\": \"FeatureCollection\", \"features\": [");
+  for (int i = 0; i < 5; i++)
+    n += snprintf(geojson + n, sizeof geojson - n,
+                  "%s{\"type\": \"Feature\", \"properties\": {\"v\": %d}, \"geometry\": {\"type\": \"Polygon\", "
+                  "\"coordinates\": [[[%d,0],[%d,0],[%d,10],[%d,10],[%d,0]]]}}",
+                  i ? "," : "", i + 1, 10 * i, 10 * i + 8, 10 * i + 8, 10 * i, 10 * i);
+  snprintf(geojson + n, sizeof geojson - n, "]}");
+  assert_true(write_file(scratch_path("ramp.geojson"), geojson, strlen(geojson)));
+  const char *yaml = "map:\n  page: {width: 500px, height: 100px, dpi: 72}\n  crs: EPSG:4326\n"
+                     "  extent: {west: -1, east: 49, south: 0, north: 10}\n  background: \"#ffffff\"\n"
+                     "layers:\n  - id: sq\n    source: ramp.geojson\n    stroke: none\n"
+                     "    classes: {field: v, method: equal-interval, count: 5, ramp: viridis, reverse: true}\n";
+  im_map *map = load_spec_text("ramp.yaml", yaml);
+  const char *out = scratch_path("ramp.png");
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  static const uint32_t want[] = {0xfde725, 0x5ec962, 0x21918c, 0x3b528b, 0x440154};
+  for (int i = 0; i < 5; i++) {
+    uint32_t px = map_projector_sample(&p, &img, 10 * i + 4, 5);
+    if (!pixel_near(px, want[i], 1))
+      fail_msg("square %d: #%06x, expected #%06x", i + 1, px & 0xffffff, want[i]);
+  }
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
 /* ---- annotations ---- */
 
 typedef struct {
@@ -527,6 +565,7 @@ int main(void) {
       cmocka_unit_test(class_labels_and_no_data),
       cmocka_unit_test(integer_labels_from_fractional_breaks),
       cmocka_unit_test(class_number_format),
+      cmocka_unit_test(named_ramp_on_map),
       cmocka_unit_test(join_matched_unmatched_duplicate),
       cmocka_unit_test(annotation_never_overlapped),
       cmocka_unit_test(chancay_callout_clear),

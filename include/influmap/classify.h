@@ -5,7 +5,8 @@
  * colours the classes from a ramp. Everything here is pure computation over
  * caller-owned arrays: nothing is allocated that the caller must free.
  *
- * The ColorBrewer colours (ramps, "set2", "dark2", "paired") are
+ * The ColorBrewer colours (ramps, "set1", "set2", "set3", "dark2", "paired",
+ * "accent", "pastel1", "pastel2") are
  * Copyright 2002 Cynthia Brewer, Mark Harrower and The Pennsylvania State
  * University, under the Apache License 2.0; see docs/classes.md. */
 #ifndef INFLUMAP_CLASSIFY_H
@@ -26,7 +27,8 @@ extern "C" {
  *   "vric"       the actor palette: China, Russia, Iran, Venezuela, other
  *                (Okabe–Ito colours, so it stays distinct for colour-blind readers);
  *   "okabe-ito"  8 colours (Okabe & Ito 2008, in their order, black first);
- *   "set2", "dark2" (8 each), "paired" (12): ColorBrewer qualitative sets;
+ *   "set1", "pastel1" (9 each), "set2", "dark2", "accent", "pastel2" (8 each),
+ *   "paired", "set3" (12 each): ColorBrewer qualitative sets;
  *   "tableau10"  10 colours (Tableau's 2016 palette).
  * Names match case-insensitively. Ramps are not palettes: im_palette_exists("Blues")
  * is false. */
@@ -49,7 +51,11 @@ IM_API const char *const *im_palette_names(void);
  * for each class count:
  *   sequential, 3..9 classes: Blues Greens Greys Oranges Purples Reds BuGn BuPu
  *     GnBu OrRd PuBu PuBuGn PuRd RdPu YlGn YlGnBu YlOrBr YlOrRd;
- *   diverging, 3..11 classes: BrBG PiYG PRGn PuOr RdBu RdGy RdYlBu RdYlGn Spectral.
+ *   diverging, 3..11 classes: BrBG PiYG PRGn PuOr RdBu RdGy RdYlBu RdYlGn Spectral;
+ * and matplotlib's perceptual colour maps, dark to light, 2..16 classes:
+ *   viridis magma inferno plasma, class i of n being entry
+ *   floor(256 i / (n - 1)) (at most 255) of their 256 colours, as matplotlib
+ *   and d3 cut them (viridis in 5: #440154 #3b528b #21918c #5ec962 #fde725).
  * Names match case-insensitively ("rdbu" is RdBu). */
 IM_API bool im_ramp_exists(const char *name);
 

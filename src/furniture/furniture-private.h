@@ -101,6 +101,18 @@ typedef struct {
   double ax, ay; /* the crossing labelled (on the frame's edge) */
 } im_grat_label;
 
+/* The proportional symbols of one layer as the legend keys them
+ * (legend-size.c). */
+typedef struct {
+  size_t layer;
+  double max_value; /* the layer's scale: max_value is drawn max wide */
+  im_length max;
+  double top;     /* the largest value drawn in the frame */
+  bool integer;   /* every value drawn is whole */
+  im_style style; /* the neutral symbol: the layer's own, no class colour */
+  char *title;    /* NULL: none */
+} im_legend_size;
+
 typedef struct im_furniture_state {
   const im_furniture *fu; /* the map's, or `defaults` */
   im_furniture defaults;
@@ -129,6 +141,8 @@ typedef struct im_furniture_state {
   long *layer_field;         /* by: a field the layer has but does not classify by, -1 none */
   long *layer_byfield;       /* by: the field's index in the layer, -1 none */
   long *layer_nentries;      /* entries made so far */
+  im_legend_size *sizes;     /* proportional symbols drawn, a block per layer */
+  size_t nsizes, cap_sizes;
 
   /* scale bar and north arrow */
   struct {
@@ -241,6 +255,22 @@ const im_style *im_legend_entry_style(const im_legend_entry *e);
 const char *im_legend_section_by(const im_legend *lg, size_t sec);
 /* Whether two styles draw the same symbol. */
 bool im_legend_same_look(const im_style *a, const im_style *b);
+/* legend-size.c: proportional symbols. Notes f's symbol (a layer with
+ * marker: size: {field}); false only when out of memory. */
+bool im_legend_size_note(im_page *pg, size_t layer_index, const im_layer_style *ls, const struct im_resolver *res,
+                         const im_feature *f);
+void im_legend_size_clear(im_legend_size *z);
+/* Small multiples: into gets from's blocks (one per layer, the largest value
+ * of all panels); false when out of memory. */
+bool im_legend_size_take(im_furniture_state *into, im_furniture_state *from);
+/* The values keyed for symbols up to top: at most three, descending, round
+ * (the largest to one significant digit, the others 5, 2.5, 2 or 1 times a
+ * power of ten about a half and an eighth of it); whole when integer.
+ * Returns how many. */
+size_t im_legend_size_values(double top, bool integer, double out[3]);
+/* The blocks' size, and drawing them with their top-left at (x, y). */
+void im_legend_size_measure(im_page *pg, double *w, double *h);
+void im_legend_size_draw(im_page *pg, double x, double y);
 /* Sizes the legend from its entries; false: nothing to list. */
 bool im_legend_measure(im_page *pg);
 void im_legend_draw(im_page *pg);

@@ -78,6 +78,9 @@ void im_furniture_state_free(im_furniture_state *s) {
   free(s->layer_field);
   free(s->layer_byfield);
   free(s->layer_nentries);
+  for (size_t i = 0; i < s->nsizes; i++)
+    im_legend_size_clear(&s->sizes[i]);
+  free(s->sizes);
   im_geom_free(&s->grat);
   free(s->crossings);
   for (size_t i = 0; i < s->nglabels; i++)

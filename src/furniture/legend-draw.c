@@ -227,6 +227,7 @@ typedef struct {
    * one column. */
   size_t nsections, sec_first[MAX_SECTIONS], sec_rows[MAX_SECTIONS];
   double sec_head_h[MAX_SECTIONS], sec_gap;
+  double size_w, size_h; /* the proportional symbols' blocks, below the rows (legend-size.c) */
 } legend_layout;
 
 /* A section's heading: the section's title in the legend's title font. */
@@ -291,12 +292,13 @@ static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
     L->sec_rows[sec] = build_rows(pg, sec, rows + L->nrows);
     L->nrows += L->sec_rows[sec];
   }
-  if (!L->nrows)
+  im_legend_size_measure(pg, &L->size_w, &L->size_h);
+  if (!L->nrows && !L->size_h)
     return false;
   L->columns = lg->columns > 0 && !lg->nsections ? (size_t)lg->columns : 1;
   if (L->columns > L->nrows)
-    L->columns = L->nrows;
-  L->per_column = (L->nrows + L->columns - 1) / L->columns;
+    L->columns = L->nrows ? L->nrows : 1;
+  L->per_column = L->nrows ? (L->nrows + L->columns - 1) / L->columns : 1;
   L->row_gap = 2.5 * pt;
   L->text_gap = 4 * pt;
   L->col_gap = 9 * pt;
@@ -355,6 +357,10 @@ static bool layout_legend(im_page *pg, row *rows, legend_layout *L) {
   for (size_t c = 0; c < L->columns; c++) {
     w += (c ? L->col_gap : 0) + L->col_w[c];
     h = fmax(h, L->col_h[c]);
+  }
+  if (L->size_h > 0) {
+    h += (L->nrows ? L->sec_gap : 0) + L->size_h;
+    w = fmax(w, L->size_w);
   }
   if (lg->width.value > 0)
     w = fmax(w, im_furniture_len(pg, lg->width) - 2 * it->pad);
@@ -428,6 +434,12 @@ void im_legend_draw(im_page *pg) {
     im_ftext_draw(pg, t, cx + L.sym_w + L.text_gap, y + dy, lg->color, 0, lg->color, "legend");
     g_object_unref(t);
     y += rh + L.row_gap;
+  }
+  if (L.size_h > 0) {
+    double hmax = 0;
+    for (size_t c = 0; c < L.columns; c++)
+      hmax = fmax(hmax, L.col_h[c]);
+    im_legend_size_draw(pg, x0, y0 + L.title_h + hmax + (L.nrows ? L.sec_gap : 0));
   }
   free(rows);
 }

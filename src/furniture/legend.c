@@ -118,13 +118,19 @@ static void decide_layer(im_furniture_state *s, size_t sec, size_t j, const im_l
       if (!strcasecmp(fields[i].name, by))
         field = (long)i;
   }
+  /* Proportional symbols are keyed by their own block (legend-size.c): the
+   * layer gets rows only for its classes, never one per value of its size
+   * field nor one for the layer itself. */
+  const char *size_field = im_resolver_size_field(res);
+  if (size_field && field >= 0 && !strcasecmp(size_field, by))
+    field = -1;
   bool listed;
   if (ls->legend_hide)
     listed = false;
   else if (lg->nlayers)
-    listed = named;
+    listed = named && (k >= 0 || field >= 0 || !size_field);
   else
-    listed = k >= 0 || field >= 0 || ls->legend_label;
+    listed = k >= 0 || field >= 0 || (ls->legend_label && !size_field);
   /* With by:, a layer without that field shows only when asked for. */
   if (by && k < 0 && field < 0 && !named && !ls->legend_label)
     listed = false;
@@ -174,15 +180,7 @@ static bool rehash(im_furniture_state *s, size_t nslots) {
   return true;
 }
 
-static bool copy_style(im_style *dst, const im_style *src) {
-  *dst = *src;
-  dst->marker_icon = im_strdup(src->marker_icon);
-  dst->label.text = im_strdup(src->label.text);
-  dst->label.font = im_strdup(src->label.font);
-  dst->label.priority = im_strdup(src->label.priority);
-  return (!src->marker_icon || dst->marker_icon) && (!src->label.text || dst->label.text) &&
-         (!src->label.font || dst->label.font) && (!src->label.priority || dst->label.priority);
-}
+static bool copy_style(im_style *dst, const im_style *src) { return im_style_copy(dst, src); }
 
 static bool same_color(im_color a, im_color b) { return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a; }
 static bool same_len(im_length a, im_length b) { return a.value == b.value && a.unit == b.unit; }
@@ -372,6 +370,8 @@ bool im_legend_note(im_page *pg, size_t li, const im_layer_style *ls, const stru
   im_furniture_state *s = pg->furniture;
   if (!s->fu->legend.enabled || !s->layer_listed || !meets_frame(pg, drawn))
     return true;
+  if (!im_legend_size_note(pg, li, ls, res, f))
+    return false;
   for (size_t sec = 0; sec < s->nsections; sec++)
     if (!note_section(pg, sec, li, ls, res, f, st))
       return false;

@@ -478,7 +478,8 @@ static im_status settle_layout(run_state *rs, bool with_legend, im_error *err) {
 
 /* A panel's legend entries go to the page's legend (draw_panel). */
 static im_status take_legend(im_render_ctx *prc, void *into, im_error *err) {
-  if (into && prc->page.furniture && !im_legend_take(into, prc->page.furniture))
+  if (into && prc->page.furniture &&
+      (!im_legend_take(into, prc->page.furniture) || !im_legend_size_take(into, prc->page.furniture)))
     return oom(err);
   return IM_STATUS_OK;
 }

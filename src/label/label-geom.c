@@ -3,6 +3,7 @@
  * the segment and box tests the placement needs. */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/mem-private.h"
@@ -305,6 +306,39 @@ static bool inner_anchors(im_labeler *lb, im_label *l, const piece *pc, const do
     l->nanchors++;
   }
   return true;
+}
+
+bool im_polygon_pole(const im_geom *rings, double precision, double *x, double *y) {
+  *x = *y = NAN;
+  if (rings->kind != IM_GEOM_POLYGON || !rings->nparts)
+    return true;
+  /* The largest ring (by area) with the holes inside it, as a required
+   * label's anchor is found. */
+  size_t best = SIZE_MAX, n;
+  double best_area = 0;
+  for (size_t p = 0; p < rings->nparts; p++) {
+    const double *v = ring(rings, p, &n);
+    double a = n >= 3 ? fabs(ring_area(v, n)) : 0;
+    if (a > best_area)
+      best = p, best_area = a;
+  }
+  if (best == SIZE_MAX)
+    return true;
+  size_t *members = im_malloc_array(rings->nparts, sizeof *members);
+  if (!members)
+    return false;
+  piece pc = {rings, members, 0};
+  members[pc.n++] = best;
+  const double *v = ring(rings, best, &n);
+  for (size_t j = 0; j < rings->nparts; j++) {
+    size_t m;
+    const double *u = ring(rings, j, &m);
+    if (j != best && m >= 3 && ring_contains(v, n, u[0], u[1]))
+      members[pc.n++] = j;
+  }
+  bool ok = polylabel(&pc, precision, x, y);
+  free(members);
+  return ok;
 }
 
 bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *rings) {

@@ -81,6 +81,13 @@ bool im_labeler_add_mark(im_labeler *lb, double x, double y, double r);
  * searched and a leader line drawn from the symbol. */
 bool im_labeler_add_point(im_labeler *lb, const char *text, const im_style *st, double x, double y,
                           double symbol_radius, double priority);
+/* The pole of inaccessibility (the interior point farthest from the
+ * outline, to within precision) of the largest ring of rings (IM_GEOM_POLYGON,
+ * even-odd, device units), its holes considered: where a polygon's
+ * proportional symbol goes. *x, *y NaN when there is no ring with an area.
+ * Returns false only when out of memory. */
+bool im_polygon_pole(const im_geom *rings, double precision, double *x, double *y);
+
 /* A polygon label goes inside the largest rings at their pole of
  * inaccessibility (the interior point farthest from the outline) or close to
  * it, and only where it fits wholly inside. rings: IM_GEOM_POLYGON, even-odd,

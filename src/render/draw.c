@@ -44,6 +44,8 @@ typedef struct {
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
+  bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
+  size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -254,6 +256,29 @@ static size_t lost_near_frame(layer_job *job, const im_feature *f, bool geodesic
   return near;
 }
 
+/* A polygon's proportional symbol, at the pole of its largest visible
+ * piece (where its label would go), drawn in its place. *drawn becomes the
+ * symbol's point, so the legend lists the polygon as the symbol it shows.
+ * A marker and an obstacle to labels, as a point's is. False only when out
+ * of memory. */
+static bool draw_pole_symbol(layer_job *job, const im_style *st, const im_geom **drawn) {
+  im_render_ctx *rc = job->rc;
+  double x, y;
+  if (!im_polygon_pole(&rc->fill, 0.5 * rc->dev_per_pt, &x, &y))
+    return false;
+  im_geom_reset(&rc->outline, IM_GEOM_POINT);
+  *drawn = &rc->outline;
+  if (!isfinite(x) || !isfinite(y))
+    return true;
+  if (!im_geom_begin_part(&rc->outline) || !im_geom_add_point(&rc->outline, x, y))
+    return false;
+  im_fill_batch_flush(rc->cr, &job->batch);
+  im_draw_marker(rc->cr, &rc->symbols, st, x, y);
+  im_bbox b = im_marker_box(&rc->symbols, st, x, y);
+  im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
+  return im_labeler_add_mark(rc->labeler, x, y, (b.maxx - b.minx) / 2);
+}
+
 static im_status draw_feature(layer_job *job, const im_feature *f, size_t index, const im_style *st, im_error *err) {
   im_render_ctx *rc = job->rc;
   cairo_t *cr = rc->cr;
@@ -268,9 +293,14 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       st->stroke_color.a > 0 && im_symbol_len(sc, st->stroke_width) > 0 &&
       ((st->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH)) || !(st->set & IM_STYLE_FILL));
   bool polygon = f->geom.kind == IM_GEOM_POLYGON, geodesic = is_geodesic(job, f), have_work;
+  /* A polygon of a layer of proportional symbols is drawn as its symbol
+   * at its pole, not as itself: its fill and outline are the symbol's. */
+  bool symbol = polygon && job->proportional;
+  if (symbol)
+    fill = stroke = false;
   double t0 = rc->times_out ? im_render_now_ms() : 0;
   im_status status =
-      project_feature(job, f, index, geodesic, !polygon || fill || label, polygon && stroke, &have_work, err);
+      project_feature(job, f, index, geodesic, !polygon || fill || label || symbol, polygon && stroke, &have_work, err);
   if (rc->times_out) {
     double dt = im_render_now_ms() - t0;
     rc->times.project += dt;
@@ -280,7 +310,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     return status;
   /* The points lost: before the cut, and where the fill (a polygon's, when
    * it is drawn or labelled) did not project. */
-  size_t lost = p->lost_pre + (!polygon || fill || label ? p->lost_fill : 0);
+  size_t lost = p->lost_pre + (!polygon || fill || label || symbol ? p->lost_fill : 0);
   char *text = NULL;
   if (label) {
     /* {length_km}: the geodesic length of the line as read, before any
@@ -340,7 +370,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
         ok = im_labeler_add_point(rc->labeler, text, st, x, y, (b.maxx - b.minx) / 2, priority);
     }
   } else if (polygon) {
-    if (fill || text) {
+    if (fill || text || symbol) {
       ok = im_render_device(rc, &p->fill, IM_GEOM_POLYGON, margin, &rc->fill);
       drawn = &rc->fill;
     }
@@ -362,6 +392,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       im_fill_batch_flush(cr, &job->batch);
       im_fill_polygon(cr, sc, st, fill ? &rc->fill : &empty_polygon, shared ? &rc->fill : stroke ? &rc->outline : NULL);
     }
+    if (ok && symbol)
+      ok = draw_pole_symbol(job, st, &drawn);
     if (ok && text)
       ok = im_labeler_add_polygon(rc->labeler, text, st, &rc->fill, priority);
   } else {
@@ -567,6 +599,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
   if (st)
     goto done;
   job.res = res;
+  job.proportional = im_resolver_size_field(res) != NULL;
   job.route_field = im_layer_field_index(job.layer, "route");
   job.label_fields = im_resolver_label_fields(res, &job.nlabel_fields);
   if (!(job.label_values = calloc(job.nlabel_fields + 1, sizeof *job.label_values))) {
@@ -625,7 +658,14 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory");
       break;
     }
-    if (fst.visible)
+    /* A proportional symbol needs a positive value: zero is no symbol,
+     * a missing or negative one is counted and warned about. */
+    bool marked = job.proportional && f->geom.kind != IM_GEOM_LINE; /* lines have no marker */
+    double size = marked ? im_resolver_size_value(res, f) : 1;
+    bool sized = !marked || (size > 0 && im_resolver_size_drawable(res));
+    if (!sized && fst.visible && size != 0)
+      job.no_size++;
+    if (fst.visible && sized)
       st = draw_feature(&job, f, i, &fst, err);
     else
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
@@ -642,6 +682,9 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     im_warn("layer %s (%s): %zu features lost %zu points outside the valid longitude/latitude range or the "
             "projection's domain (the first: feature %ld); the points were dropped",
             ls->id, job.layer->path, job.dropped_features, job.lost_points, job.first_dropped);
+  if (job.no_size)
+    im_warn("layer %s (%s): %zu feature%s no positive value of %s for a proportional symbol, not drawn", ls->id,
+            job.layer->path, job.no_size, job.no_size == 1 ? " has" : "s have", im_resolver_size_field(res));
   free(feats);
   free(job.disp);
   im_style_clear(&fst);

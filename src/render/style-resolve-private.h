@@ -43,6 +43,19 @@ void im_drawn_sort(im_drawn *d, size_t n);
  * Returns false when out of memory. */
 bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out);
 
+/* Proportional symbols (marker: size: {field, max, max_value}). f's value
+ * of the field: a finite number, else NaN (also when the layer has no
+ * proportional symbols). Only a positive value gets a symbol. */
+double im_resolver_size_value(const im_resolver *r, const im_feature *f);
+/* Whether any symbol can be drawn: proportional, with a max_value above 0. */
+bool im_resolver_size_drawable(const im_resolver *r);
+/* Whether the layer has proportional symbols; if so, the value drawn max
+ * wide into *max_value (0 when no feature read has a positive value) and
+ * that width into *max. A value v is drawn max * sqrt(v / max_value) wide. */
+bool im_resolver_size_scale(const im_resolver *r, double *max_value, im_length *max);
+/* The proportional symbols' field as the layer spells it; NULL: none. */
+const char *im_resolver_size_field(const im_resolver *r);
+
 /* For legends. The layer's classifications (its classes: entries, in
  * order) as bound to the data. */
 size_t im_resolver_nclasses(const im_resolver *r);

@@ -44,6 +44,11 @@ struct im_resolver {
   const im_layer *layer;
   bool *rule_active; /* rules within the map's scale */
   long z_field;
+  /* Proportional symbols (marker: size: {field, ...}): the field (-1:
+   * none) and the value drawn ls->style.marker_scale.max wide (0: no
+   * positive value to draw). */
+  long size_field;
+  double size_max_value;
   class_state *classes;
   size_t nclasses;
 };
@@ -179,6 +184,52 @@ static im_status setup_graduated(const im_resolver *res, class_state *r, im_erro
   return IM_STATUS_OK;
 }
 
+/* marker: size: {field, max, max_value}: the field bound, and max_value: auto
+ * the largest value of the features read that pass the layer's where: and
+ * the time window (those drawn, as computed breaks are). */
+static im_status setup_size(im_resolver *r, im_error *err) {
+  const im_style *st = &r->ls->style;
+  const im_layer *layer = r->layer;
+  if (!st->marker_scale.field)
+    return IM_STATUS_OK;
+  if ((r->size_field = im_layer_field_index(layer, st->marker_scale.field)) < 0)
+    return im_field_error(layer, st->marker_scale.field, st->marker_scale.file ? st->marker_scale.file : r->map->path,
+                          st->marker_scale.pos, "marker size", err);
+  r->size_max_value = st->marker_scale.max_value;
+  if (r->size_max_value > 0)
+    return IM_STATUS_OK;
+  for (size_t i = 0; i < layer->nfeatures; i++) {
+    const im_feature *f = &layer->features[i];
+    if ((r->where && !im_filter_eval(r->where, f->values)) || (r->period && !im_filter_eval(r->period, f->values)))
+      continue;
+    double v = number_of(f, r->size_field);
+    if (isfinite(v) && v > r->size_max_value)
+      r->size_max_value = v;
+  }
+  return IM_STATUS_OK;
+}
+
+double im_resolver_size_value(const im_resolver *r, const im_feature *f) {
+  if (r->size_field < 0)
+    return NAN;
+  double v = number_of(f, r->size_field);
+  return isfinite(v) ? v : NAN;
+}
+
+bool im_resolver_size_drawable(const im_resolver *r) { return r->size_field >= 0 && r->size_max_value > 0; }
+
+bool im_resolver_size_scale(const im_resolver *r, double *max_value, im_length *max) {
+  if (r->size_field < 0)
+    return false;
+  *max_value = r->size_max_value;
+  *max = r->ls->style.marker_scale.max;
+  return true;
+}
+
+const char *im_resolver_size_field(const im_resolver *r) {
+  return r->size_field >= 0 ? r->layer->fields[r->size_field].name : NULL;
+}
+
 im_status im_period_filter(const im_layer *layer, const char *from, const char *to, im_filter **out, im_error *err) {
   *out = NULL;
   if ((!from && !to) || im_layer_field_index(layer, "date") < 0)
@@ -209,6 +260,7 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
   r->ls = ls;
   r->layer = layer;
   r->z_field = -1;
+  r->size_field = -1;
   im_status st = IM_STATUS_OK;
   const char *spec = map->path;
   r->rule_active = calloc(ls->nrules + 1, sizeof *r->rule_active);
@@ -242,6 +294,8 @@ im_status im_resolver_create(const im_map *map, const im_layer_style *ls, const 
     st = im_field_error(layer, ls->z_field, spec, ls->z_pos, "z", err);
     goto done;
   }
+  if ((st = setup_size(r, err)))
+    goto done;
   if (!(r->classes = calloc(ls->nclasses + 1, sizeof *r->classes))) {
     st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
     goto done;
@@ -314,6 +368,13 @@ bool im_resolver_select(const im_resolver *r, const im_feature *f, size_t index,
   if (r->period && !im_filter_eval(r->period, f->values))
     return false;
   out->index = index;
+  if (r->size_field >= 0 && r->z_field < 0) {
+    /* Proportional symbols: the largest first, so small marks stay on top
+     * of large ones; those without a size (not drawn) last. */
+    double v = im_resolver_size_value(r, f);
+    out->key = v > 0 ? -v : INFINITY;
+    return true;
+  }
   if (r->z_field >= 0) {
     double z = number_of(f, r->z_field);
     out->key = isfinite(z) ? z : -INFINITY;
@@ -412,6 +473,21 @@ bool im_resolver_style(const im_resolver *r, const im_feature *f, im_style *out)
   for (size_t i = 0; i < r->ls->nrules; i++)
     if (rule_matches(r, i, f) && !im_style_merge(out, &r->ls->rules[i].style))
       return false;
+  /* Proportional symbols: the area goes with the value, so the width with
+   * its square root. A feature without a positive value keeps the style's
+   * fixed size (what the legend shows for its classes); it is not drawn. */
+  double v = im_resolver_size_value(r, f);
+  if (v > 0 && r->size_max_value > 0) {
+    im_length max = r->ls->style.marker_scale.max;
+    out->marker_size = (im_length){max.value * sqrt(v / r->size_max_value), max.unit};
+  }
+  /* Overlapping proportional symbols stay apart by a thin outline, unless
+   * the style says otherwise (stroke: none included). */
+  if (r->size_field >= 0 && !(out->set & (IM_STYLE_STROKE | IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH))) {
+    out->stroke_color = (im_color){0.25, 0.25, 0.25, 1};
+    out->stroke_width = (im_length){0.4, IM_UNIT_PT};
+    out->set |= IM_STYLE_STROKE_COLOR | IM_STYLE_STROKE_WIDTH;
+  }
   return true;
 }
 

@@ -88,9 +88,11 @@ bool im_ramp_colors(const char *name, size_t n, bool reverse, im_color *out) {
   const im_ramp_table *r = find_ramp(name);
   if (!r || n < r->min_n || n > r->max_n)
     return false;
-  const char *colors = r->colors[n - r->min_n];
-  for (size_t i = 0; i < n; i++)
-    out[reverse ? n - 1 - i : i] = table_color(colors, i);
+  for (size_t i = 0; i < n; i++) {
+    size_t lut_i = i * 256 / (n - 1); /* n >= 2 */
+    out[reverse ? n - 1 - i : i] =
+        r->lut ? table_color(r->lut, lut_i < 255 ? lut_i : 255) : table_color(r->colors[n - r->min_n], i);
+  }
   return true;
 }
 

@@ -15,13 +15,24 @@ typedef struct {
   const char *colors;
 } im_palette_table;
 
-/* A ColorBrewer ramp: colors[n - min_n] holds the n-class scheme. */
+/* A ramp. ColorBrewer's: colors[n - min_n] holds the n-class scheme as
+ * published. A perceptual colour map (lut, 256 colours; colors NULL): class i
+ * of n takes entry min(255, floor(256 i / (n - 1))), as matplotlib and d3
+ * sample them. */
 typedef struct {
   const char *name;
   bool diverging;
   size_t min_n, max_n;
   const char *const *colors;
+  const char *lut;
 } im_ramp_table;
+
+/* The most classes a perceptual ramp is cut into (a graduated
+ * classification has at most 16). */
+#define IM_RAMP_MAX_CLASSES 16
+
+/* palettes-perceptual.c: matplotlib's viridis, magma, inferno, plasma. */
+extern const char im_lut_viridis[], im_lut_magma[], im_lut_inferno[], im_lut_plasma[];
 
 /* The actor palette "vric": key i of im_vric_keys has colour i of
  * im_vric_colors; the last key is "other". */

@@ -1,14 +1,18 @@
 /* The colour tables of classify.h. Data only; classify.c reads them.
  *
  * ColorBrewer: the sequential and diverging ramps and the qualitative sets
- * "set2", "dark2" and "paired" are ColorBrewer schemes (colorbrewer2.org),
+ * "set1", "set2", "set3", "dark2", "paired", "accent", "pastel1" and
+ * "pastel2" are ColorBrewer schemes (colorbrewer2.org),
  *   Copyright 2002 Cynthia Brewer, Mark Harrower, and The Pennsylvania State
  *   University. Licensed under the Apache License, Version 2.0
  *   (http://www.apache.org/licenses/LICENSE-2.0); distributed on an "AS IS"
  *   BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND.
  * The hex values were taken, per class count, from the npm package
  * d3-scale-chromatic 3.1.1 (dist/d3-scale-chromatic.js), which carries the same
- * ColorBrewer notice; "tableau10" is that package's schemeTableau10.
+ * ColorBrewer notice ("set1", "set3", "accent", "pastel1" and "pastel2" from
+ * its 3.1.0, src/categorical/); "tableau10" is that package's schemeTableau10.
+ * The perceptual ramps (viridis, magma, inferno, plasma) are tables of 256
+ * in palettes-perceptual.c.
  * Okabe–Ito: M. Okabe and K. Ito, "Color Universal Design (CUD): how to make
  * figures and presentations that are friendly to colorblind people" (2008);
  * the grey #999999 is the ninth colour R's palette.colors("Okabe-Ito") adds. */
@@ -37,6 +41,11 @@ const im_palette_table im_palette_tables[] = {
     {"dark2", 8, "#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666"},
     {"paired", 12, "#a6cee3 #1f78b4 #b2df8a #33a02c #fb9a99 #e31a1c #fdbf6f #ff7f00 #cab2d6 #6a3d9a #ffff99 #b15928"},
     {"tableau10", 10, "#4e79a7 #f28e2c #e15759 #76b7b2 #59a14f #edc949 #af7aa1 #ff9da7 #9c755f #bab0ab"},
+    {"set1", 9, "#e41a1c #377eb8 #4daf4a #984ea3 #ff7f00 #ffff33 #a65628 #f781bf #999999"},
+    {"set3", 12, "#8dd3c7 #ffffb3 #bebada #fb8072 #80b1d3 #fdb462 #b3de69 #fccde5 #d9d9d9 #bc80bd #ccebc5 #ffed6f"},
+    {"accent", 8, "#7fc97f #beaed4 #fdc086 #ffff99 #386cb0 #f0027f #bf5b17 #666666"},
+    {"pastel1", 9, "#fbb4ae #b3cde3 #ccebc5 #decbe4 #fed9a6 #ffffcc #e5d8bd #fddaec #f2f2f2"},
+    {"pastel2", 8, "#b3e2cd #fdcdac #cbd5e8 #f4cae4 #e6f5c9 #fff2ae #f1e2cc #cccccc"},
 };
 const size_t im_palette_table_count = sizeof im_palette_tables / sizeof im_palette_tables[0];
 
@@ -332,39 +341,44 @@ static const char *const ramp_Spectral[] = {
 /* One ramp a line: clang-format would pack them. */
 /* clang-format off */
 const im_ramp_table im_ramp_tables[] = {
-    {"Blues", false, 3, 9, ramp_Blues},
-    {"Greens", false, 3, 9, ramp_Greens},
-    {"Greys", false, 3, 9, ramp_Greys},
-    {"Oranges", false, 3, 9, ramp_Oranges},
-    {"Purples", false, 3, 9, ramp_Purples},
-    {"Reds", false, 3, 9, ramp_Reds},
-    {"BuGn", false, 3, 9, ramp_BuGn},
-    {"BuPu", false, 3, 9, ramp_BuPu},
-    {"GnBu", false, 3, 9, ramp_GnBu},
-    {"OrRd", false, 3, 9, ramp_OrRd},
-    {"PuBu", false, 3, 9, ramp_PuBu},
-    {"PuBuGn", false, 3, 9, ramp_PuBuGn},
-    {"PuRd", false, 3, 9, ramp_PuRd},
-    {"RdPu", false, 3, 9, ramp_RdPu},
-    {"YlGn", false, 3, 9, ramp_YlGn},
-    {"YlGnBu", false, 3, 9, ramp_YlGnBu},
-    {"YlOrBr", false, 3, 9, ramp_YlOrBr},
-    {"YlOrRd", false, 3, 9, ramp_YlOrRd},
-    {"BrBG", true, 3, 11, ramp_BrBG},
-    {"PiYG", true, 3, 11, ramp_PiYG},
-    {"PRGn", true, 3, 11, ramp_PRGn},
-    {"PuOr", true, 3, 11, ramp_PuOr},
-    {"RdBu", true, 3, 11, ramp_RdBu},
-    {"RdGy", true, 3, 11, ramp_RdGy},
-    {"RdYlBu", true, 3, 11, ramp_RdYlBu},
-    {"RdYlGn", true, 3, 11, ramp_RdYlGn},
-    {"Spectral", true, 3, 11, ramp_Spectral},
+    {"Blues", false, 3, 9, ramp_Blues, NULL},
+    {"Greens", false, 3, 9, ramp_Greens, NULL},
+    {"Greys", false, 3, 9, ramp_Greys, NULL},
+    {"Oranges", false, 3, 9, ramp_Oranges, NULL},
+    {"Purples", false, 3, 9, ramp_Purples, NULL},
+    {"Reds", false, 3, 9, ramp_Reds, NULL},
+    {"BuGn", false, 3, 9, ramp_BuGn, NULL},
+    {"BuPu", false, 3, 9, ramp_BuPu, NULL},
+    {"GnBu", false, 3, 9, ramp_GnBu, NULL},
+    {"OrRd", false, 3, 9, ramp_OrRd, NULL},
+    {"PuBu", false, 3, 9, ramp_PuBu, NULL},
+    {"PuBuGn", false, 3, 9, ramp_PuBuGn, NULL},
+    {"PuRd", false, 3, 9, ramp_PuRd, NULL},
+    {"RdPu", false, 3, 9, ramp_RdPu, NULL},
+    {"YlGn", false, 3, 9, ramp_YlGn, NULL},
+    {"YlGnBu", false, 3, 9, ramp_YlGnBu, NULL},
+    {"YlOrBr", false, 3, 9, ramp_YlOrBr, NULL},
+    {"YlOrRd", false, 3, 9, ramp_YlOrRd, NULL},
+    {"BrBG", true, 3, 11, ramp_BrBG, NULL},
+    {"PiYG", true, 3, 11, ramp_PiYG, NULL},
+    {"PRGn", true, 3, 11, ramp_PRGn, NULL},
+    {"PuOr", true, 3, 11, ramp_PuOr, NULL},
+    {"RdBu", true, 3, 11, ramp_RdBu, NULL},
+    {"RdGy", true, 3, 11, ramp_RdGy, NULL},
+    {"RdYlBu", true, 3, 11, ramp_RdYlBu, NULL},
+    {"RdYlGn", true, 3, 11, ramp_RdYlGn, NULL},
+    {"Spectral", true, 3, 11, ramp_Spectral, NULL},
+    {"viridis", false, 2, IM_RAMP_MAX_CLASSES, NULL, im_lut_viridis},
+    {"magma", false, 2, IM_RAMP_MAX_CLASSES, NULL, im_lut_magma},
+    {"inferno", false, 2, IM_RAMP_MAX_CLASSES, NULL, im_lut_inferno},
+    {"plasma", false, 2, IM_RAMP_MAX_CLASSES, NULL, im_lut_plasma},
 };
 /* clang-format on */
 const size_t im_ramp_table_count = sizeof im_ramp_tables / sizeof im_ramp_tables[0];
 
 const char *const im_palette_all_names[] = {
-    "vric",    "okabe-ito", "set2", "dark2",  "paired", "tableau10", "Blues", "Greens", "Greys",
-    "Oranges", "Purples",   "Reds", "BuGn",   "BuPu",   "GnBu",      "OrRd",  "PuBu",   "PuBuGn",
-    "PuRd",    "RdPu",      "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",    "BrBG",  "PiYG",   "PRGn",
-    "PuOr",    "RdBu",      "RdGy", "RdYlBu", "RdYlGn", "Spectral",  NULL};
+    "vric",    "okabe-ito", "set2",    "dark2",  "paired",  "tableau10", "set1",    "set3", "accent",
+    "pastel1", "pastel2",   "Blues",   "Greens", "Greys",   "Oranges",   "Purples", "Reds", "BuGn",
+    "BuPu",    "GnBu",      "OrRd",    "PuBu",   "PuBuGn",  "PuRd",      "RdPu",    "YlGn", "YlGnBu",
+    "YlOrBr",  "YlOrRd",    "BrBG",    "PiYG",   "PRGn",    "PuOr",      "RdBu",    "RdGy", "RdYlBu",
+    "RdYlGn",  "Spectral",  "viridis", "magma",  "inferno", "plasma",    NULL};

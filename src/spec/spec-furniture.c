@@ -448,7 +448,8 @@ static bool names_field(const char *text, const char *field) {
 }
 
 /* by: must be a field the legend's layers are styled by: the field of one
- * of their classes, or one their rules test. */
+ * of their classes or of their proportional symbols, or one their rules
+ * test. */
 static im_status check_legend_by(im_spec_ctx *c, const im_legend *lg, const char *by, im_spec_pos pos) {
   const im_map *m = c->map;
   const char *fields[64];
@@ -467,6 +468,12 @@ static im_status check_legend_by(im_spec_ctx *c, const im_legend *lg, const char
     for (size_t k = 0; listed && k < l->nrules; k++)
       if (l->rules[k].where.text && names_field(l->rules[k].where.text, by))
         return IM_STATUS_OK;
+    /* Proportional symbols (marker: size: {field}) are styled by theirs. */
+    const char *size = l->style.marker_scale.field;
+    if (listed && size && !strcasecmp(size, by))
+      return IM_STATUS_OK;
+    if (listed && size && nf < 64)
+      fields[nf++] = size;
   }
   const char *near = im_suggest(by, fields, nf);
   if (near)

@@ -289,6 +289,17 @@ im_status im_spec_read_multiples(im_spec_ctx *c, struct fy_node *root) {
     return im_yaml_fail(&c->r, at(k, v), "multiples needs panels: (a list, one mapping per panel)");
   if (!mc.columns)
     return im_yaml_fail(&c->r, at(k, v), "multiples needs columns: (1 to 12; the rows follow from the panels)");
+  /* Proportional symbols sized to each panel's own largest value would
+   * draw one value at different sizes side by side, against one legend. */
+  for (size_t i = 0; i < c->map->nlayers; i++) {
+    const im_style *st = &c->map->layers[i].style;
+    if (st->marker_scale.field && !(st->marker_scale.max_value > 0))
+      return im_error_set(c->r.err, IM_STATUS_INPUT, st->marker_scale.file, st->marker_scale.pos.line,
+                          st->marker_scale.pos.column,
+                          "layer %s: proportional symbols in small multiples need max_value: a number (not auto), so "
+                          "that every panel draws a value the same size",
+                          c->map->layers[i].id);
+  }
   size_t cols = (size_t)mu->columns;
   /* The legend in a cell takes one no panel does. */
   size_t cells_needed = mu->npanels + (mu->legend == IM_MULTIPLES_LEGEND_CELL);

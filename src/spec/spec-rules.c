@@ -212,7 +212,9 @@ static im_status classes_pair(im_yaml_reader *r, const char *key, struct fy_node
     if (im_yaml_string(r, v, "ramp", &cl->ramp))
       return IM_STATUS_INPUT;
     if (!im_ramp_exists(cl->ramp))
-      return im_yaml_fail(r, v, "unknown ramp '%s' (ColorBrewer names such as YlOrRd, Blues, RdBu)", cl->ramp);
+      return im_yaml_fail(
+          r, v, "unknown ramp '%s' (ColorBrewer names such as YlOrRd, Blues, RdBu, or viridis, magma, inferno, plasma)",
+          cl->ramp);
     return IM_STATUS_OK;
   }
   if (!strcmp(key, "method")) {

@@ -1,6 +1,7 @@
 /* Style properties wherever they are written: layers, rules, named styles,
  * class values. Each key read sets its IM_STYLE_* bit, so rules and named
  * styles override only what they say. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,11 +146,57 @@ static im_status displace_pair(im_yaml_reader *r, const char *key, struct fy_nod
   return im_yaml_length(r, v, "displace spacing", IM_UNIT_PT, &st->displace.spacing);
 }
 
+static im_status marker_scale_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v,
+                                   void *ctx) {
+  (void)k;
+  im_style *st = ctx;
+  if (!strcmp(key, "field")) {
+    st->marker_scale.pos = im_yaml_pos(v);
+    return im_yaml_string(r, v, "marker size field", &st->marker_scale.field);
+  }
+  if (!strcmp(key, "max"))
+    return im_yaml_length(r, v, "marker size max", IM_UNIT_PT, &st->marker_scale.max);
+  /* max_value: auto (the largest drawn), or the value drawn max wide. */
+  const char *text = im_yaml_is_scalar(v) ? fy_node_get_scalar0(im_yaml_deref(v)) : NULL;
+  if (text && !strcasecmp(text, "auto")) {
+    st->marker_scale.max_value = 0;
+    return IM_STATUS_OK;
+  }
+  if (im_yaml_number(r, v, "marker size max_value", 0, HUGE_VAL, &st->marker_scale.max_value))
+    return IM_STATUS_INPUT;
+  if (!(st->marker_scale.max_value > 0))
+    return im_yaml_fail(r, v, "marker size max_value must be more than 0 (or auto)");
+  return IM_STATUS_OK;
+}
+
+/* marker: size: {field, max, max_value}: a proportional symbol. */
+static im_status marker_scale(im_yaml_reader *r, struct fy_node *v, im_style *st) {
+  free(st->marker_scale.field);
+  st->marker_scale.field = NULL;
+  st->marker_scale.max = (im_length){12, IM_UNIT_MM};
+  st->marker_scale.max_value = 0;
+  st->marker_scale.file = r->file;
+  static const char *const keys[] = {"field", "max", "max_value", NULL};
+  if (im_yaml_each_pair(r, v, "marker size", keys, marker_scale_pair, st))
+    return IM_STATUS_INPUT;
+  if (!st->marker_scale.field)
+    return im_yaml_fail(r, v, "marker size: a proportional size needs field:");
+  if (!(st->marker_scale.max.value > 0))
+    return im_yaml_fail(r, v, "marker size max must be more than 0");
+  st->set |= IM_STYLE_MARKER_SCALE;
+  return IM_STATUS_OK;
+}
+
 static im_status marker_pair(im_yaml_reader *r, const char *key, struct fy_node *k, struct fy_node *v, void *ctx) {
   (void)k;
   im_style *st = ctx;
   if (!strcmp(key, "size")) {
-    st->set |= IM_STYLE_MARKER_SIZE;
+    if (!im_yaml_is_scalar(v))
+      return marker_scale(r, v, st);
+    /* A fixed size replaces a proportional one inherited. */
+    free(st->marker_scale.field);
+    st->marker_scale.field = NULL;
+    st->set |= IM_STYLE_MARKER_SIZE | IM_STYLE_MARKER_SCALE;
     return im_yaml_length(r, v, "marker size", IM_UNIT_PT, &st->marker_size);
   }
   st->set |= IM_STYLE_MARKER_SYMBOL;

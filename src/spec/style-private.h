@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "influmap/map.h"
 #include "influmap/units.h"
 
 typedef enum {
@@ -68,6 +69,7 @@ enum {
   IM_STYLE_LABEL_REQUIRED = 1u << 21,
   IM_STYLE_LABEL_SHORT = 1u << 22,
   IM_STYLE_LABEL_KEY = 1u << 23,
+  IM_STYLE_MARKER_SCALE = 1u << 24, /* marker_scale (and with it the marker size) */
 };
 
 typedef struct {
@@ -103,6 +105,19 @@ typedef struct {
   im_marker_symbol marker_symbol;
   char *marker_icon;     /* SVG path, resolved, when marker_symbol == IM_MARKER_ICON */
   im_length marker_size; /* overall size: diameter, side, icon height */
+  /* Proportional symbols (marker: size: {field, max, max_value}): the
+   * marker's AREA is proportional to the field's value, max_value (0: the
+   * largest value of the features drawn) drawn max wide. field NULL: a
+   * fixed size. Read from the layer's own style (named styles included),
+   * like displace: the scale is one per layer, so its legend holds. file
+   * and pos say where field is written (file owned by the map). */
+  struct {
+    char *field;
+    im_length max;
+    double max_value;
+    const char *file;
+    im_spec_pos pos;
+  } marker_scale;
   /* Points of a layer nearer each other than distance on the page are
    * drawn round their common place on a ring (spacing between marks along
    * it) with a thin leader to it, as QGIS's point displacement does, so no
@@ -135,6 +150,12 @@ void im_style_init_defaults(im_style *s);
 /* Copies into dst every member set in src (deep copies of strings);
  * returns false when out of memory. */
 bool im_style_merge(im_style *dst, const im_style *src);
+
+/* A deep copy of all of src (set or not) into dst, whose strings are not
+ * freed first; false when out of memory (dst then holds what was copied:
+ * free it with im_style_clear). Every string member is copied here, so a
+ * string added to im_style is added here and in im_style_clear. */
+bool im_style_copy(im_style *dst, const im_style *src);
 
 /* Frees the strings of s and zeroes it. */
 void im_style_clear(im_style *s);

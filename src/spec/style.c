@@ -72,6 +72,14 @@ bool im_style_merge(im_style *d, const im_style *s) {
   }
   if (set & IM_STYLE_MARKER_SIZE)
     d->marker_size = s->marker_size;
+  if (set & IM_STYLE_MARKER_SCALE) {
+    if (!copy_str(&d->marker_scale.field, s->marker_scale.field))
+      return false;
+    d->marker_scale.max = s->marker_scale.max;
+    d->marker_scale.max_value = s->marker_scale.max_value;
+    d->marker_scale.file = s->marker_scale.file;
+    d->marker_scale.pos = s->marker_scale.pos;
+  }
   if (set & IM_STYLE_DISPLACE)
     d->displace = s->displace;
   if (set & IM_STYLE_LABEL && !copy_str(&d->label.text, s->label.text))
@@ -100,8 +108,22 @@ bool im_style_merge(im_style *d, const im_style *s) {
   return true;
 }
 
+bool im_style_copy(im_style *d, const im_style *s) {
+  *d = *s;
+  d->marker_icon = im_strdup(s->marker_icon);
+  d->marker_scale.field = im_strdup(s->marker_scale.field);
+  d->label.text = im_strdup(s->label.text);
+  d->label.font = im_strdup(s->label.font);
+  d->label.priority = im_strdup(s->label.priority);
+  d->label.short_text = im_strdup(s->label.short_text);
+  return (!s->marker_icon || d->marker_icon) && (!s->marker_scale.field || d->marker_scale.field) &&
+         (!s->label.text || d->label.text) && (!s->label.font || d->label.font) &&
+         (!s->label.priority || d->label.priority) && (!s->label.short_text || d->label.short_text);
+}
+
 void im_style_clear(im_style *s) {
   free(s->marker_icon);
+  free(s->marker_scale.field);
   free(s->label.text);
   free(s->label.font);
   free(s->label.priority);
