@@ -117,22 +117,56 @@ void im_cap_init(im_cap *k, double lon0, double lat0, double radius_deg) {
 
 static bool polygon_contains(const im_geom *src, double lon, double lat);
 
+/* Whether every point of the lon/lat box lies within cosine c of the cap's
+ * centre. The farthest point of such a box from any centre is one of its
+ * corners (along a parallel the distance grows with the longitude's
+ * distance from the centre's, along a meridian it has no maximum inside),
+ * or, on a box reaching across the meridian opposite the centre, a point
+ * of that meridian. */
+static bool box_within(const im_cap *k, double w, double s, double e, double n, double c) {
+  double lon0 = atan2(k->c.y, k->c.x) / DEG, opposite = lon0 + 180;
+  opposite -= 360 * floor((opposite - w) / 360); /* the first at or east of w */
+  double lons[3] = {w, e, opposite};
+  int nlons = opposite <= e ? 3 : 2;
+  for (int i = 0; i < nlons; i++)
+    if (!(dot(k->c, to_v3(lons[i], s)) >= c) || !(dot(k->c, to_v3(lons[i], n)) >= c))
+      return false;
+  return true;
+}
+
 bool im_cap_well_inside(const im_cap *k, const im_geom *g) {
-  double longest = 0;
+  if (!g->npoints)
+    return true;
+  double longest2 = 0, w = INFINITY, s = INFINITY, e = -INFINITY, n = -INFINITY;
   for (size_t p = 0; p < g->nparts; p++) {
     const double *v = g->xy + 2 * g->parts[p];
-    for (size_t i = 1, n = im_geom_part_size(g, p); i < n; i++)
-      longest = fmax(longest, hypot(v[2 * i] - v[2 * i - 2], v[2 * i + 1] - v[2 * i - 1]));
+    for (size_t i = 1, m = im_geom_part_size(g, p); i < m; i++) {
+      double dx = v[2 * i] - v[2 * i - 2], dy = v[2 * i + 1] - v[2 * i - 1];
+      longest2 = fmax(longest2, dx * dx + dy * dy);
+    }
   }
+  for (size_t i = 0; i < g->npoints; i++) {
+    w = fmin(w, g->xy[2 * i]), e = fmax(e, g->xy[2 * i]);
+    s = fmin(s, g->xy[2 * i + 1]), n = fmax(n, g->xy[2 * i + 1]);
+  }
+  double longest = sqrt(longest2);
   if (!(longest * DEG < k->r))
     return false;
   double c = cos(k->r - longest * DEG);
-  for (size_t i = 0; i < g->npoints; i++)
-    if (!(dot(k->c, to_v3(g->xy[2 * i], g->xy[2 * i + 1])) >= c))
-      return false;
+  /* The shape's box first: four or six points instead of every vertex. */
+  if (!(e - w < 180 && box_within(k, w, s, e, n, c)))
+    for (size_t i = 0; i < g->npoints; i++)
+      if (!(dot(k->c, to_v3(g->xy[2 * i], g->xy[2 * i + 1])) >= c))
+        return false;
+  if (g->kind != IM_GEOM_POLYGON)
+    return true;
   /* A polygon may yet hold all that lies outside the cap (a country
    * round the antipode of an equal-area map). */
-  return g->kind != IM_GEOM_POLYGON || !polygon_contains(g, atan2(-k->c.y, -k->c.x) / DEG, asin(-k->c.z) / DEG);
+  double alon = atan2(-k->c.y, -k->c.x) / DEG, alat = asin(-k->c.z) / DEG;
+  alon -= 360 * floor((alon - w) / 360);
+  if (alat < s || alat > n || alon > e)
+    return true;
+  return !polygon_contains(g, alon, alat);
 }
 
 void im_cap_rim_point(const im_cap *k, double t, double *lon, double *lat) {
