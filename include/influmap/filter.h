@@ -112,6 +112,24 @@ IM_API im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfi
  * filter is not bound. */
 IM_API bool im_filter_eval(const im_filter *f, char *const *values);
 
+/* Parses a value expression (docs/style-language.md, "Expressions"):
+ * arithmetic, || and functions over fields and literals, such as
+ * GDP_MD_EST * 1e6 / POP_EST or upper(NAME) || ' (' || ISO_A3 || ')'.
+ * Errors as for im_filter_parse. Bind it with im_filter_bind and compute it
+ * with im_filter_value; im_filter_eval is false for it. */
+IM_API im_status im_filter_parse_value(const char *text, const char *file, int line, int column, im_filter **out,
+                                       im_error *err);
+
+/* Computes a value expression for one feature's values (aligned with the
+ * fields it was bound to) into buf as text: numbers as the shortest decimal
+ * that reads back exactly ("0.1", "2021", "1e+21"), dates in ISO 8601.
+ * Returns the length of the text (as snprintf: buf holds size - 1 bytes of
+ * it at most, NUL-terminated), or -1 when the value is null: a field that
+ * is null or not of the kind needed, a division by zero, a result that is
+ * not finite, a text of more than 4 KiB; or when f is not a bound value
+ * expression. Does not allocate. */
+IM_API int im_filter_value(const im_filter *f, char *const *values, char *buf, size_t size);
+
 /* The expression's source text (owned by f), for messages. */
 IM_API const char *im_filter_text(const im_filter *f);
 

@@ -26,6 +26,11 @@ static void sb_add(strbuf *b, const char *s, size_t n) {
 }
 
 static long find_field(const im_field *fields, size_t nfields, const char *name, size_t len) {
+  /* The exact-case match first (a computed field is named by its
+   * expression, whose texts keep their case). */
+  for (size_t i = 0; i < nfields; i++)
+    if (fields[i].name && strlen(fields[i].name) == len && !strncmp(fields[i].name, name, len))
+      return (long)i;
   for (size_t i = 0; i < nfields; i++)
     if (fields[i].name && strlen(fields[i].name) == len && !strncasecmp(fields[i].name, name, len))
       return (long)i;
