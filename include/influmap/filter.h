@@ -14,12 +14,24 @@
  *   and       := not ('and' not)*
  *   not       := 'not' not | predicate
  *   predicate := '(' expr ')'
- *              | operand op operand              op: = != <> < <= > >=
- *              | operand ['not'] 'in' '(' item (',' item)* ')'
- *              | operand ['not'] 'like' 'pattern'
- *              | operand 'is' ['not'] 'null'
+ *              | value op value                  op: = != <> < <= > >=
+ *              | value ['not'] 'in' '(' item (',' item)* ')'
+ *              | value ['not'] 'like' 'pattern'
+ *              | value 'is' ['not'] 'null'
  *              | 'true' | 'false'
+ *   value     := sum ('||' sum)*                 (joins texts)
+ *   sum       := product (('+' | '-') product)*
+ *   product   := unary (('*' | '/' | '%') unary)*
+ *   unary     := ('-' | '+') unary | primary
+ *   primary   := '(' value ')' | function '(' [value (',' value)*] ')' | operand
  *   operand   := field | 'text' | number | date | 'true' | 'false'
+ * A '(' opens a value when a comparison follows its ')': (a + b) / 2 > 1.
+ * Functions (docs/style-language.md, "Expressions"): upper lower length
+ * substr trim concat coalesce round abs floor ceil number year month day
+ * days_between format. A computed value is null ("no data") when a field it
+ * needs is null or not of the kind needed (a number for arithmetic, a
+ * date for the date functions), on a division by zero and when not
+ * finite; a comparison with a null value is false.
  * Keywords (and or not in like is null true false) are case-insensitive; a
  * field named like a keyword is written in double quotes: "in" = 1.
  *
@@ -27,7 +39,10 @@
  *   field    a bare word [A-Za-z_][A-Za-z0-9_]*, or any name in double
  *            quotes ("field name"; "" inside stands for one ").
  *   'text'   UTF-8 in single quotes; '' inside stands for one ' ('O''Higgins').
- *   number   decimal: 12, -12.5, .5, 1e6 (not hex, inf or nan).
+ *   number   decimal: 12, -12.5, .5, 1e6 (not hex, inf or nan). A '-'
+ *            where a value is expected, written against the digits, is
+ *            part of the number (x = -2); after a value it subtracts
+ *            (10-2 is 8).
  *   date     ISO 8601, unquoted: 2021, 2021-12, 2021-12-01,
  *            2021-12-01T10:00, 2021-12-01T10:00:30.5, each time optionally
  *            followed by Z, +HH:MM, +HHMM or +HH (or -).
@@ -70,7 +85,8 @@
  * not null and does not match p. 'not' is plain negation, so 'not x = 1'
  * holds where x is null or not a number, while 'x != 1' does not.
  *
- * Limits: 64 KiB of text, 256 levels of parentheses and 'not'. */
+ * Limits: 64 KiB of text, 256 levels of parentheses and 'not', and 256
+ * of parentheses, signs and calls within a value. */
 #ifndef INFLUMAP_FILTER_H
 #define INFLUMAP_FILTER_H
 
