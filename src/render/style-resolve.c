@@ -80,14 +80,14 @@ static im_status check_label(const im_resolver *r, const im_style *st, const im_
                              im_spec_pos pos, im_error *err) {
   /* At the text's own place when known. */
   const struct im_label_at *t = &st->label.text_at, *sh = &st->label.short_at, *pr = &st->label.priority_at;
-  if (st->label.text && im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path,
-                                                t->line ? t->file : file, t->line ? t->line : pos.line,
-                                                t->line ? t->column : pos.column, err))
+  if (st->label.text &&
+      im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, t->line ? t->file : file,
+                              t->line ? t->line : pos.line, t->line ? t->column : pos.column, err))
     return IM_STATUS_INPUT;
-  if (st->label.short_text && im_label_template_check(st->label.short_text, r->label_fields, r->nlabel_fields,
-                                                      layer->path, sh->line ? sh->file : file,
-                                                      sh->line ? sh->line : pos.line,
-                                                      sh->line ? sh->column : pos.column, err))
+  if (st->label.short_text &&
+      im_label_template_check(st->label.short_text, r->label_fields, r->nlabel_fields, layer->path,
+                              sh->line ? sh->file : file, sh->line ? sh->line : pos.line,
+                              sh->line ? sh->column : pos.column, err))
     return IM_STATUS_INPUT;
   if (pr->line) {
     file = pr->file;

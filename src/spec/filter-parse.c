@@ -65,9 +65,7 @@ im_status im_fparse_fail(im_fparser *p, size_t off, const char *fmt, ...) {
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 /* Characters of a date word: 2021-12-01T10:00:00+02:00. */
-static bool is_date_char(char c) {
-  return is_alpha(c) || is_digit(c) || c == '.' || c == ':' || c == '+' || c == '-';
-}
+static bool is_date_char(char c) { return is_alpha(c) || is_digit(c) || c == '.' || c == ':' || c == '+' || c == '-'; }
 
 /* The end of the number or date word starting at s[at]: a date when it
  * starts YYYY-D, else a number, whose only sign is an exponent's (1e-6),
@@ -524,7 +522,8 @@ static im_status predicate(parser *p, im_fnode **out) {
     return IM_STATUS_OK;
   }
   if (n->a.expr)
-    return FAIL(p, t.start, "expected a comparison (=, !=, <, <=, >, >=, in, like or is null) after the value, found %s",
+    return FAIL(p, t.start,
+                "expected a comparison (=, !=, <, <=, >, >=, in, like or is null) after the value, found %s",
                 describe(p, &t, buf2, sizeof buf2));
   return FAIL(p, t.start, "expected a comparison (=, !=, <, <=, >, >=, in, like or is null) after %s, found %s",
               describe(p, &first, buf, sizeof buf), describe(p, &t, buf2, sizeof buf2));
@@ -590,9 +589,7 @@ bool im_fparse_keyword(const im_fparser *p, const im_ftoken *t) { return is_keyw
 const char *im_fparse_describe(const im_fparser *p, const im_ftoken *t, char *buf, size_t size) {
   return describe(p, t, buf, size);
 }
-im_status im_fparse_leaf(im_fparser *p, bool in_list, bool rhs, im_foperand *o) {
-  return operand(p, in_list, rhs, o);
-}
+im_status im_fparse_leaf(im_fparser *p, bool in_list, bool rhs, im_foperand *o) { return operand(p, in_list, rhs, o); }
 
 static im_status parse(const char *text, const char *file, int line, int column, bool value, im_filter **out,
                        im_error *err) {

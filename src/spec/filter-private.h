@@ -150,8 +150,8 @@ typedef struct {
 typedef struct {
   const struct im_filter *f;
   const char *s;
-  size_t n, pos;  /* the lexer's position */
-  im_ftoken tok;  /* the lookahead */
+  size_t n, pos; /* the lexer's position */
+  im_ftoken tok; /* the lookahead */
   int depth;
   im_error *err;
 } im_fparser;

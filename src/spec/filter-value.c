@@ -32,14 +32,22 @@ static const struct {
   im_fn fn;
   int min, max; /* arguments; max -1: any number */
 } functions[] = {
-    {"upper", IM_FN_UPPER, 1, 1},       {"lower", IM_FN_LOWER, 1, 1},
-    {"length", IM_FN_LENGTH, 1, 1},     {"substr", IM_FN_SUBSTR, 2, 3},
-    {"trim", IM_FN_TRIM, 1, 1},         {"concat", IM_FN_CONCAT, 1, -1},
-    {"coalesce", IM_FN_COALESCE, 1, -1}, {"round", IM_FN_ROUND, 1, 2},
-    {"abs", IM_FN_ABS, 1, 1},           {"floor", IM_FN_FLOOR, 1, 1},
-    {"ceil", IM_FN_CEIL, 1, 1},         {"number", IM_FN_NUMBER, 1, 1},
-    {"year", IM_FN_YEAR, 1, 1},         {"month", IM_FN_MONTH, 1, 1},
-    {"day", IM_FN_DAY, 1, 1},           {"days_between", IM_FN_DAYS_BETWEEN, 2, 2},
+    {"upper", IM_FN_UPPER, 1, 1},
+    {"lower", IM_FN_LOWER, 1, 1},
+    {"length", IM_FN_LENGTH, 1, 1},
+    {"substr", IM_FN_SUBSTR, 2, 3},
+    {"trim", IM_FN_TRIM, 1, 1},
+    {"concat", IM_FN_CONCAT, 1, -1},
+    {"coalesce", IM_FN_COALESCE, 1, -1},
+    {"round", IM_FN_ROUND, 1, 2},
+    {"abs", IM_FN_ABS, 1, 1},
+    {"floor", IM_FN_FLOOR, 1, 1},
+    {"ceil", IM_FN_CEIL, 1, 1},
+    {"number", IM_FN_NUMBER, 1, 1},
+    {"year", IM_FN_YEAR, 1, 1},
+    {"month", IM_FN_MONTH, 1, 1},
+    {"day", IM_FN_DAY, 1, 1},
+    {"days_between", IM_FN_DAYS_BETWEEN, 2, 2},
     {"format", IM_FN_FORMAT, 2, 2},
 };
 enum { NFUNCTIONS = sizeof functions / sizeof *functions };
@@ -182,7 +190,8 @@ static im_status call(im_fparser *p, im_fvalue **out) {
   size_t len = name.end - name.start;
   char buf[64];
   int k = 0;
-  while (k < NFUNCTIONS && !(strlen(functions[k].name) == len && !strncasecmp(functions[k].name, p->s + name.start, len)))
+  while (k < NFUNCTIONS &&
+         !(strlen(functions[k].name) == len && !strncasecmp(functions[k].name, p->s + name.start, len)))
     k++;
   if (k == NFUNCTIONS) {
     const char *names[NFUNCTIONS];
@@ -340,9 +349,7 @@ static im_status product(im_fparser *p, bool rhs, im_fvalue **out) {
 
 static im_status sum(im_fparser *p, bool rhs, im_fvalue **out) { return chain(p, rhs, IM_FV_SUM, "+-", product, out); }
 
-static im_status concat(im_fparser *p, bool rhs, im_fvalue **out) {
-  return chain(p, rhs, IM_FV_CONCAT, "|", sum, out);
-}
+static im_status concat(im_fparser *p, bool rhs, im_fvalue **out) { return chain(p, rhs, IM_FV_CONCAT, "|", sum, out); }
 
 im_status im_fparse_value(im_fparser *p, bool rhs, im_foperand *o) {
   *o = (im_foperand){.offset = p->tok.start, .index = -1};
