@@ -50,30 +50,14 @@ static void want(wants *ws, const char *s, size_t n, const char *file, int line,
   ws->w[ws->n++] = (wanted){text, file, line, column};
 }
 
-static int utf8_chars(const char *s, size_t nbytes) {
-  int n = 0;
-  for (size_t i = 0; i < nbytes; i++)
-    n += ((unsigned char)s[i] & 0xc0) != 0x80;
-  return n;
-}
-
 /* Each {...} of a label template (placed as im_label_template_check
- * places its faults). */
+ * places its faults, which reports a brace without its pair). */
 static void want_template(wants *ws, const char *tmpl, const char *file, im_spec_pos pos) {
-  for (const char *p = tmpl; p && *p; p++) {
-    if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-      p++;
-      continue;
-    }
-    if (*p != '{')
-      continue;
-    const char *name = p + 1;
-    size_t len = strcspn(name, "{}");
-    if (name[len] != '}')
-      return; /* im_label_template_check reports it */
-    want(ws, name, len, file, pos.line, pos.column ? pos.column + utf8_chars(tmpl, (size_t)(name - tmpl)) : 0);
-    p = name + len;
-  }
+  const char *name;
+  size_t len;
+  bool closed;
+  for (const char *p = tmpl; (p = im_label_template_next(p, &name, &len, &closed)) && closed;)
+    want(ws, name, len, file, pos.line, im_label_template_column(tmpl, name, pos.column));
 }
 
 /* Where a label's text is written: its own place when known, else the
