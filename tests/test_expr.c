@@ -72,6 +72,7 @@ static void arithmetic(void **state) {
   VALUE("abs(-2.5) + floor(2.7) + ceil(2.1)", "7.5");
   VALUE("round(2.5) + round(-2.5)", "0"); /* half away from zero */
   VALUE("round(1234.5678, -2)", "1200");
+  VALUE("round(1e300, 15)", "1e+300"); /* too large for the decimals: as it is */
   VALUE("number('  12.5 ')", "12.5");
 }
 

@@ -1,5 +1,6 @@
 /* Expressions where a field is named, computed into fields of their own
  * (computed-private.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +131,7 @@ static im_status compute(const wanted *w, const im_layer *layer, char **values, 
       continue;
     if (v.t == IM_FVAL_NUM) {
       any_number = true;
-      whole &= v.num == (double)(long long)v.num && v.num > -1e15 && v.num < 1e15;
+      whole &= v.num > -1e15 && v.num < 1e15 && v.num == floor(v.num);
     } else {
       other = true;
     }

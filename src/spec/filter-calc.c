@@ -235,14 +235,14 @@ static im_fval arithmetic(const im_fvalue *v, char *const *values, im_farena *a)
   return number_value(acc);
 }
 
-/* The texts of args from `from` on joined; skip_null: nulls add nothing
- * (concat()), else a null makes the whole null (||). */
-static im_fval join(const im_fvalue *v, size_t from, bool skip_null, char *const *values, im_farena *a) {
+/* The texts of v's args joined; skip_null: nulls add nothing (concat()),
+ * else a null makes the whole null (||). */
+static im_fval join(const im_fvalue *v, bool skip_null, char *const *values, im_farena *a) {
   size_t start = a->used, n = 0;
   /* Each part is written where the last ended, then moved down over the
    * NUL before it, so the whole is one run. */
   char *out = a->buf + a->used;
-  for (size_t i = from; i < v->nargs; i++) {
+  for (size_t i = 0; i < v->nargs; i++) {
     size_t mark = a->used;
     const char *t = im_fval_text(im_fvalue_eval(v->args[i], values, a), a);
     if (!t) {
@@ -310,6 +310,8 @@ static double day_number(const im_fdate *d) {
 }
 
 static im_fval call(const im_fvalue *v, char *const *values, im_farena *a) {
+  if (v->fn == IM_FN_CONCAT)
+    return join(v, true, values, a);
   im_fval x = v->nargs ? im_fvalue_eval(v->args[0], values, a) : null_value;
   double n, m;
   im_fdate d, e;
@@ -318,8 +320,8 @@ static im_fval call(const im_fvalue *v, char *const *values, im_farena *a) {
     for (size_t i = 1; x.t == IM_FVAL_NULL && i < v->nargs; i++)
       x = im_fvalue_eval(v->args[i], values, a);
     return x;
-  case IM_FN_CONCAT:
-    return join(v, 0, true, values, a);
+  case IM_FN_CONCAT: /* above */
+    break;
   case IM_FN_UPPER:
   case IM_FN_LOWER:
   case IM_FN_LENGTH:
@@ -381,10 +383,12 @@ static im_fval call(const im_fvalue *v, char *const *values, im_farena *a) {
       if (m < -15 || m > 15)
         return null_value;
       double scale = pow(10, floor(m));
+      if (!isfinite(n * scale)) /* too large to have such decimals: as it is */
+        return number_value(n);
       return number_value(round(n * scale) / scale);
     }
     {
-      char num[400];
+      char num[640]; /* 1.8e308 with 15 decimals and its commas */
       im_format_number(n, v->fmt.decimals, v->fmt.group, num, sizeof num);
       size_t lp = strlen(v->fmt.prefix), ln = strlen(num), ls = strlen(v->fmt.suffix);
       char *p = take(a, lp + ln + ls);
@@ -425,7 +429,7 @@ im_fval im_fvalue_eval(const im_fvalue *v, char *const *values, im_farena *a) {
   case IM_FV_PRODUCT:
     return arithmetic(v, values, a);
   case IM_FV_CONCAT:
-    return join(v, 0, false, values, a);
+    return join(v, false, values, a);
   case IM_FV_CALL:
     return call(v, values, a);
   }
