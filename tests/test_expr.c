@@ -364,11 +364,48 @@ static void formatted_label_in_pdf(void **state) {
   im_map_free(map);
 }
 
+/* A label priority written as an expression decides which of two labels
+ * of one mark gets the only place there is (above it: the page is too
+ * narrow beside it and too low below it). */
+static void priority_expression(void **state) {
+  (void)state;
+  const char *csv = "name,rank,lon,lat\nALPHA ALPHA ALPHA ALPHA,2,0,-0.07\nBRAVO BRAVO BRAVO BRAVO,1,0,-0.07\n";
+  assert_true(write_file(scratch_path("ranked.csv"), csv, strlen(csv)));
+  static const struct {
+    const char *priority, *placed, *dropped;
+  } cases[] = {{"rank * 10", "ALPHA", "BRAVO"}, {"10 - rank", "BRAVO", "ALPHA"}, {"-rank", "BRAVO", "ALPHA"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "map:\n  page: {width: 60mm, height: 9mm, dpi: 150}\n  crs: EPSG:4326\n"
+             "  extent: {west: -1, east: 1, south: -0.15, north: 0.15}\n"
+             "layers:\n  - id: pts\n    source: %s\n    marker: {symbol: circle, size: 3pt}\n"
+             "    label: {text: \"{name}\", font: Noto Sans 10, priority: \"%s\"}\n",
+             scratch_path("ranked.csv"), cases[i].priority);
+    im_map *map = load_spec_text("ranked.yaml", yaml);
+    const char *out = scratch_path("ranked.pdf");
+    im_error err;
+    im_error_clear(&err);
+    im_render_stats stats;
+    assert_ok(im_map_render(map, out, &(im_render_options){.stats = &stats}, &err), &err);
+    assert_int_equal(stats.labels_placed, 1);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", out);
+    char *text = run_capture(cmd);
+    assert_non_null(text);
+    if (!strstr(text, cases[i].placed) || strstr(text, cases[i].dropped))
+      fail_msg("priority %s: expected %s placed, %s dropped; pdftotext: %s", cases[i].priority, cases[i].placed,
+               cases[i].dropped, text);
+    free(text);
+    im_map_free(map);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(arithmetic), cmocka_unit_test(no_data),    cmocka_unit_test(text),
       cmocka_unit_test(numbers_formatted), cmocka_unit_test(dates), cmocka_unit_test(conditions),
       cmocka_unit_test(errors),     cmocka_unit_test(nesting),    cmocka_unit_test(class_on_an_expression),
-      cmocka_unit_test(formatted_label_in_pdf)};
+      cmocka_unit_test(formatted_label_in_pdf), cmocka_unit_test(priority_expression)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
