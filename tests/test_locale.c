@@ -99,6 +99,36 @@ static void test_numbers_read_and_written(void **state) {
   im_map_free(map);
 }
 
+/* Expressions read and write numbers with a '.' (and format() groups
+ * thousands with a ','), whatever the locale. */
+static void test_expressions(void **state) {
+  (void)state;
+  use_locale(COMMA_LOCALE);
+  static const im_field fields[] = {{"POP", IM_FIELD_DOUBLE, 12, 2}};
+  char *values[] = {"1234567.5"};
+  static const struct {
+    const char *text, *want;
+  } cases[] = {
+      {"POP / 2", "617283.75"},
+      {"format(POP, 1)", "1,234,567.5"},
+      {"format(POP / 1e6, '0.00') || ' M'", "1.23 M"},
+      {"number('2.5') + 0.25", "2.75"},
+      {"days_between(2021-12-01, '2021-12-01T06:00Z')", "0.25"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    im_error err;
+    im_filter *f = NULL;
+    assert_ok(im_filter_parse_value(cases[i].text, "t.yaml", 1, 1, &f, &err), &err);
+    assert_ok(im_filter_bind(f, fields, 1, "x.shp", &err), &err);
+    char buf[64];
+    int n = im_filter_value(f, values, buf, sizeof buf);
+    im_filter_free(f);
+    if (n < 0 || strcmp(buf, cases[i].want))
+      fail_msg("%s: '%s', expected '%s'", cases[i].text, n < 0 ? "null" : buf, cases[i].want);
+  }
+  use_locale("C");
+}
+
 /* CSV (lon/lat and WKT) and GeoJSON coordinates (jansson 2.14 parses
  * numbers whatever the locale: checked here). */
 static void test_sources_read(void **state) {
@@ -234,6 +264,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_locale_has_decimal_comma),
       cmocka_unit_test(test_numbers_read_and_written),
+      cmocka_unit_test(test_expressions),
       cmocka_unit_test(test_sources_read),
       cmocka_unit_test(test_map_set_identical),
   };

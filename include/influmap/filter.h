@@ -14,12 +14,24 @@
  *   and       := not ('and' not)*
  *   not       := 'not' not | predicate
  *   predicate := '(' expr ')'
- *              | operand op operand              op: = != <> < <= > >=
- *              | operand ['not'] 'in' '(' item (',' item)* ')'
- *              | operand ['not'] 'like' 'pattern'
- *              | operand 'is' ['not'] 'null'
+ *              | value op value                  op: = != <> < <= > >=
+ *              | value ['not'] 'in' '(' item (',' item)* ')'
+ *              | value ['not'] 'like' 'pattern'
+ *              | value 'is' ['not'] 'null'
  *              | 'true' | 'false'
+ *   value     := sum ('||' sum)*                 (joins texts)
+ *   sum       := product (('+' | '-') product)*
+ *   product   := unary (('*' | '/' | '%') unary)*
+ *   unary     := ('-' | '+') unary | primary
+ *   primary   := '(' value ')' | function '(' [value (',' value)*] ')' | operand
  *   operand   := field | 'text' | number | date | 'true' | 'false'
+ * A '(' opens a value when a comparison follows its ')': (a + b) / 2 > 1.
+ * Functions (docs/style-language.md, "Expressions"): upper lower length
+ * substr trim concat coalesce round abs floor ceil number year month day
+ * days_between format. A computed value is null ("no data") when a field it
+ * needs is null or not of the kind needed (a number for arithmetic, a
+ * date for the date functions), on a division by zero and when not
+ * finite; a comparison with a null value is false.
  * Keywords (and or not in like is null true false) are case-insensitive; a
  * field named like a keyword is written in double quotes: "in" = 1.
  *
@@ -27,7 +39,10 @@
  *   field    a bare word [A-Za-z_][A-Za-z0-9_]*, or any name in double
  *            quotes ("field name"; "" inside stands for one ").
  *   'text'   UTF-8 in single quotes; '' inside stands for one ' ('O''Higgins').
- *   number   decimal: 12, -12.5, .5, 1e6 (not hex, inf or nan).
+ *   number   decimal: 12, -12.5, .5, 1e6 (not hex, inf or nan). A '-'
+ *            where a value is expected, written against the digits, is
+ *            part of the number (x = -2); after a value it subtracts
+ *            (10-2 is 8).
  *   date     ISO 8601, unquoted: 2021, 2021-12, 2021-12-01,
  *            2021-12-01T10:00, 2021-12-01T10:00:30.5, each time optionally
  *            followed by Z, +HH:MM, +HHMM or +HH (or -).
@@ -70,7 +85,8 @@
  * not null and does not match p. 'not' is plain negation, so 'not x = 1'
  * holds where x is null or not a number, while 'x != 1' does not.
  *
- * Limits: 64 KiB of text, 256 levels of parentheses and 'not'. */
+ * Limits: 64 KiB of text, 256 levels of parentheses and 'not', and 256
+ * of parentheses, signs and calls within a value. */
 #ifndef INFLUMAP_FILTER_H
 #define INFLUMAP_FILTER_H
 
@@ -111,6 +127,24 @@ IM_API im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfi
  * it was bound to (NULL for a null value). Does not allocate. False when the
  * filter is not bound. */
 IM_API bool im_filter_eval(const im_filter *f, char *const *values);
+
+/* Parses a value expression (docs/style-language.md, "Expressions"):
+ * arithmetic, || and functions over fields and literals, such as
+ * GDP_MD_EST * 1e6 / POP_EST or upper(NAME) || ' (' || ISO_A3 || ')'.
+ * Errors as for im_filter_parse. Bind it with im_filter_bind and compute it
+ * with im_filter_value; im_filter_eval is false for it. */
+IM_API im_status im_filter_parse_value(const char *text, const char *file, int line, int column, im_filter **out,
+                                       im_error *err);
+
+/* Computes a value expression for one feature's values (aligned with the
+ * fields it was bound to) into buf as text: numbers as the shortest decimal
+ * that reads back exactly ("0.1", "2021", "1e+21"), dates in ISO 8601.
+ * Returns the length of the text (as snprintf: buf holds size - 1 bytes of
+ * it at most, NUL-terminated), or -1 when the value is null: a field that
+ * is null or not of the kind needed, a division by zero, a result that is
+ * not finite, a text of more than 4 KiB; or when f is not a bound value
+ * expression. Does not allocate. */
+IM_API int im_filter_value(const im_filter *f, char *const *values, char *buf, size_t size);
 
 /* The expression's source text (owned by f), for messages. */
 IM_API const char *im_filter_text(const im_filter *f);

@@ -126,7 +126,8 @@ IM_API im_status im_layer_source_crs(const char *path, char **definition, char *
 /* "Point", "PolygonZ", "MultiPatch", ... for a SHPT_* code. */
 IM_API const char *im_shape_type_name(int shape_type);
 IM_API const char *im_field_type_name(im_field_type type);
-/* The index of the field called name (case-insensitive), or -1. */
+/* The index of the field called name (case-insensitive, an exact-case
+ * match winning), or -1. */
 IM_API long im_layer_field_index(const im_layer *layer, const char *name);
 
 /* What a loaded layer holds. Strings and geometry are owned by the layer. */

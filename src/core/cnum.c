@@ -3,7 +3,9 @@
 
 #include <locale.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static locale_t c_locale;
 static pthread_once_t c_once = PTHREAD_ONCE_INIT;
@@ -52,4 +54,33 @@ int im_fprintf(FILE *f, const char *fmt, ...) {
   leave(old);
   va_end(ap);
   return n;
+}
+
+int im_format_number(double v, int decimals, bool group, char *buf, size_t size) {
+  char digits[400]; /* %.15f of 1.8e308 has 309 digits before the point */
+  if (decimals < 0)
+    decimals = 0;
+  if (decimals > 15)
+    decimals = 15;
+  im_snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v) + 0.0);
+  size_t nint = strspn(digits, "0123456789");
+  bool negative = v < 0 && strspn(digits, "0.") != strlen(digits);
+  char out[600];
+  size_t o = 0;
+  if (negative)
+    out[o++] = '-';
+  for (size_t i = 0; i < nint; i++) {
+    if (group && i && (nint - i) % 3 == 0)
+      out[o++] = ',';
+    out[o++] = digits[i];
+  }
+  for (size_t i = nint; digits[i]; i++)
+    out[o++] = digits[i];
+  out[o] = '\0';
+  if (size) {
+    size_t n = o < size - 1 ? o : size - 1;
+    memcpy(buf, out, n);
+    buf[n] = '\0';
+  }
+  return (int)o;
 }

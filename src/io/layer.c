@@ -199,6 +199,11 @@ const char *im_field_type_name(im_field_type t) {
 }
 
 long im_layer_field_index(const im_layer *layer, const char *name) {
+  /* The exact-case match first: computed fields are named by their
+   * expression, and upper(NAME) || 'a' is not upper(NAME) || 'A'. */
+  for (size_t i = 0; i < layer->nfields; i++)
+    if (strcmp(layer->fields[i].name, name) == 0)
+      return (long)i;
   for (size_t i = 0; i < layer->nfields; i++)
     if (strcasecmp(layer->fields[i].name, name) == 0)
       return (long)i;

@@ -26,6 +26,11 @@ static void sb_add(strbuf *b, const char *s, size_t n) {
 }
 
 static long find_field(const im_field *fields, size_t nfields, const char *name, size_t len) {
+  /* The exact-case match first (a computed field is named by its
+   * expression, whose texts keep their case). */
+  for (size_t i = 0; i < nfields; i++)
+    if (fields[i].name && strlen(fields[i].name) == len && !strncmp(fields[i].name, name, len))
+      return (long)i;
   for (size_t i = 0; i < nfields; i++)
     if (fields[i].name && strlen(fields[i].name) == len && !strncasecmp(fields[i].name, name, len))
       return (long)i;
@@ -69,21 +74,34 @@ static int utf8_chars(const char *s, size_t nbytes) {
   return n;
 }
 
-im_status im_label_template_check(const char *tmpl, const im_field *fields, size_t nfields, const char *layer_path,
-                                  const char *spec_file, int line, int column, im_error *err) {
-  if (!tmpl)
-    return IM_STATUS_OK;
-  for (const char *p = tmpl; *p; p++) {
+const char *im_label_template_next(const char *p, const char **name, size_t *len, bool *closed) {
+  for (; p && *p; p++) {
     if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
       p++;
       continue;
     }
     if (*p != '{')
       continue;
-    const char *name = p + 1;
-    size_t len = strcspn(name, "{}");
-    int col = column ? column + utf8_chars(tmpl, (size_t)(name - tmpl)) : 0;
-    if (name[len] != '}')
+    *name = p + 1;
+    *len = strcspn(*name, "{}");
+    *closed = (*name)[*len] == '}';
+    return *closed ? *name + *len + 1 : *name + *len;
+  }
+  return NULL;
+}
+
+int im_label_template_column(const char *tmpl, const char *at, int column) {
+  return column ? column + utf8_chars(tmpl, (size_t)(at - tmpl)) : 0;
+}
+
+im_status im_label_template_check(const char *tmpl, const im_field *fields, size_t nfields, const char *layer_path,
+                                  const char *spec_file, int line, int column, im_error *err) {
+  const char *name;
+  size_t len;
+  bool closed;
+  for (const char *p = tmpl; (p = im_label_template_next(p, &name, &len, &closed));) {
+    int col = im_label_template_column(tmpl, name, column);
+    if (!closed)
       return im_error_set(err, IM_STATUS_INPUT, spec_file, line, col ? col - 1 : 0,
                           "label text \"%s\": '{' without its '}' (write '{{' for a brace)", tmpl);
     if (len == 0)
@@ -120,7 +138,6 @@ im_status im_label_template_check(const char *tmpl, const im_field *fields, size
       free(names);
       return IM_STATUS_INPUT;
     }
-    p = name + len;
   }
   return IM_STATUS_OK;
 }

@@ -40,6 +40,15 @@ char *im_label_expand(const char *tmpl, const im_field *fields, size_t nfields, 
 im_status im_label_template_check(const char *tmpl, const im_field *fields, size_t nfields, const char *layer_path,
                                   const char *spec_file, int line, int column, im_error *err);
 
+/* The next {FIELD} of a template from p on ("{{" and "}}" skipped): its
+ * text in *name and *len, *closed false when no '}' ends it (a '{' or the
+ * end comes first); returns where to go on from, or NULL when there is
+ * none (also for p NULL). */
+const char *im_label_template_next(const char *p, const char **name, size_t *len, bool *closed);
+
+/* The spec column of `at` in tmpl, tmpl starting at column (0: unknown). */
+int im_label_template_column(const char *tmpl, const char *at, int column);
+
 /* text (UTF-8; invalid bytes are replaced) in NFC with the case changed:
  * upper and lower case by Unicode's full mappings ('Bogotá' -> 'BOGOTÁ'),
  * title case capitalises the first letter of each word and lowers the rest

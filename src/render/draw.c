@@ -19,6 +19,7 @@
 #include "geo/geom-private.h"
 #include "geo/project-private.h"
 #include "render/aggregate-private.h"
+#include "render/computed-private.h"
 #include "render/displace-private.h"
 #include "render/join-private.h"
 #include "render/render-private.h"
@@ -508,9 +509,12 @@ static im_status open_layer(im_render_ctx *rc, const im_layer_style *ls, layer_j
     return st;
   /* Fields from other sources (join:, then aggregate:), before anything
    * reads the layer's fields. */
-  if ((st = im_render_join(rc, ls, &job->layer, err)))
+  if ((st = im_render_join(rc, ls, &job->layer, err)) ||
+      (st = im_render_aggregate(rc, ls, *src, fields_only, &job->layer, err)))
     return st;
-  return im_render_aggregate(rc, ls, *src, fields_only, &job->layer, err);
+  /* Then the expressions written where a field is named, which may use
+   * the fields of both. */
+  return im_render_computed(rc->map, ls, &job->layer, err);
 }
 
 /* Whether two layers of a map draw the same data: the same layer bound to

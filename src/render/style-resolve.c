@@ -83,12 +83,21 @@ bool im_label_priority_number(const char *text, double *v) { return im_parse_num
 
 static im_status check_label(const im_resolver *r, const im_style *st, const im_layer *layer, const char *file,
                              im_spec_pos pos, im_error *err) {
-  if (st->label.text && im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, file,
-                                                pos.line, pos.column, err))
+  /* At the text's own place when known. */
+  const struct im_label_at *t = &st->label.text_at, *sh = &st->label.short_at, *pr = &st->label.priority_at;
+  if (st->label.text &&
+      im_label_template_check(st->label.text, r->label_fields, r->nlabel_fields, layer->path, t->line ? t->file : file,
+                              t->line ? t->line : pos.line, t->line ? t->column : pos.column, err))
     return IM_STATUS_INPUT;
-  if (st->label.short_text && im_label_template_check(st->label.short_text, r->label_fields, r->nlabel_fields,
-                                                      layer->path, file, pos.line, pos.column, err))
+  if (st->label.short_text &&
+      im_label_template_check(st->label.short_text, r->label_fields, r->nlabel_fields, layer->path,
+                              sh->line ? sh->file : file, sh->line ? sh->line : pos.line,
+                              sh->line ? sh->column : pos.column, err))
     return IM_STATUS_INPUT;
+  if (pr->line) {
+    file = pr->file;
+    pos = (im_spec_pos){pr->line, pr->column};
+  }
   /* A priority is a number ("10") or a field holding one. */
   double fixed;
   if (st->label.priority && !im_label_priority_number(st->label.priority, &fixed) &&
@@ -502,26 +511,10 @@ const im_classes *im_resolver_classes(const im_resolver *r, size_t k) {
   return k < r->nclasses ? r->classes[k].cl : NULL;
 }
 
-/* v with `decimals` decimals and thousands separators (a comma, a point
- * before the decimals, whatever the locale: snprintf's %f follows
- * LC_NUMERIC, which a host may have set, so the point is put back). */
+/* v with `decimals` decimals and thousands separators, whatever the
+ * locale. */
 static void format_fixed(double v, int decimals, char *buf, size_t size) {
-  char digits[64];
-  snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v) + 0.0);
-  size_t nint = strspn(digits, "0123456789"), o = 0;
-  bool negative = v < 0 && strspn(digits, "0.,") != strlen(digits);
-  if (negative && o + 1 < size)
-    buf[o++] = '-';
-  for (size_t i = 0; i < nint && o + 2 < size; i++) {
-    if (i && (nint - i) % 3 == 0)
-      buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  if (decimals > 0 && o + 1 < size)
-    buf[o++] = '.';
-  for (size_t i = nint + 1; decimals > 0 && digits[i] && o + 1 < size; i++)
-    buf[o++] = digits[i];
-  buf[o] = '\0';
+  im_format_number(v, decimals, true, buf, size);
 }
 
 /* A class bound for people: whole numbers with thousands separators from

@@ -78,7 +78,7 @@ static int days_in_month(int y, int m) {
 
 /* Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
  * days_from_civil). */
-static long days_from_civil(int y, int m, int d) {
+long im_filter_days_from_civil(int y, int m, int d) {
   y -= m <= 2;
   long era = (y >= 0 ? y : y - 399) / 400;
   long yoe = y - era * 400;
@@ -185,7 +185,7 @@ const char *im_filter_date(const char *s, size_t n, bool attribute, im_fdate *ou
           *bad += lead;
           return why;
         }
-        d.instant = (double)days_from_civil(d.year, d.month, d.day) * 86400.0 + seconds;
+        d.instant = (double)im_filter_days_from_civil(d.year, d.month, d.day) * 86400.0 + seconds;
         d.prec = IM_FDATE_TIME;
       }
     }
@@ -197,7 +197,7 @@ const char *im_filter_date(const char *s, size_t n, bool attribute, im_fdate *ou
 }
 
 /* At the coarser of the two precisions (see filter.h). */
-static int date_cmp(const im_fdate *a, const im_fdate *b) {
+int im_filter_date_cmp(const im_fdate *a, const im_fdate *b) {
   im_fdate_prec p = a->prec < b->prec ? a->prec : b->prec;
   if (p == IM_FDATE_TIME)
     return (a->instant > b->instant) - (a->instant < b->instant);
@@ -213,8 +213,7 @@ static int date_cmp(const im_fdate *a, const im_fdate *b) {
   return (ka > kb) - (ka < kb);
 }
 
-static bool parse_bool(const char *s, bool *out) {
-  size_t n = strlen(s);
+bool im_filter_bool(const char *s, size_t n, bool *out) {
   trim(&s, &n);
   static const char *const yes[] = {"true", "t", "yes", "y", "1"}, *const no[] = {"false", "f", "no", "n", "0"};
   for (size_t k = 0; k < sizeof yes / sizeof *yes; k++) {
@@ -370,7 +369,7 @@ static bool glob_match(const char *p, const char *s) {
   }
 }
 
-static bool holds(im_fop op, int c) {
+bool im_filter_holds(im_fop op, int c) {
   switch (op) {
   case IM_FOP_EQ:
     return c == 0;
@@ -396,7 +395,7 @@ static const char *value_of(const im_foperand *o, char *const *values) {
 
 /* x (an attribute, or a literal's text) op the literal l; date_field says
  * x comes from a date field. */
-static bool compare_literal(const char *x, bool date_field, im_fop op, const im_foperand *l) {
+bool im_filter_compare_literal(const char *x, bool date_field, im_fop op, const im_foperand *l) {
   double v;
   im_fdate d;
   size_t bad;
@@ -404,36 +403,74 @@ static bool compare_literal(const char *x, bool date_field, im_fop op, const im_
   switch (l->kind) {
   case IM_FLIT_TEXT: {
     int c = strcmp(x, l->text);
-    return holds(op, (c > 0) - (c < 0));
+    return im_filter_holds(op, (c > 0) - (c < 0));
   }
   case IM_FLIT_NUMBER:
-    return im_filter_number(x, strlen(x), &v) && holds(op, num_cmp(v, l->number));
+    return im_filter_number(x, strlen(x), &v) && im_filter_holds(op, num_cmp(v, l->number));
   case IM_FLIT_DATE:
-    return !im_filter_date(x, strlen(x), true, &d, &bad) && holds(op, date_cmp(&d, &l->date));
+    return !im_filter_date(x, strlen(x), true, &d, &bad) && im_filter_holds(op, im_filter_date_cmp(&d, &l->date));
   case IM_FLIT_YEAR:
     if (!date_field && im_filter_number(x, strlen(x), &v))
-      return holds(op, num_cmp(v, l->number));
-    return !im_filter_date(x, strlen(x), true, &d, &bad) && holds(op, date_cmp(&d, &l->date));
+      return im_filter_holds(op, num_cmp(v, l->number));
+    return !im_filter_date(x, strlen(x), true, &d, &bad) && im_filter_holds(op, im_filter_date_cmp(&d, &l->date));
   case IM_FLIT_BOOL:
-    return parse_bool(x, &b) && holds(op, (int)b - (int)l->boolean);
+    return im_filter_bool(x, strlen(x), &b) && im_filter_holds(op, (int)b - (int)l->boolean);
   }
   return false;
 }
 
+/* Not inlined, so that the scratch space is on the stack only here, not
+ * in every level of im_filter_eval_node's recursion. */
+__attribute__((noinline)) static bool compare_computed(const im_foperand *a, im_fop op, const im_foperand *b,
+                                                       char *const *values) {
+  /* Computed: each side a value of its own kind (filter-calc.c). */
+  char buf[IM_FARENA_STACK];
+  im_farena arena = {buf, sizeof buf, 0};
+  im_fval x = im_foperand_eval(a, values, &arena);
+  return x.t != IM_FVAL_NULL && im_fval_compare(x, op, im_foperand_eval(b, values, &arena));
+}
+
 static bool compare(const im_foperand *a, im_fop op, const im_foperand *b, char *const *values) {
+  if (a->expr || b->expr)
+    return compare_computed(a, op, b, values);
   const char *x = value_of(a, values);
   if (!x)
     return false;
   if (!b->is_field)
-    return compare_literal(x, a->is_field && a->type == IM_FIELD_DATE, op, b);
+    return im_filter_compare_literal(x, a->is_field && a->type == IM_FIELD_DATE, op, b);
   const char *y = values[b->index];
   if (!y)
     return false;
   double dx, dy;
   if (im_filter_number(x, strlen(x), &dx) && im_filter_number(y, strlen(y), &dy))
-    return holds(op, num_cmp(dx, dy));
+    return im_filter_holds(op, num_cmp(dx, dy));
   int c = strcmp(x, y);
-  return holds(op, (c > 0) - (c < 0));
+  return im_filter_holds(op, (c > 0) - (c < 0));
+}
+
+/* An operand's text: the attribute or literal, or a computed value written
+ * into buf; NULL when null. */
+static const char *text_of(const im_foperand *o, char *const *values, char *buf, size_t size) {
+  if (!o->expr)
+    return value_of(o, values);
+  im_farena arena = {buf, size, 0};
+  return im_fval_text(im_fvalue_eval(o->expr, values, &arena), &arena);
+}
+
+/* in, like, is null (kept out of im_filter_eval_node's frame, as above). */
+__attribute__((noinline)) static bool test_value(const im_fnode *n, char *const *values) {
+  char buf[IM_FARENA_STACK];
+  const char *x = text_of(&n->a, values, buf, sizeof buf);
+  if (n->kind == IM_FNODE_NULL)
+    return (x == NULL) != n->negate;
+  if (!x)
+    return false;
+  if (n->kind == IM_FNODE_LIKE)
+    return glob_match(n->pattern, x) != n->negate;
+  bool found = false, date_field = n->a.is_field && n->a.type == IM_FIELD_DATE;
+  for (size_t i = 0; i < n->nitems && !found; i++) /* items are literals */
+    found = im_filter_compare_literal(x, date_field, IM_FOP_EQ, &n->items[i]);
+  return found != n->negate;
 }
 
 bool im_filter_eval_node(const im_fnode *n, char *const *values) {
@@ -452,21 +489,10 @@ bool im_filter_eval_node(const im_fnode *n, char *const *values) {
     return !im_filter_eval_node(n->kids[0], values);
   case IM_FNODE_CMP:
     return compare(&n->a, n->op, &n->b, values);
-  case IM_FNODE_IN: {
-    const char *x = value_of(&n->a, values);
-    if (!x)
-      return false;
-    bool found = false;
-    for (size_t i = 0; i < n->nitems && !found; i++)
-      found = compare(&n->a, IM_FOP_EQ, &n->items[i], values);
-    return found != n->negate;
-  }
-  case IM_FNODE_LIKE: {
-    const char *x = value_of(&n->a, values);
-    return x && glob_match(n->pattern, x) != n->negate;
-  }
+  case IM_FNODE_IN:
+  case IM_FNODE_LIKE:
   case IM_FNODE_NULL:
-    return (value_of(&n->a, values) == NULL) != n->negate;
+    return test_value(n, values);
   case IM_FNODE_CONST:
     return n->negate;
   }

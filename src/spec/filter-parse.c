@@ -15,32 +15,8 @@
 #include "core/suggest-private.h"
 #include "spec/filter-private.h"
 
-typedef enum {
-  T_END,
-  T_WORD,   /* [A-Za-z_][A-Za-z0-9_]*: a field or a keyword */
-  T_NAME,   /* "field name" */
-  T_STRING, /* 'text' */
-  T_NUMBER, /* a number or a date, classified by the parser */
-  T_LPAREN,
-  T_RPAREN,
-  T_COMMA,
-  T_OP,
-} tok_kind;
-
-typedef struct {
-  tok_kind kind;
-  size_t start, end; /* bytes of the expression, quotes included */
-  im_fop op;
-} token;
-
-typedef struct {
-  const im_filter *f;
-  const char *s;
-  size_t n, pos; /* the lexer's position */
-  token tok;     /* the lookahead */
-  int depth;
-  im_error *err;
-} parser;
+typedef im_ftoken token;
+typedef im_fparser parser;
 
 /* The spec position of byte off of the expression. */
 static void position(const im_filter *f, size_t off, int *line, int *column) {
@@ -56,16 +32,31 @@ static void position(const im_filter *f, size_t off, int *line, int *column) {
   }
 }
 
+static im_status fail_atv(const im_filter *f, im_error *err, im_status st, size_t off, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+static im_status fail_atv(const im_filter *f, im_error *err, im_status st, size_t off, const char *fmt, va_list ap) {
+  int line, column;
+  position(f, off, &line, &column);
+  im_error_setv(err, st, f->file, line, column, fmt, ap);
+  return st;
+}
+
 static im_status fail_at(const im_filter *f, im_error *err, im_status st, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static im_status fail_at(const im_filter *f, im_error *err, im_status st, size_t off, const char *fmt, ...) {
-  int line, column;
-  position(f, off, &line, &column);
   va_list ap;
   va_start(ap, fmt);
-  im_error_setv(err, st, f->file, line, column, fmt, ap);
+  fail_atv(f, err, st, off, fmt, ap);
   va_end(ap);
   return st;
+}
+
+im_status im_fparse_fail(im_fparser *p, size_t off, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_atv(p->f, p->err, IM_STATUS_INPUT, off, fmt, ap);
+  va_end(ap);
+  return IM_STATUS_INPUT;
 }
 
 #define FAIL(p, off, ...) fail_at((p)->f, (p)->err, IM_STATUS_INPUT, (off), __VA_ARGS__)
@@ -73,17 +64,39 @@ static im_status fail_at(const im_filter *f, im_error *err, im_status st, size_t
 
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-/* Characters of a number or date word: 1e-6, 2021-12-01T10:00:00+02:00. */
-static bool is_number_char(char c) {
-  return is_alpha(c) || is_digit(c) || c == '.' || c == ':' || c == '+' || c == '-';
+/* Characters of a date word: 2021-12-01T10:00:00+02:00. */
+static bool is_date_char(char c) { return is_alpha(c) || is_digit(c) || c == '.' || c == ':' || c == '+' || c == '-'; }
+
+/* The end of the number or date word starting at s[at]: a date when it
+ * starts YYYY-D, else a number, whose only sign is an exponent's (1e-6),
+ * so that 10-2 is a subtraction. Letters run on into the word, so that
+ * 12abc is one bad number, not 12 and a field. */
+static size_t number_end(const char *s, size_t n, size_t at) {
+  size_t i = at;
+  bool date = at + 5 < n;
+  for (size_t k = 0; date && k < 4; k++)
+    date = is_digit(s[at + k]);
+  if (date && s[at + 4] == '-' && is_digit(s[at + 5])) {
+    while (i < n && is_date_char(s[i]))
+      i++;
+    return i;
+  }
+  for (i = at + 1; i < n; i++) {
+    char c = s[i];
+    if ((c == '+' || c == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E') && i + 1 < n && is_digit(s[i + 1]))
+      continue;
+    if (!is_alpha(c) && !is_digit(c) && c != '.' && c != ':')
+      break;
+  }
+  return i;
 }
 
 /* "the end of the expression" or the token quoted (shortened), for messages. */
 static const char *describe(const parser *p, const token *t, char *buf, size_t size) {
-  if (t->kind == T_END)
+  if (t->kind == FT_END)
     return "the end of the expression";
   size_t len = t->end - t->start;
-  const char *q = t->kind == T_STRING ? "" : "'";
+  const char *q = t->kind == FT_STRING ? "" : "'";
   if (len > 40)
     snprintf(buf, size, "%s%.37s...%s", q, p->s + t->start, q);
   else
@@ -92,7 +105,7 @@ static const char *describe(const parser *p, const token *t, char *buf, size_t s
 }
 
 /* Scans a quoted token (q is ' or ") starting at p->pos. */
-static im_status lex_quoted(parser *p, char q, tok_kind kind) {
+static im_status lex_quoted(parser *p, char q, im_ftok_kind kind) {
   size_t i = p->pos + 1;
   for (;;) {
     if (i >= p->n)
@@ -107,7 +120,7 @@ static im_status lex_quoted(parser *p, char q, tok_kind kind) {
     }
     i++;
   }
-  p->tok = (token){kind, p->pos, i + 1, IM_FOP_EQ};
+  p->tok = (token){kind, p->pos, i + 1, IM_FOP_EQ, 0};
   p->pos = i + 1;
   return IM_STATUS_OK;
 }
@@ -125,7 +138,7 @@ static im_status lex_operator(parser *p) {
              {"<=", IM_FOP_LE}, {">", IM_FOP_GT},  {">=", IM_FOP_GE}};
   for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
     if (strlen(ops[k].text) == len && !strncmp(o, ops[k].text, len)) {
-      p->tok = (token){T_OP, p->pos, i, ops[k].op};
+      p->tok = (token){FT_OP, p->pos, i, ops[k].op, 0};
       p->pos = i;
       return IM_STATUS_OK;
     }
@@ -144,27 +157,34 @@ static im_status next(parser *p) {
     p->pos++;
   size_t at = p->pos;
   if (at >= p->n) {
-    p->tok = (token){T_END, at, at, IM_FOP_EQ};
+    p->tok = (token){FT_END, at, at, IM_FOP_EQ, 0};
     return IM_STATUS_OK;
   }
   char c = p->s[at];
   if (c == '\'')
-    return lex_quoted(p, c, T_STRING);
+    return lex_quoted(p, c, FT_STRING);
   if (c == '"')
-    return lex_quoted(p, c, T_NAME);
+    return lex_quoted(p, c, FT_NAME);
   if (strchr("=!<>", c))
     return lex_operator(p);
   if (c == '(' || c == ')' || c == ',') {
-    p->tok = (token){c == '(' ? T_LPAREN : c == ')' ? T_RPAREN : T_COMMA, at, at + 1, IM_FOP_EQ};
+    p->tok = (token){c == '(' ? FT_LPAREN : c == ')' ? FT_RPAREN : FT_COMMA, at, at + 1, IM_FOP_EQ, 0};
     p->pos++;
     return IM_STATUS_OK;
   }
-  bool sign = (c == '-' || c == '+') && at + 1 < p->n && (is_digit(p->s[at + 1]) || p->s[at + 1] == '.');
-  if (is_digit(c) || sign || (c == '.' && at + 1 < p->n && is_digit(p->s[at + 1]))) {
-    size_t i = at + 1;
-    while (i < p->n && is_number_char(p->s[i]))
-      i++;
-    p->tok = (token){T_NUMBER, at, i, IM_FOP_EQ};
+  if (c == '|' && at + 1 < p->n && p->s[at + 1] == '|') {
+    p->tok = (token){FT_ARITH, at, at + 2, IM_FOP_EQ, '|'};
+    p->pos += 2;
+    return IM_STATUS_OK;
+  }
+  if (strchr("+-*/%", c)) {
+    p->tok = (token){FT_ARITH, at, at + 1, IM_FOP_EQ, c};
+    p->pos++;
+    return IM_STATUS_OK;
+  }
+  if (is_digit(c) || (c == '.' && at + 1 < p->n && is_digit(p->s[at + 1]))) {
+    size_t i = number_end(p->s, p->n, at);
+    p->tok = (token){FT_NUMBER, at, i, IM_FOP_EQ, 0};
     p->pos = i;
     return IM_STATUS_OK;
   }
@@ -172,7 +192,7 @@ static im_status next(parser *p) {
     size_t i = at + 1;
     while (i < p->n && (is_alpha(p->s[i]) || is_digit(p->s[i])))
       i++;
-    p->tok = (token){T_WORD, at, i, IM_FOP_EQ};
+    p->tok = (token){FT_WORD, at, i, IM_FOP_EQ, 0};
     p->pos = i;
     return IM_STATUS_OK;
   }
@@ -186,12 +206,14 @@ static im_status next(parser *p) {
                 (int)len, p->s + at);
   if ((unsigned char)c < 0x20 || c == 0x7f)
     return FAIL(p, at, "unexpected control character (byte 0x%02x)", (unsigned)(unsigned char)c);
+  if (c == '|')
+    return FAIL(p, at, "unexpected character '|' (write || to join texts)");
   return FAIL(p, at, "unexpected character '%c'", c);
 }
 
 static bool is_word(const parser *p, const token *t, const char *kw) {
   size_t len = t->end - t->start;
-  return t->kind == T_WORD && strlen(kw) == len && !strncasecmp(p->s + t->start, kw, len);
+  return t->kind == FT_WORD && strlen(kw) == len && !strncasecmp(p->s + t->start, kw, len);
 }
 
 static bool is_keyword(const parser *p, const token *t) {
@@ -230,7 +252,11 @@ static size_t source_offset(const parser *p, const token *t, size_t k) {
 static void operand_clear(im_foperand *o) {
   free(o->text);
   o->text = NULL;
+  im_fvalue_free(o->expr);
+  o->expr = NULL;
 }
+
+void im_foperand_clear(im_foperand *o) { operand_clear(o); }
 
 static void node_free(im_fnode *n) {
   if (!n)
@@ -254,7 +280,7 @@ static im_fnode *node_new(im_fnode_kind kind) {
   return n;
 }
 
-/* A T_NUMBER token: a date when shaped like one (2021-...), a year-or-number
+/* A FT_NUMBER token: a date when shaped like one (2021-...), a year-or-number
  * when four digits, else a decimal number. */
 static im_status number_literal(parser *p, const token *t, im_foperand *o) {
   const char *w = p->s + t->start;
@@ -283,19 +309,29 @@ static im_status operand(parser *p, bool in_list, bool rhs, im_foperand *o) {
   char buf[64];
   *o = (im_foperand){.offset = t.start, .index = -1};
   im_status st;
+  if (t.kind == FT_ARITH && (t.arith == '-' || t.arith == '+')) {
+    /* A signed number, -12.5, is one literal (as it was one token before
+     * arithmetic); a sign before anything else is the caller's. */
+    if ((st = next(p)))
+      return st;
+    if (p->tok.kind != FT_NUMBER || p->tok.start != t.end)
+      return FAIL(p, t.start, "expected %s, found '%c'", in_list ? "a value" : "a field or a value", t.arith);
+    t.kind = FT_NUMBER;
+    t.end = p->tok.end;
+  }
   switch (t.kind) {
-  case T_NUMBER:
+  case FT_NUMBER:
     if ((st = number_literal(p, &t, o)))
       return st;
     break;
-  case T_STRING:
-  case T_NAME:
-    o->is_field = t.kind == T_NAME && !in_list;
+  case FT_STRING:
+  case FT_NAME:
+    o->is_field = t.kind == FT_NAME && !in_list;
     o->kind = IM_FLIT_TEXT;
     if (!(o->text = unquote(p, &t)))
       return NO_MEMORY(p);
     break;
-  case T_WORD:
+  case FT_WORD:
     if (is_word(p, &t, "null"))
       return FAIL(p, t.start, "null is not a value: test for it with 'is null' or 'is not null'");
     if (is_word(p, &t, "true") || is_word(p, &t, "false")) {
@@ -321,14 +357,14 @@ static im_status operand(parser *p, bool in_list, bool rhs, im_foperand *o) {
 /* ( item, item, ... ) after 'in'; the lookahead is the '('. */
 static im_status in_list(parser *p, im_fnode *n) {
   char buf[64];
-  if (p->tok.kind != T_LPAREN)
+  if (p->tok.kind != FT_LPAREN)
     return FAIL(p, p->tok.start, "expected '(' and a list of values after 'in', found %s",
                 describe(p, &p->tok, buf, sizeof buf));
   size_t open = p->tok.start, cap = 0;
   im_status st = next(p);
   if (st)
     return st;
-  if (p->tok.kind == T_RPAREN)
+  if (p->tok.kind == FT_RPAREN)
     return FAIL(p, p->tok.start, "the list after 'in' is empty");
   for (;;) {
     if (!im_grow((void **)&n->items, &cap, n->nitems + 1, sizeof *n->items))
@@ -337,14 +373,14 @@ static im_status in_list(parser *p, im_fnode *n) {
     n->nitems++; /* counted even when it failed, so that node_free frees its text */
     if (st)
       return st;
-    if (p->tok.kind == T_RPAREN)
+    if (p->tok.kind == FT_RPAREN)
       return next(p);
-    if (p->tok.kind == T_END) {
+    if (p->tok.kind == FT_END) {
       int line, column;
       position(p->f, open, &line, &column);
       return FAIL(p, p->tok.start, "missing ')' to close the list opened at %d:%d", line, column);
     }
-    if (p->tok.kind != T_COMMA)
+    if (p->tok.kind != FT_COMMA)
       return FAIL(p, p->tok.start, "expected ',' or ')' in the list after 'in', found %s",
                   describe(p, &p->tok, buf, sizeof buf));
     if ((st = next(p)))
@@ -356,7 +392,7 @@ static im_status in_list(parser *p, im_fnode *n) {
 static im_status like_pattern(parser *p, im_fnode *n) {
   char buf[64];
   token t = p->tok;
-  if (t.kind != T_STRING)
+  if (t.kind != FT_STRING)
     return FAIL(p, t.start, "expected a quoted pattern after 'like', found %s", describe(p, &t, buf, sizeof buf));
   if (!(n->pattern = unquote(p, &t)))
     return NO_MEMORY(p);
@@ -380,11 +416,29 @@ static im_status like_pattern(parser *p, im_fnode *n) {
 
 static im_status or_expr(parser *p, im_fnode **out);
 
+/* At a '(': whether it opens a value with a comparison after it, (a + b) /
+ * 2 > 1, rather than a condition, (a = 1 or b = 2). Read ahead as a value
+ * and put back either way; a fault there is not reported (the condition
+ * reading that follows reports its own). */
+static bool value_first(parser *p) {
+  parser q = *p;
+  im_error scratch;
+  q.err = &scratch;
+  im_foperand o;
+  bool value = !im_fparse_value(&q, false, &o) &&
+               (q.tok.kind == FT_OP || is_word(&q, &q.tok, "in") || is_word(&q, &q.tok, "like") ||
+                is_word(&q, &q.tok, "is") || is_word(&q, &q.tok, "not"));
+  operand_clear(&o);
+  return value;
+}
+
 /* predicate := '(' expr ')' | operand tail | true | false */
 static im_status predicate(parser *p, im_fnode **out) {
   char buf[64], buf2[64];
   im_status st;
-  if (p->tok.kind == T_LPAREN) {
+  if (p->tok.kind == FT_LPAREN && value_first(p)) {
+    /* '(' opens a value compared with something ((a + b) / 2 > 1). */
+  } else if (p->tok.kind == FT_LPAREN) {
     size_t open = p->tok.start;
     if (++p->depth > IM_FILTER_MAX_DEPTH)
       return FAIL(p, open, "the expression is nested too deeply (more than %d levels of parentheses and 'not')",
@@ -392,10 +446,10 @@ static im_status predicate(parser *p, im_fnode **out) {
     if ((st = next(p)) || (st = or_expr(p, out)))
       return st;
     p->depth--;
-    if (p->tok.kind != T_RPAREN) {
+    if (p->tok.kind != FT_RPAREN) {
       int line, column;
       position(p->f, open, &line, &column);
-      if (p->tok.kind == T_END)
+      if (p->tok.kind == FT_END)
         return FAIL(p, p->tok.start, "missing ')' to close the '(' at %d:%d", line, column);
       return FAIL(p, p->tok.start, "expected 'and', 'or' or ')' to close the '(' at %d:%d, found %s", line, column,
                   describe(p, &p->tok, buf, sizeof buf));
@@ -407,14 +461,14 @@ static im_status predicate(parser *p, im_fnode **out) {
     return NO_MEMORY(p);
   *out = n;
   token first = p->tok;
-  if ((st = operand(p, false, false, &n->a)))
+  if ((st = im_fparse_value(p, false, &n->a)))
     return st;
   token t = p->tok;
-  if (t.kind == T_OP) {
+  if (t.kind == FT_OP) {
     n->op = t.op;
-    if ((st = next(p)) || (st = operand(p, false, n->a.is_field, &n->b)))
+    if ((st = next(p)) || (st = im_fparse_value(p, n->a.is_field, &n->b)))
       return st;
-    if (!n->a.is_field && n->b.is_field) {
+    if (!n->a.is_field && !n->a.expr && n->b.is_field) {
       /* Field on the right: turn it round so evaluation sees field op literal. */
       static const im_fop mirror[] = {IM_FOP_EQ, IM_FOP_NE, IM_FOP_GT, IM_FOP_GE, IM_FOP_LT, IM_FOP_LE};
       im_foperand tmp = n->a;
@@ -462,11 +516,15 @@ static im_status predicate(parser *p, im_fnode **out) {
     return next(p);
   }
   if (n->a.kind == IM_FLIT_BOOL && !n->a.is_field &&
-      (t.kind == T_END || t.kind == T_RPAREN || is_word(p, &t, "and") || is_word(p, &t, "or"))) {
+      (t.kind == FT_END || t.kind == FT_RPAREN || is_word(p, &t, "and") || is_word(p, &t, "or"))) {
     n->kind = IM_FNODE_CONST;
     n->negate = n->a.boolean;
     return IM_STATUS_OK;
   }
+  if (n->a.expr)
+    return FAIL(p, t.start,
+                "expected a comparison (=, !=, <, <=, >, >=, in, like or is null) after the value, found %s",
+                describe(p, &t, buf2, sizeof buf2));
   return FAIL(p, t.start, "expected a comparison (=, !=, <, <=, >, >=, in, like or is null) after %s, found %s",
               describe(p, &first, buf, sizeof buf), describe(p, &t, buf2, sizeof buf2));
 }
@@ -525,7 +583,16 @@ static im_status and_expr(parser *p, im_fnode **out) { return chain(p, "and", IM
 
 static im_status or_expr(parser *p, im_fnode **out) { return chain(p, "or", IM_FNODE_OR, and_expr, out); }
 
-im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out, im_error *err) {
+im_status im_fparse_next(im_fparser *p) { return next(p); }
+bool im_fparse_word(const im_fparser *p, const im_ftoken *t, const char *kw) { return is_word(p, t, kw); }
+bool im_fparse_keyword(const im_fparser *p, const im_ftoken *t) { return is_keyword(p, t); }
+const char *im_fparse_describe(const im_fparser *p, const im_ftoken *t, char *buf, size_t size) {
+  return describe(p, t, buf, size);
+}
+im_status im_fparse_leaf(im_fparser *p, bool in_list, bool rhs, im_foperand *o) { return operand(p, in_list, rhs, o); }
+
+static im_status parse(const char *text, const char *file, int line, int column, bool value, im_filter **out,
+                       im_error *err) {
   *out = NULL;
   if (!text)
     text = "";
@@ -543,13 +610,34 @@ im_status im_filter_parse(const char *text, const char *file, int line, int colu
   parser p = {.f = f, .s = f->text, .n = n, .err = err};
   char buf[64];
   im_status st = next(&p);
-  if (!st && p.tok.kind == T_END)
+  if (!st && p.tok.kind == FT_END)
     st = FAIL(&p, 0, "empty expression");
-  if (!st)
+  im_foperand o = {0};
+  if (!st && value) {
+    st = im_fparse_value(&p, false, &o);
+    /* A lone field or literal is a value of one leaf. */
+    if (!st && !o.expr) {
+      im_fvalue *v = calloc(1, sizeof *v);
+      if (!v) {
+        st = NO_MEMORY(&p);
+      } else {
+        v->kind = IM_FV_LEAF;
+        v->offset = o.offset;
+        v->leaf = o;
+        o = (im_foperand){.expr = v};
+      }
+    }
+    f->value = o.expr;
+    o.expr = NULL;
+    operand_clear(&o);
+  } else if (!st) {
     st = or_expr(&p, &f->root);
-  if (!st && p.tok.kind != T_END)
-    st = FAIL(&p, p.tok.start, "expected 'and', 'or' or the end of the expression, found %s",
-              p.tok.kind == T_RPAREN ? "')' with no '(' before it" : describe(&p, &p.tok, buf, sizeof buf));
+  }
+  if (!st && p.tok.kind != FT_END)
+    st = FAIL(&p, p.tok.start, "expected %s, found %s",
+              value ? "an operator (+ - * / % ||) or the end of the expression"
+                    : "'and', 'or' or the end of the expression",
+              p.tok.kind == FT_RPAREN ? "')' with no '(' before it" : describe(&p, &p.tok, buf, sizeof buf));
   if (st) {
     im_filter_free(f);
     return st;
@@ -558,9 +646,19 @@ im_status im_filter_parse(const char *text, const char *file, int line, int colu
   return IM_STATUS_OK;
 }
 
+im_status im_filter_parse(const char *text, const char *file, int line, int column, im_filter **out, im_error *err) {
+  return parse(text, file, line, column, false, out, err);
+}
+
+im_status im_filter_parse_value(const char *text, const char *file, int line, int column, im_filter **out,
+                                im_error *err) {
+  return parse(text, file, line, column, true, out, err);
+}
+
 void im_filter_free(im_filter *f) {
   if (!f)
     return;
+  im_fvalue_free(f->value);
   node_free(f->root);
   free(f->text);
   free(f->file);
@@ -616,8 +714,26 @@ static im_status unknown_field(im_filter *f, const im_foperand *o, const im_fiel
   return st;
 }
 
+typedef struct {
+  im_filter *f;
+  const im_field *fields;
+  size_t nfields;
+  const char *layer_path;
+  im_error *err;
+} bind_ctx;
+
+static im_status bind_operand(im_filter *f, im_foperand *o, const im_field *fields, size_t nfields,
+                              const char *layer_path, im_error *err);
+
+static im_status bind_leaf(im_foperand *o, void *vctx) {
+  bind_ctx *b = vctx;
+  return bind_operand(b->f, o, b->fields, b->nfields, b->layer_path, b->err);
+}
+
 static im_status bind_operand(im_filter *f, im_foperand *o, const im_field *fields, size_t nfields,
                               const char *layer_path, im_error *err) {
+  if (o->expr)
+    return im_fvalue_bind(o->expr, bind_leaf, &(bind_ctx){f, fields, nfields, layer_path, err});
   if (!o->is_field)
     return IM_STATUS_OK;
   o->index = find_field(fields, nfields, o->text);
@@ -642,7 +758,8 @@ static im_status bind_node(im_filter *f, im_fnode *n, const im_field *fields, si
 
 im_status im_filter_bind(im_filter *f, const im_field *fields, size_t nfields, const char *layer_path, im_error *err) {
   f->bound = false;
-  im_status st = bind_node(f, f->root, fields, nfields, layer_path, err);
+  im_status st = f->value ? im_fvalue_bind(f->value, bind_leaf, &(bind_ctx){f, fields, nfields, layer_path, err})
+                          : bind_node(f, f->root, fields, nfields, layer_path, err);
   f->bound = st == IM_STATUS_OK;
   return st;
 }
@@ -652,7 +769,7 @@ im_status im_filter_copy_bound(const im_filter *f, const im_field *fields, size_
   *out = NULL;
   /* Parsed again from its text: the same tree, with the same positions
    * in the spec for the messages of binding. */
-  im_status st = im_filter_parse(f->text, f->file, f->line, f->column, out, err);
+  im_status st = parse(f->text, f->file, f->line, f->column, f->value != NULL, out, err);
   if (!st)
     st = im_filter_bind(*out, fields, nfields, layer_path, err);
   if (st) {

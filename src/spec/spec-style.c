@@ -240,6 +240,8 @@ static im_status label_pair(im_yaml_reader *r, const char *key, struct fy_node *
   im_style *st = ctx;
   if (!strcmp(key, "text")) {
     st->set |= IM_STYLE_LABEL;
+    im_spec_pos pos = im_yaml_pos(v);
+    st->label.text_at = (struct im_label_at){r->file, pos.line, pos.column};
     return im_yaml_string(r, v, "label text", &st->label.text);
   }
   if (!strcmp(key, "font")) {
@@ -291,8 +293,12 @@ static im_status label_pair(im_yaml_reader *r, const char *key, struct fy_node *
   }
   if (!strcmp(key, "short")) {
     st->set |= IM_STYLE_LABEL_SHORT;
+    im_spec_pos pos = im_yaml_pos(v);
+    st->label.short_at = (struct im_label_at){r->file, pos.line, pos.column};
     return im_yaml_string(r, v, "label short", &st->label.short_text);
   }
+  im_spec_pos pos = im_yaml_pos(v);
+  st->label.priority_at = (struct im_label_at){r->file, pos.line, pos.column};
   return im_yaml_string(r, v, "label priority", &st->label.priority);
 }
 

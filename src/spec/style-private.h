@@ -141,6 +141,12 @@ typedef struct {
     bool required;    /* placed whatever it takes (farther, with a leader, shortened), or the render fails */
     char *short_text; /* template tried when the label does not fit (required labels); NULL: none */
     im_label_key key; /* a number at the mark, the text in the key block */
+    /* Where text, short_text and priority are written (line 0: not
+     * known), for messages about the fields and expressions in them. */
+    struct im_label_at {
+      const char *file; /* owned by the map */
+      int line, column;
+    } text_at, short_at, priority_at;
   } label;
 } im_style;
 

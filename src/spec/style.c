@@ -84,8 +84,12 @@ bool im_style_merge(im_style *d, const im_style *s) {
     d->displace = s->displace;
   if (set & IM_STYLE_LABEL && !copy_str(&d->label.text, s->label.text))
     return false;
+  if (set & IM_STYLE_LABEL)
+    d->label.text_at = s->label.text_at;
   if (s->label.priority && !copy_str(&d->label.priority, s->label.priority))
     return false;
+  if (s->label.priority)
+    d->label.priority_at = s->label.priority_at;
   if (set & IM_STYLE_FONT && !copy_str(&d->label.font, s->label.font))
     return false;
   if (set & IM_STYLE_LABEL_COLOR)
@@ -104,6 +108,8 @@ bool im_style_merge(im_style *d, const im_style *s) {
     d->label.key = s->label.key;
   if (set & IM_STYLE_LABEL_SHORT && !copy_str(&d->label.short_text, s->label.short_text))
     return false;
+  if (set & IM_STYLE_LABEL_SHORT)
+    d->label.short_at = s->label.short_at;
   d->set |= set;
   return true;
 }

@@ -1,6 +1,7 @@
-/* where: filters: parse, bind to a fixed field list, evaluate. The input is
- * the expression, then (after a NUL byte) the attribute values, one per
- * field, each ended by a NUL; a missing value is null. */
+/* where: filters: parse, bind to a fixed field list, evaluate; and the same
+ * text as a value expression, computed. The input is the expression, then
+ * (after a NUL byte) the attribute values, one per field, each ended by a
+ * NUL; a missing value is null. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,29 @@ static im_field fields[] = {
 };
 enum { NFIELDS = sizeof fields / sizeof fields[0] };
 
+/* text as a value expression: computed on values and on nulls. */
+static void value(const char *text, char **values) {
+  im_filter *f = NULL;
+  im_error err;
+  im_error_clear(&err);
+  if (im_filter_parse_value(text, "fuzz.yaml", 3, 12, &f, &err)) {
+    if (!err.message[0] || err.line < 3)
+      abort();
+    return;
+  }
+  if (im_filter_bind(f, fields, NFIELDS, "fuzz.shp", &err) == IM_STATUS_OK) {
+    char buf[64], *none[NFIELDS] = {0};
+    for (int k = 0; k < 2; k++) {
+      int n = im_filter_value(f, k ? none : values, buf, sizeof buf);
+      if (n >= 0 && ((size_t)n < sizeof buf) != (strlen(buf) == (size_t)n))
+        abort();
+    }
+  } else if (!err.message[0]) {
+    abort();
+  }
+  im_filter_free(f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_quiet();
   char *text = fuzz_string(data, size);
@@ -21,15 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   im_filter *f = NULL;
   im_error err;
   im_error_clear(&err);
-  im_status st = im_filter_parse(text, "fuzz.yaml", 3, 12, &f, &err);
-  if (st) {
-    if (!err.message[0] || err.line < 3)
-      abort(); /* an error says where, inside the expression */
-    free(text);
-    return 0;
-  }
-  if (strcmp(im_filter_text(f), text))
-    abort();
   char *values[NFIELDS] = {0};
   /* Values: the remaining bytes split at NULs. */
   size_t pos = used;
@@ -37,6 +52,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     values[k] = fuzz_string(data + pos, size - pos);
     pos += strlen(values[k]) + 1;
   }
+  value(text, values);
+  im_status st = im_filter_parse(text, "fuzz.yaml", 3, 12, &f, &err);
+  if (st) {
+    if (!err.message[0] || err.line < 3)
+      abort(); /* an error says where, inside the expression */
+    for (size_t k = 0; k < NFIELDS; k++)
+      free(values[k]);
+    free(text);
+    return 0;
+  }
+  if (strcmp(im_filter_text(f), text))
+    abort();
   if (im_filter_bind(f, fields, NFIELDS, "fuzz.shp", &err) == IM_STATUS_OK) {
     volatile bool r = im_filter_eval(f, values);
     (void)r;

@@ -298,6 +298,18 @@ def main():
     for i, text in enumerate(sorted(filters)):
         values = b"\0".join([b"San Jos\xc3\xa9", b"VEN", b"31000000", b"12.5", b"20211201", b"t", b"x", b"1", b"y"])
         write("filter", "f%02d" % i, text.encode() + b"\0" + values)
+    # Expressions (also parsed as values by fuzz_filter).
+    expressions = [
+        "POP_EST * 1e6 / area > 10 and upper(substr(name, 1, 3)) || '!' like 'SAN*'",
+        "(POP_EST + -area) / (2 - 2) is null or -(area % 3) < - 1",
+        "format(POP_EST / 1e6, '$#,##0.0 M') = concat(name, 1, 2021-12)",
+        "coalesce(date, '2021') >= 2021 and days_between(date, 2022-01-01T10:00Z) > round(area, -1)",
+        "year(date) * 100 + month(date) in (202112, 202201) and length(trim(\"field name\")) > day(date)",
+        "lower(name) || format(area, 3) || abs(floor(ceil(number('2.5')))) != name",
+    ]
+    for i, text in enumerate(expressions):
+        values = b"\0".join([b"San Jos\xc3\xa9", b"VEN", b"31000000", b"0", b"20211201", b"t", b" x ", b"1", b"y"])
+        write("filter", "e%02d" % i, text.encode() + b"\0" + values)
 
     # CRS definitions: the specs' and the .prj files'.
     crs = {"epsg": "EPSG:4326", "bare": "3857", "esri": "ESRI:54030",
