@@ -347,6 +347,33 @@ static void multiples_need_max_value(void **state) {
   im_map_free(map);
 }
 
+/* The size may be an expression (spec/filter: computed fields): value * 4
+ * with max_value 400 draws exactly what value with max_value 100 does, and
+ * a misspelt field inside it is an error at its column. */
+static void size_from_expression(void **state) {
+  (void)state;
+  im_error err;
+  im_map *plain = points_map("prop-expr-a.yaml", "{symbol: circle, size: {field: value, max: 10mm, max_value: 100}}");
+  im_map *expr =
+      points_map("prop-expr-b.yaml", "{symbol: circle, size: {field: \"value * 4\", max: 10mm, max_value: 400}}");
+  char a[1024], b[1024];
+  snprintf(a, sizeof a, "%s", scratch_path("prop-expr-a.png"));
+  snprintf(b, sizeof b, "%s", scratch_path("prop-expr-b.png"));
+  im_error_clear(&err);
+  assert_ok(im_map_render(plain, a, NULL, &err), &err);
+  assert_ok(im_map_render(expr, b, NULL, &err), &err);
+  assert_true(files_equal(a, b));
+  im_map_free(plain);
+  im_map_free(expr);
+  im_map *typo =
+      points_map("prop-expr-c.yaml", "{symbol: circle, size: {field: \"valu * 4\", max: 10mm, max_value: 400}}");
+  im_error_clear(&err);
+  assert_int_equal(im_map_render(typo, scratch_path("prop-expr-c.png"), NULL, &err), IM_STATUS_INPUT);
+  assert_non_null(strstr(err.message, "did you mean 'value'"));
+  assert_int_equal(err.line, 11);
+  im_map_free(typo);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(areas_within_two_percent),
@@ -357,6 +384,7 @@ int main(void) {
       cmocka_unit_test(legend_values),
       cmocka_unit_test(bad_sizes),
       cmocka_unit_test(multiples_need_max_value),
+      cmocka_unit_test(size_from_expression),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

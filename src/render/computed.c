@@ -155,6 +155,10 @@ im_status im_render_computed(const im_map *map, const im_layer_style *ls, im_lay
     want_style(&ws, &ls->rules[i].style, map->path, ls->rules[i].pos);
   if (ls->z_field)
     want(&ws, ls->z_field, strlen(ls->z_field), map->path, ls->z_pos.line, ls->z_pos.column);
+  const char *size = ls->style.marker_scale.field;
+  if (size)
+    want(&ws, size, strlen(size), ls->style.marker_scale.file ? ls->style.marker_scale.file : map->path,
+         ls->style.marker_scale.pos.line, ls->style.marker_scale.pos.column);
   for (size_t c = 0; c < ls->nclasses; c++) {
     const im_classes *cl = &ls->classes[c];
     want(&ws, cl->field, cl->field ? strlen(cl->field) : 0, cl->file, cl->field_pos.line, cl->field_pos.column);
