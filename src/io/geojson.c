@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/context-private.h"
 #include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/utf8-private.h"
@@ -178,7 +179,7 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     fclose(f);
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
   }
-  size_t max_mb = im_limits_get().max_layer_mb;
+  size_t max_mb = im_limits_current().max_layer_mb;
   double max_bytes = (double)max_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
   if (max_bytes > (double)IM_GEOJSON_MAX_BYTES)
     max_bytes = (double)IM_GEOJSON_MAX_BYTES;

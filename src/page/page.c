@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "output/cmyk-private.h"
 #include "furniture/furniture-private.h"
@@ -35,19 +36,26 @@ im_format im_format_from_path(const char *path) {
   return IM_FORMAT_AUTO;
 }
 
+/* Each call below runs in the map's context (core/context-private.h):
+ * its warnings, ceilings and cache folder. */
+
 im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, opt, false, err);
   if (!st)
     *out = rc.frame;
   im_render_ctx_fini(&rc);
+  im_context_leave(was);
   return st;
 }
 
 im_status im_map_check(const im_map *map, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
   im_status st = im_render_check_map(map, err);
   if (!st && map->multiples)
     st = im_multiples_check(map, err);
+  im_context_leave(was);
   return st;
 }
 
@@ -378,14 +386,20 @@ static im_status render_fitted(const im_map *map, const render_target *t, const 
 }
 
 im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
   render_target t = {.path = out_path};
-  return render_fitted(map, &t, opt, err);
+  im_status st = render_fitted(map, &t, opt, err);
+  im_context_leave(was);
+  return st;
 }
 
 im_status im_map_render_to_stream(const im_map *map, im_format format, im_write_fn write, void *user,
                                   const im_render_options *opt, im_error *err) {
   if (!write)
     return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "no write function");
+  const im_context *was = im_context_enter(map->ctx);
   render_target t = {.format = format, .write = write, .user = user};
-  return render_fitted(map, &t, opt, err);
+  im_status st = render_fitted(map, &t, opt, err);
+  im_context_leave(was);
+  return st;
 }
