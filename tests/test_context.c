@@ -279,6 +279,7 @@ static void limits_per_context(void **state) {
   size_t bytes = 0;
   assert_int_equal(im_map_render_to_stream(ms, IM_FORMAT_PNG, discard, &bytes, NULL, &err), IM_STATUS_INPUT);
   assert_non_null(strstr(err.message, "more than 10 features"));
+  assert_int_equal(err.code, IM_E_LIMIT);
   assert_int_equal(bytes, 0);
   assert_ok(im_map_render_to_stream(mr, IM_FORMAT_PNG, discard, &bytes, NULL, &err), &err);
   assert_true(bytes > 0);
@@ -351,6 +352,12 @@ static void every_error_listed(void **state) {
                    IM_STATUS_INPUT);
   assert_int_equal(im_error_list_count(list), 1);
   assert_int_equal(im_error_list_get(list, 0)->code, IM_E_SYNTAX);
+  /* So is a where: expression that does not parse. */
+  const char *where = spec_text("EPSG:4326", countries(), "    where: \"ISO_A3 = \"\n");
+  assert_int_equal(im_map_load_string_ctx(NULL, where, strlen(where), "where.yaml", &m, list, &err), IM_STATUS_INPUT);
+  assert_int_equal(im_error_list_count(list), 1);
+  assert_int_equal(err.code, IM_E_SYNTAX);
+  assert_int_equal(err.line, 8);
   im_error_list_free(list);
 }
 

@@ -75,7 +75,8 @@ typedef struct {
  * overridden by the environment (read once, on the first call). */
 IM_API im_limits im_limits_get(void);
 
-/* Sets the ceilings for the whole process; a field left 0 takes its
+/* Sets the ceilings for the whole process (a context's own, context.h,
+ * override them for the maps loaded with it); a field left 0 takes its
  * default (and environment) value. NULL goes back to the defaults and the
  * environment. Call it before rendering, not while maps render on other
  * threads. */

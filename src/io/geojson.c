@@ -185,11 +185,14 @@ static im_status parse_file(const char *path, json_t **root, im_error *err) {
     max_bytes = (double)IM_GEOJSON_MAX_BYTES;
   if ((double)st.st_size > max_bytes) {
     fclose(f);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                        "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
-                        "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
-                        "INFLUMAP_MAX_LAYER_MB)",
-                        (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+    im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                 "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
+                 "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
+                 "INFLUMAP_MAX_LAYER_MB)",
+                 (double)st.st_size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+    if (err)
+      err->code = IM_E_LIMIT;
+    return IM_STATUS_INPUT;
   }
   size_t n = (size_t)st.st_size;
   char *buf = malloc(n ? n : 1);
@@ -688,6 +691,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     const char *over = im_budget_add(&budget, g.npoints, g.nparts, 0, over_msg, sizeof over_msg);
     if (over) {
       st = bad(&w, "%s", over);
+      if (err)
+        err->code = IM_E_LIMIT;
       break;
     }
     if (!im_grow((void **)&layer->features, &cap_features, layer->nfeatures + 1, sizeof *layer->features) ||
@@ -717,8 +722,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     size_t bytes = layer->nfields * sizeof(char *);
     for (size_t k = 0; feat->values && k < layer->nfields; k++)
       bytes += feat->values[k] ? strlen(feat->values[k]) + 1 : 0;
-    if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)))
-      st = bad(&w, "%s", over);
+    if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)) && (st = bad(&w, "%s", over)) && err)
+      err->code = IM_E_LIMIT;
   }
   im_geom_free(&g);
   if (st)
@@ -734,6 +739,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
   if (over) {
     st = im_error_set(err, IM_STATUS_INPUT, layer->path, 0, 0, "%zu features with %zu distinct properties: %s",
                       layer->nfeatures, layer->nfields, over);
+    if (err)
+      err->code = IM_E_LIMIT;
     goto done;
   }
   for (size_t i = 0; i < layer->nfeatures && keep_values; i++) {

@@ -68,7 +68,14 @@ static im_status fail_at(const im_filter *f, im_error *err, im_status st, size_t
   return st;
 }
 
-#define FAIL(p, off, ...) fail_at((p)->f, (p)->err, IM_STATUS_INPUT, (off), __VA_ARGS__)
+/* What the parser finds is the expression's syntax (im_error_code). */
+static im_status syntax_error(im_error *err, im_status st) {
+  if (err)
+    err->code = IM_E_SYNTAX;
+  return st;
+}
+
+#define FAIL(p, off, ...) syntax_error((p)->err, fail_at((p)->f, (p)->err, IM_STATUS_INPUT, (off), __VA_ARGS__))
 #define NO_MEMORY(p) fail_at((p)->f, (p)->err, IM_STATUS_INTERNAL, 0, "out of memory")
 
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }

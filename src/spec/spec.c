@@ -228,11 +228,13 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
     return im_yaml_fail(&c->r, v, "layers must be a list (each item starting with '- ')");
   int n = fy_node_sequence_item_count(d);
   size_t max_layers = im_limits_current().max_layers; /* each is read and drawn: see limits.h */
-  if (n > 0 && (size_t)n > max_layers)
-    return im_yaml_fail(&c->r, v,
-                        "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
-                        "INFLUMAP_MAX_LAYERS)",
-                        n, max_layers);
+  if (n > 0 && (size_t)n > max_layers) {
+    im_yaml_fail(&c->r, v,
+                 "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
+                 "INFLUMAP_MAX_LAYERS)",
+                 n, max_layers);
+    return im_spec_code(c, IM_E_LIMIT);
+  }
   m->layers = calloc(n > 0 ? (size_t)n : 1, sizeof *m->layers);
   if (!m->layers)
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
