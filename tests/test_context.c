@@ -361,6 +361,42 @@ static void every_error_listed(void **state) {
   im_error_list_free(list);
 }
 
+/* The checks that need the data go on past a layer too. */
+static void every_layer_checked(void **state) {
+  (void)state;
+  char text[4096];
+  snprintf(text, sizeof text,
+           "map:\n"
+           "  crs: EPSG:4326\n"
+           "layers:\n"
+           "  - id: a\n"
+           "    source: %s\n"
+           "    where: \"NOPE = 1\"\n"
+           "  - id: b\n"
+           "    source: %s\n"
+           "    label: {text: \"{NADA}\"}\n",
+           countries(), countries());
+  im_map *m = NULL;
+  im_error err;
+  im_error_list *list = im_error_list_new();
+  assert_ok(im_map_load_string_ctx(NULL, text, strlen(text), "two.yaml", &m, list, &err), &err);
+  assert_int_equal(im_map_check_all(m, list, &err), IM_STATUS_INPUT);
+  assert_int_equal(im_error_list_count(list), 2);
+  const im_error *a = im_error_list_get(list, 0), *b = im_error_list_get(list, 1);
+  assert_int_equal(a->line, 6);
+  assert_int_equal(a->code, IM_E_NO_SUCH_FIELD);
+  assert_non_null(strstr(a->message, "field 'NOPE' is not in"));
+  assert_int_equal(b->code, IM_E_NO_SUCH_FIELD);
+  assert_non_null(strstr(b->message, "has no field 'NADA'"));
+  assert_string_equal(err.message, a->message);
+  /* im_map_check stops at the first, as before. */
+  im_error one;
+  assert_int_equal(im_map_check(m, &one), IM_STATUS_INPUT);
+  assert_string_equal(one.message, a->message);
+  im_map_free(m);
+  im_error_list_free(list);
+}
+
 /* The name of a spec from memory may be left out. */
 static void string_without_a_name(void **state) {
   (void)state;
@@ -395,6 +431,7 @@ int main(void) {
       cmocka_unit_test(resolver_decides),
       cmocka_unit_test(limits_per_context),
       cmocka_unit_test(every_error_listed),
+      cmocka_unit_test(every_layer_checked),
       cmocka_unit_test(string_without_a_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

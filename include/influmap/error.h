@@ -35,6 +35,7 @@ typedef enum {
   IM_E_UNKNOWN_KEY,   /* a key that has no meaning where it is written */
   IM_E_BAD_VALUE,     /* a value of the wrong kind or out of its range */
   IM_E_FIELD_MISSING, /* a key that must be there is not */
+  IM_E_NO_SUCH_FIELD, /* a filter, class or label names a field the data does not have */
   IM_E_NOT_FOUND,     /* a file the spec names is not there */
   IM_E_REFUSED,       /* the host's file resolver refused a name (context.h) */
   IM_E_LIMIT,         /* past a ceiling of limits.h */

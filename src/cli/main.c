@@ -301,20 +301,19 @@ static int cmd_validate(int argc, char **argv) {
   if (argc < 1)
     return usage_error("%s", "validate needs at least one spec");
   int worst = 0;
-  /* Every error of a spec, one per line, not only the first. */
-  im_error_list *errors = im_error_list_new();
   for (int i = 0; i < argc; i++) {
+    /* Every error of a spec, one per line, not only the first. */
+    im_error_list *errors = im_error_list_new();
     im_error err;
     im_error_clear(&err);
     im_map *map = NULL;
     bool sheet = false, listed = false;
     im_status st = im_style_sheet_check(argv[i], &sheet, &err);
-    if (!st && !sheet) {
-      st = im_map_load_ctx(cli_ctx, argv[i], &map, errors, &err);
-      listed = st == IM_STATUS_INPUT && im_error_list_count(errors) > 1;
-    }
     if (!st && !sheet)
-      st = im_map_check(map, &err);
+      st = im_map_load_ctx(cli_ctx, argv[i], &map, errors, &err);
+    if (!st && !sheet)
+      st = im_map_check_all(map, errors, &err);
+    listed = st == IM_STATUS_INPUT && im_error_list_count(errors) > 1;
     im_map_free(map);
     /* A batch manifest (styles/monthly.yaml beside the specs it uses):
      * checked as the batch reads it, every map expanded. Its own error
@@ -346,8 +345,8 @@ static int cmd_validate(int argc, char **argv) {
     } else {
       printf("%s: ok%s\n", argv[i], sheet ? " (style sheet)" : "");
     }
+    im_error_list_free(errors);
   }
-  im_error_list_free(errors);
   return worst;
 }
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/context-private.h"
+#include "core/error-private.h"
 #include "core/mem-private.h"
 #include "output/cmyk-private.h"
 #include "furniture/furniture-private.h"
@@ -50,11 +51,23 @@ im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame
   return st;
 }
 
-im_status im_map_check(const im_map *map, im_error *err) {
+im_status im_map_check(const im_map *map, im_error *err) { return im_map_check_all(map, NULL, err); }
+
+im_status im_map_check_all(const im_map *map, im_error_list *errors, im_error *err) {
   const im_context *was = im_context_enter(map->ctx);
-  im_status st = im_render_check_map(map, err);
-  if (!st && map->multiples)
-    st = im_multiples_check(map, err);
+  im_status st = im_render_check_map(map, errors, err);
+  if ((!st || (st == IM_STATUS_INPUT && errors)) && map->multiples) {
+    im_error e;
+    im_error_clear(&e);
+    im_status mst = im_multiples_check(map, &e);
+    if (mst && errors && mst == IM_STATUS_INPUT && !im_error_list_add(errors, &e))
+      mst = im_error_set(&e, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
+    if (mst && (!st || mst == IM_STATUS_INTERNAL)) {
+      st = mst;
+      if (err)
+        *err = e;
+    }
+  }
   im_context_leave(was);
   return st;
 }

@@ -619,6 +619,8 @@ static im_status unknown_field(im_filter *f, const im_foperand *o, const im_fiel
   else
     st = fail_at(f, err, IM_STATUS_INPUT, o->offset, "field '%s' is not in %s (its fields are: %s)", o->text, where,
                  list);
+  if (err)
+    err->code = IM_E_NO_SUCH_FIELD;
   free(names);
   return st;
 }
