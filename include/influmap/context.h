@@ -77,6 +77,7 @@ IM_API im_limits im_context_limits(const im_context *ctx);
 
 /* The folder a relative spec path, and a relative path a spec names that
  * is not found beside the spec, start from (NULL: the current folder).
+ * Outputs are not concerned: a render writes to the path it is given.
  * Fails only when out of memory. */
 IM_API im_status im_context_set_base_dir(im_context *ctx, const char *dir, im_error *err);
 
