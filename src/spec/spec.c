@@ -455,12 +455,14 @@ static im_status check_map(im_spec_ctx *c) {
   im_status st;
   if (!m->crs) {
     im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "map: crs is missing (an EPSG code, a PROJ string or WKT)");
-    if (st = im_spec_code(c, IM_E_FIELD_MISSING), !im_yaml_read_on(&c->r, &st, &failed))
+    st = im_spec_code(c, IM_E_FIELD_MISSING);
+    if (!im_yaml_read_on(&c->r, &st, &failed))
       return st;
   }
   if (!m->nlayers) {
     im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "the spec has no layers");
-    if (st = im_spec_code(c, IM_E_FIELD_MISSING), !im_yaml_read_on(&c->r, &st, &failed))
+    st = im_spec_code(c, IM_E_FIELD_MISSING);
+    if (!im_yaml_read_on(&c->r, &st, &failed))
       return st;
   }
   if (m->width.value <= 0 || m->height.value <= 0) {
