@@ -14,7 +14,7 @@ import sys
 
 LAYERS = ["core", "geo", "io", "spec", "output", "label", "render", "furniture", "page", "batch", "cli"]
 PUBLIC = {
-    "error.h": "core", "limits.h": "core", "units.h": "core", "version.h": "core", "export.h": "core", "tempfile.h": "core",
+    "error.h": "core", "context.h": "core", "limits.h": "core", "units.h": "core", "version.h": "core", "export.h": "core", "tempfile.h": "core",
     "geom.h": "geo", "crs.h": "geo", "geodesic.h": "geo",
     "layer.h": "io", "events.h": "io",
     "map.h": "spec", "filter.h": "spec", "classify.h": "spec",

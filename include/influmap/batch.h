@@ -147,9 +147,10 @@ typedef struct {
  * threads. A job that fails does not stop the others; each outcome is an
  * event, the counts are in *summary. Every finished map is recorded in the
  * lock file's journal before its event, so a batch killed at any point
- * leaves the lock file consistent with the files on disk. While it runs, warnings go to
- * on_event (the process's warning handler is replaced, and reset to the
- * default afterwards). Returns an
+ * leaves the lock file consistent with the files on disk. The batch's
+ * warnings go to on_event, through a context of its own (context.h) that
+ * its threads work in: the process's handler is neither used nor changed,
+ * so other threads of the host keep theirs. Returns an
  * error only for what stops the batch as a whole (the lock file or the
  * atlas cannot be written, out of memory). */
 IM_API im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_summary *summary, im_error *err);

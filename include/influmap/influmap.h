@@ -5,6 +5,7 @@
 
 #include "influmap/batch.h"
 #include "influmap/classify.h"
+#include "influmap/context.h"
 #include "influmap/crs.h"
 #include "influmap/error.h"
 #include "influmap/events.h"

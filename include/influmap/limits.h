@@ -75,10 +75,12 @@ typedef struct {
  * overridden by the environment (read once, on the first call). */
 IM_API im_limits im_limits_get(void);
 
-/* Sets the ceilings for the whole process; a field left 0 takes its
+/* Sets the ceilings for the whole process (a context's own, context.h,
+ * override them for the maps loaded with it); a field left 0 takes its
  * default (and environment) value. NULL goes back to the defaults and the
- * environment. Call it before rendering, not while maps render on other
- * threads. */
+ * environment. It may be called at any time (reads and sets are
+ * synchronised), but a render under way may have read the old ceilings;
+ * a host whose jobs need different ceilings gives each a context. */
 IM_API void im_limits_set(const im_limits *limits);
 
 #ifdef __cplusplus

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "influmap/context.h"
 #include "influmap/error.h"
 #include "influmap/layer.h"
 #include "influmap/units.h"
@@ -64,8 +65,21 @@ typedef struct im_map im_map;
  * im_map_free. */
 IM_API im_status im_map_load(const char *path, im_map **out, im_error *err);
 
-/* The same from a buffer; name is used in messages and to resolve paths. */
+/* The same from a buffer; name is used in messages and to resolve paths
+ * (NULL: "<string>", and paths from the current folder). */
 IM_API im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err);
+
+/* The same in a context (context.h; NULL: the process's settings): the
+ * map keeps a reference to ctx and renders, checks and warns in it; a
+ * relative path is from ctx's base folder; every file the spec names goes
+ * through ctx's resolver. With errors not NULL the whole spec (and its
+ * style sheets) is read whatever it finds, and every error goes into
+ * errors, in file order (a spec with three typos: three entries, each
+ * with its file, line:column and code); err gets the first, as
+ * im_map_load gives it. A failed load leaves *out NULL. */
+IM_API im_status im_map_load_ctx(im_context *ctx, const char *path, im_map **out, im_error_list *errors, im_error *err);
+IM_API im_status im_map_load_string_ctx(im_context *ctx, const char *text, size_t len, const char *name, im_map **out,
+                                        im_error_list *errors, im_error *err);
 
 IM_API void im_map_free(im_map *map);
 

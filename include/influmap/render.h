@@ -101,6 +101,13 @@ IM_API im_status im_map_frame(const im_map *map, const im_render_options *opt, i
  * runs. */
 IM_API im_status im_map_check(const im_map *map, im_error *err);
 
+/* The same, going on past a layer that fails: each failing layer's first
+ * error (and the small multiples', if they fail) is appended to errors,
+ * which is not emptied first, so the list a load filled may be passed on;
+ * err gets the first of them. A failure that is not bad input (out of
+ * memory) stops at once. */
+IM_API im_status im_map_check_all(const im_map *map, im_error_list *errors, im_error *err);
+
 /* Renders map to out_path. The file is written beside it under a temporary
  * name and renamed into place only when complete, so a failed render leaves
  * any existing file untouched. When out_path is a symbolic link, the file

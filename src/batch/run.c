@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "batch/batch-private.h"
 #include "geo/projcache-private.h"
@@ -23,6 +24,7 @@ typedef struct {
   size_t ntodo;
   atomic_size_t next;
   pthread_mutex_t mu; /* events and the counts below */
+  im_context *ctx;    /* the batch's threads work in it: its warnings are events */
   size_t done, rendered, skipped, failed;
   im_status worst;
   bool *failed_job; /* by job index */
@@ -103,6 +105,7 @@ static void *worker(void *arg) {
   /* This thread's renders are the batch's: every feature they project is
    * kept for the maps after them (geo/projcache-private.h). */
   im_proj_cache_batch_thread(true);
+  const im_context *was = im_context_enter(rs->ctx);
   size_t i;
   while ((i = atomic_fetch_add(&rs->next, 1)) < rs->ntodo) {
     const im_batch_job *job = &rs->m->jobs[rs->todo[i]];
@@ -136,6 +139,7 @@ static void *worker(void *arg) {
     emit(rs, kind, job, kind == IM_BATCH_FAILED ? msg : NULL, err.status, seconds);
     pthread_mutex_unlock(&rs->mu);
   }
+  im_context_leave(was);
   return NULL;
 }
 
@@ -186,11 +190,16 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
   atomic_init(&rs.next, 0);
   pthread_mutex_init(&rs.mu, NULL);
   /* Warnings from every thread go through the one mutex, whole lines at a
-   * time, tagged with the job they came from. */
-  im_warning_fn host_fn;
-  void *host_user;
-  im_warning_get_handler(&host_fn, &host_user);
-  im_warning_set_handler(on_warning, &rs);
+   * time, tagged with the job they came from: the batch's context's
+   * handler, which every thread of the batch works in. */
+  if (!(rs.ctx = im_context_new())) {
+    pthread_mutex_destroy(&rs.mu);
+    free(rs.todo);
+    free(rs.failed_job);
+    return im_error_set(err, IM_STATUS_INTERNAL, m->path, 0, 0, "out of memory");
+  }
+  im_context_set_warning_handler(rs.ctx, on_warning, &rs);
+  const im_context *was = im_context_enter(rs.ctx);
   if (!opt->no_cache)
     im_layer_cache_begin();
   /* Before the lock files are read: a run that overlaps this one, still
@@ -231,7 +240,8 @@ im_status im_batch_run(im_manifest *m, const im_batch_options *opt, im_batch_sum
   im_proj_cache_batch_thread(false);
   if (!opt->no_cache)
     im_layer_cache_end();
-  im_warning_set_handler(host_fn, host_user); /* the host's again */
+  im_context_leave(was);
+  im_context_free(rs.ctx);
   im_batch_lock_free(rs.lock);
   im_batch_hold_release(rs.hold);
   *summary = (im_batch_summary){rs.ntodo, rs.rendered, rs.skipped, rs.failed, rs.worst, since(&rs.t0)};

@@ -61,6 +61,10 @@ static int exit_code(im_status st) {
   }
 }
 
+/* The command's context: its warnings are printed (print_warning). The
+ * process's handler prints too, for what runs outside it (batch, info). */
+static im_context *cli_ctx;
+
 static int report(const im_error *err) {
   char buf[4096];
   fprintf(stderr, "influmap: %s\n", im_error_format(err, buf, sizeof buf));
@@ -197,7 +201,7 @@ static int cmd_render(int argc, char **argv) {
   im_error_clear(&err);
   im_map *map = NULL;
   double t0 = now_ms();
-  if (im_map_load(spec, &map, &err))
+  if (im_map_load_ctx(cli_ctx, spec, &map, NULL, &err))
     return report(&err);
   timings.spec = now_ms() - t0;
   /* Dropped labels are never silent: counted always, listed with --verbose. */
@@ -298,15 +302,18 @@ static int cmd_validate(int argc, char **argv) {
     return usage_error("%s", "validate needs at least one spec");
   int worst = 0;
   for (int i = 0; i < argc; i++) {
+    /* Every error of a spec, one per line, not only the first. */
+    im_error_list *errors = im_error_list_new();
     im_error err;
     im_error_clear(&err);
     im_map *map = NULL;
-    bool sheet = false;
+    bool sheet = false, listed = false;
     im_status st = im_style_sheet_check(argv[i], &sheet, &err);
     if (!st && !sheet)
-      st = im_map_load(argv[i], &map, &err);
+      st = im_map_load_ctx(cli_ctx, argv[i], &map, errors, &err);
     if (!st && !sheet)
-      st = im_map_check(map, &err);
+      st = im_map_check_all(map, errors, &err);
+    listed = st == IM_STATUS_INPUT && im_error_list_count(errors) > 1;
     im_map_free(map);
     /* A batch manifest (styles/monthly.yaml beside the specs it uses):
      * checked as the batch reads it, every map expanded. Its own error
@@ -320,7 +327,7 @@ static int cmd_validate(int argc, char **argv) {
       im_status mst = im_manifest_load(argv[i], NULL, &m, &merr);
       manifest = !mst || !strstr(merr.message, "not a batch manifest");
       if (manifest) {
-        st = mst, err = merr;
+        st = mst, err = merr, listed = false;
         njobs = m ? im_manifest_job_count(m) : 0;
       }
       im_manifest_free(m);
@@ -328,11 +335,17 @@ static int cmd_validate(int argc, char **argv) {
     if (!st && manifest) {
       printf("%s: ok (batch manifest, %zu map%s)\n", argv[i], njobs, njobs == 1 ? "" : "s");
     } else if (st) {
-      int code = report(&err);
+      int code = exit_code(st);
+      if (listed)
+        for (size_t k = 0; k < im_error_list_count(errors); k++)
+          report(im_error_list_get(errors, k));
+      else
+        code = report(&err);
       worst = code > worst ? code : worst;
     } else {
       printf("%s: ok%s\n", argv[i], sheet ? " (style sheet)" : "");
     }
+    im_error_list_free(errors);
   }
   return worst;
 }
@@ -345,6 +358,8 @@ static void print_warning(void *user, const char *message) {
 
 int main(int argc, char **argv) {
   im_warning_set_handler(print_warning, NULL);
+  if ((cli_ctx = im_context_new()))
+    im_context_set_warning_handler(cli_ctx, print_warning, NULL);
   if (argc < 2) {
     fputs(usage_text, stderr);
     return 2;

@@ -47,11 +47,17 @@ static void read_env(void) {
   from_env.max_proj_cache_mb = env_size("INFLUMAP_PROJ_CACHE_MB", IM_DEFAULT_PROJ_CACHE_MB, true);
 }
 
+/* im_limits_set may run while another thread reads the ceilings. */
+static pthread_mutex_t set_mu = PTHREAD_MUTEX_INITIALIZER;
+
 im_limits im_limits_get(void) {
   pthread_once(&env_once, read_env);
-  if (!have_set)
-    return from_env;
+  pthread_mutex_lock(&set_mu);
+  bool set = have_set;
   im_limits l = set_by_caller;
+  pthread_mutex_unlock(&set_mu);
+  if (!set)
+    return from_env;
   if (!l.max_vertices)
     l.max_vertices = from_env.max_vertices;
   if (!l.max_features)
@@ -70,9 +76,11 @@ im_limits im_limits_get(void) {
 }
 
 void im_limits_set(const im_limits *limits) {
+  pthread_mutex_lock(&set_mu);
   have_set = limits != NULL;
   if (limits)
     set_by_caller = *limits;
+  pthread_mutex_unlock(&set_mu);
 }
 
 /* A once of their own, so that reading these does not move the warnings

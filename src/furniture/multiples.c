@@ -679,7 +679,7 @@ im_status im_multiples_check(const im_map *map, im_error *err) {
     map_copy c;
     if (!(st = copy_init(&c, map, &page, err)) && !(st = apply_panel(&c, mu, &mu->panels[i], err))) {
       memset(&c.fu.margins, 0, sizeof c.fu.margins);
-      st = im_render_check_map(&c.map, err);
+      st = im_render_check_map(&c.map, NULL, err);
     }
     copy_fini(&c);
   }

@@ -5,7 +5,8 @@
  * CRS read back from its PROJJSON needs no database. So the first run
  * stores each CRS's PROJJSON under its definition, and later runs read it.
  *
- * The store is a folder: $INFLUMAP_CACHE_DIR (empty or "off": no store),
+ * The store is a folder: the calling thread's context's cache folder
+ * (context.h; none: no store), else $INFLUMAP_CACHE_DIR (empty or "off": no store),
  * else $XDG_CACHE_HOME/influmap, else $HOME/.cache/influmap; one file per
  * definition, named by a hash of it, holding the key (the definition, the
  * PROJ release and the size and time of proj.db, so a PROJ upgrade starts

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/limits-private.h"
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "core/tempfile-private.h"
 
@@ -30,8 +30,10 @@
 /* Bump when the file layout or what is stored changes. */
 #define STORE_VERSION "influmap-crs-store 2"
 
-static char *folder;   /* NULL: no store */
-static char *identity; /* PROJ release and proj.db's size and time */
+/* PROJ release and proj.db's size and time: the same for every context,
+ * found once. The folder is the calling thread's context's (a host may
+ * give each its own, or none), looked up on each call. */
+static char *identity;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static bool make_dirs(char *path) {
@@ -73,23 +75,23 @@ static void database_identity(char *out, size_t size) {
   }
 }
 
-static void open_store(void) {
-  const char *dir = im_env_cache_dir();
-  if (!dir)
-    return;
-  char path[4096];
-  snprintf(path, sizeof path, "%s/crs", dir);
+static void find_identity(void) {
   char id[4352];
   database_identity(id, sizeof id);
-  if (!make_dirs(path) || access(path, W_OK | X_OK) != 0)
-    return;
-  folder = im_strdup(path);
   identity = im_strdup(id);
-  if (!folder || !identity) {
-    free(folder);
-    free(identity);
-    folder = identity = NULL;
-  }
+}
+
+/* The store's folder on this thread, made if need be, in buf; NULL for
+ * none (no cache folder, or one that cannot be made or written). */
+static const char *open_store(char *buf, size_t size) {
+  pthread_once(&once, find_identity);
+  const char *dir = im_cache_dir_current();
+  if (!identity || !dir)
+    return NULL;
+  int n = snprintf(buf, size, "%s/crs", dir);
+  if (n < 0 || (size_t)n >= size || !make_dirs(buf) || access(buf, W_OK | X_OK) != 0)
+    return NULL;
+  return buf;
 }
 
 /* The key text: everything the stored answer depends on. */
@@ -102,7 +104,7 @@ static char *key_of(const char *definition) {
 }
 
 /* The file of a key: its 64-bit FNV-1a hash in hex. */
-static char *file_of(const char *key) {
+static char *file_of(const char *folder, const char *key) {
   uint64_t h = 0xcbf29ce484222325u;
   for (const unsigned char *p = (const unsigned char *)key; *p; p++)
     h = (h ^ *p) * 0x100000001b3u;
@@ -125,10 +127,11 @@ static bool digest(const char *json, size_t len, char out[65]) {
 }
 
 char *im_crs_store_get(const char *definition) {
-  pthread_once(&once, open_store);
+  char where[4096];
+  const char *folder = open_store(where, sizeof where);
   if (!folder)
     return NULL;
-  char *key = key_of(definition), *file = key ? file_of(key) : NULL, *json = NULL;
+  char *key = key_of(definition), *file = key ? file_of(folder, key) : NULL, *json = NULL;
   FILE *f = file ? fopen(file, "rb") : NULL;
   if (f) {
     /* The key, a NUL, the SHA-256 of the PROJJSON in hex, a NUL, the
@@ -174,7 +177,7 @@ static int by_use(const void *a, const void *b) {
 /* Past STORE_MAX_FILES files, the least recently used go, down to
  * STORE_KEEP: the store never grows without bound. Only the store's own
  * files (16 hex digits) are counted or removed. */
-static void prune(void) {
+static void prune(const char *folder) {
   DIR *d = opendir(folder);
   if (!d)
     return;
@@ -210,10 +213,11 @@ static void prune(void) {
 }
 
 void im_crs_store_put(const char *definition, const char *projjson) {
-  pthread_once(&once, open_store);
+  char where[4096];
+  const char *folder = open_store(where, sizeof where);
   if (!folder)
     return;
-  char *key = key_of(definition), *file = key ? file_of(key) : NULL, *tmp = NULL;
+  char *key = key_of(definition), *file = key ? file_of(folder, key) : NULL, *tmp = NULL;
   char sum[65];
   size_t jlen = strlen(projjson);
   /* What the reader would refuse is not written. */
@@ -232,7 +236,7 @@ void im_crs_store_put(const char *definition, const char *projjson) {
     if (!ok || rename(tmp, file) != 0)
       unlink(tmp);
     im_tempfile_release(slot, tmp);
-    prune();
+    prune(folder);
   }
   free(key);
   free(file);

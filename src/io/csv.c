@@ -271,6 +271,8 @@ static void read_record(csv_state *s) {
   const char *over = im_budget_add(&s->budget, s->g.npoints, s->g.nparts, bytes, msg, sizeof msg);
   if (over) {
     set_error(s, s->row_line, 0, "%s", over);
+    if (s->err)
+      s->err->code = IM_E_LIMIT;
     return;
   }
   if (!im_grow((void **)&l->features, &s->cap_features, l->nfeatures + 1, sizeof *l->features)) {

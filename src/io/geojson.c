@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/context-private.h"
 #include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "core/utf8-private.h"
@@ -171,17 +172,20 @@ im_status im_geojson_source_crs(const char *path, char **definition, im_error *e
 /* The largest GeoJSON text read, in bytes: jansson holds about
  * IM_GEOJSON_MEMORY_FACTOR times it. */
 static double max_text_bytes(void) {
-  double max_bytes = (double)im_limits_get().max_layer_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
+  double max_bytes = (double)im_limits_current().max_layer_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
   return max_bytes > (double)IM_GEOJSON_MAX_BYTES ? (double)IM_GEOJSON_MAX_BYTES : max_bytes;
 }
 
 static im_status too_big(const char *path, double size, im_error *err) {
   double max_bytes = max_text_bytes();
-  return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-                      "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
-                      "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
-                      "INFLUMAP_MAX_LAYER_MB)",
-                      size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+  im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+               "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
+               "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
+               "INFLUMAP_MAX_LAYER_MB)",
+               size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
+  if (err)
+    err->code = IM_E_LIMIT;
+  return IM_STATUS_INPUT;
 }
 
 static im_status parse_text(const char *path, const char *buf, size_t n, json_t **root, im_error *err);
@@ -704,6 +708,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     const char *over = im_budget_add(&budget, g.npoints, g.nparts, 0, over_msg, sizeof over_msg);
     if (over) {
       st = bad(&w, "%s", over);
+      if (err)
+        err->code = IM_E_LIMIT;
       break;
     }
     if (!im_grow((void **)&layer->features, &cap_features, layer->nfeatures + 1, sizeof *layer->features) ||
@@ -733,8 +739,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     size_t bytes = layer->nfields * sizeof(char *);
     for (size_t k = 0; feat->values && k < layer->nfields; k++)
       bytes += feat->values[k] ? strlen(feat->values[k]) + 1 : 0;
-    if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)))
-      st = bad(&w, "%s", over);
+    if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)) && (st = bad(&w, "%s", over)) && err)
+      err->code = IM_E_LIMIT;
   }
   im_geom_free(&g);
   if (st)
@@ -750,6 +756,8 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
   if (over) {
     st = im_error_set(err, IM_STATUS_INPUT, layer->path, 0, 0, "%zu features with %zu distinct properties: %s",
                       layer->nfeatures, layer->nfields, over);
+    if (err)
+      err->code = IM_E_LIMIT;
     goto done;
   }
   for (size_t i = 0; i < layer->nfeatures && keep_values; i++) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/context-private.h"
 #include "core/cnum-private.h"
 #include "core/mem-private.h"
 #include "io/layer-private.h"
@@ -372,7 +373,7 @@ void im_bbox_extend(im_bbox *acc, bool *have, const im_bbox *b) {
 
 /* ---- ceilings ---- */
 
-void im_budget_init(im_budget *b) { *b = (im_budget){.limits = im_limits_get()}; }
+void im_budget_init(im_budget *b) { *b = (im_budget){.limits = im_limits_current()}; }
 
 /* The memory one feature holds beyond its parts: the feature itself and
  * its geometry's header. */

@@ -664,6 +664,8 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     if (over) {
       SHPDestroyObject(o);
       st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, over);
+      if (err)
+        err->code = IM_E_LIMIT;
       goto fail;
     }
     if (!im_grow((void **)&layer->features, &cap, layer->nfeatures + 1, sizeof *layer->features)) {
@@ -686,6 +688,8 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
       goto fail;
     if ((over = im_budget_add(&budget, 0, 0, bytes, msg, sizeof msg))) {
       st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d: %s", i, over);
+      if (err)
+        err->code = IM_E_LIMIT;
       goto fail;
     }
   }

@@ -134,6 +134,8 @@ im_status im_label_template_check(const char *tmpl, const im_field *fields, size
       else
         im_error_set(err, IM_STATUS_INPUT, spec_file, line, col, "label text \"%s\": %s has no field '%s' (fields: %s)",
                      tmpl, layer_path, word, nfields ? list : "none");
+      if (err)
+        err->code = IM_E_NO_SUCH_FIELD;
       free(word);
       free(names);
       return IM_STATUS_INPUT;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "influmap/limits.h"
 #include "label/label-impl-private.h"
@@ -131,7 +132,7 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
   /* Ceilings (limits.h): Pango lays text out, and GLib normalises it for a
    * case change, in time quadratic in its lines or length; every candidate
    * costs a layout. */
-  im_limits lim = im_limits_get();
+  im_limits lim = im_limits_current();
   if (lb->nlabels >= lim.max_labels) {
     if (lb->over_limit++ == 0)
       im_warn("more than %zu labels on one map, influmap's limit: the rest are left out (raise it with "

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/context-private.h"
 #include "furniture/furniture-private.h"
 #include "page/page-private.h"
 
@@ -120,7 +121,9 @@ im_status im_map_render_to_box(const im_map *map, cairo_t *cr, double x, double 
   if (!(w > 0) || !(h > 0) || !isfinite(x + y + w + h))
     return im_error_set(err, IM_STATUS_USAGE, map->path, 0, 0, "the box %g x %g at %g, %g has no area", w, h, x, y);
   cairo_surface_t *rec;
+  const im_context *was = im_context_enter(map->ctx);
   im_status st = record_fitted(map, w, h, opt, &rec, err);
+  im_context_leave(was);
   if (st)
     return st;
   /* cairo_save keeps the host's matrix, source, clip, operator, line and

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/context-private.h"
+#include "core/error-private.h"
 #include "core/mem-private.h"
 #include "output/cmyk-private.h"
 #include "furniture/furniture-private.h"
@@ -35,19 +37,38 @@ im_format im_format_from_path(const char *path) {
   return IM_FORMAT_AUTO;
 }
 
+/* Each call below runs in the map's context (core/context-private.h):
+ * its warnings, ceilings and cache folder. */
+
 im_status im_map_frame(const im_map *map, const im_render_options *opt, im_frame *out, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, opt, false, err);
   if (!st)
     *out = rc.frame;
   im_render_ctx_fini(&rc);
+  im_context_leave(was);
   return st;
 }
 
-im_status im_map_check(const im_map *map, im_error *err) {
-  im_status st = im_render_check_map(map, err);
-  if (!st && map->multiples)
-    st = im_multiples_check(map, err);
+im_status im_map_check(const im_map *map, im_error *err) { return im_map_check_all(map, NULL, err); }
+
+im_status im_map_check_all(const im_map *map, im_error_list *errors, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
+  im_status st = im_render_check_map(map, errors, err);
+  if ((!st || (st == IM_STATUS_INPUT && errors)) && map->multiples) {
+    im_error e;
+    im_error_clear(&e);
+    im_status mst = im_multiples_check(map, &e);
+    if (mst && errors && mst == IM_STATUS_INPUT && !im_error_list_add(errors, &e))
+      mst = im_error_set(&e, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
+    if (mst && (!st || mst == IM_STATUS_INTERNAL)) {
+      st = mst;
+      if (err)
+        *err = e;
+    }
+  }
+  im_context_leave(was);
   return st;
 }
 
@@ -378,14 +399,20 @@ static im_status render_fitted(const im_map *map, const render_target *t, const 
 }
 
 im_status im_map_render(const im_map *map, const char *out_path, const im_render_options *opt, im_error *err) {
+  const im_context *was = im_context_enter(map->ctx);
   render_target t = {.path = out_path};
-  return render_fitted(map, &t, opt, err);
+  im_status st = render_fitted(map, &t, opt, err);
+  im_context_leave(was);
+  return st;
 }
 
 im_status im_map_render_to_stream(const im_map *map, im_format format, im_write_fn write, void *user,
                                   const im_render_options *opt, im_error *err) {
   if (!write)
     return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "no write function");
+  const im_context *was = im_context_enter(map->ctx);
   render_target t = {.format = format, .write = write, .user = user};
-  return render_fitted(map, &t, opt, err);
+  im_status st = render_fitted(map, &t, opt, err);
+  im_context_leave(was);
+  return st;
 }

@@ -120,12 +120,16 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory drawing feature %ld", f->fid);
   /* What is drawn counts, cached or not. */
   size_t n = r == IM_PROJ_OK ? im_projected_used(p, polygon, want_fill, want_outline) : 0;
-  if (r == IM_PROJ_CEILING || n > room)
-    return im_error_set(err, IM_STATUS_INPUT, job->layer->path, 0, 0,
-                        "layer %s, feature %ld: densified for drawing (a vertex every %g degrees), the layer has "
-                        "more than %zu vertices, influmap's limit for one layer (raise it with "
-                        "INFLUMAP_MAX_VERTICES)",
-                        job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices);
+  if (r == IM_PROJ_CEILING || n > room) {
+    im_error_set(err, IM_STATUS_INPUT, job->layer->path, 0, 0,
+                 "layer %s, feature %ld: densified for drawing (a vertex every %g degrees), the layer has "
+                 "more than %zu vertices, influmap's limit for one layer (raise it with "
+                 "INFLUMAP_MAX_VERTICES)",
+                 job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices);
+    if (err)
+      err->code = IM_E_LIMIT;
+    return IM_STATUS_INPUT;
+  }
   job->vertices += n;
   job->last_used = n;
   return IM_STATUS_OK;

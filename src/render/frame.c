@@ -9,6 +9,7 @@
 #endif
 #include <time.h>
 
+#include "core/context-private.h"
 #include "core/limits-private.h"
 #include "core/mem-private.h"
 #include "influmap/limits.h"
@@ -359,7 +360,7 @@ im_status im_render_ctx_init(im_render_ctx *rc, const im_map *map, const im_rend
   im_geom_init(&rc->outline, IM_GEOM_POINT);
   im_geom_init(&rc->globe, IM_GEOM_POLYGON);
   im_projected_init(&rc->proj);
-  rc->max_vertices = im_limits_get().max_vertices;
+  rc->max_vertices = im_limits_current().max_vertices;
   im_status st;
   if (!(rc->geo = im_geo_ctx_create()))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "cannot create a PROJ context");

@@ -5,6 +5,7 @@
  * said in im_render_draw_opts. */
 #include <stdlib.h>
 
+#include "core/error-private.h"
 #include "render/render-private.h"
 
 im_status im_render_ctx_attach(im_render_ctx *rc, cairo_t *cr, const im_labeler *sink_from, im_error *err) {
@@ -197,11 +198,35 @@ void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const i
   free(texts);
 }
 
-im_status im_render_check_map(const im_map *map, im_error *err) {
+im_status im_render_check_map(const im_map *map, im_error_list *errors, im_error *err) {
   im_render_ctx rc;
   im_status st = im_render_ctx_init(&rc, map, NULL, true, err);
-  for (size_t i = 0; i < map->nlayers && !st; i++)
-    st = im_render_check_layer(&rc, &map->layers[i], err);
+  im_error first;
+  im_error_clear(&first);
+  for (size_t i = 0; i < map->nlayers && !st; i++) {
+    im_error e;
+    im_error_clear(&e);
+    st = im_render_check_layer(&rc, &map->layers[i], &e);
+    if (st == IM_STATUS_INPUT && errors) {
+      /* The next layer is checked all the same. */
+      if (!im_error_list_add(errors, &e)) {
+        st = im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
+        break;
+      }
+      if (!first.status)
+        first = e;
+      st = IM_STATUS_OK;
+    } else if (st && err) {
+      *err = e;
+    }
+  }
   im_render_ctx_fini(&rc);
+  if (st && errors && err && st != IM_STATUS_INTERNAL && !im_error_list_add(errors, err))
+    st = im_error_set(err, IM_STATUS_INTERNAL, map->path, 0, 0, "out of memory");
+  if (!st && first.status) {
+    if (err)
+      *err = first;
+    st = first.status;
+  }
   return st;
 }

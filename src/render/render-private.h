@@ -188,8 +188,10 @@ im_status im_render_draw(im_render_ctx *rc, const im_render_draw_opts *o, im_err
 void im_render_add_stats(const im_render_ctx *rc, im_render_stats *into, const im_render_stats *want);
 
 /* Every check of a render of map, without drawing: each layer's fields,
- * filters, classes, label templates and icons (im_render_check_layer). */
-im_status im_render_check_map(const im_map *map, im_error *err);
+ * filters, classes, label templates and icons (im_render_check_layer).
+ * errors not NULL: the checks go on past a layer with bad input, whose
+ * error is appended there; err is the first. */
+im_status im_render_check_map(const im_map *map, im_error_list *errors, im_error *err);
 /* Frees the scratch geometry (sized for the largest feature drawn) once the
  * layers are drawn, before a PNG is rasterised and encoded: the peak memory
  * of a 10m map is then that of its pixels, not of both. */

@@ -68,6 +68,8 @@ im_status im_field_error(const im_layer *layer, const char *field, const char *f
                           "%s%sfield '%s' is not in %s (did you mean '%s'?)", what, sp, field, layer->path, near)
            : im_error_set(err, IM_STATUS_INPUT, file, pos.line, pos.column, "%s%sfield '%s' is not in %s", what, sp,
                           field, layer->path);
+  if (err)
+    err->code = IM_E_NO_SUCH_FIELD;
   free(names);
   return st;
 }

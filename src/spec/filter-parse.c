@@ -51,15 +51,22 @@ static im_status fail_at(const im_filter *f, im_error *err, im_status st, size_t
   return st;
 }
 
+/* What the parser finds is the expression's syntax (im_error_code). */
+static im_status syntax_error(im_error *err, im_status st) {
+  if (err)
+    err->code = IM_E_SYNTAX;
+  return st;
+}
+
 im_status im_fparse_fail(im_fparser *p, size_t off, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fail_atv(p->f, p->err, IM_STATUS_INPUT, off, fmt, ap);
   va_end(ap);
-  return IM_STATUS_INPUT;
+  return syntax_error(p->err, IM_STATUS_INPUT);
 }
 
-#define FAIL(p, off, ...) fail_at((p)->f, (p)->err, IM_STATUS_INPUT, (off), __VA_ARGS__)
+#define FAIL(p, off, ...) syntax_error((p)->err, fail_at((p)->f, (p)->err, IM_STATUS_INPUT, (off), __VA_ARGS__))
 #define NO_MEMORY(p) fail_at((p)->f, (p)->err, IM_STATUS_INTERNAL, 0, "out of memory")
 
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -710,6 +717,8 @@ static im_status unknown_field(im_filter *f, const im_foperand *o, const im_fiel
   else
     st = fail_at(f, err, IM_STATUS_INPUT, o->offset, "field '%s' is not in %s (its fields are: %s)", o->text, where,
                  list);
+  if (err)
+    err->code = IM_E_NO_SUCH_FIELD;
   free(names);
   return st;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "influmap/context.h"
 #include "influmap/map.h"
 #include "influmap/units.h"
 #include "spec/style-private.h"
@@ -147,7 +148,8 @@ typedef struct {
 
 /* Owned whole by the map; free with im_map_free. */
 struct im_map {
-  char *path; /* the spec file */
+  char *path;      /* the spec file */
+  im_context *ctx; /* the context it was loaded in (a reference), or NULL */
   char *title;
   im_length width, height;
   double dpi;

@@ -64,14 +64,15 @@ static im_status read_one(im_spec_ctx *c, struct fy_node *item, im_aggregate *a)
     return im_yaml_fail(&c->r, item, "aggregate %s: op %s needs a field: the numbers to combine", a->name,
                         (const char *[]){"count", "sum", "mean", "min", "max"}[a->op]);
   if (a->source) {
-    char *resolved = im_yaml_resolve_path(c->r.file, a->source);
+    char *resolved = im_yaml_resolve(&c->r, a->source_pos.line, a->source_pos.column, "aggregate source", a->source);
     if (!resolved)
-      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      return c->r.err ? c->r.err->status : IM_STATUS_INPUT;
     if (!im_yaml_file_exists(resolved)) {
       free(resolved);
-      return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, a->source_pos.line, a->source_pos.column,
-                          "aggregate %s: source '%s' not found (looked beside the spec and in the current folder)",
-                          a->name, a->source);
+      im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, a->source_pos.line, a->source_pos.column,
+                   "aggregate %s: source '%s' not found (looked beside the spec and in the current folder)", a->name,
+                   a->source);
+      return im_spec_code(c, IM_E_NOT_FOUND);
     }
     free(a->source);
     a->source = resolved;
@@ -161,13 +162,14 @@ static im_status read_join(im_spec_ctx *c, struct fy_node *item, im_join *j) {
   if (!j->source == !j->layer)
     return im_yaml_fail(&c->r, item, "a join takes one of source: (a table) or layer: (another layer's id)");
   if (j->source) {
-    char *resolved = im_yaml_resolve_path(c->r.file, j->source);
+    char *resolved = im_yaml_resolve(&c->r, j->source_pos.line, j->source_pos.column, "join source", j->source);
     if (!resolved)
-      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      return c->r.err ? c->r.err->status : IM_STATUS_INPUT;
     if (!im_yaml_file_exists(resolved)) {
       free(resolved);
-      return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, j->source_pos.line, j->source_pos.column,
-                          "join source '%s' not found (looked beside the spec and in the current folder)", j->source);
+      im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, j->source_pos.line, j->source_pos.column,
+                   "join source '%s' not found (looked beside the spec and in the current folder)", j->source);
+      return im_spec_code(c, IM_E_NOT_FOUND);
     }
     free(j->source);
     j->source = resolved;

@@ -669,13 +669,15 @@ static im_status inset_pair(im_yaml_reader *r, const char *key, struct fy_node *
     in->source_pos = im_yaml_pos(v);
     if (im_yaml_string(r, v, "inset source", &rel))
       return IM_STATUS_INPUT;
-    char *path = im_yaml_resolve_path(r->file, rel);
+    char *path = im_yaml_resolve(r, in->source_pos.line, in->source_pos.column, "inset source", rel);
     if (!path) {
       free(rel);
-      return oom(c);
+      return r->err ? r->err->status : IM_STATUS_INPUT;
     }
     if (!im_yaml_file_exists(path)) {
       st = im_yaml_fail(r, v, "inset: source '%s' not found (looked beside the spec and in the current folder)", rel);
+      if (r->err)
+        r->err->code = IM_E_NOT_FOUND;
       free(rel);
       free(path);
       return st;

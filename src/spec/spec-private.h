@@ -18,7 +18,11 @@ typedef struct {
   im_named_style *styles;
   size_t nstyles, cap_styles;
   int include_depth;
+  bool spec_read; /* the spec's own file was recognised as one and read */
 } im_spec_ctx;
+
+/* Sets the code of the error just set in c->r.err; returns IM_STATUS_INPUT. */
+im_status im_spec_code(im_spec_ctx *c, im_error_code code);
 
 /* The keys a style may have wherever it is written (NULL-terminated). */
 #define IM_SPEC_STYLE_KEYS "fill", "hatch", "stroke", "opacity", "visible", "marker", "displace", "label", "style"

@@ -204,12 +204,15 @@ static im_status marker_pair(im_yaml_reader *r, const char *key, struct fy_node 
     char *rel = NULL;
     if (im_yaml_string(r, v, "marker icon", &rel))
       return IM_STATUS_INPUT;
-    char *path = im_yaml_resolve_path(r->file, rel);
+    im_spec_pos pos = im_yaml_pos(v);
+    char *path = im_yaml_resolve(r, pos.line, pos.column, "marker icon", rel);
     free(rel);
     if (!path)
-      return im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+      return r->err ? r->err->status : IM_STATUS_INPUT;
     if (!im_yaml_file_exists(path)) {
       im_status s = im_yaml_fail(r, v, "marker icon '%s' not found", path);
+      if (r->err)
+        r->err->code = IM_E_NOT_FOUND;
       free(path);
       return s;
     }

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <strings.h>
 
+#include "core/context-private.h"
+#include "core/error-private.h"
 #include "core/mem-private.h"
 #include "influmap/classify.h"
 #include "influmap/filter.h"
@@ -71,8 +73,8 @@ static im_status read_extent(im_yaml_reader *r, struct fy_node *k, struct fy_nod
   const char *const *names = m->extent.kind == IM_EXTENT_CRS ? extent_crs_keys : extent_deg_keys;
   for (int i = 0; i < 4; i++)
     if (!c.have[i])
-      return im_yaml_fail(r, k, "extent needs %s, %s, %s and %s; %s is missing", names[0], names[1], names[2], names[3],
-                          names[i]);
+      return im_yaml_missing(r, k, "extent needs %s, %s, %s and %s; %s is missing", names[0], names[1], names[2],
+                             names[3], names[i]);
   m->extent.west = c.v[0];
   m->extent.east = c.v[1];
   m->extent.south = c.v[2];
@@ -202,18 +204,37 @@ static im_status layer_pair(im_yaml_reader *r, const char *key, struct fy_node *
   return im_spec_style_pair(c, key, k, v, &l->style);
 }
 
+im_status im_spec_code(im_spec_ctx *c, im_error_code code) {
+  if (c->r.err)
+    c->r.err->code = code;
+  return IM_STATUS_INPUT;
+}
+
+/* A layer written without an id is "layerN", N its place in the list. */
+static im_status default_id(im_spec_ctx *c, im_layer_style *l) {
+  if (l->id)
+    return IM_STATUS_OK;
+  char buf[32];
+  snprintf(buf, sizeof buf, "layer%zu", c->map->nlayers);
+  if (!(l->id = im_strdup(buf)))
+    return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+  return IM_STATUS_OK;
+}
+
 static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   im_map *m = c->map;
   struct fy_node *d = im_yaml_deref(v);
   if (!d || !fy_node_is_sequence(d))
     return im_yaml_fail(&c->r, v, "layers must be a list (each item starting with '- ')");
   int n = fy_node_sequence_item_count(d);
-  size_t max_layers = im_limits_get().max_layers; /* each is read and drawn: see limits.h */
-  if (n > 0 && (size_t)n > max_layers)
-    return im_yaml_fail(&c->r, v,
-                        "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
-                        "INFLUMAP_MAX_LAYERS)",
-                        n, max_layers);
+  size_t max_layers = im_limits_current().max_layers; /* each is read and drawn: see limits.h */
+  if (n > 0 && (size_t)n > max_layers) {
+    im_yaml_fail(&c->r, v,
+                 "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
+                 "INFLUMAP_MAX_LAYERS)",
+                 n, max_layers);
+    return im_spec_code(c, IM_E_LIMIT);
+  }
   m->layers = calloc(n > 0 ? (size_t)n : 1, sizeof *m->layers);
   if (!m->layers)
     return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
@@ -222,43 +243,64 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   static const char *const keys[] = {"id",        "source",           "where",    "rules",  "classes", "z",
                                      "min_scale", "max_scale",        "geodesic", "schema", "legend",  "aggregate",
                                      "join",      IM_SPEC_STYLE_KEYS, NULL};
+  bool failed = false; /* collecting errors (im_yaml_read_on): some layer had one */
+  im_status st;
   while ((item = fy_node_sequence_iterate(d, &it))) {
     im_layer_style *l = &m->layers[m->nlayers++];
     l->pos = im_yaml_pos(item);
     im_style_init_defaults(&l->style);
-    if (im_yaml_each_pair(&c->r, item, "a layer", keys, layer_pair, l))
-      return IM_STATUS_INPUT;
-    if (!l->source)
-      return im_yaml_fail(&c->r, item, "layer %s has no source", l->id ? l->id : "");
-    if (!l->id) {
-      char buf[32];
-      snprintf(buf, sizeof buf, "layer%zu", m->nlayers);
-      if (!(l->id = im_strdup(buf)))
-        return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+    if ((st = im_yaml_each_pair(&c->r, item, "a layer", keys, layer_pair, l))) {
+      if (im_yaml_read_on(&c->r, &st, &failed) && (st = default_id(c, l)) == IM_STATUS_OK)
+        continue;
+      return st;
     }
-    if (l->min_scale && l->max_scale && l->min_scale > l->max_scale)
-      return im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", l->min_scale, l->max_scale);
+    if (!l->source) {
+      st = im_yaml_missing(&c->r, item, "layer %s has no source", l->id ? l->id : "");
+      if (im_yaml_read_on(&c->r, &st, &failed) && (st = default_id(c, l)) == IM_STATUS_OK)
+        continue;
+      return st;
+    }
+    if ((st = default_id(c, l)))
+      return st;
+    if (l->min_scale && l->max_scale && l->min_scale > l->max_scale) {
+      st = im_yaml_fail(&c->r, item, "min_scale (%g) is more than max_scale (%g)", l->min_scale, l->max_scale);
+      if (im_yaml_read_on(&c->r, &st, &failed))
+        continue;
+      return st;
+    }
     /* Not a file: the host binds the layer (im_map_bind_layer). A source
-     * is read by its suffix, so no file is called just that. */
+     * is read by its suffix, so no file is called just that; nor is the
+     * host's resolver asked for it. */
     if ((l->memory = !strcmp(l->source, IM_SOURCE_MEMORY)))
       continue;
-    char *resolved = im_yaml_resolve_path(c->r.file, l->source);
-    if (!resolved)
-      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+    char *resolved = im_yaml_resolve(&c->r, l->source_pos.line, l->source_pos.column, "source", l->source);
+    if (!resolved) {
+      st = c->r.err ? c->r.err->status : IM_STATUS_INPUT;
+      if (im_yaml_read_on(&c->r, &st, &failed))
+        continue;
+      return st;
+    }
     if (!im_yaml_file_exists(resolved)) {
       /* There but not a file (a FIFO, /dev/zero, a folder): said so. */
-      struct stat st;
-      bool there = stat(resolved, &st) == 0;
+      struct stat sb;
+      bool there = stat(resolved, &sb) == 0;
       free(resolved);
-      return im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, l->source_pos.line, l->source_pos.column,
-                          there ? "layer %s: source '%s' is not a regular file"
-                                : "layer %s: source '%s' not found (looked beside the spec and in the current folder)",
-                          l->id, l->source);
+      im_error_set(c->r.err, IM_STATUS_INPUT, c->r.file, l->source_pos.line, l->source_pos.column,
+                   there ? "layer %s: source '%s' is not a regular file"
+                         : "layer %s: source '%s' not found (looked beside the spec and in the current folder)",
+                   l->id, l->source);
+      st = im_spec_code(c, there ? IM_E_BAD_VALUE : IM_E_NOT_FOUND);
+      if (im_yaml_read_on(&c->r, &st, &failed))
+        continue;
+      return st;
     }
     free(l->source);
     l->source = resolved;
   }
-  return im_spec_check_aggregates(c, m);
+  st = im_spec_check_aggregates(c, m);
+  if (st && !im_yaml_read_on(&c->r, &st, &failed))
+    return st;
+  return failed ? im_yaml_failed(&c->r) : IM_STATUS_OK;
 }
 
 /* ---- the document ---- */
@@ -307,9 +349,10 @@ static im_status read_include(im_spec_ctx *c, struct fy_node *v) {
     const char *rel;
     if (im_yaml_scalar(&c->r, item, "include", &rel))
       return IM_STATUS_INPUT;
-    char *path = im_yaml_resolve_path(c->r.file, rel);
+    im_spec_pos pos = im_yaml_pos(item);
+    char *path = im_yaml_resolve(&c->r, pos.line, pos.column, "include", rel);
     if (!path)
-      return im_error_set(c->r.err, IM_STATUS_INTERNAL, c->r.file, 0, 0, "out of memory");
+      return c->r.err ? c->r.err->status : IM_STATUS_INPUT;
     char real[PATH_MAX];
     bool again = false;
     if (realpath(path, real))
@@ -318,8 +361,8 @@ static im_status read_include(im_spec_ctx *c, struct fy_node *v) {
         again = realpath(c->map->files[i], other) && !strcmp(real, other);
       }
     im_status st = IM_STATUS_OK;
-    if (!im_yaml_file_exists(path))
-      st = im_yaml_fail(&c->r, item, "included style sheet '%s' not found", path);
+    if (!im_yaml_file_exists(path) && (st = im_yaml_fail(&c->r, item, "included style sheet '%s' not found", path)))
+      im_spec_code(c, IM_E_NOT_FOUND);
     else if (again)
       st = im_yaml_fail(&c->r, item, "'%s' is included twice (or includes itself)", path);
     else if (c->include_depth >= 8)
@@ -359,36 +402,45 @@ static im_status read_file(im_spec_ctx *c, const char *path, const char *text, s
   /* A file that has none of the keys of a spec is not quoted (a key that is
    * not known there could be the first line of any file); one that has is
    * a spec or sheet, misspelt keys and all, and gets "did you mean". */
-  if ((st = im_yaml_recognise(&c->r, root, is_spec ? "a map spec" : "a style sheet", spec_keys)) ||
-      (st = im_yaml_each_pair(&c->r, root, is_spec ? "the spec" : "a style sheet", is_spec ? spec_keys : sheet_keys,
-                              accept_pair, NULL)))
+  /* Collecting errors, each section is read whatever the one before found
+   * (im_yaml_read_on). */
+  bool failed = false;
+  if ((st = im_yaml_recognise(&c->r, root, is_spec ? "a map spec" : "a style sheet", spec_keys)))
+    goto done;
+  if (is_spec)
+    c->spec_read = true;
+  if ((st = im_yaml_each_pair(&c->r, root, is_spec ? "the spec" : "a style sheet", is_spec ? spec_keys : sheet_keys,
+                              accept_pair, NULL)) &&
+      !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
   struct fy_node *v;
-  if ((v = lookup(root, "include")) && (st = read_include(c, v)))
+  if ((v = lookup(root, "include")) && (st = read_include(c, v)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
   c->r.file = file;
-  if ((v = lookup(root, "palettes")) && (st = im_spec_read_palettes(c, v)))
+  if ((v = lookup(root, "palettes")) && (st = im_spec_read_palettes(c, v)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
-  if ((v = lookup(root, "styles")) && (st = im_spec_read_styles(c, v)))
+  if ((v = lookup(root, "styles")) && (st = im_spec_read_styles(c, v)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
   if (!is_spec)
     goto done;
   if ((v = lookup(root, "map"))) {
     static const char *const keys[] = {
         "title", "page", "dpi", "crs", "extent", "background", "outline", "period", IM_SPEC_FURNITURE_MAP_KEYS, NULL};
-    if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)))
+    if ((st = im_yaml_each_pair(&c->r, v, "map", keys, map_pair, c->map)) && !im_yaml_read_on(&c->r, &st, &failed))
       goto done;
   }
-  if ((v = lookup(root, "layers")) && (st = read_layers(c, v)))
+  if ((v = lookup(root, "layers")) && (st = read_layers(c, v)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
-  if ((st = im_spec_read_furniture(c, root)))
+  if ((st = im_spec_read_furniture(c, root)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
-  if ((st = im_spec_read_multiples(c, root)))
+  if ((st = im_spec_read_multiples(c, root)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
-  if ((st = im_spec_read_annotations(c, root)))
+  if ((st = im_spec_read_annotations(c, root)) && !im_yaml_read_on(&c->r, &st, &failed))
     goto done;
 done:
   fy_document_destroy(doc);
+  if (!st && failed)
+    st = im_yaml_failed(&c->r);
   return st;
 }
 
@@ -404,43 +456,79 @@ const im_spec_palette *im_map_palette(const im_map *m, const char *name) {
 static im_status check_map(im_spec_ctx *c) {
   im_map *m = c->map;
   const char *name = m->files[0];
-  if (!m->crs)
-    return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0,
-                        "map: crs is missing (an EPSG code, a PROJ string or WKT)");
-  if (!m->nlayers)
-    return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "the spec has no layers");
-  if (m->width.value <= 0 || m->height.value <= 0)
-    return im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "page width and height must be more than 0");
+  bool failed = false;
+  im_status st;
+  if (!m->crs) {
+    im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "map: crs is missing (an EPSG code, a PROJ string or WKT)");
+    st = im_spec_code(c, IM_E_FIELD_MISSING);
+    if (!im_yaml_read_on(&c->r, &st, &failed))
+      return st;
+  }
+  if (!m->nlayers) {
+    im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "the spec has no layers");
+    st = im_spec_code(c, IM_E_FIELD_MISSING);
+    if (!im_yaml_read_on(&c->r, &st, &failed))
+      return st;
+  }
+  if (m->width.value <= 0 || m->height.value <= 0) {
+    st = im_error_set(c->r.err, IM_STATUS_INPUT, name, 0, 0, "page width and height must be more than 0");
+    if (!im_yaml_read_on(&c->r, &st, &failed))
+      return st;
+  }
   for (size_t i = 0; i < m->nlayers; i++) {
     for (size_t k = 0; k < m->layers[i].nclasses; k++) {
       const im_classes *cl = &m->layers[i].classes[k];
       if (cl->kind == IM_CLASSES_CATEGORICAL && cl->palette && !im_palette_exists(cl->palette) &&
-          !im_map_palette(m, cl->palette))
-        return im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->palette_pos.line, cl->palette_pos.column,
-                            "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
-                            "tableau10; or define it under palettes:)",
-                            m->layers[i].id, cl->palette);
+          !im_map_palette(m, cl->palette)) {
+        st = im_error_set(c->r.err, IM_STATUS_INPUT, cl->file, cl->palette_pos.line, cl->palette_pos.column,
+                          "layer %s: unknown palette '%s' (built in: vric, okabe-ito, set2, dark2, paired, "
+                          "tableau10; or define it under palettes:)",
+                          m->layers[i].id, cl->palette);
+        if (!im_yaml_read_on(&c->r, &st, &failed))
+          return st;
+      }
     }
   }
-  return IM_STATUS_OK;
+  return failed ? im_yaml_failed(&c->r) : IM_STATUS_OK;
 }
 
 /* text == NULL: read the file at name. */
-static im_status load(const char *name, const char *text, size_t len, im_map **out, im_error *err) {
+/* text == NULL: read the file at name. errors not NULL: collect every
+ * error (yaml-private.h), the first also in err. Runs in ctx. */
+static im_status load_in(im_context *ctx, const char *name, const char *text, size_t len, im_map **out,
+                         im_error_list *errors, im_error *err) {
   *out = NULL;
   im_map *m = calloc(1, sizeof *m);
   if (!m || !(m->path = im_strdup(name))) {
     free(m);
     return im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory");
   }
+  m->ctx = im_context_ref(ctx);
   m->width = (im_length){180, IM_UNIT_MM};
   m->height = (im_length){120, IM_UNIT_MM};
   m->dpi = 300;
   m->background = (im_color){1, 1, 1, 1};
-  im_spec_ctx c = {.r = {.file = name, .err = err}, .map = m};
+  /* The errors are kept here even when the caller's err is NULL. */
+  im_error last;
+  im_error_clear(&last);
+  im_error_list_clear(errors);
+  im_spec_ctx c = {.r = {.file = name, .err = &last, .errors = errors}, .map = m};
   im_status st = read_file(&c, name, text, len, true);
+  if (st == IM_STATUS_INPUT && errors) {
+    /* Recorded; the whole-map checks follow only if the spec itself was
+     * read (not after a YAML syntax error, say). */
+    bool failed = false;
+    if (im_yaml_read_on(&c.r, &st, &failed) && !c.spec_read)
+      st = IM_STATUS_INPUT;
+  }
   if (!st)
     st = check_map(&c);
+  if (!st && im_error_list_count(errors))
+    st = IM_STATUS_INPUT;
+  if (st && st != IM_STATUS_INTERNAL && im_error_list_count(errors))
+    last = *im_error_list_get(errors, 0);
+  if (st && err)
+    *err = last;
   for (size_t i = 0; i < c.nstyles; i++) {
     free(c.styles[i].name);
     im_style_clear(&c.styles[i].style);
@@ -455,11 +543,53 @@ static im_status load(const char *name, const char *text, size_t len, im_map **o
   return IM_STATUS_OK;
 }
 
-im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err) {
-  return load(name, text ? text : "", text ? len : 0, out, err);
+static im_status load(im_context *ctx, const char *name, const char *text, size_t len, im_map **out,
+                      im_error_list *errors, im_error *err) {
+  const im_context *was = im_context_enter(ctx);
+  char *joined = NULL;
+  /* A relative spec path is from the base folder (a string's name only
+   * places the paths it names: yaml.c). */
+  const char *base = im_base_dir_current();
+  if (!text && base && name[0] != '/') {
+    size_t n = strlen(base) + strlen(name) + 2;
+    if ((joined = malloc(n)))
+      snprintf(joined, n, "%s/%s", base, name);
+  }
+  im_status st = !text && base && name[0] != '/' && !joined
+                     ? im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory")
+                     : load_in(ctx, joined ? joined : name, text, len, out, errors, err);
+  free(joined);
+  im_context_leave(was);
+  return st;
 }
 
-im_status im_map_load(const char *path, im_map **out, im_error *err) { return load(path, NULL, 0, out, err); }
+/* A spec held in memory without a name is named so in messages. */
+#define STRING_NAME "<string>"
+
+im_status im_map_load_string(const char *text, size_t len, const char *name, im_map **out, im_error *err) {
+  return load(NULL, name ? name : STRING_NAME, text ? text : "", text ? len : 0, out, NULL, err);
+}
+
+im_status im_map_load(const char *path, im_map **out, im_error *err) {
+  if (!path) {
+    *out = NULL;
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "no spec path given");
+  }
+  return load(NULL, path, NULL, 0, out, NULL, err);
+}
+
+im_status im_map_load_ctx(im_context *ctx, const char *path, im_map **out, im_error_list *errors, im_error *err) {
+  if (!path) {
+    *out = NULL;
+    return im_error_set(err, IM_STATUS_USAGE, NULL, 0, 0, "no spec path given");
+  }
+  return load(ctx, path, NULL, 0, out, errors, err);
+}
+
+im_status im_map_load_string_ctx(im_context *ctx, const char *text, size_t len, const char *name, im_map **out,
+                                 im_error_list *errors, im_error *err) {
+  return load(ctx, name ? name : STRING_NAME, text ? text : "", text ? len : 0, out, errors, err);
+}
 
 void im_map_free(im_map *m) {
   if (!m)
@@ -494,6 +624,7 @@ void im_map_free(im_map *m) {
   free(m->period_to);
   im_furniture_free(m->furniture);
   im_multiples_free(m->multiples);
+  im_context_free(m->ctx);
   free(m);
 }
 

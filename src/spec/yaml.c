@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "core/cnum-private.h"
+#include "core/context-private.h"
+#include "core/error-private.h"
 #include "core/mem-private.h"
 #include "core/suggest-private.h"
 #include "core/utf8-private.h"
@@ -269,6 +271,8 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
       st = im_error_set(err, IM_STATUS_INPUT, path, e->line, e->column, "YAML: %s", e->msg);
     else
       st = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a YAML document");
+    if (err)
+      err->code = IM_E_SYNTAX;
   }
   fy_diag_destroy(diag);
   /* buf belongs to libfyaml now, whether or not the parse succeeded. */
@@ -308,6 +312,10 @@ im_status im_yaml_fail(im_yaml_reader *r, struct fy_node *at, const char *fmt, .
   va_start(ap, fmt);
   im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
   va_end(ap);
+  /* Most of what a reader fails on is a value; the few other kinds set
+   * their own code after this. */
+  if (r->err)
+    r->err->code = IM_E_BAD_VALUE;
   return IM_STATUS_INPUT;
 }
 
@@ -426,6 +434,7 @@ im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *
   char shown[IM_SHOWN_SIZE];
   void *it = NULL;
   struct fy_node_pair *p;
+  bool failed = false;
   while ((p = fy_node_mapping_iterate(m, &it))) {
     struct fy_node *k = fy_node_pair_key(p);
     const char *key = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
@@ -435,19 +444,55 @@ im_status im_yaml_each_pair(im_yaml_reader *r, struct fy_node *map, const char *
     for (i = 0; allowed[i]; i++)
       if (!strcmp(allowed[i], key))
         break;
+    im_status s;
     if (!allowed[i]) {
       const char *near = im_suggest(key, allowed, (size_t)-1);
-      if (near)
-        return im_yaml_fail(r, k, "unknown key '%s' in %s (did you mean '%s'?)", im_utf8_shown(key, shown), what, near);
       char list[1024];
       join_list(list, sizeof list, allowed);
-      return im_yaml_fail(r, k, "unknown key '%s' in %s (expected one of: %s)", im_utf8_shown(key, shown), what, list);
+      s = near
+              ? im_yaml_fail(r, k, "unknown key '%s' in %s (did you mean '%s'?)", im_utf8_shown(key, shown), what, near)
+              : im_yaml_fail(r, k, "unknown key '%s' in %s (expected one of: %s)", im_utf8_shown(key, shown), what,
+                             list);
+      if (r->err)
+        r->err->code = IM_E_UNKNOWN_KEY;
+    } else {
+      s = fn(r, key, k, fy_node_pair_value(p), ctx);
     }
-    im_status s = fn(r, key, k, fy_node_pair_value(p), ctx);
-    if (s)
+    /* Collecting: the other keys of the mapping are read all the same. */
+    if (s && !im_yaml_read_on(r, &s, &failed))
       return s;
   }
-  return IM_STATUS_OK;
+  return failed ? im_yaml_failed(r) : IM_STATUS_OK;
+}
+
+bool im_yaml_read_on(im_yaml_reader *r, im_status *st, bool *failed) {
+  if (*st != IM_STATUS_INPUT || !r->errors || !r->err)
+    return false;
+  if (!im_error_list_add(r->errors, r->err)) {
+    *st = im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+    return false;
+  }
+  *failed = true;
+  *st = IM_STATUS_OK;
+  return true;
+}
+
+im_status im_yaml_failed(im_yaml_reader *r) {
+  size_t n = im_error_list_count(r->errors);
+  if (n && r->err)
+    *r->err = *im_error_list_get(r->errors, n - 1);
+  return IM_STATUS_INPUT;
+}
+
+im_status im_yaml_missing(im_yaml_reader *r, struct fy_node *at, const char *fmt, ...) {
+  im_spec_pos pos = im_yaml_pos(at);
+  va_list ap;
+  va_start(ap, fmt);
+  im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
+  va_end(ap);
+  if (r->err)
+    r->err->code = IM_E_FIELD_MISSING;
+  return IM_STATUS_INPUT;
 }
 
 im_status im_yaml_recognise(im_yaml_reader *r, struct fy_node *root, const char *what, const char *const *known) {
@@ -475,20 +520,58 @@ bool im_yaml_file_exists(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* path from the context's base folder when it is relative; a new string. */
+static char *from_base(const char *path) {
+  const char *base = im_base_dir_current();
+  if (!base || path[0] == '/')
+    return im_strdup(path);
+  size_t n = strlen(base) + strlen(path) + 2;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s", base, path);
+  return p;
+}
+
 char *im_yaml_resolve_path(const char *from_file, const char *rel) {
   if (rel[0] == '/')
     return im_strdup(rel);
+  char *fallback = from_base(rel);
+  if (!fallback)
+    return NULL;
   const char *slash = strrchr(from_file, '/');
   if (slash) {
     size_t dir = (size_t)(slash - from_file) + 1;
-    char *p = malloc(dir + strlen(rel) + 1);
-    if (!p)
+    char *beside = malloc(dir + strlen(rel) + 1);
+    if (!beside) {
+      free(fallback);
       return NULL;
-    memcpy(p, from_file, dir);
-    strcpy(p + dir, rel);
-    if (im_yaml_file_exists(p) || !im_yaml_file_exists(rel))
+    }
+    memcpy(beside, from_file, dir);
+    strcpy(beside + dir, rel);
+    char *p = from_base(beside);
+    free(beside);
+    if (!p || im_yaml_file_exists(p) || !im_yaml_file_exists(fallback)) {
+      free(fallback);
       return p;
+    }
     free(p);
   }
-  return im_strdup(rel);
+  return fallback;
+}
+
+char *im_yaml_resolve(im_yaml_reader *r, int line, int column, const char *what, const char *rel) {
+  char *path = NULL;
+  bool refused;
+  if (!im_resolve_current(rel, r->file, &path, &refused))
+    path = im_yaml_resolve_path(r->file, rel);
+  if (path)
+    return path;
+  char shown[IM_SHOWN_SIZE];
+  if (!refused)
+    im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
+  else if (im_error_set(r->err, IM_STATUS_INPUT, r->file, line, column, "%s '%s' refused by the host's file resolver",
+                        what, im_utf8_shown(rel, shown)) &&
+           r->err)
+    r->err->code = IM_E_REFUSED;
+  return NULL;
 }

@@ -156,6 +156,25 @@ check "validate a bad spec" "$why"
 run validate "$SPEC" "$BAD"
 check "validate a good and a bad spec exits 1" "$([ "$code" -eq 1 ] || echo "exit code $code")"
 
+# Three independent mistakes: every one is reported, one per line, in the
+# order of the file, not only the first.
+THREE=$SCRATCH/three.yaml
+sed -e 's/^  background:/  backgrund:/' -e 's/^    fill: "#f2efe9"/    fill: "#zzzzzz"/' "$SPEC" >"$THREE"
+printf '  - id: ports\n    fill: "#2f4b7c"\n' >>"$THREE"
+run validate "$THREE"
+why=
+expected="influmap: $THREE:6:3: unknown key 'backgrund' in map (did you mean 'background'?)
+influmap: $THREE:10:12: fill must be a colour such as \"#f2efe9\", white or none, not '#zzzzzz'
+influmap: $THREE:12:5: layer ports has no source"
+if [ "$code" -ne 1 ]; then
+  why="exit code $code, expected 1"
+elif [ "$(cat "$ERR")" != "$expected" ]; then
+  why="expected three lines, got: $(head -c 600 "$ERR" | tr '\n' '|')"
+elif [ -s "$OUT" ]; then
+  why="stdout not empty: $(head -c 200 "$OUT")"
+fi
+check "validate lists every error of a spec" "$why"
+
 # --- render ---
 
 # render_ok NAME OUTFILE EXPECTED-MAGIC-HEX [ARGS...]
