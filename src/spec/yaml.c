@@ -74,7 +74,7 @@ static im_status not_utf8(const char *path, const char *buf, size_t bad, im_erro
  *   start of its current 64 KiB buffer).
  * - depth: the build recurses; libfyaml refuses 64 levels itself, but
  *   only after queueing them. */
-enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256, MAX_DEPTH = 64, MAX_PENDING = 64 << 10 };
+enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256, MAX_DEPTH = 64, MAX_PENDING = 32 << 10 };
 
 static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
   if (!n)
