@@ -26,8 +26,8 @@
 
 enum {
   BLOCK = 64 << 10,
-  MAX_KEPT = 64 << 10,       /* "type" and "crs" are parsed as they are up to this size */
-  MAX_MEMBERS = 1000,        /* top-level members: jansson keeps each key */
+  MAX_KEPT = 64 << 10,        /* "type" and "crs" are parsed as they are up to this size */
+  MAX_MEMBERS = 1000,         /* top-level members: jansson keeps each key */
   MAX_ERROR_CONTEXT = 1 << 20 /* an unfinished value jansson may parse to describe an error */
 };
 
@@ -398,8 +398,9 @@ im_status im_geojson_stream_open(const char *path, size_t max_bytes, im_geojson_
   }
   if ((uintmax_t)st.st_size > max_bytes) {
     im_geojson_stream_close(s);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "is %.2f MiB; influmap reads GeoJSON files of at most %.2f MiB",
-                        (double)st.st_size / (1 << 20), (double)max_bytes / (1 << 20));
+    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
+                        "is %.2f MiB; influmap reads GeoJSON files of at most %.2f MiB", (double)st.st_size / (1 << 20),
+                        (double)max_bytes / (1 << 20));
   }
   s->size = (size_t)st.st_size;
   /* RFC 8259 lets a parser skip a byte order mark; neither parser does. */
