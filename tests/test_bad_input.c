@@ -162,8 +162,24 @@ static void test_shp_not_a_shapefile(void **state) {
 
 static void test_record_offset_past_end(void **state) {
   (void)state;
-  load_fails(bad("shp/record-offset-past-end/x.shp"), bad("shp/record-offset-past-end/x.shp"),
-             "shape 0 is truncated or corrupt: Error in fread() reading object of size 136 at offset 2000000");
+  load_fails(bad("shp/record-offset-past-end/x.shp"), bad("shp/record-offset-past-end/x.shx"),
+             "does not match x.shp: its entry for shape 0 points at byte 2000000 (128 bytes long), but shape 0 starts "
+             "at byte 100; x.shp holds 1 record and the index lists 1, so records would be misread; rebuild the index "
+             "(GDAL does with --config SHAPE_RESTORE_SHX YES)");
+}
+
+/* An index of 8 entries pointing into the middle of 22 records (the .dbf
+ * has 22 rows): shapelib read 8 shapes made of other bytes, and the 14
+ * records it never reached were lost, with only a warning that the table
+ * had more rows. The index is checked against the .shp's records, and
+ * refused, naming it and the counts. */
+static void test_shx_into_records(void **state) {
+  (void)state;
+  load_fails(bad("shp/shx-into-records/x.shp"), bad("shp/shx-into-records/x.shx"),
+             "does not match x.shp: its entry for shape 0 points at byte 136 (128 bytes long), but shape 0 starts at "
+             "byte 100; x.shp holds 22 records and the index lists 8, so records would be misread and at least 14 "
+             "lost; rebuild the index (GDAL does with --config SHAPE_RESTORE_SHX YES)");
+  assert_int_equal(nwarnings, 0);
 }
 
 static void test_record_length_past_end(void **state) {
@@ -360,16 +376,14 @@ static void test_dbf_2e31_records_enough(void **state) {
   assert_contains(warnings, "x.dbf: the table has 2147483647 records but the index (.shx) lists 1 shapes");
 }
 
-/* An index that lost entries (cut to its first of three): the shape it
- * lists is read, and the rows past it are not dropped without a word. */
+/* An index that lost entries (cut to its first of three): it was read
+ * with a warning that the table has more rows, and the two shapes past it
+ * were lost. The .shp's records past the index are counted: refused. */
 static void test_shx_fewer_than_dbf(void **state) {
   (void)state;
-  im_layer *l = load_ok(bad("shp/shx-fewer-than-dbf/x.shp"));
-  assert_int_equal(l->nfeatures, 1);
-  im_layer_free(l);
-  assert_int_equal(nwarnings, 1);
-  assert_contains(warnings, "x.dbf: the table has 3 records but the index (.shx) lists 1 shapes; the index may be "
-                            "broken, and the records past it are not read\n");
+  load_fails(bad("shp/shx-fewer-than-dbf/x.shp"), bad("shp/shx-fewer-than-dbf/x.shx"),
+             "lists 1 record but x.shp holds 3: 2 would not be read; rebuild the index (GDAL does with --config "
+             "SHAPE_RESTORE_SHX YES)");
 }
 
 /* 2^31 read as a signed count: shapelib takes it as no records. */
@@ -507,26 +521,24 @@ static void test_ten_million_vertices(void **state) {
 }
 
 /* A .shx of 20,000 entries (160 KB) all pointing at one shape of 10,000
- * vertices would make 2 * 10^8 vertices (3.2 GB) from 320 KB: the vertex
- * ceiling stops it at the shape that passes it. */
+ * vertices would make 2 * 10^8 vertices (3.2 GB) from 320 KB. The vertex,
+ * feature and memory ceilings stopped it at the shape that passed them;
+ * the index is now refused first, at its second entry, as one that does
+ * not describe the .shp (the ceilings are tested on real records by
+ * test_ten_million_vertices, csv_feature_limit and
+ * geojson_distinct_properties). */
 static void test_shx_entries_all_one_shape(void **state) {
   (void)state;
   const char *base = scratch_path("amplified");
   write_big_line(base, 10000, 20000);
-  char shp[4200];
+  char shp[4200], shx[4200];
   snprintf(shp, sizeof shp, "%s.shp", base);
-  im_limits_set(&(im_limits){.max_vertices = 1000000});
-  load_fails(shp, shp,
-             "shape 100: the layer has more than 1000000 vertices, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_VERTICES)");
-  im_limits_set(&(im_limits){.max_features = 50});
-  load_fails(shp, shp,
-             "shape 50: the layer has more than 50 features, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_FEATURES)");
-  im_limits_set(&(im_limits){.max_layer_mb = 2});
-  load_fails(shp, shp,
-             "shape 13: the layer needs more than 2 MiB of memory, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_LAYER_MB)");
+  snprintf(shx, sizeof shx, "%s.shx", base);
+  load_fails(
+      shp, shx,
+      "does not match amplified.shp: its entry for shape 1 points at byte 100, but amplified.shp has no shape "
+      "1; amplified.shp holds 1 record and the index lists 20000, so records would be misread; rebuild the index "
+      "(GDAL does with --config SHAPE_RESTORE_SHX YES)");
 }
 
 /* ---- the fuzzers' finds ---- */
@@ -1007,6 +1019,7 @@ int main(void) {
       T(test_shp_header_oversized),
       T(test_shp_not_a_shapefile),
       T(test_record_offset_past_end),
+      T(test_shx_into_records),
       T(test_record_length_past_end),
       T(test_parts_negative),
       T(test_vertices_negative),

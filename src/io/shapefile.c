@@ -564,7 +564,7 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
                         "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
   }
-  char msg[320];
+  char msg[640];
   const char *bad_shx = check_shx(&io, shx_path, msg, sizeof msg);
   if (bad_shx) {
     im_status st = im_error_set(err, IM_STATUS_INPUT, shx_path, 0, 0, "%s", bad_shx);
@@ -604,6 +604,22 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", bad_header);
     goto fail;
   }
+  uint32_t shp_size = file_size(&io, shp->fpSHP);
+  int broken = im_shx_chain_breaks(shp, shp_size);
+  if (broken == shp->nRecords) {
+    /* Bytes after the last record the index lists: records it lost, or
+     * only padding (said, and read). */
+    uint32_t at;
+    uint64_t last_end =
+        shp->nRecords ? (uint64_t)shp->panRecOffset[shp->nRecords - 1] + 8 + shp->panRecSize[shp->nRecords - 1] : 100;
+    if (im_shp_count_records(shp, shp_size, 0, &at) <= shp->nRecords) {
+      im_warn("%s: %llu bytes after its last record are not a record; they are ignored", path,
+              (unsigned long long)(shp_size - last_end));
+      broken = -1;
+    }
+  }
+  if (broken >= 0)
+    goto bad_index;
 
   if ((st_ret = source_crs(&io, path, &layer->crs_definition, &layer->crs_file, err)))
     goto fail;
@@ -644,6 +660,10 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   im_budget_init(&budget);
   size_t cap = 0;
   for (int i = 0; i < shp->nRecords; i++) {
+    if (!im_shp_record_matches(shp, i, shp_size)) {
+      broken = i;
+      goto bad_index;
+    }
     if (!wanted(shp, i, query))
       continue;
     shp_last_error[0] = '\0';
@@ -697,6 +717,12 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   *out = layer;
   return IM_STATUS_OK;
 
+bad_index : {
+  char *shx = sibling(&io, path, "shx");
+  st_ret = im_error_set(err, IM_STATUS_INPUT, shx ? shx : path, 0, 0, "%s",
+                        im_shx_mismatch(shp, path, broken, shp_size, msg, sizeof msg));
+  free(shx);
+}
 fail:
   if (shp)
     SHPClose(shp);
