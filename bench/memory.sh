@@ -5,7 +5,7 @@
 # read by `influmap info` (the whole layer, attributes included), and specs of
 # 4 MiB that once made libfyaml queue gigabytes. Prints a Markdown table:
 # peak RSS (GNU time's maximum resident set size), its ratio to the file's
-# size, and the wall time.
+# size, CPU time (user + system) and wall time (noisy on a shared machine).
 #
 #   INFLUMAP=build/influmap bench/memory.sh [SCRATCH]
 #
@@ -63,8 +63,8 @@ for name, text in (("braces.yaml", "{" * n), ("unclosed-list.yaml", ("[" + "a," 
         f.write(text)
 EOF
 
-echo "| file | size (MB) | exit | peak RSS (MB) | RSS / size | wall (s) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| file | size (MB) | exit | peak RSS (MB) | RSS / size | CPU (s) | wall (s) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for f in points-10mb.geojson points-129mb.geojson bare-points-129mb.geojson polygons-10mb.geojson polygons-129mb.geojson braces.yaml \
   unclosed-list.yaml; do
   path="$SCRATCH/$f"
@@ -78,6 +78,7 @@ for f in points-10mb.geojson points-129mb.geojson bare-points-129mb.geojson poly
   set -e
   read -r kb secs usr sys < <(tail -n 1 "$SCRATCH/time.txt")
   bytes=$(stat -c %s "$path")
-  awk -v f="$f" -v b="$bytes" -v kb="$kb" -v s="$secs" -v rc="$rc" \
-    'BEGIN { printf "| %s | %.1f | %d | %.1f | %.2f | %.2f |\n", f, b / 1e6, rc, kb * 1024 / 1e6, kb * 1024 / b, s }'
+  awk -v f="$f" -v b="$bytes" -v kb="$kb" -v s="$secs" -v cpu="$(awk -v u="$usr" -v y="$sys" 'BEGIN { print u + y }')" \
+    -v rc="$rc" 'BEGIN { printf "| %s | %.1f | %d | %.1f | %.2f | %.2f | %.2f |\n", f, b / 1e6, rc, kb * 1024 / 1e6,
+      kb * 1024 / b, cpu, s }'
 done
