@@ -541,6 +541,67 @@ static void test_shx_entries_all_one_shape(void **state) {
       "(GDAL does with --config SHAPE_RESTORE_SHX YES)");
 }
 
+/* Bytes after the last record that are no record (padding) are said and
+ * ignored; an index whose lengths disagree with the records' own headers
+ * (two entries swapped in length, the chain still adding up) is refused. */
+static void test_shp_padding_and_swapped_lengths(void **state) {
+  (void)state;
+  const char *base = scratch_path("padded");
+  write_big_line(base, 10, 1);
+  char shp[4200], shx[4200];
+  snprintf(shp, sizeof shp, "%s.shp", base);
+  snprintf(shx, sizeof shx, "%s.shx", base);
+  FILE *f = fopen(shp, "ab");
+  assert_non_null(f);
+  put_le32(f, 0);
+  assert_int_equal(fclose(f), 0);
+  im_layer *l = load_ok(shp);
+  assert_int_equal(l->nfeatures, 1);
+  im_layer_free(l);
+  assert_int_equal(nwarnings, 3); /* and no .prj, no .dbf */
+  assert_contains(warnings, "padded.shp: 4 bytes after its last record are not a record; they are ignored");
+
+  /* Two records of 10 and 20 vertices, the index giving 20 then 10. */
+  const char *two = scratch_path("swapped");
+  char a[4200], b[4200];
+  snprintf(a, sizeof a, "%s_a", two);
+  snprintf(b, sizeof b, "%s_b", two);
+  write_big_line(a, 10, 1);
+  write_big_line(b, 20, 1);
+  uint32_t len_a = 4 + 32 + 4 + 4 + 4 + 16 * 10, len_b = 4 + 32 + 4 + 4 + 4 + 16 * 20;
+  size_t na, nb;
+  char pa[4300], pb[4300], out[4300];
+  snprintf(pa, sizeof pa, "%s.shp", a);
+  snprintf(pb, sizeof pb, "%s.shp", b);
+  char *da = read_file(pa, &na), *db = read_file(pb, &nb);
+  assert_non_null(da);
+  assert_non_null(db);
+  snprintf(out, sizeof out, "%s.shp", two);
+  f = fopen(out, "wb");
+  assert_non_null(f);
+  put_header(f, 100 + 8 + len_a + 8 + len_b, 3);
+  assert_int_equal(fwrite(da + 100, 1, na - 100, f), na - 100);
+  db[100 + 3] = 2; /* record number 2 */
+  assert_int_equal(fwrite(db + 100, 1, nb - 100, f), nb - 100);
+  assert_int_equal(fclose(f), 0);
+  free(da);
+  free(db);
+  snprintf(out, sizeof out, "%s.shx", two);
+  f = fopen(out, "wb");
+  assert_non_null(f);
+  put_header(f, 100 + 16, 3);
+  put_be32(f, 50);
+  put_be32(f, len_b / 2);
+  put_be32(f, (100 + 8 + len_b) / 2);
+  put_be32(f, len_a / 2);
+  assert_int_equal(fclose(f), 0);
+  snprintf(out, sizeof out, "%s.shp", two);
+  snprintf(shx, sizeof shx, "%s.shx", two);
+  load_fails(out, shx,
+             "does not match swapped.shp: its entry for shape 0 says 368 bytes, but the record at byte 100 has 208; "
+             "swapped.shp holds 2 records and the index lists 2, so records would be misread; rebuild the index");
+}
+
 /* ---- the fuzzers' finds ---- */
 
 /* fuzz_shapefile's framing (tests/fuzz/fuzz_shapefile.c) unpacked into
@@ -1020,6 +1081,7 @@ int main(void) {
       T(test_shp_not_a_shapefile),
       T(test_record_offset_past_end),
       T(test_shx_into_records),
+      T(test_shp_padding_and_swapped_lengths),
       T(test_record_length_past_end),
       T(test_parts_negative),
       T(test_vertices_negative),

@@ -48,7 +48,7 @@ int im_shp_count_records(SHPHandle h, uint32_t file, int want, uint32_t *want_at
  * gives (checked as the records are read, im_shp_record_matches). The message
  * for entry i (nrecords: the trouble is after the last entry). */
 const char *im_shx_mismatch(SHPHandle h, const char *path, int i, uint32_t file, char *buf, size_t size) {
-  uint32_t at;
+  uint32_t at, len;
   int records = im_shp_count_records(h, file, i, &at);
   const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   const char *fix = "rebuild the index (GDAL does with --config SHAPE_RESTORE_SHX YES)";
@@ -61,6 +61,10 @@ const char *im_shx_mismatch(SHPHandle h, const char *path, int i, uint32_t file,
   if (i >= h->nRecords)
     snprintf(buf, size, "lists %d record%s but %s holds %d: %d would not be read; %s", h->nRecords,
              h->nRecords == 1 ? "" : "s", name, records, lost, fix);
+  else if (at && at == h->panRecOffset[i] && record_header(h, at, file, &len))
+    snprintf(buf, size,
+             "does not match %s: its entry for shape %d says %u bytes, but the record at byte %u has %u; %s; %s", name,
+             i, h->panRecSize[i], at, len, counts, fix);
   else if (at)
     snprintf(buf, size,
              "does not match %s: its entry for shape %d points at byte %u (%u bytes long), but shape %d starts at "
