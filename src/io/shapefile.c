@@ -220,40 +220,43 @@ static const char *check_shp_header(SHPHandle h, char *buf, size_t size) {
 }
 
 /* The bounding box stored in record i's header, without decoding the
- * record. Returns false for null shapes and unreadable headers. */
-static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
+ * record. Returns false for null shapes and unreadable headers. *mismatch
+ * is set when the record's own header gives another length than the index
+ * (read in the same call: no extra seek per record). */
+static bool record_bbox(SHPHandle h, int i, im_bbox *b, bool *mismatch) {
   unsigned off = h->panRecOffset[i], size = h->panRecSize[i];
-  unsigned char buf[36];
+  unsigned char buf[44];
   if (size < 4 || (unsigned long)off + 8 + 4 > h->nFileSize)
     return false;
   size_t want = size >= 36 ? 36 : 20;
   if ((unsigned long)off + 8 + want > h->nFileSize || size < want)
     want = 4;
-  if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 || h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
+  if (h->sHooks.FSeek(h->fpSHP, off, SEEK_SET) != 0 || h->sHooks.FRead(buf, 8 + want, 1, h->fpSHP) != 1)
     return false;
-  int type = (int)read_le32(buf);
+  *mismatch = read_be32(buf + 4) * 2u != size;
+  int type = (int)read_le32(buf + 8);
   if (type == SHPT_NULL || want == 4)
     return false;
   if (type == SHPT_POINT || type == SHPT_POINTZ || type == SHPT_POINTM) {
-    b->minx = b->maxx = read_le_double(buf + 4);
-    b->miny = b->maxy = read_le_double(buf + 12);
+    b->minx = b->maxx = read_le_double(buf + 12);
+    b->miny = b->maxy = read_le_double(buf + 20);
   } else if (want == 36) {
-    b->minx = read_le_double(buf + 4);
-    b->miny = read_le_double(buf + 12);
-    b->maxx = read_le_double(buf + 20);
-    b->maxy = read_le_double(buf + 28);
+    b->minx = read_le_double(buf + 12);
+    b->miny = read_le_double(buf + 20);
+    b->maxx = read_le_double(buf + 28);
+    b->maxy = read_le_double(buf + 36);
   } else {
     return false;
   }
   return true;
 }
 
-static bool wanted(SHPHandle h, int i, const im_layer_query *q) {
+static bool wanted(SHPHandle h, int i, const im_layer_query *q, bool *mismatch) {
   if (!q || !q->nboxes)
     return true;
   im_bbox b;
   /* Without a readable box, let SHPReadObject decide (and report). */
-  return !record_bbox(h, i, &b) || im_query_wants(q, &b);
+  return !record_bbox(h, i, &b, mismatch) || im_query_wants(q, &b);
 }
 
 static double signed_area(const double *xy, size_t n) {
@@ -660,14 +663,25 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   im_budget_init(&budget);
   size_t cap = 0;
   for (int i = 0; i < shp->nRecords; i++) {
-    if (!im_shp_record_matches(shp, i, shp_size)) {
+    /* Each record's own header must give the index's length: read with
+     * its box when a query filters, else from what SHPReadObject read
+     * (shapelib keeps the whole record, header first, in pabyRec). */
+    bool mismatch = false;
+    bool want = wanted(shp, i, query, &mismatch);
+    if (mismatch) {
       broken = i;
       goto bad_index;
     }
-    if (!wanted(shp, i, query))
+    if (!want)
       continue;
     shp_last_error[0] = '\0';
     SHPObject *o = SHPReadObject(shp, i);
+    if ((o && read_be32(shp->pabyRec + 4) * 2u != shp->panRecSize[i]) ||
+        (!o && !im_shp_record_matches(shp, i, shp_size))) {
+      SHPDestroyObject(o);
+      broken = i;
+      goto bad_index;
+    }
     if (!o) {
       st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d is truncated or corrupt%s%s", i,
                             shp_last_error[0] ? ": " : "", shp_last_error);
