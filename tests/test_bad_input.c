@@ -927,8 +927,9 @@ static void test_yaml_4mib_of_braces(void **state) {
 static void test_yaml_4mib_unclosed_list(void **state) {
   (void)state;
   map_fails(four_mib_of("list.yaml", "[", "a,"), 1, 32769,
-            "YAML: more than 32 KiB read without a complete value since line 1, column 1 (an unclosed or very long "
-            "[ ] or { }, or a value longer than influmap reads)");
+            "YAML: more than 32 KiB read without a complete value since line 1, column 1: an unclosed [ or {, or a "
+            "value longer than influmap reads (a [ ] or { } that long, a spec written as JSON among them, must be "
+            "broken into lines)");
 }
 
 /* Specs are UTF-8: a Latin-1 byte is named at its line:column. */
@@ -990,6 +991,29 @@ static void test_yaml_300000_values(void **state) {
   fputs("]\n", f);
   assert_int_equal(fclose(f), 0);
   map_fails(path, 1, 750001, "the document has more than 250000 values, more than influmap reads in one file");
+}
+
+/* The read-ahead ceiling leaves a long spec written as JSON alone once it
+ * is broken into lines (a key cannot span lines, so libfyaml stops
+ * queueing): 4,000 palette entries, 100 KB. */
+static void test_yaml_long_json_in_lines(void **state) {
+  (void)state;
+  const char *path = scratch_path("long.json.yaml");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("{\"map\": {\"crs\": \"EPSG:4326\"},\n \"palettes\": {\"p\": {\n", f);
+  for (int i = 0; i < 4000; i++)
+    fprintf(f, "  \"country number %d\": \"#d55e00\",\n", i);
+  fprintf(f, "  \"last\": \"#000000\"}},\n \"layers\": [{\"source\": \"%s\"}]}\n",
+          src_path("shapes/ne_10m_admin_0_countries_americas.shp"));
+  long size = ftell(f);
+  assert_int_equal(fclose(f), 0);
+  assert_true(size > 100000);
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(path, &map, &err), &err);
+  im_map_free(map);
 }
 
 /* A layer list of 100 aliases of one layer reads as 100 layers. */
@@ -1121,6 +1145,7 @@ int main(void) {
       T(test_yaml_nested_10000),
       T(test_yaml_4mib_of_braces),
       T(test_yaml_4mib_unclosed_list),
+      T(test_yaml_long_json_in_lines),
       T(test_yaml_latin1),
       T(test_fuzz_spec_directive_invalid_utf8),
       T(test_yaml_billion_laughs),

@@ -71,7 +71,9 @@ static im_status not_utf8(const char *path, const char *buf, size_t bad, im_erro
  *   the text through a callback that gives it no more than MAX_PENDING
  *   bytes more after it last delivered an event (a mark's input_pos
  *   cannot say where that event ended: libfyaml 0.7 counts it from the
- *   start of its current 64 KiB buffer).
+ *   start of its current 64 KiB buffer). A flow collection on one line
+ *   longer than that (a spec written as compact JSON) is refused with it;
+ *   broken into lines, it is read: a key cannot span lines.
  * - depth: the build recurses; libfyaml refuses 64 levels itself, but
  *   only after queueing them. */
 enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256, MAX_DEPTH = 64, MAX_PENDING = 32 << 10 };
@@ -179,8 +181,9 @@ static const char *prescan(const char *text, size_t len, struct fy_diag *diag, c
   if (!why && in.cut) {
     offset_pos(text, in.fed, line, column);
     snprintf(buf, size,
-             "YAML: more than %d KiB read without a complete value since line %d, column %d (an unclosed or very long "
-             "[ ] or { }, or a value longer than influmap reads)",
+             "YAML: more than %d KiB read without a complete value since line %d, column %d: an unclosed [ or {, "
+             "or a value longer than influmap reads (a [ ] or { } that long, a spec written as JSON among them, "
+             "must be broken into lines)",
              MAX_PENDING >> 10, last_line, last_column);
     why = buf;
   }
@@ -321,7 +324,7 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
     free(buf);
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
-  char why[256];
+  char why[320];
   int line, column;
   const char *over = prescan(buf, len, diag, why, sizeof why, &line, &column);
   if (over) {
