@@ -214,11 +214,14 @@ def main(argv):
     md.append("Load average (1, 5, 15 min) before and after each hyperfine call: " +
               "; ".join("%s %s" % (name, " → ".join("/".join(v) for v in vals)) for name, vals in load) + ".")
     md.append("")
-  notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")
-  if os.path.exists(notes):
-    with open(notes) as f:
-      md.append(f.read().rstrip())
-      md.append("")
+  # NOTES.md, then the memory figures of bench/memory.sh (kept in memory.md,
+  # which this run does not measure).
+  for extra in ("NOTES.md", "memory.md"):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), extra)
+    if os.path.exists(path):
+      with open(path) as f:
+        md.append(f.read().rstrip())
+        md.append("")
   with open(results, "w") as f:
     f.write("\n".join(md))
   print("written: %s" % results)

@@ -4,7 +4,7 @@ INFLUMAP_PACKAGES=(
   build-essential cmake pkg-config
   libcairo2-dev libpango1.0-dev fonts-noto-core
   libproj-dev proj-data proj-bin
-  libshp-dev libfyaml-dev libjansson-dev libcsv-dev librsvg2-dev
+  libshp-dev libfyaml-dev libjansson-dev libyajl-dev libcsv-dev librsvg2-dev
   libcmocka-dev poppler-utils
   libpng-dev ghostscript
   python3 file locales parallel

@@ -162,8 +162,24 @@ static void test_shp_not_a_shapefile(void **state) {
 
 static void test_record_offset_past_end(void **state) {
   (void)state;
-  load_fails(bad("shp/record-offset-past-end/x.shp"), bad("shp/record-offset-past-end/x.shp"),
-             "shape 0 is truncated or corrupt: Error in fread() reading object of size 136 at offset 2000000");
+  load_fails(bad("shp/record-offset-past-end/x.shp"), bad("shp/record-offset-past-end/x.shx"),
+             "does not match x.shp: its entry for shape 0 points at byte 2000000 (128 bytes long), but shape 0 starts "
+             "at byte 100; x.shp holds 1 record and the index lists 1, so records would be misread; rebuild the index "
+             "(GDAL does with --config SHAPE_RESTORE_SHX YES)");
+}
+
+/* An index of 8 entries pointing into the middle of 22 records (the .dbf
+ * has 22 rows): shapelib read 8 shapes made of other bytes, and the 14
+ * records it never reached were lost, with only a warning that the table
+ * had more rows. The index is checked against the .shp's records, and
+ * refused, naming it and the counts. */
+static void test_shx_into_records(void **state) {
+  (void)state;
+  load_fails(bad("shp/shx-into-records/x.shp"), bad("shp/shx-into-records/x.shx"),
+             "does not match x.shp: its entry for shape 0 points at byte 136 (128 bytes long), but shape 0 starts at "
+             "byte 100; x.shp holds 22 records and the index lists 8, so records would be misread and at least 14 "
+             "lost; rebuild the index (GDAL does with --config SHAPE_RESTORE_SHX YES)");
+  assert_int_equal(nwarnings, 0);
 }
 
 static void test_record_length_past_end(void **state) {
@@ -363,16 +379,14 @@ static void test_dbf_2e31_records_enough(void **state) {
   assert_contains(warnings, "x.dbf: the table has 2147483647 records but the index (.shx) lists 1 shapes");
 }
 
-/* An index that lost entries (cut to its first of three): the shape it
- * lists is read, and the rows past it are not dropped without a word. */
+/* An index that lost entries (cut to its first of three): it was read
+ * with a warning that the table has more rows, and the two shapes past it
+ * were lost. The .shp's records past the index are counted: refused. */
 static void test_shx_fewer_than_dbf(void **state) {
   (void)state;
-  im_layer *l = load_ok(bad("shp/shx-fewer-than-dbf/x.shp"));
-  assert_int_equal(l->nfeatures, 1);
-  im_layer_free(l);
-  assert_int_equal(nwarnings, 1);
-  assert_contains(warnings, "x.dbf: the table has 3 records but the index (.shx) lists 1 shapes; the index may be "
-                            "broken, and the records past it are not read\n");
+  load_fails(bad("shp/shx-fewer-than-dbf/x.shp"), bad("shp/shx-fewer-than-dbf/x.shx"),
+             "lists 1 record but x.shp holds 3: 2 would not be read; rebuild the index (GDAL does with --config "
+             "SHAPE_RESTORE_SHX YES)");
 }
 
 /* 2^31 read as a signed count: shapelib takes it as no records. */
@@ -450,7 +464,7 @@ static void put_header(FILE *f, uint32_t bytes, int type) {
 /* base.shp with one PolyLine of n vertices (a zigzag over South America)
  * and base.shx with nentries entries all pointing at it; no .dbf. */
 static void write_big_line(const char *base, size_t n, size_t nentries) {
-  char path[4200];
+  char path[4300]; /* base (at most 4200) and a suffix */
   uint32_t content = 4 + 32 + 4 + 4 + 4 + 16 * (uint32_t)n;
   snprintf(path, sizeof path, "%s.shp", base);
   FILE *f = fopen(path, "wb");
@@ -510,26 +524,85 @@ static void test_ten_million_vertices(void **state) {
 }
 
 /* A .shx of 20,000 entries (160 KB) all pointing at one shape of 10,000
- * vertices would make 2 * 10^8 vertices (3.2 GB) from 320 KB: the vertex
- * ceiling stops it at the shape that passes it. */
+ * vertices would make 2 * 10^8 vertices (3.2 GB) from 320 KB. The vertex,
+ * feature and memory ceilings stopped it at the shape that passed them;
+ * the index is now refused first, at its second entry, as one that does
+ * not describe the .shp (the ceilings are tested on real records by
+ * test_ten_million_vertices, csv_feature_limit and
+ * geojson_distinct_properties). */
 static void test_shx_entries_all_one_shape(void **state) {
   (void)state;
   const char *base = scratch_path("amplified");
   write_big_line(base, 10000, 20000);
-  char shp[4200];
+  char shp[4200], shx[4200];
   snprintf(shp, sizeof shp, "%s.shp", base);
-  im_limits_set(&(im_limits){.max_vertices = 1000000});
-  load_fails(shp, shp,
-             "shape 100: the layer has more than 1000000 vertices, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_VERTICES)");
-  im_limits_set(&(im_limits){.max_features = 50});
-  load_fails(shp, shp,
-             "shape 50: the layer has more than 50 features, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_FEATURES)");
-  im_limits_set(&(im_limits){.max_layer_mb = 2});
-  load_fails(shp, shp,
-             "shape 13: the layer needs more than 2 MiB of memory, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_LAYER_MB)");
+  snprintf(shx, sizeof shx, "%s.shx", base);
+  load_fails(
+      shp, shx,
+      "does not match amplified.shp: its entry for shape 1 points at byte 100, but amplified.shp has no shape "
+      "1; amplified.shp holds 1 record and the index lists 20000, so records would be misread; rebuild the index "
+      "(GDAL does with --config SHAPE_RESTORE_SHX YES)");
+}
+
+/* Bytes after the last record that are no record (padding) are said and
+ * ignored; an index whose lengths disagree with the records' own headers
+ * (two entries swapped in length, the chain still adding up) is refused. */
+static void test_shp_padding_and_swapped_lengths(void **state) {
+  (void)state;
+  const char *base = scratch_path("padded");
+  write_big_line(base, 10, 1);
+  char shp[4200], shx[4200];
+  snprintf(shp, sizeof shp, "%s.shp", base);
+  snprintf(shx, sizeof shx, "%s.shx", base);
+  FILE *f = fopen(shp, "ab");
+  assert_non_null(f);
+  put_le32(f, 0);
+  assert_int_equal(fclose(f), 0);
+  im_layer *l = load_ok(shp);
+  assert_int_equal(l->nfeatures, 1);
+  im_layer_free(l);
+  assert_int_equal(nwarnings, 3); /* and no .prj, no .dbf */
+  assert_contains(warnings, "padded.shp: 4 bytes after its last record are not a record; they are ignored");
+
+  /* Two records of 10 and 20 vertices, the index giving 20 then 10. */
+  const char *two = scratch_path("swapped");
+  char a[4200], b[4200];
+  snprintf(a, sizeof a, "%s_a", two);
+  snprintf(b, sizeof b, "%s_b", two);
+  write_big_line(a, 10, 1);
+  write_big_line(b, 20, 1);
+  uint32_t len_a = 4 + 32 + 4 + 4 + 4 + 16 * 10, len_b = 4 + 32 + 4 + 4 + 4 + 16 * 20;
+  size_t na, nb;
+  char pa[4300], pb[4300], out[4300];
+  snprintf(pa, sizeof pa, "%s.shp", a);
+  snprintf(pb, sizeof pb, "%s.shp", b);
+  char *da = read_file(pa, &na), *db = read_file(pb, &nb);
+  assert_non_null(da);
+  assert_non_null(db);
+  snprintf(out, sizeof out, "%s.shp", two);
+  f = fopen(out, "wb");
+  assert_non_null(f);
+  put_header(f, 100 + 8 + len_a + 8 + len_b, 3);
+  assert_int_equal(fwrite(da + 100, 1, na - 100, f), na - 100);
+  db[100 + 3] = 2; /* record number 2 */
+  assert_int_equal(fwrite(db + 100, 1, nb - 100, f), nb - 100);
+  assert_int_equal(fclose(f), 0);
+  free(da);
+  free(db);
+  snprintf(out, sizeof out, "%s.shx", two);
+  f = fopen(out, "wb");
+  assert_non_null(f);
+  put_header(f, 100 + 16, 3);
+  put_be32(f, 50);
+  put_be32(f, len_b / 2);
+  put_be32(f, (100 + 8 + len_b) / 2);
+  put_be32(f, len_a / 2);
+  assert_int_equal(fclose(f), 0);
+  snprintf(out, sizeof out, "%s.shp", two);
+  snprintf(shx, sizeof shx, "%s.shx", two);
+  load_fails(out, shx,
+             "does not match swapped.shp: its entry for shape 0 says 368 bytes, but the record at byte 100 has 208; "
+             "swapped.shp holds 2 records and the index lists 2, so records would be misread; rebuild the index");
 }
 
 /* ---- the fuzzers' finds ---- */
@@ -656,17 +729,16 @@ static void test_geojson_distinct_properties(void **state) {
   load_fails(path, path, "feature 2267: the layer needs more than 20 MiB of memory");
 }
 
-/* jansson holds a file at ~35 times its size: a file past 1/32 of the
- * memory ceiling is refused before it is parsed. */
-static void test_geojson_too_big_for_memory(void **state) {
+/* jansson held a file at ~35 times its size, so a file past 1/32 of the
+ * layer's memory ceiling was refused before it was parsed. Read a feature
+ * at a time, the 44 events (0.04 MiB) read under a ceiling of 1 MiB. */
+static void test_geojson_under_a_small_ceiling(void **state) {
   (void)state;
   const char *p = src_path("shapes/influence/events.geojson");
   im_limits_set(&(im_limits){.max_layer_mb = 1});
-  load_fails(p, p,
-             "is 0.04 MiB; influmap reads GeoJSON whole, which takes about 32 times the file's size in memory, "
-             "and so takes at most 0.03 MiB");
-  im_limits_set(NULL);
   im_layer *l = load_ok(p);
+  im_limits_set(NULL);
+  assert_int_equal(l->nfeatures, 44);
   im_layer_free(l);
 }
 
@@ -827,7 +899,40 @@ static void test_yaml_not_a_spec(void **state) {
 
 static void test_yaml_nested_10000(void **state) {
   (void)state;
-  map_fails(bad("yaml/nested-10000.yaml"), 2, 71, "YAML: Max depth (64) exceeded");
+  map_fails(bad("yaml/nested-10000.yaml"), 2, 72, "YAML: nested more than 64 deep");
+}
+
+/* A spec of 4 MiB of one character, written to scratch. */
+static const char *four_mib_of(const char *name, const char *start, const char *unit) {
+  const char *path = scratch_path(name);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  size_t n = fputs(start, f) >= 0 ? strlen(start) : 0;
+  for (; n + strlen(unit) <= (4u << 20) - 16; n += strlen(unit))
+    fputs(unit, f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+/* libfyaml queues the tokens of a flow collection that could be a key
+ * (~350 bytes for each byte of text) until it sees whether a ':' follows:
+ * 4 MiB of '{' took 1.47 GB before the "more than 250000 values" refusal,
+ * at no line:column. Now the depth is counted as the events come. */
+static void test_yaml_4mib_of_braces(void **state) {
+  (void)state;
+  map_fails(four_mib_of("braces.yaml", "", "{"), 1, 65, "YAML: nested more than 64 deep");
+  map_fails(four_mib_of("dashes.yaml", "", "- "), 1, 129, "YAML: nested more than 64 deep");
+}
+
+/* A flat unclosed list where a key may stand, the same queueing without
+ * depth (873 MB): the parser is fed no more than 32 KiB past the last
+ * value it delivered, and the place where that was crossed is named. */
+static void test_yaml_4mib_unclosed_list(void **state) {
+  (void)state;
+  map_fails(four_mib_of("list.yaml", "[", "a,"), 1, 32769,
+            "YAML: more than 32 KiB read without a complete value since line 1, column 1: an unclosed [ or {, or a "
+            "value longer than influmap reads (a [ ] or { } that long, a spec written as JSON among them, must be "
+            "broken into lines)");
 }
 
 /* Specs are UTF-8: a Latin-1 byte is named at its line:column. */
@@ -857,7 +962,7 @@ static void test_yaml_billion_laughs(void **state) {
  * document (100,000 anchors: 18 s): counted before the build. */
 static void test_yaml_many_anchors(void **state) {
   (void)state;
-  map_fails(bad("yaml/anchors-300.yaml"), 0, 0,
+  map_fails(bad("yaml/anchors-300.yaml"), 259, 18,
             "the document has more than 256 anchors (&name), more than influmap reads in one file");
 }
 
@@ -888,7 +993,30 @@ static void test_yaml_300000_values(void **state) {
     fputs(",{}", f);
   fputs("]\n", f);
   assert_int_equal(fclose(f), 0);
-  map_fails(path, 0, 0, "the document has more than 250000 values, more than influmap reads in one file");
+  map_fails(path, 1, 750001, "the document has more than 250000 values, more than influmap reads in one file");
+}
+
+/* The read-ahead ceiling leaves a long spec written as JSON alone once it
+ * is broken into lines (a key cannot span lines, so libfyaml stops
+ * queueing): 4,000 palette entries, 100 KB. */
+static void test_yaml_long_json_in_lines(void **state) {
+  (void)state;
+  const char *path = scratch_path("long.json.yaml");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("{\"map\": {\"crs\": \"EPSG:4326\"},\n \"palettes\": {\"p\": {\n", f);
+  for (int i = 0; i < 4000; i++)
+    fprintf(f, "  \"country number %d\": \"#d55e00\",\n", i);
+  fprintf(f, "  \"last\": \"#000000\"}},\n \"layers\": [{\"source\": \"%s\"}]}\n",
+          src_path("shapes/ne_10m_admin_0_countries_americas.shp"));
+  long size = ftell(f);
+  assert_int_equal(fclose(f), 0);
+  assert_true(size > 100000);
+  im_map *map = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_load(path, &map, &err), &err);
+  im_map_free(map);
 }
 
 /* A layer list of 100 aliases of one layer reads as 100 layers. */
@@ -979,6 +1107,8 @@ int main(void) {
       T(test_shp_header_oversized),
       T(test_shp_not_a_shapefile),
       T(test_record_offset_past_end),
+      T(test_shx_into_records),
+      T(test_shp_padding_and_swapped_lengths),
       T(test_record_length_past_end),
       T(test_parts_negative),
       T(test_vertices_negative),
@@ -1006,7 +1136,7 @@ int main(void) {
       T(test_geojson_no_properties),
       T(test_geojson_overflow),
       T(test_geojson_distinct_properties),
-      T(test_geojson_too_big_for_memory),
+      T(test_geojson_under_a_small_ceiling),
       T(test_labels_1mb),
       T(test_label_count_limit),
       T(test_csv_nan),
@@ -1016,6 +1146,9 @@ int main(void) {
       T(test_csv_feature_limit),
       T(test_yaml_not_a_spec),
       T(test_yaml_nested_10000),
+      T(test_yaml_4mib_of_braces),
+      T(test_yaml_4mib_unclosed_list),
+      T(test_yaml_long_json_in_lines),
       T(test_yaml_latin1),
       T(test_fuzz_spec_directive_invalid_utf8),
       T(test_yaml_billion_laughs),

@@ -4,6 +4,8 @@
  * Each fixture is written here so the test states the bytes it reads. */
 #include "support.h"
 
+#include <jansson.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +406,146 @@ static void test_missing_file(void **state) {
   assert_has(err.message, "cannot open");
 }
 
+/* ---- reading a feature at a time ---- */
+
+/* jansson's allocations, counted: each block carries its size before it. */
+static size_t json_now, json_peak;
+
+static void *counted_malloc(size_t n) {
+  max_align_t *p = malloc(sizeof *p + n);
+  if (!p)
+    return NULL;
+  *(size_t *)p = n;
+  json_now += n;
+  if (json_now > json_peak)
+    json_peak = json_now;
+  return p + 1;
+}
+
+static void counted_free(void *q) {
+  if (!q)
+    return;
+  max_align_t *p = (max_align_t *)q - 1;
+  json_now -= *(size_t *)p;
+  free(p);
+}
+
+/* A FeatureCollection of n points with three properties, one feature a
+ * line; returns its size. */
+static size_t write_points(const char *path, int n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("{\"type\": \"FeatureCollection\", \"features\": [\n", f);
+  for (int i = 0; i < n; i++)
+    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"id\":%d,\"name\":\"site %d\",\"value\":%.2f},"
+            "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}\n",
+            i ? "," : "", i, i, (i % 1000) / 7.0, -120 + fmod(i * 0.000731, 90), -50 + fmod(i * 0.000377, 80));
+  fputs("]}\n", f);
+  long size = ftell(f);
+  assert_int_equal(fclose(f), 0);
+  return (size_t)size;
+}
+
+/* A 129 MB file of points peaked at 6.6 GB: jansson held the whole file,
+ * ~35 times its size. Now it holds one feature at a time: its peak is
+ * counted through json_set_alloc_funcs (no timing, no rlimit, so it holds
+ * under the sanitizers too), and must stay under a quarter of the file
+ * (the old reader: 30 times; what remains is the top level, an array of a
+ * null per feature). */
+static void test_one_feature_at_a_time(void **state) {
+  (void)state;
+  const char *path = scratch_path("points.geojson");
+  size_t size = write_points(path, 20000);
+  json_now = json_peak = 0;
+  json_set_alloc_funcs(counted_malloc, counted_free);
+#if !defined(__SANITIZE_ADDRESS__)
+  struct mallinfo2 before = mallinfo2();
+#endif
+  im_layer *l = NULL;
+  im_error err;
+  im_error_clear(&err);
+  im_status st = im_layer_load(path, NULL, &l, &err);
+  json_set_alloc_funcs(malloc, free);
+  assert_ok(st, &err);
+  assert_int_equal(l->nfeatures, 20000);
+  assert_string_equal(value(l, 19999, "name"), "site 19999");
+  assert_int_equal(json_now, 0);
+  if (json_peak > size / 4) {
+    print_error("jansson held %zu bytes at once for a file of %zu\n", json_peak, size);
+    fail();
+  }
+  /* The layer itself (features, coordinates, values) is at most 5 times
+   * the file. mallinfo2 does not see ASan's allocator. */
+#if !defined(__SANITIZE_ADDRESS__)
+  struct mallinfo2 after = mallinfo2();
+  size_t held = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
+  if (held > 5 * size) {
+    print_error("the layer holds %zu bytes for a file of %zu\n", held, size);
+    fail();
+  }
+#endif
+  im_layer_free(l);
+}
+
+/* Errors jansson finds inside one feature's text (yajl lets them pass) are
+ * placed in the file, not in the feature: on the feature's first line the
+ * columns count from where it starts. */
+static void test_errors_inside_a_feature(void **state) {
+  (void)state;
+  static const char *const texts[] = {
+      "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"geometry\": null},"
+      " {\"type\": \"Feature\", \"geometry\": null, \"properties\": {\"a\": 1e999}}]}",
+      "{\"type\": \"FeatureCollection\",\n \"features\": [\n  {\"type\": \"Feature\", \"geometry\": null},\n"
+      "  {\"type\": \"Feature\",\n   \"geometry\": null,\n   \"properties\": {\"a\": 1, \"a\": 2}}]}",
+  };
+  static const struct {
+    int line;
+    const char *mark, *message;
+  } want[] = {{1, "1e999", "invalid JSON: real number overflow"}, {6, "\"a\": 2", "invalid JSON: duplicate object key"}};
+  for (size_t i = 0; i < 2; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "inside%zu.geojson", i);
+    im_error err = load_fails(name, texts[i]);
+    const char *mark = strstr(texts[i], want[i].mark), *line_start = mark;
+    while (line_start > texts[i] && line_start[-1] != '\n')
+      line_start--;
+    assert_int_equal(err.line, want[i].line);
+    if (i == 0)
+      assert_int_equal(err.column, (int)(mark - line_start) + 1);
+    assert_has(err.message, want[i].message);
+  }
+}
+
+/* One feature is parsed whole, at up to 40 times its text: a feature past
+ * 1/40 of the layer's memory ceiling is refused before it is parsed, named,
+ * at its line:column. */
+static void test_feature_too_big(void **state) {
+  (void)state;
+  const char *path = scratch_path("big-feature.geojson");
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("{\"type\": \"FeatureCollection\", \"features\": [\n"
+        "{\"type\": \"Feature\", \"geometry\": null},\n"
+        "  {\"type\": \"Feature\", \"geometry\": {\"type\": \"LineString\", \"coordinates\": [[0, 0]", f);
+  for (int i = 1; i < 4000; i++)
+    fprintf(f, ", [%d.5, 1.25]", i % 180);
+  fputs("]}}]}\n", f);
+  assert_int_equal(fclose(f), 0);
+  im_limits_set(&(im_limits){.max_layer_mb = 1});
+  im_layer *l = NULL;
+  im_error err;
+  im_error_clear(&err);
+  assert_int_equal(im_layer_load(path, NULL, &l, &err), IM_STATUS_INPUT);
+  im_limits_set(NULL);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.column, 3);
+  assert_has(err.message, "feature 1 is 0.05 MiB of JSON; influmap parses one feature at a time");
+  assert_has(err.message, "at most 0.02 MiB");
+  assert_ok(im_layer_load(path, NULL, &l, &err), &err);
+  assert_int_equal(l->nfeatures, 1);
+  im_layer_free(l);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_geometry_type), cmocka_unit_test(test_property_typing),
@@ -411,6 +553,8 @@ int main(void) {
       cmocka_unit_test(test_bbox_filter),          cmocka_unit_test(test_syntax_errors),
       cmocka_unit_test(test_bom_and_suffix_case),  cmocka_unit_test(test_structural_errors),
       cmocka_unit_test(test_crs_member),           cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_one_feature_at_a_time), cmocka_unit_test(test_errors_inside_a_feature),
+      cmocka_unit_test(test_feature_too_big),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

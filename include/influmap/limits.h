@@ -37,10 +37,11 @@
  * warning.
  *
  * Fixed ceilings, for the same reason: a spec or style sheet is at most
- * 4 MiB, with at most 256 anchors (&name) and 250,000 values once its
- * aliases (*name) are followed; a GeoJSON file, which jansson holds whole
- * at about 35 times its size, is at most 1/32 of the memory per layer
- * (128 MiB by default) and never more than 1 GiB; a where: filter is at
+ * 4 MiB, nests at most 64 deep, with at most 256 anchors (&name) and
+ * 250,000 values once its aliases (*name) are followed; a GeoJSON file is
+ * read a feature at a time and is at most 1 GiB, one feature, which jansson
+ * holds at up to 40 times its size, at most 1/40 of the memory per layer
+ * (102 MiB by default); a where: filter is at
  * most 64 KiB and 256 levels deep; a .prj is read up to 1 MiB. */
 #ifndef INFLUMAP_LIMITS_H
 #define INFLUMAP_LIMITS_H

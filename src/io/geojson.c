@@ -1,7 +1,7 @@
 /* GeoJSON reader on jansson (RFC 7946 FeatureCollections).
  *
- * The file is parsed whole: jansson has no streaming mode, so a size cap
- * keeps a stray multi-gigabyte file from exhausting memory. jansson gives
+ * The file is read a feature at a time (geojson-stream.c): memory follows
+ * the layer and the largest feature, not the file. jansson gives
  * positions for syntax errors only, so structural errors name the feature
  * (its index, "id" and "name") and the path to the bad member instead.
  * Every geometry is checked, even those the box query leaves out, so a
@@ -23,12 +23,11 @@
 #include "core/suggest-private.h"
 #include "io/layer-private.h"
 #include "io/io-private.h"
+#include "io/geojson-stream-private.h"
 
-/* jansson needs several times the file's size in memory: 35 times for a
- * file of coordinates, measured. The file may take at most 1 GiB, and at
- * most 1/IM_GEOJSON_MEMORY_FACTOR of the memory one layer may use. */
+/* The file may take at most 1 GiB, and one feature at most
+ * 1/IM_GEOJSON_MEMORY_FACTOR of the memory one layer may use. */
 #define IM_GEOJSON_MAX_BYTES ((size_t)1 << 30)
-#define IM_GEOJSON_MEMORY_FACTOR 32
 
 /* ---- the legacy "crs" member ---- */
 
@@ -165,99 +164,6 @@ im_status im_geojson_source_crs(const char *path, char **definition, im_error *e
   im_status st = crs_from_member(path, crs, definition, err);
   json_decref(crs);
   return st;
-}
-
-/* ---- reading the file ---- */
-
-/* The largest GeoJSON text read, in bytes: jansson holds about
- * IM_GEOJSON_MEMORY_FACTOR times it. */
-static double max_text_bytes(void) {
-  double max_bytes = (double)im_limits_current().max_layer_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
-  return max_bytes > (double)IM_GEOJSON_MAX_BYTES ? (double)IM_GEOJSON_MAX_BYTES : max_bytes;
-}
-
-static im_status too_big(const char *path, double size, im_error *err) {
-  double max_bytes = max_text_bytes();
-  im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
-               "is %.2f MiB; influmap reads GeoJSON whole, which takes about %d times the file's size in "
-               "memory, and so takes at most %.2f MiB (split it, convert it to a shapefile, or raise "
-               "INFLUMAP_MAX_LAYER_MB)",
-               size / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, max_bytes / (1 << 20));
-  if (err)
-    err->code = IM_E_LIMIT;
-  return IM_STATUS_INPUT;
-}
-
-static im_status parse_text(const char *path, const char *buf, size_t n, json_t **root, im_error *err);
-
-static im_status parse_file(const char *path, json_t **root, im_error *err) {
-  *root = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "not a regular file");
-  }
-  if ((double)st.st_size > max_text_bytes()) {
-    fclose(f);
-    return too_big(path, (double)st.st_size, err);
-  }
-  size_t n = (size_t)st.st_size;
-  char *buf = malloc(n ? n : 1);
-  if (!buf) {
-    fclose(f);
-    return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory reading %zu bytes", n);
-  }
-  size_t got = fread(buf, 1, n, f);
-  int read_errno = errno;
-  bool bad_read = ferror(f);
-  fclose(f);
-  if (bad_read || got != n) {
-    free(buf);
-    return im_error_set(err, IM_STATUS_IO, path, 0, 0, "cannot read: %s", strerror(read_errno));
-  }
-  im_status status = parse_text(path, buf, n, root, err);
-  free(buf);
-  return status;
-}
-
-/* Parses the text of a file or a host's buffer; path names it in messages. */
-static im_status parse_text(const char *path, const char *buf, size_t n, json_t **root, im_error *err) {
-  *root = NULL;
-  if ((double)n > max_text_bytes())
-    return too_big(path, (double)n, err);
-  /* RFC 8259 lets a parser skip a byte order mark; jansson does not. */
-  size_t skip = n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
-  size_t len = n - skip;
-  while (len && strchr(" \t\r\n", buf[skip + len - 1]))
-    len--;
-  if (!len)
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "is empty (a GeoJSON FeatureCollection was expected)");
-  json_error_t jerr;
-  *root = json_loadb(buf + skip, n - skip, JSON_REJECT_DUPLICATES, &jerr);
-  if (*root)
-    return IM_STATUS_OK;
-  /* jansson places the error at the token's last character; move it to
-   * the first when the token is plain ASCII, where an editor's column is
-   * the same count. */
-  int column = jerr.column;
-  const char *near = strstr(jerr.text, " near '");
-  size_t tlen = near ? strlen(near + 7) : 0;
-  if (tlen >= 2 && near[7 + tlen - 1] == '\'') {
-    bool ascii = true;
-    for (size_t i = 0; i + 1 < tlen; i++)
-      ascii = ascii && (unsigned char)near[7 + i] < 0x80;
-    if (ascii && column >= (int)tlen - 1)
-      column -= (int)tlen - 2;
-  }
-  /* The token jansson quotes is left out: a file that is not JSON may be
-   * anything at all, and messages do not echo such files (the place is
-   * given; docs/design-notes.md, "Messages"). */
-  size_t keep = near ? (size_t)(near - jerr.text) : strlen(jerr.text);
-  return im_error_set(err, IM_STATUS_INPUT, path, jerr.line, column > 0 ? column : 0, "invalid JSON: %.*s", (int)keep,
-                      jerr.text);
 }
 
 /* ---- geometry ---- */
@@ -650,7 +556,24 @@ static void label_feature(where *w, size_t i, const json_t *feature, const json_
 
 /* ---- the collection ---- */
 
-static im_status read_features(im_layer *layer, const json_t *features, const im_layer_query *query, im_error *err) {
+/* The geometry's arrays cut to their contents before the layer keeps it:
+ * they grow from 16 entries, and a point's would otherwise hold 256 bytes
+ * for its 16 (most of the layer for a file of points). */
+static void fit(im_geom *g) {
+  if (g->cap_points > g->npoints && g->npoints) {
+    double *xy = im_realloc_array(g->xy, g->npoints * 2, sizeof *xy);
+    if (xy)
+      g->xy = xy, g->cap_points = g->npoints;
+  }
+  if (g->cap_parts > g->nparts && g->nparts) {
+    size_t *parts = im_realloc_array(g->parts, g->nparts, sizeof *parts);
+    if (parts)
+      g->parts = parts, g->cap_parts = g->nparts;
+  }
+}
+
+static im_status read_features(im_layer *layer, im_geojson_stream *features, const im_layer_query *query,
+                               im_error *err) {
   bool keep_values = !query || !query->skip_attributes;
   schema s = {.layer = layer, .index = json_object()};
   size_t *counts = NULL, cap_features = 0, cap_counts = 0;
@@ -661,14 +584,20 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     st = im_error_set(err, IM_STATUS_INTERNAL, layer->path, 0, 0, "out of memory");
     goto done;
   }
-  layer->total_records = (long)json_array_size(features);
+  size_t nfeatures = im_geojson_stream_count(features);
+  layer->total_records = (long)nfeatures;
+  double max_feature = (double)im_limits_get().max_layer_mb * (1 << 20) / IM_GEOJSON_MEMORY_FACTOR;
+  size_t max_feature_bytes = max_feature > (double)IM_GEOJSON_MAX_BYTES ? IM_GEOJSON_MAX_BYTES : (size_t)max_feature;
+  json_t *f = NULL;
   im_budget budget;
   im_budget_init(&budget);
   char over_msg[256];
   im_geom g;
   im_geom_init(&g, IM_GEOM_POINT);
-  for (size_t i = 0; i < json_array_size(features) && !st; i++) {
-    const json_t *f = json_array_get(features, i);
+  for (size_t i = 0; i < nfeatures && !st; i++) {
+    json_decref(f);
+    if ((st = im_geojson_stream_next(features, max_feature_bytes, &f, err)))
+      break;
     snprintf(w.label, sizeof w.label, "feature %zu", i);
     if (!json_is_object(f)) {
       st = bad(&w, "must be a Feature object, not %s", json_kind(f));
@@ -720,6 +649,7 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     im_feature *feat = &layer->features[layer->nfeatures];
     memset(feat, 0, sizeof *feat);
     feat->fid = (long)i;
+    fit(&g);
     feat->geom = g; /* moved: g starts afresh */
     im_geom_init(&g, IM_GEOM_POINT);
     counts[layer->nfeatures] = 0;
@@ -742,6 +672,7 @@ static im_status read_features(im_layer *layer, const json_t *features, const im
     if ((over = im_budget_add(&budget, 0, 0, bytes, over_msg, sizeof over_msg)) && (st = bad(&w, "%s", over)) && err)
       err->code = IM_E_LIMIT;
   }
+  json_decref(f);
   im_geom_free(&g);
   if (st)
     goto done;
@@ -794,31 +725,36 @@ done:
   return st;
 }
 
-static im_status load_root(const char *path, json_t *root, const im_layer_query *query, im_layer **out, im_error *err);
+static im_status load_stream(const char *path, im_geojson_stream *stream, const json_t *root,
+                             const im_layer_query *query, im_layer **out, im_error *err);
 
 im_status im_layer_load_geojson(const char *path, const im_layer_query *query, im_layer **out, im_error *err) {
   *out = NULL;
-  json_t *root = NULL;
-  im_status st = parse_file(path, &root, err);
-  return st ? st : load_root(path, root, query, out, err);
+  im_geojson_stream *stream = NULL;
+  const json_t *root = NULL;
+  im_status st = im_geojson_stream_open(path, IM_GEOJSON_MAX_BYTES, &stream, &root, err);
+  return st ? st : load_stream(path, stream, root, query, out, err);
 }
 
 im_status im_layer_load_geojson_buffer(const char *data, size_t length, const char *name, const im_layer_query *query,
                                        im_layer **out, im_error *err) {
   *out = NULL;
-  json_t *root = NULL;
   if (!name || !*name)
     name = "GeoJSON buffer";
-  im_status st = parse_text(name, data ? data : "", data ? length : 0, &root, err);
-  return st ? st : load_root(name, root, query, out, err);
+  im_geojson_stream *stream = NULL;
+  const json_t *root = NULL;
+  im_status st =
+      im_geojson_stream_open_buffer(name, data, data ? length : 0, IM_GEOJSON_MAX_BYTES, &stream, &root, err);
+  return st ? st : load_stream(name, stream, root, query, out, err);
 }
 
-/* Takes root. */
-static im_status load_root(const char *path, json_t *root, const im_layer_query *query, im_layer **out, im_error *err) {
+/* Takes stream (root is its top level). */
+static im_status load_stream(const char *path, im_geojson_stream *stream, const json_t *root,
+                             const im_layer_query *query, im_layer **out, im_error *err) {
   im_status st = IM_STATUS_OK;
   im_layer *layer = im_layer_new(path, "GeoJSON");
   if (!layer) {
-    json_decref(root);
+    im_geojson_stream_close(stream);
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
   const char *type = json_string_value(json_object_get(root, "type"));
@@ -845,8 +781,8 @@ static im_status load_root(const char *path, json_t *root, const im_layer_query 
     st = im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   layer->encoding_source = "required by GeoJSON";
   if (!st)
-    st = read_features(layer, features, query, err);
-  json_decref(root);
+    st = read_features(layer, stream, query, err);
+  im_geojson_stream_close(stream);
   if (st) {
     im_layer_free(layer);
     return st;

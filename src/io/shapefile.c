@@ -220,40 +220,43 @@ static const char *check_shp_header(SHPHandle h, char *buf, size_t size) {
 }
 
 /* The bounding box stored in record i's header, without decoding the
- * record. Returns false for null shapes and unreadable headers. */
-static bool record_bbox(SHPHandle h, int i, im_bbox *b) {
+ * record. Returns false for null shapes and unreadable headers. *mismatch
+ * is set when the record's own header gives another length than the index
+ * (read in the same call: no extra seek per record). */
+static bool record_bbox(SHPHandle h, int i, im_bbox *b, bool *mismatch) {
   unsigned off = h->panRecOffset[i], size = h->panRecSize[i];
-  unsigned char buf[36];
+  unsigned char buf[44];
   if (size < 4 || (unsigned long)off + 8 + 4 > h->nFileSize)
     return false;
   size_t want = size >= 36 ? 36 : 20;
   if ((unsigned long)off + 8 + want > h->nFileSize || size < want)
     want = 4;
-  if (h->sHooks.FSeek(h->fpSHP, off + 8, SEEK_SET) != 0 || h->sHooks.FRead(buf, want, 1, h->fpSHP) != 1)
+  if (h->sHooks.FSeek(h->fpSHP, off, SEEK_SET) != 0 || h->sHooks.FRead(buf, 8 + want, 1, h->fpSHP) != 1)
     return false;
-  int type = (int)read_le32(buf);
+  *mismatch = read_be32(buf + 4) * 2u != size;
+  int type = (int)read_le32(buf + 8);
   if (type == SHPT_NULL || want == 4)
     return false;
   if (type == SHPT_POINT || type == SHPT_POINTZ || type == SHPT_POINTM) {
-    b->minx = b->maxx = read_le_double(buf + 4);
-    b->miny = b->maxy = read_le_double(buf + 12);
+    b->minx = b->maxx = read_le_double(buf + 12);
+    b->miny = b->maxy = read_le_double(buf + 20);
   } else if (want == 36) {
-    b->minx = read_le_double(buf + 4);
-    b->miny = read_le_double(buf + 12);
-    b->maxx = read_le_double(buf + 20);
-    b->maxy = read_le_double(buf + 28);
+    b->minx = read_le_double(buf + 12);
+    b->miny = read_le_double(buf + 20);
+    b->maxx = read_le_double(buf + 28);
+    b->maxy = read_le_double(buf + 36);
   } else {
     return false;
   }
   return true;
 }
 
-static bool wanted(SHPHandle h, int i, const im_layer_query *q) {
+static bool wanted(SHPHandle h, int i, const im_layer_query *q, bool *mismatch) {
   if (!q || !q->nboxes)
     return true;
   im_bbox b;
   /* Without a readable box, let SHPReadObject decide (and report). */
-  return !record_bbox(h, i, &b) || im_query_wants(q, &b);
+  return !record_bbox(h, i, &b, mismatch) || im_query_wants(q, &b);
 }
 
 static double signed_area(const double *xy, size_t n) {
@@ -564,7 +567,7 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     return im_error_set(err, IM_STATUS_INPUT, path, 0, 0,
                         "the index file (.shx) is missing; a shapefile needs its .shp, .shx and .dbf");
   }
-  char msg[320];
+  char msg[640];
   const char *bad_shx = check_shx(&io, shx_path, msg, sizeof msg);
   if (bad_shx) {
     im_status st = im_error_set(err, IM_STATUS_INPUT, shx_path, 0, 0, "%s", bad_shx);
@@ -604,6 +607,22 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
     st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", bad_header);
     goto fail;
   }
+  uint32_t shp_size = file_size(&io, shp->fpSHP);
+  int broken = im_shx_chain_breaks(shp, shp_size);
+  if (broken == shp->nRecords) {
+    /* Bytes after the last record the index lists: records it lost, or
+     * only padding (said, and read). */
+    uint32_t at;
+    uint64_t last_end =
+        shp->nRecords ? (uint64_t)shp->panRecOffset[shp->nRecords - 1] + 8 + shp->panRecSize[shp->nRecords - 1] : 100;
+    if (im_shp_count_records(shp, shp_size, 0, &at) <= shp->nRecords) {
+      im_warn("%s: %llu bytes after its last record are not a record; they are ignored", path,
+              (unsigned long long)(shp_size - last_end));
+      broken = -1;
+    }
+  }
+  if (broken >= 0)
+    goto bad_index;
 
   if ((st_ret = source_crs(&io, path, &layer->crs_definition, &layer->crs_file, err)))
     goto fail;
@@ -644,10 +663,25 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   im_budget_init(&budget);
   size_t cap = 0;
   for (int i = 0; i < shp->nRecords; i++) {
-    if (!wanted(shp, i, query))
+    /* Each record's own header must give the index's length: read with
+     * its box when a query filters, else from what SHPReadObject read
+     * (shapelib keeps the whole record, header first, in pabyRec). */
+    bool mismatch = false;
+    bool want = wanted(shp, i, query, &mismatch);
+    if (mismatch) {
+      broken = i;
+      goto bad_index;
+    }
+    if (!want)
       continue;
     shp_last_error[0] = '\0';
     SHPObject *o = SHPReadObject(shp, i);
+    if ((o && read_be32(shp->pabyRec + 4) * 2u != shp->panRecSize[i]) ||
+        (!o && !im_shp_record_matches(shp, i, shp_size))) {
+      SHPDestroyObject(o);
+      broken = i;
+      goto bad_index;
+    }
     if (!o) {
       st_ret = im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "shape %d is truncated or corrupt%s%s", i,
                             shp_last_error[0] ? ": " : "", shp_last_error);
@@ -701,6 +735,12 @@ im_status im_shapefile_load_hooks(const char *path, const SAHooks *hooks, const 
   *out = layer;
   return IM_STATUS_OK;
 
+bad_index : {
+  char *shx = sibling(&io, path, "shx");
+  st_ret = im_error_set(err, IM_STATUS_INPUT, shx ? shx : path, 0, 0, "%s",
+                        im_shx_mismatch(shp, path, broken, shp_size, msg, sizeof msg));
+  free(shx);
+}
 fail:
   if (shp)
     SHPClose(shp);

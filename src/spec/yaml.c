@@ -30,16 +30,21 @@ static void silent_diag(struct fy_diag *diag, void *user, const char *buf, size_
  * being read whole. */
 enum { MAX_SPEC = 4 << 20 };
 
-/* Reports the byte at bad as not UTF-8, at its line:column (columns count
- * characters). */
-static im_status not_utf8(const char *path, const char *buf, size_t bad, im_error *err) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < bad; i++) {
+/* The 1-based line:column of byte off of buf (columns count characters). */
+static void offset_pos(const char *buf, size_t off, int *line, int *column) {
+  *line = 1, *column = 1;
+  for (size_t i = 0; i < off; i++) {
     if (buf[i] == '\n')
-      line++, column = 1;
+      ++*line, *column = 1;
     else if (((unsigned char)buf[i] & 0xC0) != 0x80)
-      column++;
+      ++*column;
   }
+}
+
+/* Reports the byte at bad as not UTF-8, at its line:column. */
+static im_status not_utf8(const char *path, const char *buf, size_t bad, im_error *err) {
+  int line, column;
+  offset_pos(buf, bad, &line, &column);
   unsigned char b = (unsigned char)buf[bad];
   if (!b)
     return im_error_set(err, IM_STATUS_INPUT, path, line, column, "a NUL byte; this does not look like a text file");
@@ -48,7 +53,8 @@ static im_status not_utf8(const char *path, const char *buf, size_t bad, im_erro
 }
 
 /* Ceilings on a document, each against a way a few bytes could cost
- * minutes (a real spec has a few thousand values and a handful of anchors):
+ * minutes or gigabytes (a real spec has a few thousand values, a handful of
+ * anchors and nests less than ten deep):
  * - values: the readers follow aliases where they meet them, so each use
  *   of an alias is read again; nine levels of anchors, each a list of ten
  *   aliases to the one before ("billion laughs"), would make them read
@@ -59,8 +65,20 @@ static im_status not_utf8(const char *path, const char *buf, size_t bad, im_erro
  *   first, a linear pass.
  * - duplicate keys: libfyaml compares each key of a mapping with every
  *   earlier one (20,000 keys: 16 s); it is told to allow them, and they
- *   are found here by sorting each mapping's keys. */
-enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256 };
+ *   are found here by sorting each mapping's keys.
+ * - read ahead: a flow collection ([ ] or { }) where a key may stand
+ *   could be a key, so libfyaml keeps its tokens queued, at ~350 bytes
+ *   for each byte of text, until it sees whether a ':' follows: 4 MiB of
+ *   '{' took 1.47 GB before any ceiling was reached. The parser is fed
+ *   the text through a callback that gives it no more than MAX_PENDING
+ *   bytes more after it last delivered an event (a mark's input_pos
+ *   cannot say where that event ended: libfyaml 0.7 counts it from the
+ *   start of its current 64 KiB buffer). A flow collection on one line
+ *   longer than that (a spec written as compact JSON) is refused with it;
+ *   broken into lines, it is read: a key cannot span lines.
+ * - depth: the build recurses; libfyaml refuses 64 levels itself, but
+ *   only after queueing them. */
+enum { MAX_VALUES = 250000, MAX_EXPANDED_DEPTH = 128, MAX_ANCHORS = 256, MAX_DEPTH = 64, MAX_PENDING = 32 << 10 };
 
 static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
   if (!n)
@@ -85,19 +103,54 @@ static bool walk_expanded(struct fy_node *n, int depth, size_t *count) {
   return true;
 }
 
-/* Counts values and anchors from the parser's events; returns why the
- * document passes a ceiling, or NULL. A syntax error ends the count: the
- * build reports it, with its position. */
-static const char *prescan(const char *text, size_t len, struct fy_diag *diag, char *buf, size_t size) {
+typedef struct {
+  const char *text;
+  size_t len;
+  size_t fed;       /* bytes given to the parser */
+  size_t delivered; /* fed when the parser last delivered an event */
+  bool cut;         /* the parser asked for more than MAX_PENDING ahead */
+} feed;
+
+static ssize_t feed_parser(void *user, void *buf, size_t count) {
+  feed *f = user;
+  size_t limit = f->delivered + MAX_PENDING;
+  size_t n = f->len - f->fed;
+  if (n > count)
+    n = count;
+  if (f->fed + n > limit) {
+    n = limit > f->fed ? limit - f->fed : 0;
+    if (!n) {
+      f->cut = true;
+      return 0;
+    }
+  }
+  memcpy(buf, f->text + f->fed, n);
+  f->fed += n;
+  return (ssize_t)n;
+}
+
+/* Counts values, anchors and depth from the parser's events, feeding it at
+ * most MAX_PENDING bytes ahead of what it has delivered; returns why the
+ * document passes a ceiling (with where, 1-based, into *line and *column),
+ * or NULL. A syntax error ends the count: the build reports it, with its
+ * position. */
+static const char *prescan(const char *text, size_t len, struct fy_diag *diag, char *buf, size_t size, int *line,
+                           int *column) {
   struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
   struct fy_parser *p = fy_parser_create(&cfg);
-  if (!p || fy_parser_set_string(p, text, len) != 0) {
+  feed in = {text, len, 0, 0, false};
+  *line = *column = 0;
+  if (!p || fy_parser_set_input_callback(p, &in, feed_parser) != 0) {
     fy_parser_destroy(p);
     return NULL; /* the build will meet the same trouble and say so */
   }
   size_t anchors = 0, values = 0;
+  int depth = 0;
+  const struct fy_mark *at = NULL;
+  int last_line = 1, last_column = 1; /* where the last event ended */
   struct fy_event *e;
-  while (anchors <= MAX_ANCHORS && values <= MAX_VALUES && (e = fy_parser_parse(p))) {
+  const char *why = NULL;
+  while (!why && (e = fy_parser_parse(p))) {
     const struct fy_token *anchor = e->type == FYET_SCALAR           ? e->scalar.anchor
                                     : e->type == FYET_SEQUENCE_START ? e->sequence_start.anchor
                                     : e->type == FYET_MAPPING_START  ? e->mapping_start.anchor
@@ -105,17 +158,38 @@ static const char *prescan(const char *text, size_t len, struct fy_diag *diag, c
     anchors += anchor != NULL;
     values += e->type == FYET_SCALAR || e->type == FYET_ALIAS || e->type == FYET_SEQUENCE_START ||
               e->type == FYET_MAPPING_START;
+    depth += (e->type == FYET_SEQUENCE_START || e->type == FYET_MAPPING_START) -
+             (e->type == FYET_SEQUENCE_END || e->type == FYET_MAPPING_END);
+    const struct fy_mark *end = fy_event_end_mark(e);
+    if (end && !in.cut)
+      last_line = end->line + 1, last_column = end->column + 1;
+    in.delivered = in.fed;
+    if (anchors > MAX_ANCHORS || values > MAX_VALUES || depth > MAX_DEPTH) {
+      at = fy_event_start_mark(e);
+      if (at)
+        *line = at->line + 1, *column = at->column + 1;
+      if (anchors > MAX_ANCHORS)
+        snprintf(buf, size, "the document has more than %d anchors (&name), more than influmap reads in one file",
+                 MAX_ANCHORS);
+      else if (values > MAX_VALUES)
+        snprintf(buf, size, "the document has more than %d values, more than influmap reads in one file", MAX_VALUES);
+      else
+        snprintf(buf, size, "YAML: nested more than %d deep", MAX_DEPTH);
+      why = buf;
+    }
     fy_parser_event_free(p, e);
   }
   fy_parser_destroy(p);
-  if (anchors > MAX_ANCHORS)
-    snprintf(buf, size, "the document has more than %d anchors (&name), more than influmap reads in one file",
-             MAX_ANCHORS);
-  else if (values > MAX_VALUES)
-    snprintf(buf, size, "the document has more than %d values, more than influmap reads in one file", MAX_VALUES);
-  else
-    return NULL;
-  return buf;
+  if (!why && in.cut) {
+    offset_pos(text, in.fed, line, column);
+    snprintf(buf, size,
+             "YAML: more than %d KiB read without a complete value since line %d, column %d: an unclosed [ or {, "
+             "or a value longer than influmap reads (a [ ] or { } that long, a spec written as JSON among them, "
+             "must be broken into lines)",
+             MAX_PENDING >> 10, last_line, last_column);
+    why = buf;
+  }
+  return why;
 }
 
 typedef struct {
@@ -252,12 +326,13 @@ im_status im_yaml_load(const char *path, const char *text, size_t len, struct fy
     free(buf);
     return im_error_set(err, IM_STATUS_INTERNAL, path, 0, 0, "out of memory");
   }
-  char why[256];
-  const char *over = prescan(buf, len, diag, why, sizeof why);
+  char why[320];
+  int line, column;
+  const char *over = prescan(buf, len, diag, why, sizeof why, &line, &column);
   if (over) {
     free(buf);
     fy_diag_destroy(diag);
-    return im_error_set(err, IM_STATUS_INPUT, path, 0, 0, "%s", over);
+    return im_error_set(err, IM_STATUS_INPUT, path, line, column, "%s", over);
   }
   fy_diag_set_collect_errors(diag, true);
   struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS, .diag = diag};

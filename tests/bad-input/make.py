@@ -7,6 +7,7 @@ Each file's exact outcome is asserted by tests/test_bad_input.c; README.md
 lists them. Files too big to commit (10^7 vertices, 1 MB labels, a 10 MB
 CSV field) are made by the test itself in its scratch folder.
 """
+import math
 import os
 import struct
 import sys
@@ -112,6 +113,24 @@ def main():
         be(f["shx"], 24, 54)
     three_sq = [record(5, [[(x + dx, y) for x, y in SQ]]) for dx in (0, 6, 12)]
     shp_set("shx-fewer-than-dbf", 5, three_sq, patch=shx_first_only)
+    # 22 shapes and rows, the index rewritten to 8 entries that point 36
+    # bytes into records 0, 2, 4, ... 14 (their lengths kept): read by it,
+    # 8 shapes made of other bytes, and 14 records lost, with only the
+    # warning that the table has more rows.
+    def shx_into_records(f):
+        old = bytes(f["shx"])
+        f["shx"] = bytearray(old[:100])
+        for k in range(8):
+            off, length = struct.unpack(">ii", old[100 + 16 * k:108 + 16 * k])
+            f["shx"] += struct.pack(">ii", off + 18, length)
+        be(f["shx"], 24, (100 + 8 * 8) // 2)
+    def ring(i):
+        n = 4 + i % 5
+        pts = [(-70 + i + 0.4 * math.cos(2 * math.pi * k / n), -7 + 0.4 * math.sin(2 * math.pi * k / n))
+               for k in range(n)]
+        return pts + pts[:1]
+    twenty_two = [record(5, [ring(i)]) for i in range(22)]
+    shp_set("shx-into-records", 5, twenty_two, patch=shx_into_records)
     shp_set("cpg-unknown-encoding", 5, poly, rows=[["Bogot\xe1"]], cpg=b"KLINGON-8\n")
     shp_set("prj-not-wkt", 5, poly, prj=b"this is not WKT, it is a shopping list: eggs, milk\n")
     # Files that are not what they should be are never quoted: shadow-like
