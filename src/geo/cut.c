@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "core/mem-private.h"
+#include "geo/geom-private.h"
 #include "influmap/geom.h"
 
 static double wrap180(double x) {
@@ -228,4 +229,61 @@ bool im_geom_cut_antimeridian(const im_geom *src, double lon0, bool as_outline, 
   }
   free(u);
   return ok;
+}
+
+/* An edge of a ring along the dateline (both ends on one of the ±180
+ * meridians) or along a pole (both at ±90): where a source cut a shape
+ * that reaches round the world (Natural Earth's Antarctica, Russia, Fiji),
+ * not a border. */
+static bool dateline_edge(const double *a, const double *b) {
+  return (fabs(a[0]) == 180 && a[0] == b[0]) || (fabs(a[1]) == 90 && a[1] == b[1]);
+}
+
+bool im_geom_has_dateline_edges(const im_geom *g) {
+  if (g->kind == IM_GEOM_POINT)
+    return false;
+  for (size_t p = 0; p < g->nparts; p++) {
+    const double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    for (size_t i = 1; i < n; i++)
+      if (dateline_edge(v + 2 * i - 2, v + 2 * i))
+        return true;
+    if (g->kind == IM_GEOM_POLYGON && n > 1 && dateline_edge(v + 2 * (n - 1), v))
+      return true;
+  }
+  return false;
+}
+
+bool im_geom_break_at_dateline(const im_geom *src, im_geom *dst) {
+  im_geom_reset(dst, IM_GEOM_LINE);
+  for (size_t p = 0; p < src->nparts; p++) {
+    const double *v = src->xy + 2 * src->parts[p];
+    size_t n = im_geom_part_size(src, p);
+    bool ring = src->kind == IM_GEOM_POLYGON;
+    if (ring && n > 1 && v[0] == v[2 * (n - 1)] && v[1] == v[2 * (n - 1) + 1])
+      n--; /* the closing vertex is the first */
+    size_t edges = ring ? n : (n ? n - 1 : 0), start = 0;
+    /* A ring is walked from just after one of its cut edges, so it is
+     * broken only there. */
+    if (ring)
+      for (size_t i = 0; i < n; i++)
+        if (dateline_edge(v + 2 * i, v + 2 * ((i + 1) % n))) {
+          start = (i + 1) % n;
+          break;
+        }
+    if (!im_geom_begin_part(dst) || !im_geom_add_point(dst, v[2 * start], v[2 * start + 1]))
+      return false;
+    for (size_t e = 0; e < edges; e++) {
+      const double *a = v + 2 * ((start + e) % n), *b = v + 2 * ((start + e + 1) % n);
+      if (dateline_edge(a, b)) {
+        im_geom_end_part(dst, 2);
+        if (!im_geom_begin_part(dst))
+          return false;
+      }
+      if (!im_geom_add_point(dst, b[0], b[1]))
+        return false;
+    }
+    im_geom_end_part(dst, 2);
+  }
+  return true;
 }

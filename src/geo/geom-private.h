@@ -27,4 +27,13 @@ bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
  * do; a ring whose bounding box does not hold the point cannot. */
 bool im_ring_contains(const double *xy, size_t n, double x, double y);
 
+/* Natural Earth and others cut shapes that reach round the world at ±180°
+ * and run their rings along that meridian, or along a pole: filled, those
+ * edges do not show; stroked, they draw a line across the land wherever the
+ * map is not itself cut there (cut.c). im_geom_has_dateline_edges says
+ * whether g (lines or rings) has such an edge; im_geom_break_at_dateline
+ * gives g's rings and lines as lines without them (dst: reset). */
+bool im_geom_has_dateline_edges(const im_geom *g);
+bool im_geom_break_at_dateline(const im_geom *src, im_geom *dst);
+
 #endif

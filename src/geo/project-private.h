@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
   im_geom work, cut, dense, thin, kept;
   im_geom capd, capfill, capline; /* densified for, and clipped to, the visible cap */
+  im_geom seam;                   /* an outline without the dateline's cut edges */
 } im_proj_scratch;
 
 void im_proj_scratch_init(im_proj_scratch *s);

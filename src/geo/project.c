@@ -25,6 +25,7 @@ void im_proj_scratch_init(im_proj_scratch *s) {
   im_geom_init(&s->capd, IM_GEOM_POINT);
   im_geom_init(&s->capfill, IM_GEOM_POINT);
   im_geom_init(&s->capline, IM_GEOM_POINT);
+  im_geom_init(&s->seam, IM_GEOM_POINT);
 }
 
 void im_proj_scratch_free(im_proj_scratch *s) {
@@ -36,6 +37,7 @@ void im_proj_scratch_free(im_proj_scratch *s) {
   im_geom_free(&s->capd);
   im_geom_free(&s->capfill);
   im_geom_free(&s->capline);
+  im_geom_free(&s->seam);
 }
 
 bool im_project_lonlat(const im_proj_env *env, im_proj_scratch *s, const im_proj_feature *f, size_t *lost) {
@@ -253,6 +255,13 @@ im_proj_result im_project_feature(const im_proj_env *env, im_proj_scratch *s, co
     p->has_fill = true;
   }
   if (polygon && (want_outline || env->cache)) {
+    /* Stroked, a ring's cut along the dateline would draw a line across
+     * the land wherever the map is not cut there itself. */
+    if (im_geom_has_dateline_edges(line_src)) {
+      if (!im_geom_break_at_dateline(line_src, &s->seam))
+        return IM_PROJ_OOM;
+      line_src = &s->seam;
+    }
     if (!(env->cap ? im_geom_copy(&s->dense, line_src)
                    : im_geom_cut_antimeridian(line_src, env->lon0, true, &s->dense)))
       return IM_PROJ_OOM;

@@ -90,7 +90,15 @@ bool im_render_prepare(im_render_ctx *rc, const im_geom *src, bool as_outline, d
       return false;
     src = as_outline ? lines : fill;
   }
-  if (!im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->scratch.cut))
+  if (as_outline && im_geom_has_dateline_edges(src)) {
+    if (!im_geom_break_at_dateline(src, &rc->scratch.seam))
+      return false;
+    src = &rc->scratch.seam;
+  }
+  /* An azimuthal map (with a cap) does not tear at its antimeridian
+   * (geo/project.c). */
+  if (!(rc->has_cap ? im_geom_copy(&rc->scratch.cut, src)
+                    : im_geom_cut_antimeridian(src, rc->lon0, as_outline, &rc->scratch.cut)))
     return false;
   im_geom *g = &rc->scratch.cut;
   if (g->kind != IM_GEOM_POINT) {
