@@ -565,6 +565,40 @@ static void no_seams_between_countries(void **state) {
   }
 }
 
+/* Natural Earth cuts Antarctica at 180 degrees and runs its ring down that
+ * meridian to the pole and along it: stroked on a south polar map, that cut
+ * drew a line from the Ross Sea to the pole. The 180th meridian at 85-88
+ * degrees south is inland ice, filled and not stroked. */
+static void no_dateline_seam_on_polar_map(void **state) {
+  (void)state;
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 400px, height: 400px, dpi: 72}\n"
+           "  crs: \"+proj=stere +lat_0=-90 +lat_ts=-71 +lon_0=0 +datum=WGS84\"\n"
+           "  extent: {west: -180, east: 180, south: -90, north: -60}\n  background: \"#ffffff\"\n"
+           "layers:\n  - {id: c, source: %s, fill: \"#00ff00\", stroke: {color: \"#ff0000\", width: 2px}}\n",
+           src_path("shapes/ne_50m_admin_0_countries.shp"));
+  im_map *map = load_spec_text("polar-seam.yaml", yaml);
+  const char *png = scratch_path("polar-seam.png");
+  render_ok(map, png);
+  test_image img;
+  assert_true(image_load(png, &img));
+  map_projector p;
+  map_projector_init(&p, map);
+  int red = 0, green = 0;
+  for (double lat = -88; lat <= -85; lat += 0.5) {
+    uint32_t px = map_projector_sample(&p, &img, 180, lat);
+    red += pixel_near(px, 0xff0000, 90);
+    green += pixel_near(px, 0x00ff00, 40);
+  }
+  print_message("along 180 degrees, 85-88 S: %d red, %d green of 7\n", red, green);
+  assert_int_equal(red, 0);
+  assert_int_equal(green, 7);
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
@@ -572,6 +606,6 @@ int main(void) {
       cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
       cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
       cmocka_unit_test(page_size_overflow),         cmocka_unit_test(no_seams_between_polygons),
-      cmocka_unit_test(no_seams_between_countries)};
+      cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
