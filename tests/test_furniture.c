@@ -910,16 +910,47 @@ static void legend_labels_and_no_data(void **state) {
   }
 }
 
+/* In a legend's section, values a reader cannot tell apart on the map are
+ * one row, a symbol only some of them have (a route) not keeping them
+ * apart: on actor-venezuela, diplomacy (routes and circles) and health and
+ * other (circles) are drawn alike, as are the hollow announced (a dashed
+ * route and rings) and proposed (rings). */
+static void legend_rows_alike_are_one(void **state) {
+  (void)state;
+  im_error err;
+  im_map *map = NULL;
+  assert_ok(im_map_load(src_path("styles/actor-venezuela.yaml"), &map, &err), &err);
+  const char *pdf = scratch_path("legend-alike.pdf");
+  assert_ok(im_map_render(map, pdf, NULL, &err), &err);
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", pdf);
+  char *text = run_capture(cmd);
+  assert_non_null(strstr(text, "diplomacy, health, other ("));
+  assert_non_null(strstr(text, "announced, proposed ("));
+  assert_null(strstr(text, "\nproposed ("));
+  free(text);
+  im_map_free(map);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(legend_labels_and_no_data),      cmocka_unit_test(numbered_key_in_margin),
-      cmocka_unit_test(legend_lists_classes_drawn),     cmocka_unit_test(legend_by_field_merges_layers),
-      cmocka_unit_test(legend_by_category_with_routes), cmocka_unit_test(legend_by_actor_neutral),
-      cmocka_unit_test(scalebar_true_at_centre),        cmocka_unit_test(scalebar_refused_on_world_maps),
-      cmocka_unit_test(mapset_scale_and_north),         cmocka_unit_test(scalebar_at_latitude),
-      cmocka_unit_test(north_arrow_true_north),         cmocka_unit_test(graticule_labels_apart),
-      cmocka_unit_test(title_and_credits_are_text),     cmocka_unit_test(margins_stay_white),
-      cmocka_unit_test(inset_shows_footprint),          cmocka_unit_test(spec_errors),
+      cmocka_unit_test(legend_labels_and_no_data),
+      cmocka_unit_test(numbered_key_in_margin),
+      cmocka_unit_test(legend_lists_classes_drawn),
+      cmocka_unit_test(legend_by_field_merges_layers),
+      cmocka_unit_test(legend_by_category_with_routes),
+      cmocka_unit_test(legend_by_actor_neutral),
+      cmocka_unit_test(scalebar_true_at_centre),
+      cmocka_unit_test(scalebar_refused_on_world_maps),
+      cmocka_unit_test(mapset_scale_and_north),
+      cmocka_unit_test(scalebar_at_latitude),
+      cmocka_unit_test(north_arrow_true_north),
+      cmocka_unit_test(graticule_labels_apart),
+      cmocka_unit_test(title_and_credits_are_text),
+      cmocka_unit_test(legend_rows_alike_are_one),
+      cmocka_unit_test(margins_stay_white),
+      cmocka_unit_test(inset_shows_footprint),
+      cmocka_unit_test(spec_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

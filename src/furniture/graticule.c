@@ -33,7 +33,7 @@
 #include "core/mem-private.h"
 #include "furniture/furniture-private.h"
 
-#define GRAT_FONT "Noto Sans 5.5"
+#define GRAT_FONT "Noto Sans 6" /* the checklist's least print size */
 /* Air between the frame's edge and a degree label, in points. */
 #define GRAT_GAP_PT 2.0
 /* First sampling step along a line, degrees; refined from there. */

@@ -64,17 +64,46 @@ static int cmp_entry_order(const im_legend_entry *a, const im_legend_entry *b) {
   return a->kind < b->kind ? -1 : a->kind > b->kind;
 }
 
-/* Do two rows show the same symbols (in the same order)? */
-static bool rows_look_alike(const im_furniture_state *s, const row *a, const row *b) {
-  if (a->nentries != b->nentries)
-    return false;
-  for (size_t k = 0; k < a->nentries; k++) {
-    const im_legend_entry *x = &s->entries[a->entries[k]], *y = &s->entries[b->entries[k]];
-    if (x->kind != y->kind || x->layer != y->layer ||
-        !im_legend_same_look(im_legend_entry_style(x), im_legend_entry_style(y)))
-      return false;
+/* The entry of row r for a layer's points, lines or polygons; NULL: none. */
+static const im_legend_entry *row_entry(const im_furniture_state *s, const row *r, const im_legend_entry *like) {
+  for (size_t k = 0; k < r->nentries; k++) {
+    const im_legend_entry *x = &s->entries[r->entries[k]];
+    if (x->kind == like->kind && x->layer == like->layer)
+      return x;
   }
-  return true;
+  return NULL;
+}
+
+/* Do two rows look alike to a reader of the map: every symbol both show
+ * (a layer's points, its lines) drawn the same, and at least one shown by
+ * both? A value that only some routes have ("diplomacy": a route and
+ * circles) and one that has none ("other": circles) are told apart on the
+ * map by nothing, so the legend may not tell them apart either. */
+static bool rows_look_alike(const im_furniture_state *s, const row *a, const row *b) {
+  bool shared = false;
+  for (size_t k = 0; k < a->nentries; k++) {
+    const im_legend_entry *x = &s->entries[a->entries[k]], *y = row_entry(s, b, x);
+    if (!y)
+      continue;
+    if (!im_legend_same_look(im_legend_entry_style(x), im_legend_entry_style(y)))
+      return false;
+    shared = true;
+  }
+  return shared;
+}
+
+/* Adds entry i to r's symbols, in layer order, then points, lines,
+ * polygons. */
+static void row_add_entry(const im_furniture_state *s, row *r, size_t i) {
+  if (r->nentries >= MAX_ROW_SYMBOLS)
+    return;
+  const im_legend_entry *e = &s->entries[i];
+  size_t at = r->nentries++;
+  while (at > 0 && cmp_entry_order(e, &s->entries[r->entries[at - 1]]) < 0) {
+    r->entries[at] = r->entries[at - 1];
+    at--;
+  }
+  r->entries[at] = i;
 }
 
 /* The text a row shows for an entry's label: the legend's labels: give
@@ -112,24 +141,16 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
                  .other = !strcmp(e->label, "other")};
     }
     r->count += e->count;
-    if (r->nentries < MAX_ROW_SYMBOLS) {
-      /* Symbols in layer order, then points, lines, polygons. */
-      size_t at = r->nentries++;
-      while (at > 0 && cmp_entry_order(e, &s->entries[r->entries[at - 1]]) < 0) {
-        r->entries[at] = r->entries[at - 1];
-        at--;
-      }
-      r->entries[at] = i;
-    }
+    row_add_entry(s, r, i);
     if (e->layer < r->layer || (e->layer == r->layer && e->cls < r->cls)) {
       r->layer = e->layer;
       r->cls = e->cls;
     }
   }
   qsort(rows, n, sizeof *rows, lg->sort == IM_LEGEND_SORT_LABEL ? cmp_label : cmp_data);
-  /* In a section, values drawn exactly alike are one row: a reader cannot
-   * tell "occurred" from "operational" on the map, so neither may the
-   * legend pretend to. */
+  /* In a section, values drawn alike are one row: a reader cannot tell
+   * "occurred" from "operational" on the map, so neither may the legend
+   * pretend to (rows_look_alike). */
   if (!lg->nsections)
     return n;
   size_t out = 0;
@@ -149,6 +170,10 @@ static size_t build_rows(const im_page *pg, size_t sec, row *rows) {
     size_t len = strlen(into->joined);
     snprintf(into->joined + len, sizeof into->joined - len, ", %s", rows[i].label);
     into->count += rows[i].count;
+    /* The joined row shows every symbol either showed. */
+    for (size_t k = 0; k < rows[i].nentries; k++)
+      if (!row_entry(s, into, &s->entries[rows[i].entries[k]]))
+        row_add_entry(s, into, rows[i].entries[k]);
   }
   return out;
 }
