@@ -38,6 +38,9 @@ const char *im_cache_dir_current(void);
 
 /* The base folder on this thread, NULL for the current folder. */
 const char *im_base_dir_current(void);
+/* path from base when it is relative and base is not NULL; a new string
+ * (NULL: out of memory). */
+char *im_path_from_base(const char *base, const char *path);
 
 /* Passes name (written in from_file) through the current context's
  * resolver into a new string in *out. Returns false when there is no

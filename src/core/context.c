@@ -58,14 +58,13 @@ void im_context_set_warning_handler(im_context *ctx, im_warning_fn fn, void *use
   ctx->warn_user = user;
 }
 
-/* dir from the base folder when it is relative; a new string. */
-static char *from_base(const char *base, const char *dir) {
-  if (!base || dir[0] == '/')
-    return im_strdup(dir);
-  size_t n = strlen(base) + strlen(dir) + 2;
+char *im_path_from_base(const char *base, const char *path) {
+  if (!base || path[0] == '/')
+    return im_strdup(path);
+  size_t n = strlen(base) + strlen(path) + 2;
   char *p = malloc(n);
   if (p)
-    snprintf(p, n, "%s/%s", base, dir);
+    snprintf(p, n, "%s/%s", base, path);
   return p;
 }
 
@@ -74,7 +73,7 @@ static im_status refresh_cache_path(im_context *ctx, im_error *err) {
   ctx->cache_path = NULL;
   if (ctx->cache != CACHE_DIR)
     return IM_STATUS_OK;
-  if (!(ctx->cache_path = from_base(ctx->base_dir, ctx->cache_dir)))
+  if (!(ctx->cache_path = im_path_from_base(ctx->base_dir, ctx->cache_dir)))
     return im_error_set(err, IM_STATUS_INTERNAL, NULL, 0, 0, "out of memory");
   return IM_STATUS_OK;
 }

@@ -79,15 +79,7 @@ static void format_number(double v, char *buf, size_t size) {
     im_snprintf(buf, size, "%g", v);
     return;
   }
-  char digits[32];
-  im_snprintf(digits, sizeof digits, "%.0f", fabs(v));
-  size_t n = strlen(digits), o = 0;
-  for (size_t i = 0; i < n && o + 2 < size; i++) {
-    if (i && (n - i) % 3 == 0)
-      buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = '\0';
+  im_format_number(v, 0, true, buf, size);
 }
 
 static PangoLayout *number_layout(im_page *pg, int i) {

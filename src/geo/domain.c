@@ -2,6 +2,7 @@
  * on a few projected points, so they hold for any CRS PROJ knows rather
  * than for a list of projection names. */
 #include "geo/domain-private.h"
+#include "geo/geom-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -210,20 +211,9 @@ static void crossing(const im_cap *k, const double *p, const double *q, double *
  * cap is closed along the rim, so it must not depend on the rings'
  * orientation, which sources do not agree on. */
 static bool polygon_contains(const im_geom *src, double lon, double lat) {
-  for (int turn = -1; turn <= 1; turn++) {
-    double x = lon + 360.0 * turn;
-    bool in = false;
-    for (size_t p = 0; p < src->nparts; p++) {
-      const double *v = src->xy + 2 * src->parts[p];
-      size_t n = im_geom_part_size(src, p);
-      for (size_t i = 0, j = n - 1; i < n; j = i++)
-        if ((v[2 * i + 1] > lat) != (v[2 * j + 1] > lat) &&
-            x < v[2 * j] + (lat - v[2 * j + 1]) * (v[2 * i] - v[2 * j]) / (v[2 * i + 1] - v[2 * j + 1]))
-          in = !in;
-    }
-    if (in)
+  for (int turn = -1; turn <= 1; turn++)
+    if (im_geom_contains(src, lon + 360.0 * turn, lat))
       return true;
-  }
   return false;
 }
 

@@ -26,6 +26,8 @@ bool im_segment_hits_box(double x0, double y0, double x1, double y1, im_bbox b);
  * (even-odd, as drawn) contains the point when an odd number of its rings
  * do; a ring whose bounding box does not hold the point cannot. */
 bool im_ring_contains(const double *xy, size_t n, double x, double y);
+/* The same over every part of g (even-odd, as drawn). */
+bool im_geom_contains(const im_geom *g, double x, double y);
 
 /* Natural Earth and others cut shapes that reach round the world at ±180°
  * and run their rings along that meridian, or along a pole: filled, those

@@ -311,3 +311,13 @@ bool im_ring_contains(const double *xy, size_t n, double x, double y) {
   }
   return in;
 }
+
+bool im_geom_contains(const im_geom *g, double x, double y) {
+  bool in = false;
+  for (size_t p = 0; p < g->nparts; p++) {
+    size_t n = im_geom_part_size(g, p);
+    if (n && im_ring_contains(g->xy + 2 * g->parts[p], n, x, y))
+      in = !in;
+  }
+  return in;
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "geo/crs-private.h"
+#include "geo/geom-private.h"
 #include "render/render-private.h"
 
 #define DEG (M_PI / 180)
@@ -50,27 +51,14 @@ static bool add_device(im_render_ctx *rc, im_geom *g, double lon, double lat) {
                            rc->fy0 + (f->ymax - xy[1]) * rc->dev_per_unit_y);
 }
 
-/* Even-odd point in polygon over every part of g. */
-static bool inside(const im_geom *g, double x, double y) {
-  bool in = false;
-  for (size_t p = 0; p < g->nparts; p++) {
-    const double *v = g->xy + 2 * g->parts[p];
-    size_t n = im_geom_part_size(g, p);
-    for (size_t i = 0, j = n - 1; i < n; j = i++)
-      if ((v[2 * i + 1] > y) != (v[2 * j + 1] > y) &&
-          x < v[2 * j] + (y - v[2 * j + 1]) * (v[2 * i] - v[2 * j]) / (v[2 * i + 1] - v[2 * j + 1]))
-        in = !in;
-  }
-  return in;
-}
-
 /* Whether the whole frame (a hair inside its edges) lies inside g. */
 static bool frame_inside(const im_render_ctx *rc, const im_geom *g) {
   enum { PER_EDGE = 64 };
   double x0 = rc->fx0 + 0.5, y0 = rc->fy0 + 0.5, x1 = rc->fx0 + rc->fw - 0.5, y1 = rc->fy0 + rc->fh - 0.5;
   for (int i = 0; i <= PER_EDGE; i++) {
     double t = (double)i / PER_EDGE, x = x0 + t * (x1 - x0), y = y0 + t * (y1 - y0);
-    if (!inside(g, x, y0) || !inside(g, x, y1) || !inside(g, x0, y) || !inside(g, x1, y))
+    if (!im_geom_contains(g, x, y0) || !im_geom_contains(g, x, y1) || !im_geom_contains(g, x0, y) ||
+        !im_geom_contains(g, x1, y))
       return false;
   }
   return true;

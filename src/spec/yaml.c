@@ -596,16 +596,7 @@ bool im_yaml_file_exists(const char *p) {
 }
 
 /* path from the context's base folder when it is relative; a new string. */
-static char *from_base(const char *path) {
-  const char *base = im_base_dir_current();
-  if (!base || path[0] == '/')
-    return im_strdup(path);
-  size_t n = strlen(base) + strlen(path) + 2;
-  char *p = malloc(n);
-  if (p)
-    snprintf(p, n, "%s/%s", base, path);
-  return p;
-}
+static char *from_base(const char *path) { return im_path_from_base(im_base_dir_current(), path); }
 
 char *im_yaml_resolve_path(const char *from_file, const char *rel) {
   if (rel[0] == '/')
