@@ -546,18 +546,11 @@ static im_status load_in(im_context *ctx, const char *name, const char *text, si
 static im_status load(im_context *ctx, const char *name, const char *text, size_t len, im_map **out,
                       im_error_list *errors, im_error *err) {
   const im_context *was = im_context_enter(ctx);
-  char *joined = NULL;
   /* A relative spec path is from the base folder (a string's name only
    * places the paths it names: yaml.c). */
-  const char *base = im_base_dir_current();
-  if (!text && base && name[0] != '/') {
-    size_t n = strlen(base) + strlen(name) + 2;
-    if ((joined = malloc(n)))
-      snprintf(joined, n, "%s/%s", base, name);
-  }
-  im_status st = !text && base && name[0] != '/' && !joined
-                     ? im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory")
-                     : load_in(ctx, joined ? joined : name, text, len, out, errors, err);
+  char *joined = text ? NULL : im_path_from_base(im_base_dir_current(), name);
+  im_status st = !text && !joined ? im_error_set(err, IM_STATUS_INTERNAL, name, 0, 0, "out of memory")
+                                  : load_in(ctx, joined ? joined : name, text, len, out, errors, err);
   free(joined);
   im_context_leave(was);
   return st;
