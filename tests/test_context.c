@@ -239,7 +239,12 @@ static void resolver_decides(void **state) {
   assert_int_equal(err.line, 6);
   assert_int_equal(err.column, 13);
   char want[4300], got[4400];
-  snprintf(want, sizeof want, "house.yaml:6:13: source '%s' refused by the host's file resolver", countries());
+  /* A path past 60 characters is shown by its last 60 (the checkout's own
+   * folder decides which case this is): the file's name stays in view. */
+  const char *path = countries();
+  size_t plen = strlen(path);
+  snprintf(want, sizeof want, "house.yaml:6:13: source '%s%s' refused by the host's file resolver",
+           plen > 60 ? "..." : "", plen > 60 ? path + plen - 60 : path);
   assert_string_equal(im_error_format(&err, got, sizeof got), want);
 
   /* include: goes through it too. */

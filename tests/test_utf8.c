@@ -114,8 +114,28 @@ static void shown(void **state) {
   assert_int_equal(strlen(im_utf8_shown(continuation, buf)), 4 * IM_SHOWN_MAX + 3);
 }
 
+/* A path keeps its end, where the file's name is. */
+static void shown_path(void **state) {
+  (void)state;
+  char buf[IM_SHOWN_SIZE];
+  assert_string_equal(im_utf8_shown_path("shapes/a\nb.shp", buf), "shapes/a?b.shp");
+  char path[200];
+  memset(path, 'd', sizeof path);
+  strcpy(path + 150, "/ne_10m_admin_0_countries_americas.shp");
+  assert_string_equal(im_utf8_shown_path(path, buf), "...dddddddddddddddddddddd/ne_10m_admin_0_countries_americas.shp");
+  char accents[200] = "/";
+  for (int i = 0; i < 61; i++)
+    strcat(accents, "\xc3\xa1"); /* 62 characters: the slash is cut, no byte of an accent */
+  assert_int_equal(strlen(im_utf8_shown_path(accents, buf)), 3 + 120);
+  assert_memory_equal(buf, "...\xc3\xa1", 5);
+  char continuation[400];
+  memset(continuation, 0x80, sizeof continuation - 1);
+  continuation[sizeof continuation - 1] = '\0';
+  assert_string_equal(im_utf8_shown_path(continuation, buf), "...");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(valid), cmocka_unit_test(bad_at), cmocka_unit_test(nul_bad),
-                                     cmocka_unit_test(shown)};
+                                     cmocka_unit_test(shown), cmocka_unit_test(shown_path)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

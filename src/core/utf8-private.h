@@ -26,4 +26,8 @@ bool im_utf8_valid(const char *s, size_t n);
 enum { IM_SHOWN_MAX = 60, IM_SHOWN_SIZE = 4 * IM_SHOWN_MAX + 4 };
 const char *im_utf8_shown(const char *s, char buf[IM_SHOWN_SIZE]);
 
+/* The same for a path: a longer one keeps its end and starts with "...",
+ * since the file's name tells a reader more than the folders above it. */
+const char *im_utf8_shown_path(const char *s, char buf[IM_SHOWN_SIZE]);
+
 #endif

@@ -45,3 +45,29 @@ const char *im_utf8_shown(const char *s, char buf[IM_SHOWN_SIZE]) {
   buf[n] = '\0';
   return buf;
 }
+
+const char *im_utf8_shown_path(const char *s, char buf[IM_SHOWN_SIZE]) {
+  size_t len = strlen(s), chars = 0, from = len;
+  /* Walk back over the last IM_SHOWN_MAX characters (bytes bounded too). */
+  while (from > 0 && len - from < 4 * IM_SHOWN_MAX) {
+    unsigned char c = (unsigned char)s[from - 1];
+    if ((c & 0xC0) != 0x80 && chars == IM_SHOWN_MAX)
+      break;
+    from--;
+    chars += (c & 0xC0) != 0x80;
+  }
+  /* Never start inside a sequence. */
+  while (from < len && ((unsigned char)s[from] & 0xC0) == 0x80)
+    from++;
+  size_t n = 0;
+  if (from > 0) {
+    memcpy(buf, "...", 3);
+    n = 3;
+  }
+  for (size_t i = from; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    buf[n++] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+  }
+  buf[n] = '\0';
+  return buf;
+}

@@ -636,7 +636,7 @@ char *im_yaml_resolve(im_yaml_reader *r, int line, int column, const char *what,
   if (!refused)
     im_error_set(r->err, IM_STATUS_INTERNAL, r->file, 0, 0, "out of memory");
   else if (im_error_set(r->err, IM_STATUS_INPUT, r->file, line, column, "%s '%s' refused by the host's file resolver",
-                        what, im_utf8_shown(rel, shown)) &&
+                        what, im_utf8_shown_path(rel, shown)) &&
            r->err)
     r->err->code = IM_E_REFUSED;
   return NULL;
