@@ -168,6 +168,57 @@ static void box_is_the_map_and_nothing_else(void **state) {
   im_map_free(map);
 }
 
+/* On an image the box is replayed in bands of rows on two threads
+ * (page/embed.c); a host whose surface has a device offset is painted in
+ * one go on the calling thread. The two give the same pixels, with the
+ * host's clip (whole pixels: two rectangles) and without. */
+static cairo_surface_t *host_shifted(cairo_t **cr, int shift) {
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, HOST_W, HOST_H + shift);
+  cairo_surface_set_device_offset(s, 0, shift);
+  *cr = cairo_create(s);
+  cairo_scale(*cr, 2, 2);
+  cairo_set_source_rgb(*cr, 0.2, 0.6, 0.3);
+  cairo_paint(*cr);
+  return s;
+}
+
+static void bands_are_one_paint(void **state) {
+  (void)state;
+  im_map *map = spec("bands.yaml", "#dbe9f4", "  margins: 6pt\n  title: Bands\n");
+  im_error err;
+  for (int clipped = 0; clipped < 2; clipped++) {
+    cairo_t *cr[2];
+    cairo_surface_t *host[2] = {host_shifted(&cr[0], 0), host_shifted(&cr[1], 37)};
+    for (int i = 0; i < 2; i++) {
+      if (clipped) {
+        cairo_rectangle(cr[i], 0, 0, 120, 100);
+        cairo_rectangle(cr[i], 150, 120, 100, 100);
+        cairo_clip(cr[i]);
+      }
+      assert_ok(im_map_render_to_box(map, cr[i], BOX_X, BOX_Y, BOX_W, BOX_H, NULL, &err), &err);
+      assert_int_equal(cairo_status(cr[i]), CAIRO_STATUS_SUCCESS);
+      cairo_destroy(cr[i]);
+      cairo_surface_flush(host[i]);
+    }
+    size_t differ = 0, map_px = 0;
+    uint32_t green = px(host[0], 2, HOST_H - 2); /* outside the box */
+    for (int y = 0; y < HOST_H; y++)
+      for (int x = 0; x < HOST_W; x++) {
+        differ += px(host[0], x, y) != px(host[1], x, y + 37);
+        map_px += px(host[0], x, y) != green;
+      }
+    printf("bands against one paint (clip %d): %zu pixels differ, %zu pixels of map\n", clipped, differ, map_px);
+    assert_int_equal(differ, 0);
+    assert_true(map_px > (clipped ? 20000u : 100000u));
+    /* The clip holds: the box's lower left is outside both rectangles. */
+    if (clipped)
+      assert_int_equal(px(host[0], PX0 + 20, PY1 - 20), green);
+    for (int i = 0; i < 2; i++)
+      cairo_surface_destroy(host[i]);
+  }
+  im_map_free(map);
+}
+
 /* A transparent background leaves the host's page showing in the sea and
  * in the margins; land is drawn over it. */
 static void transparent_map_over_the_host(void **state) {
@@ -292,7 +343,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(box_is_the_map_and_nothing_else), cmocka_unit_test(transparent_map_over_the_host),
       cmocka_unit_test(failed_render_leaves_the_host),   cmocka_unit_test(pdf_host_keeps_its_page),
-      cmocka_unit_test(svg_host_keeps_its_page),
+      cmocka_unit_test(svg_host_keeps_its_page),         cmocka_unit_test(bands_are_one_paint),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

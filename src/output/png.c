@@ -44,13 +44,6 @@
  * PNG 1138M -> 1076M instructions, latam-10m 1952M -> 1887M (callgrind).
  * 5 and below lose more in size than they gain. */
 #define IM_PNG_MEM_LEVEL 6
-/* Rows per chunk. Drawn chunks are where the time of a raster map goes,
- * and each drawing that crosses a chunk is walked once per chunk, so not
- * too few; a worker holds one chunk's pixels (2200 px wide: 1.1 MB), so
- * not too many; and deflate loses a little at each chunk's start.
- * Measured on world-robinson (1500 rows): 64 rows 138 ms, 128 124, 256
- * 129, 512 129, 750 (a chunk per thread, unbalanced) 148. */
-#define IM_PNG_CHUNK_ROWS 128
 /* IDAT chunks of at most this many bytes (any split is valid PNG). */
 #define IM_PNG_IDAT_MAX (256u * 1024u)
 
