@@ -28,7 +28,9 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 echo "== ThreadSanitizer: one map rendered from several threads at once (tests/test_threads.c)"
 # gcc's libtsan comes with build-essential (libgcc-12-dev, libtsan2).
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINFLUMAP_WERROR=ON -DINFLUMAP_TSAN=ON >/dev/null
-cmake --build build-tsan -j"$jobs" --target test_threads test_context
+cmake --build build-tsan -j"$jobs" --target test_threads test_context test_embed
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/test_threads
 # Two contexts' warnings from two threads (context.h).
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/test_context
+# A box on an image host, replayed in bands on two threads (page/embed.c).
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/test_embed

@@ -341,9 +341,16 @@ static void svg_host_keeps_its_page(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(box_is_the_map_and_nothing_else), cmocka_unit_test(transparent_map_over_the_host),
-      cmocka_unit_test(failed_render_leaves_the_host),   cmocka_unit_test(pdf_host_keeps_its_page),
-      cmocka_unit_test(svg_host_keeps_its_page),         cmocka_unit_test(bands_are_one_paint),
+      cmocka_unit_test(box_is_the_map_and_nothing_else),
+      cmocka_unit_test(transparent_map_over_the_host),
+      cmocka_unit_test(failed_render_leaves_the_host),
+      cmocka_unit_test(pdf_host_keeps_its_page),
+      /* The SVG host last: Cairo 1.16 keeps a snapshot of what an SVG
+       * surface painted (page/embed.c, release), which LeakSanitizer sees
+       * as lost once a later test's paints reuse the memory that still
+       * pointed at it. */
+      cmocka_unit_test(bands_are_one_paint),
+      cmocka_unit_test(svg_host_keeps_its_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
