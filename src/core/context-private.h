@@ -32,6 +32,20 @@ bool im_context_warning_handler(im_warning_fn *fn, void **user);
 /* The ceilings in force on this thread (limits.h, per layer and per map). */
 im_limits im_limits_current(void);
 
+/* What a message says to raise one ceiling: "raise it with
+ * INFLUMAP_MAX_…" when the environment or the default set it; when the
+ * host program did (its context's limits, im_limits_set), the reader can
+ * do nothing with a variable, and is told so. */
+typedef enum {
+  IM_LIMIT_VERTICES,
+  IM_LIMIT_FEATURES,
+  IM_LIMIT_LAYER_MB,
+  IM_LIMIT_LAYERS,
+  IM_LIMIT_LABELS,
+  IM_LIMIT_LABEL_BYTES
+} im_limit_id;
+const char *im_limit_hint(im_limit_id which);
+
 /* The cache folder on this thread: the context's, else the process's
  * (core/limits-private.h); NULL for none. */
 const char *im_cache_dir_current(void);

@@ -152,6 +152,38 @@ bool im_context_warning_handler(im_warning_fn *fn, void **user) {
 
 im_limits im_limits_current(void) { return im_context_limits(current); }
 
+static size_t limit_field(const im_limits *l, im_limit_id which) {
+  switch (which) {
+  case IM_LIMIT_VERTICES:
+    return l->max_vertices;
+  case IM_LIMIT_FEATURES:
+    return l->max_features;
+  case IM_LIMIT_LAYER_MB:
+    return l->max_layer_mb;
+  case IM_LIMIT_LAYERS:
+    return l->max_layers;
+  case IM_LIMIT_LABELS:
+    return l->max_labels;
+  default:
+    return l->max_label_bytes;
+  }
+}
+
+const char *im_limit_hint(im_limit_id which) {
+  static const char *const by_env[] = {
+      [IM_LIMIT_VERTICES] = "raise it with INFLUMAP_MAX_VERTICES",
+      [IM_LIMIT_FEATURES] = "raise it with INFLUMAP_MAX_FEATURES",
+      [IM_LIMIT_LAYER_MB] = "raise it with INFLUMAP_MAX_LAYER_MB",
+      [IM_LIMIT_LAYERS] = "raise it with INFLUMAP_MAX_LAYERS",
+      [IM_LIMIT_LABELS] = "raise it with INFLUMAP_MAX_LABELS",
+      [IM_LIMIT_LABEL_BYTES] = "raise it with INFLUMAP_MAX_LABEL_BYTES",
+  };
+  im_limits set;
+  bool by_host = (current && current->have_limits && limit_field(&current->limits, which)) ||
+                 (im_limits_set_by_program(&set) && limit_field(&set, which));
+  return by_host ? "a ceiling the host program set" : by_env[which];
+}
+
 const char *im_cache_dir_current(void) {
   if (!current || current->cache == CACHE_PROCESS)
     return im_env_cache_dir();

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "influmap/limits.h"
+
 /* INFLUMAP_THIN=0: every vertex is projected, none thinned out (README.md),
  * to compare a map with or to rule the thinning out. */
 bool im_env_thinning_off(void);
@@ -17,5 +19,9 @@ bool im_env_thinning_off(void);
  * when absolute); NULL for none (INFLUMAP_CACHE_DIR empty or "off", no
  * variable set, out of memory). */
 const char *im_env_cache_dir(void);
+
+/* The ceilings the program set with im_limits_set (0: not set, the
+ * environment's or the default holds); false when it set none. */
+bool im_limits_set_by_program(im_limits *out);
 
 #endif

@@ -75,6 +75,14 @@ im_limits im_limits_get(void) {
   return l;
 }
 
+bool im_limits_set_by_program(im_limits *out) {
+  pthread_mutex_lock(&set_mu);
+  bool set = have_set;
+  *out = set_by_caller;
+  pthread_mutex_unlock(&set_mu);
+  return set;
+}
+
 void im_limits_set(const im_limits *limits) {
   pthread_mutex_lock(&set_mu);
   have_set = limits != NULL;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "io/geojson-stream-private.h"
 
@@ -501,12 +502,12 @@ im_status im_geojson_stream_next(im_geojson_stream *s, size_t max_feature_bytes,
       return st;
     int line, column;
     position(s, e.from + strspn(s->buf, " \t\r\n,"), &line, &column);
-    return im_error_set(err, IM_STATUS_INPUT, s->path, line, column,
-                        "feature %zu is %.2f MiB of JSON; influmap parses one feature at a time, which takes up to %d "
-                        "times its size in memory, and so reads features of at most %.2f MiB (split it, or raise "
-                        "INFLUMAP_MAX_LAYER_MB)",
-                        s->next - 1, (double)len / (1 << 20), IM_GEOJSON_MEMORY_FACTOR,
-                        (double)max_feature_bytes / (1 << 20));
+    return im_error_set(
+        err, IM_STATUS_INPUT, s->path, line, column,
+        "feature %zu is %.2f MiB of JSON; influmap parses one feature at a time, which takes up to %d "
+        "times its size in memory, and so reads features of at most %.2f MiB (split it; the ceiling: %s)",
+        s->next - 1, (double)len / (1 << 20), IM_GEOJSON_MEMORY_FACTOR, (double)max_feature_bytes / (1 << 20),
+        im_limit_hint(IM_LIMIT_LAYER_MB));
   }
   if ((st = read_at(s, e.from, len, err)))
     return st;

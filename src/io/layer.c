@@ -389,20 +389,14 @@ const char *im_budget_add(im_budget *b, size_t vertices, size_t parts, size_t by
   add += bytes + ((vertices || parts) ? FEATURE_OVERHEAD : 0);
   b->bytes = b->bytes > SIZE_MAX - add ? SIZE_MAX : b->bytes + add;
   if (b->features > l->max_features)
-    snprintf(buf, size,
-             "the layer has more than %zu features, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_FEATURES)",
-             l->max_features);
+    snprintf(buf, size, "the layer has more than %zu features, influmap's limit for one layer (%s)", l->max_features,
+             im_limit_hint(IM_LIMIT_FEATURES));
   else if (b->vertices > l->max_vertices)
-    snprintf(buf, size,
-             "the layer has more than %zu vertices, influmap's limit for one layer (raise it with "
-             "INFLUMAP_MAX_VERTICES)",
-             l->max_vertices);
+    snprintf(buf, size, "the layer has more than %zu vertices, influmap's limit for one layer (%s)", l->max_vertices,
+             im_limit_hint(IM_LIMIT_VERTICES));
   else if (b->bytes / ((size_t)1 << 20) >= l->max_layer_mb)
-    snprintf(buf, size,
-             "the layer needs more than %zu MiB of memory, influmap's limit for one layer (raise it "
-             "with INFLUMAP_MAX_LAYER_MB)",
-             l->max_layer_mb);
+    snprintf(buf, size, "the layer needs more than %zu MiB of memory, influmap's limit for one layer (%s)",
+             l->max_layer_mb, im_limit_hint(IM_LIMIT_LAYER_MB));
   else
     return NULL;
   return buf;

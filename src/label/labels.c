@@ -135,9 +135,8 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
   im_limits lim = im_limits_current();
   if (lb->nlabels >= lim.max_labels) {
     if (lb->over_limit++ == 0)
-      im_warn("more than %zu labels on one map, influmap's limit: the rest are left out (raise it with "
-              "INFLUMAP_MAX_LABELS)",
-              lim.max_labels);
+      im_warn("more than %zu labels on one map, influmap's limit: the rest are left out (%s)", lim.max_labels,
+              im_limit_hint(IM_LIMIT_LABELS));
     return 0;
   }
   size_t bytes = strlen(text);
@@ -148,9 +147,8 @@ static int new_label(im_labeler *lb, const char *text, const im_style *st, im_la
       return -1;
     text = cut_text;
     if (lb->cut_long++ == 0)
-      im_warn("a label of %zu bytes was cut to %zu, influmap's limit for one label (raise it with "
-              "INFLUMAP_MAX_LABEL_BYTES)",
-              bytes, cut);
+      im_warn("a label of %zu bytes was cut to %zu, influmap's limit for one label (%s)", bytes, cut,
+              im_limit_hint(IM_LIMIT_LABEL_BYTES));
   }
   char *t = im_label_apply_case(text, st->label.text_case);
   free(cut_text);

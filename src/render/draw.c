@@ -11,6 +11,7 @@
 
 #include "io/layer-cache-private.h"
 #include "core/cnum-private.h"
+#include "core/context-private.h"
 #include "core/mem-private.h"
 #include "influmap/events.h"
 #include "influmap/filter.h"
@@ -131,9 +132,8 @@ static im_status project_feature(layer_job *job, const im_feature *f, size_t ind
   if (r == IM_PROJ_CEILING || n > room) {
     im_error_set(err, IM_STATUS_INPUT, job->layer->path, 0, 0,
                  "layer %s, feature %ld: densified for drawing (a vertex every %g degrees), the layer has "
-                 "more than %zu vertices, influmap's limit for one layer (raise it with "
-                 "INFLUMAP_MAX_VERTICES)",
-                 job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices);
+                 "more than %zu vertices, influmap's limit for one layer (%s)",
+                 job->ls->id, f->fid, IM_DENSIFY_DEGREES, rc->max_vertices, im_limit_hint(IM_LIMIT_VERTICES));
     if (err)
       err->code = IM_E_LIMIT;
     return IM_STATUS_INPUT;

@@ -229,10 +229,8 @@ static im_status read_layers(im_spec_ctx *c, struct fy_node *v) {
   int n = fy_node_sequence_item_count(d);
   size_t max_layers = im_limits_current().max_layers; /* each is read and drawn: see limits.h */
   if (n > 0 && (size_t)n > max_layers) {
-    im_yaml_fail(&c->r, v,
-                 "the spec has %d layers; influmap draws at most %zu in one map (raise it with "
-                 "INFLUMAP_MAX_LAYERS)",
-                 n, max_layers);
+    im_yaml_fail(&c->r, v, "the spec has %d layers; influmap draws at most %zu in one map (%s)", n, max_layers,
+                 im_limit_hint(IM_LIMIT_LAYERS));
     return im_spec_code(c, IM_E_LIMIT);
   }
   m->layers = calloc(n > 0 ? (size_t)n : 1, sizeof *m->layers);
