@@ -73,6 +73,11 @@ static void on_fatal(int sig) {
 }
 
 void im_cli_crash_report_install(void) {
+  /* A SIGSEGV handled already is a sanitizer's (or a host's): it reports
+   * crashes itself, and its abort would be reported twice. */
+  struct sigaction segv;
+  if (sigaction(SIGSEGV, NULL, &segv) != 0 || (segv.sa_flags & SA_SIGINFO) || segv.sa_handler != SIG_DFL)
+    return;
   void *warm[1];
   backtrace(warm, 1);
   stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack};
