@@ -10,6 +10,7 @@
 
 #include "influmap/tempfile.h"
 #include "cli/batch-cmd.h"
+#include "cli/crash.h"
 #include "influmap/influmap.h"
 
 static const char usage_text[] =
@@ -357,6 +358,8 @@ static void print_warning(void *user, const char *message) {
 }
 
 int main(int argc, char **argv) {
+  /* A crash says where it happened (cli/crash.c). */
+  im_cli_crash_report_install();
   im_warning_set_handler(print_warning, NULL);
   if ((cli_ctx = im_context_new()))
     im_context_set_warning_handler(cli_ctx, print_warning, NULL);

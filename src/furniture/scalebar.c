@@ -25,7 +25,6 @@
  * continent: 33° on influence-latam), one arrow would be read as "the map
  * is rotated"; it is left out, or with at_centre: true points to north at
  * the frame's centre. */
-#include <geodesic.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,13 +32,14 @@
 #include "core/cnum-private.h"
 #include "furniture/furniture-private.h"
 #include "geo/crs-private.h"
+#include "geo/geodesic-private.h"
 
 #define SCALE_FONT "Noto Sans 6"
 #define NORTH_FONT "Noto Sans Bold 7"
 
 static double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
   struct geod_geodesic g;
-  geod_init(&g, 6378137.0, 1 / 298.257223563);
+  im_geod_wgs84(&g);
   double d = NAN;
   geod_inverse(&g, lat1, lon1, lat2, lon2, &d, NULL, NULL);
   return d / 1000;

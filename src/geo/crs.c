@@ -37,6 +37,7 @@
 #include "core/mem-private.h"
 #include "geo/crs-private.h"
 #include "geo/crs-store-private.h"
+#include "geo/geodesic-private.h"
 
 #define IM_GEO_CACHE_SLOTS 64
 
@@ -150,6 +151,8 @@ static void make_key(void) { pthread_key_create(&thread_key, ctx_destroy); }
 
 im_geo_ctx *im_geo_ctx_create(void) {
   pthread_once(&key_once, make_key);
+  /* Before PROJ can compute a geodesic on this thread (geodesic.c). */
+  im_geod_ready();
   if (thread_ctx) {
     thread_ctx->handles++;
     return thread_ctx;

@@ -8,13 +8,36 @@
  * map needs. */
 #include "influmap/geodesic.h"
 
-#include <geodesic.h>
 #include <math.h>
+#include <pthread.h>
+
+#include "geo/geodesic-private.h"
 
 /* A segment split finer than this is as good as a curve on any page. */
 #define IM_GEODESIC_MAX_PER_SEGMENT 100000
 
-static void wgs84(struct geod_geodesic *g) { geod_init(g, 6378137.0, 1 / 298.257223563); }
+/* geod_init sets the library's constants (tolerances, iteration counts,
+ * pi) on its first call, unguarded; and libproj25 (PROJ 9.1, Debian 12)
+ * as compiled stores "done" before several of them. A second thread whose
+ * first geod_init falls in between skips the set-up and computes with
+ * zeros. A batch's workers start their maps, and so their first geodesic
+ * (the scale at the frame's centre), together: the first call is made
+ * here, once, and every caller waits for it. */
+static pthread_once_t geod_once = PTHREAD_ONCE_INIT;
+
+static void geod_first(void) {
+  struct geod_geodesic g;
+  geod_init(&g, 6378137.0, 1 / 298.257223563);
+}
+
+void im_geod_ready(void) { pthread_once(&geod_once, geod_first); }
+
+void im_geod_wgs84(struct geod_geodesic *g) {
+  im_geod_ready();
+  geod_init(g, 6378137.0, 1 / 298.257223563);
+}
+
+static void wgs84(struct geod_geodesic *g) { im_geod_wgs84(g); }
 
 static bool valid(const double *v) { return isfinite(v[0]) && isfinite(v[1]) && fabs(v[1]) <= 90; }
 

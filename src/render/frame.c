@@ -13,9 +13,9 @@
 #include "core/limits-private.h"
 #include "core/mem-private.h"
 #include "influmap/limits.h"
-#include <geodesic.h>
 
 #include "geo/crs-private.h"
+#include "geo/geodesic-private.h"
 #include "spec/map-furniture-private.h"
 #include "render/render-private.h"
 
@@ -233,7 +233,7 @@ static double scale_at_centre(im_render_ctx *rc, const im_bbox *f, double frame_
   if (im_transform_array(rc->geo2map, xy, 2, true))
     return 0;
   struct geod_geodesic g;
-  geod_init(&g, 6378137.0, 1 / 298.257223563);
+  im_geod_wgs84(&g);
   double d = 0;
   geod_inverse(&g, xy[1], xy[0], xy[3], xy[2], &d, NULL, NULL);
   return d > 0 ? d / 0.01 : 0;

@@ -2,7 +2,8 @@
 # influmap render and batch interrupted by SIGTERM, SIGINT and SIGHUP while
 # writing: the process ends by that signal (143, 130, 129 in a shell), the
 # existing output is untouched and no temporary file is left. A batch keeps
-# the maps it finished, and a rerun completes it.
+# the maps it finished, and a rerun completes it. A crash (SIGSEGV) is
+# reported with its stack before the process dies of it.
 #
 # Usage: signals.sh INFLUMAP-BINARY REPO-ROOT SCRATCH-DIR
 set -u
@@ -132,6 +133,38 @@ if command -v gs >/dev/null; then
 else
   echo "ok - render --cmyk under SIGTERM # SKIP: no Ghostscript (gs)"
 fi
+
+# --- a crash says where ---
+# A fatal signal ends the process by that signal as before (139 for
+# SIGSEGV), after the command has written which signal it was and the stack
+# of the thread it stopped (cli/crash.c): a batch that crashed once in CI
+# left nothing but "Segmentation fault". Sent here from outside while the
+# map is drawn, it lands on the main thread, whose stack runs through the
+# command and the library. Under AddressSanitizer, its own report does that.
+dir=$SCRATCH/render-crash
+mkdir -p "$dir"
+(ulimit -c 0; exec "$BIN" render "$SPEC" -o "$dir/map.png" "${SLOW[@]}" >/dev/null 2>"$SCRATCH/err") &
+pid=$!
+why=
+if ! wait_for_temp "$pid" "$dir/.map.png"; then
+  why="the render ended before its temporary file was seen: $(head -c 300 "$SCRATCH/err")"
+fi
+kill -SEGV "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+code=$?
+frames=$(grep -cE '(/influmap|libinflumap\.so[.0-9]*)\(' "$SCRATCH/err")
+if [ -z "$why" ] && grep -q AddressSanitizer "$SCRATCH/err"; then
+  grep -qE '^ *#0 ' "$SCRATCH/err" || why="AddressSanitizer's report has no stack: $(head -c 300 "$SCRATCH/err")"
+elif [ -z "$why" ] && [ "$code" -ne 139 ]; then
+  why="exit status $code, expected 139: $(head -c 300 "$SCRATCH/err")"
+elif [ -z "$why" ] && ! grep -qx 'influmap: fatal signal 11 (SIGSEGV); the stack of the thread it stopped:' "$SCRATCH/err"; then
+  why="no report of the signal: $(head -c 300 "$SCRATCH/err")"
+elif [ -z "$why" ] && [ "$frames" -lt 2 ]; then
+  why="$frames frames of the command or the library in the stack: $(head -c 600 "$SCRATCH/err" | tr '\n' '|')"
+fi
+# A crash removes nothing; the next render removes what it left.
+rm -f "$dir"/.map.png.*.tmp
+check "render, SIGSEGV while drawing: status 139, the signal and the crashed thread's stack on stderr" "$why"
 
 # --- batch ---
 mkdir -p "$SCRATCH/specs"

@@ -156,7 +156,10 @@ for d in single cluster; do
   ln -s "$REPO/styles" "$SCRATCH/$d/styles"
   ln -s "$REPO/shapes" "$SCRATCH/$d/shapes"
 done
-(cd "$SCRATCH/single" && influmap batch styles/quick.yaml -j 2 >"$SCRATCH/single.log" 2>&1) || fail "the single run failed"
+(cd "$SCRATCH/single" && influmap batch styles/quick.yaml -j 2 >"$SCRATCH/single.log" 2>&1)
+code=$?
+# With its log: a crash's report (cli/crash.c) is the end of it.
+[ "$code" -eq 0 ] || fail "the single run failed (exit status $code): $(tail -40 "$SCRATCH/single.log" | sed 's/^/# /')"
 recipe slurm-array >"$SCRATCH/cluster/influmap-monthly.sh" || exit 1
 recipe slurm-submit >"$SCRATCH/submit.sh" || exit 1
 # The cluster has $cpus CPUs: a recipe asking more would pend forever.
