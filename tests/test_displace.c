@@ -14,7 +14,7 @@ static void ring_of_coincident_points(void **state) {
   /* Three at one place, one 100 units away. */
   double xy[] = {50, 50, 50, 50, 50, 50, 150, 50};
   im_displaced d[4];
-  assert_true(im_displace_points(xy, 4, 5, 9, d));
+  assert_true(im_displace_points(xy, 4, 5, 9, NULL, NULL, d));
   for (int i = 0; i < 3; i++) {
     assert_true(d[i].moved);
     assert_int_equal(d[i].group, 0);
@@ -41,7 +41,7 @@ static void single_linkage_and_missing_points(void **state) {
    * distance 5; a NaN point is no point; d far away stays. */
   double xy[] = {0, 0, 4, 0, NAN, NAN, 8, 0, 1000, 1000};
   im_displaced d[5];
-  assert_true(im_displace_points(xy, 5, 5, 9, d));
+  assert_true(im_displace_points(xy, 5, 5, 9, NULL, NULL, d));
   assert_true(d[0].moved && d[1].moved && d[3].moved);
   assert_int_equal(d[3].group, 0);
   assert_false(d[2].moved);
@@ -49,7 +49,7 @@ static void single_linkage_and_missing_points(void **state) {
   assert_true(fabs(d[0].cx - 4) < 1e-9);
   /* Nearer than the distance only: 5 apart is not grouped. */
   double far[] = {0, 0, 5, 0};
-  assert_true(im_displace_points(far, 2, 5, 9, d));
+  assert_true(im_displace_points(far, 2, 5, 9, NULL, NULL, d));
   assert_false(d[0].moved || d[1].moved);
   /* Many points on a grid of their own: each alone, none moved. */
   enum { N = 2000 };
@@ -57,7 +57,7 @@ static void single_linkage_and_missing_points(void **state) {
   static im_displaced dm[N];
   for (int i = 0; i < N; i++)
     many[2 * i] = (i % 50) * 10.0, many[2 * i + 1] = (i / 50) * 10.0;
-  assert_true(im_displace_points(many, N, 5, 9, dm));
+  assert_true(im_displace_points(many, N, 5, 9, NULL, NULL, dm));
   for (int i = 0; i < N; i++)
     assert_false(dm[i].moved);
 }

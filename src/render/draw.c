@@ -192,17 +192,18 @@ static void draw_group_leaders(layer_job *job, size_t group) {
 static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n, im_error *err) {
   im_render_ctx *rc = job->rc;
   const im_style *ls = &job->ls->style;
-  double *xy = im_malloc_array(2 * (n + 1), sizeof *xy);
+  double *xy = im_malloc_array(2 * (n + 1), sizeof *xy), *pad = im_malloc_array(n + 1, sizeof *pad);
   job->disp = im_malloc_array(n + 1, sizeof *job->disp);
   job->ndisp = n;
   im_projected tmp;
   im_projected_init(&tmp);
   im_style fst;
   memset(&fst, 0, sizeof fst);
-  bool ok = xy && job->disp;
+  bool ok = xy && pad && job->disp;
   for (size_t i = 0; ok && i < n; i++) {
     const im_feature *f = &job->layer->features[order[i].index];
     xy[2 * i] = xy[2 * i + 1] = NAN;
+    pad[i] = 0;
     if (f->geom.kind != IM_GEOM_POINT || f->geom.npoints != 1)
       continue;
     if (!(ok = im_resolver_style(job->res, f, &fst)))
@@ -217,16 +218,19 @@ static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n,
       break;
     }
     double margin = 2 + im_symbol_margin(&rc->symbols, &fst);
+    pad[i] = margin;
     if (r != IM_PROJ_OK || !(ok = im_render_device(rc, &tmp.fill, IM_GEOM_POINT, margin, &rc->fill)))
       continue;
     if (rc->fill.npoints == 1)
       xy[2 * i] = rc->fill.xy[0], xy[2 * i + 1] = rc->fill.xy[1];
   }
+  im_bbox frame = {rc->fx0, rc->fy0, rc->fx0 + rc->fw, rc->fy0 + rc->fh};
   ok = ok && im_displace_points(xy, n, im_symbol_len(&rc->symbols, ls->displace.distance),
-                                im_symbol_len(&rc->symbols, ls->displace.spacing), job->disp);
+                                im_symbol_len(&rc->symbols, ls->displace.spacing), pad, &frame, job->disp);
   im_style_clear(&fst);
   im_projected_free(&tmp);
   free(xy);
+  free(pad);
   if (!ok)
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory displacing points");
   return IM_STATUS_OK;
@@ -371,6 +375,22 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
         draw_group_leaders(job, d->group);
       rc->fill.xy[0] = d->x;
       rc->fill.xy[1] = d->y;
+    }
+    /* A mark the frame would cut is not drawn, nor labelled, nor counted
+     * in the legend, as a label is never drawn cut: a town's dot half
+     * outside the frame with its name inside reads as a mark at the edge.
+     * A mark whose label is required is the map's subject and stays. */
+    if (ok && !st->label.required) {
+      size_t kept = 0;
+      for (size_t i = 0; i < rc->fill.npoints; i++) {
+        double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
+        im_bbox b = im_marker_box(sc, st, x, y);
+        if (b.minx < rc->fx0 || b.miny < rc->fy0 || b.maxx > rc->fx0 + rc->fw || b.maxy > rc->fy0 + rc->fh)
+          continue;
+        rc->fill.xy[2 * kept] = x, rc->fill.xy[2 * kept + 1] = y;
+        kept++;
+      }
+      rc->fill.npoints = kept;
     }
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
