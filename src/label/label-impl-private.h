@@ -59,6 +59,8 @@ typedef struct {
   size_t glyphs;             /* lines: the first of nclusters in lb->glyphs */
   double lx0, ly0, lx1, ly1; /* the leader line */
   size_t first_box, nboxes;  /* in lb->boxes */
+  size_t twin;               /* points: 1 + the index of a label before it in priority order with the same
+                                text at nearly the same place (a port and a town both "Callao"); 0: none */
 } im_label;
 
 typedef enum { IM_ITEM_OBSTACLE, IM_ITEM_LABEL, IM_ITEM_LEADER } im_item_kind;

@@ -2,6 +2,8 @@
  * greedy pass that gives each label, by priority, its first free position. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "core/mem-private.h"
 #include "label/label-impl-private.h"
@@ -328,6 +330,61 @@ static int by_priority(const void *a, const void *b) {
   return p->order < q->order ? -1 : p->order > q->order;
 }
 
+/* Point labels of one text whose marks are within this many font sizes of
+ * each other name one place. */
+#define IM_TWIN_FONTS 6
+/* Equal texts compared pairwise at most this many to a text (a map of a
+ * thousand "Port" labels is not worth a million comparisons). */
+#define IM_TWIN_RUN 256
+
+static int by_text(const void *a, const void *b) {
+  const im_label *p = *(im_label *const *)a, *q = *(im_label *const *)b;
+  int c = strcasecmp(p->text, q->text);
+  if (c)
+    return c;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* Each point label's twin: a label of the same text (case aside) whose
+ * mark is near its own and which comes first in priority order (rank). A
+ * twin placed, the label is not: "Callao" named once on chancay, by the
+ * town that outranks the port. */
+static bool find_twins(im_labeler *lb, im_label **order) {
+  size_t n = lb->nlabels, m = 0;
+  im_label **byt = im_malloc_array(n ? n : 1, sizeof *byt);
+  size_t *rank = im_malloc_array(n ? n : 1, sizeof *rank);
+  if (!byt || !rank) {
+    free(byt);
+    free(rank);
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    rank[order[i] - lb->labels] = i;
+    order[i]->twin = 0;
+    if (order[i]->kind == IM_LABEL_POINT && order[i]->text && !order[i]->required)
+      byt[m++] = order[i];
+  }
+  qsort(byt, m, sizeof *byt, by_text);
+  for (size_t a = 0, b; a < m; a = b) {
+    for (b = a + 1; b < m && !strcasecmp(byt[a]->text, byt[b]->text); b++)
+      ;
+    if (b - a < 2 || b - a > IM_TWIN_RUN)
+      continue;
+    for (size_t i = a; i < b; i++)
+      for (size_t j = a; j < b; j++) {
+        im_label *l = byt[i], *t = byt[j];
+        size_t li = (size_t)(l - lb->labels), ti = (size_t)(t - lb->labels);
+        if (rank[ti] >= rank[li] || hypot(l->x - t->x, l->y - t->y) > IM_TWIN_FONTS * fmax(l->font_px, t->font_px))
+          continue;
+        if (!l->twin || rank[ti] < rank[l->twin - 1])
+          l->twin = ti + 1;
+      }
+  }
+  free(byt);
+  free(rank);
+  return true;
+}
+
 bool im_labeler_place(im_labeler *lb) {
   if (!lb || lb->failed)
     return false;
@@ -342,11 +399,13 @@ bool im_labeler_place(im_labeler *lb) {
   for (size_t i = 0; i < lb->nlabels; i++)
     order[i] = &lb->labels[i];
   qsort(order, lb->nlabels, sizeof *order, by_priority);
-  bool ok = true;
+  bool ok = find_twins(lb, order);
   for (size_t i = 0; i < lb->nlabels && ok; i++) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
+    if (l->twin && lb->labels[l->twin - 1].placed)
+      continue;
     /* key: all: a number whatever the room. */
     if (l->key_mode == IM_LABEL_KEY_ALL && im_label_keyable(lb, l)) {
       ok = im_label_key_try(lb, l);
