@@ -400,10 +400,10 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
     if (ok)
       ok = far_positions(lb, l, &pc, v, n, px, py, w, h);
   }
-  /* A required label gets the largest piece's pole
-   * as an anchor: it goes beside it like a point label, with a leader
+  /* A required label (or one that may take a leader) gets the largest
+   * piece's pole as an anchor: it goes beside it like a point label, with a leader
    * into the country (label-place.c), rather than fail the map. */
-  if (ok && l->required && np > 0) {
+  if (ok && (l->required || l->leader_allowed) && np > 0) {
     size_t n;
     (void)ring(rings, pa[0].part, &n);
     piece pc = {rings, members, 0};

@@ -111,6 +111,7 @@ struct im_labeler {
   im_label_grid marks;
   bool failed;                 /* out of memory: later calls do nothing */
   bool done;                   /* im_labeler_place has run */
+  double reach_cap;            /* while > 0: no leader longer than this many font sizes (place_polygon_beside) */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;
   char *next_layer, *next_short; /* im_labeler_set_source: for the labels added next */

@@ -198,6 +198,8 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
    * leader (its number, required too, may go far). */
   bool far = l->required && !(l->key_no == 0 && im_label_keyable(lb, l));
   double step = 0.75 * l->font_px, reach = (far ? 24 : 6) * l->font_px;
+  if (lb->reach_cap > 0)
+    reach = fmin(reach, lb->reach_cap * l->font_px);
   for (double dist = d + step; dist <= d + reach; dist += step)
     for (size_t k = 0; k < 16; k++) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
@@ -294,28 +296,39 @@ static bool place_line(im_labeler *lb, im_label *l) {
   return true;
 }
 
-/* A required polygon label that fits inside nowhere: beside a point of the
- * polygon, with a leader when it must go farther. The points tried: the
- * pole, then the places inside where the label would have fitted had
- * they been free, then other points inside (a label already there may
- * hide the pole, and a leader cannot start under it). */
+/* A required polygon label (or one that may take a leader) that fits
+ * inside nowhere: beside a point of the polygon, with a leader when it
+ * must go farther. The points tried: the pole, then the places inside
+ * where the label would have fitted had they been free, then other points
+ * inside (a label already there may hide the pole, and a leader cannot
+ * start under it). Every point is tried with short leaders before any
+ * with a long one: a long leader from the pole when a point at the far
+ * end of the country had room beside it read as another country's name
+ * (VENEZUELA a quarter of the way across the Atlantic on actor-russia). */
 static bool place_polygon_beside(im_labeler *lb, im_label *l) {
+  static const double caps[] = {1.5, 3, 6, 12, 0};
   double pole_x = l->x, pole_y = l->y;
   bool ok = true;
-  for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
-    if (k > 0 && k <= l->npos) {
-      const im_label_pos *p = &lb->pos[l->first_pos + k - 1];
-      l->x = p->ox + (l->ink.minx + l->ink.maxx) / 2;
-      l->y = p->oy + (l->ink.miny + l->ink.maxy) / 2;
-    } else if (k > l->npos) {
-      const im_label_glyph *a = &lb->anchors[l->first_anchor + k - 1 - l->npos];
-      l->x = a->x;
-      l->y = a->y;
+  for (size_t c = 0; ok && !l->placed && c < sizeof caps / sizeof caps[0]; c++) {
+    lb->reach_cap = caps[c];
+    for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
+      if (k == 0) {
+        l->x = pole_x, l->y = pole_y;
+      } else if (k <= l->npos) {
+        const im_label_pos *p = &lb->pos[l->first_pos + k - 1];
+        l->x = p->ox + (l->ink.minx + l->ink.maxx) / 2;
+        l->y = p->oy + (l->ink.miny + l->ink.maxy) / 2;
+      } else {
+        const im_label_glyph *a = &lb->anchors[l->first_anchor + k - 1 - l->npos];
+        l->x = a->x;
+        l->y = a->y;
+      }
+      l->first_box = lb->nboxes;
+      l->nboxes = 0;
+      ok = place_point_required(lb, l);
     }
-    l->first_box = lb->nboxes;
-    l->nboxes = 0;
-    ok = place_point_required(lb, l);
   }
+  lb->reach_cap = 0;
   if (!l->placed)
     l->x = pole_x, l->y = pole_y;
   return ok;
@@ -418,9 +431,10 @@ bool im_labeler_place(im_labeler *lb) {
      * turn, before lesser labels take the space round its mark. */
     if (ok && im_label_keyable(lb, l))
       ok = im_label_key_try(lb, l);
-    /* A required polygon label with no room inside goes beside a point
-     * of it, with a leader into the polygon, as a point label would. */
-    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && l->required && l->anchored)
+    /* A required polygon label (or one with leader: auto) with no room
+     * inside goes beside a point of it, with a leader into the polygon,
+     * as a point label would. */
+    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && (l->required || l->leader_allowed) && l->anchored)
       ok = place_polygon_beside(lb, l);
   }
   free(order);
