@@ -868,6 +868,104 @@ static void required_polygon_outside(void **state) {
   }
 }
 
+/* A polygon label with leader: auto (not required) that fits inside
+ * nowhere goes beside its polygon too, as a required one does: the names
+ * of latam-overview's small countries. Without a leader it is dropped. */
+static void polygon_leader_auto_beside(void **state) {
+  (void)state;
+  for (int leader = 0; leader < 2; leader++) {
+    double w, h;
+    im_labeler *lb = page_labeler(&w, &h);
+    im_style st = label_style();
+    st.label.leader = leader;
+    im_geom g;
+    im_geom_init(&g, IM_GEOM_POLYGON);
+    const double sq[] = {600, 600, 630, 600, 630, 630, 600, 630};
+    add_ring(&g, sq, 4);
+    assert_true(im_labeler_add_polygon(lb, "URUGUAY", &st, &g, 1));
+    assert_true(im_labeler_place(lb));
+    im_label_stats ls = im_labeler_stats(lb);
+    assert_int_equal(ls.placed, (size_t)leader);
+    assert_int_equal(ls.dropped, (size_t)!leader);
+    im_geom_free(&g);
+    im_labeler_free(lb);
+    im_style_clear(&st);
+  }
+}
+
+/* A long thin country whose middle is covered (by other labels, marks):
+ * its name goes beside the free end, near it, not at the end of a long
+ * leader from the pole (actor-russia's VENEZUELA a quarter of the way
+ * across the Atlantic). */
+static void polygon_beside_short_leader(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_style st = label_style();
+  st.label.required = true;
+  im_geom g;
+  im_geom_init(&g, IM_GEOM_POLYGON);
+  const double strip[] = {600, 600, 1400, 600, 1400, 620, 600, 620};
+  add_ring(&g, strip, 4);
+  im_labeler_add_obstacle(lb, 560, 300, 1300, 920);
+  assert_true(im_labeler_set_source(lb, "countries", NULL));
+  assert_true(im_labeler_add_polygon(lb, "CHILE", &st, &g, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_stats(lb).placed, 1);
+  const im_label *l = &lb->labels[0];
+  im_bbox b;
+  assert_int_equal(im_labeler_boxes(lb, &b, NULL, 1), 1);
+  double lh = b.maxy - b.miny;
+  /* Near the free end: within two label heights of the strip's box. */
+  double dx = fmax(fmax(600 - b.maxx, b.minx - 1400), 0), dy = fmax(fmax(600 - b.maxy, b.miny - 620), 0);
+  print_message("label box %.0f,%.0f-%.0f,%.0f; leader %d %.0f px\n", b.minx, b.miny, b.maxx, b.maxy, l->leader,
+                l->leader ? hypot(l->lx1 - l->lx0, l->ly1 - l->ly0) : 0.0);
+  assert_true(hypot(dx, dy) < 2 * lh);
+  if (l->leader)
+    assert_true(hypot(l->lx1 - l->lx0, l->ly1 - l->ly0) < 3 * l->font_px);
+  im_geom_free(&g);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
+/* Two point labels of one text at nearly one place (a port and a town,
+ * both "Callao") name it once, by the one that ranks first; the same text
+ * far away is another place and is named too. In the PDF's text. */
+static void twin_names_once(void **state) {
+  (void)state;
+  const char *path = scratch_path("twins.pdf");
+  cairo_surface_t *s = cairo_pdf_surface_create(path, 300, 200);
+  cairo_t *cr = cairo_create(s);
+  im_labeler *lb = im_labeler_create(cr, 300, 200, 1, 72);
+  im_style st = label_style();
+  assert_true(im_labeler_add_point(lb, "Callao", &st, 60, 60, 2, 1));
+  assert_true(im_labeler_add_point(lb, "Callao", &st, 66, 64, 2, 5));
+  assert_true(im_labeler_add_point(lb, "Callao", &st, 240, 160, 2, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_stats(lb).placed, 2);
+  assert_false(lb->labels[0].placed);
+  assert_true(lb->labels[1].placed && lb->labels[2].placed);
+  im_labeler_draw(lb, cr);
+  im_labeler_free(lb);
+  cairo_destroy(cr);
+  cairo_surface_finish(s);
+  assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(s);
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", path);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  char out[4096] = "";
+  size_t len = fread(out, 1, sizeof out - 1, p);
+  out[len] = '\0';
+  assert_int_equal(pclose(p), 0);
+  size_t n = 0;
+  for (const char *q = out; (q = strstr(q, "Callao")); q++)
+    n++;
+  assert_int_equal(n, 2);
+  im_style_clear(&st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(required_labels),
@@ -885,6 +983,9 @@ int main(void) {
       cmocka_unit_test(crowded_caribbean),
       cmocka_unit_test(numbered_key),
       cmocka_unit_test(required_polygon_outside),
+      cmocka_unit_test(polygon_leader_auto_beside),
+      cmocka_unit_test(polygon_beside_short_leader),
+      cmocka_unit_test(twin_names_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,8 +76,8 @@ static bool ring_fits(const double *xy, const double *pad, const size_t *members
  * their own points: San Ysidro west of Otay Mesa); when no turn does (a
  * corner, a large ring), its centre moves in, and the leaders still start
  * from the group's own place. */
-static void fit_ring(const double *xy, const double *pad, const size_t *members, size_t k, const size_t *rank,
-                     double r, const im_bbox *frame, double *x, double *y, double *t) {
+static void fit_ring(const double *xy, const double *pad, const size_t *members, size_t k, const size_t *rank, double r,
+                     const im_bbox *frame, double *x, double *y, double *t) {
   *t = 0;
   if (!frame)
     return;
@@ -177,8 +177,13 @@ bool im_displace_points(const double *xy, size_t n, double distance, double spac
         size_t i = members[j];
         /* Clockwise from the top on the page (y grows downwards). */
         double ang = -M_PI / 2 + t + 2 * M_PI * (double)rank[i] / (double)k;
-        out[i] = (im_displaced){
-            .moved = true, .first = i == g, .x = x + r * cos(ang), .y = y + r * sin(ang), .cx = cx, .cy = cy, .group = g};
+        out[i] = (im_displaced){.moved = true,
+                                .first = i == g,
+                                .x = x + r * cos(ang),
+                                .y = y + r * sin(ang),
+                                .cx = cx,
+                                .cy = cy,
+                                .group = g};
       }
       a += k;
     }

@@ -44,7 +44,7 @@ typedef struct {
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
-  double *course;        /* lines in drawing order: moved sideways by this (device units) to stand beside the
+  double *course;      /* lines in drawing order: moved sideways by this (device units) to stand beside the
                             others of their course (shared_courses); NULL: none shares one */
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
   bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
