@@ -928,6 +928,38 @@ static void polygon_beside_short_leader(void **state) {
   im_style_clear(&st);
 }
 
+/* A country's name set beside it does not stand on its neighbour: a
+ * tiny square whose name fits nowhere inside, with a large labelled
+ * country to its east (where the first slot, right of the pole, lies),
+ * is named to the west, over nothing. */
+static void polygon_beside_not_on_neighbour(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_style st = label_style();
+  st.label.leader = true;
+  im_geom small, big;
+  im_geom_init(&small, IM_GEOM_POLYGON);
+  im_geom_init(&big, IM_GEOM_POLYGON);
+  const double sq[] = {600, 600, 630, 600, 630, 630, 600, 630};
+  const double east[] = {630, 300, 1230, 300, 1230, 930, 630, 930};
+  add_ring(&small, sq, 4);
+  add_ring(&big, east, 4);
+  assert_true(im_labeler_add_polygon(lb, "CHILE", &st, &small, 2));
+  assert_true(im_labeler_add_polygon(lb, "ARGENTINA", &st, &big, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_stats(lb).placed, 2);
+  const im_label *l = &lb->labels[0];
+  assert_true(l->placed);
+  im_bbox b = lb->boxes[l->first_box];
+  print_message("CHILE at %.0f,%.0f-%.0f,%.0f\n", b.minx, b.miny, b.maxx, b.maxy);
+  assert_true(box_cx(b) < 630);
+  im_geom_free(&small);
+  im_geom_free(&big);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
 /* Two point labels of one text at nearly one place (a port and a town,
  * both "Callao") name it once, by the one that ranks first; the same text
  * far away is another place and is named too. In the PDF's text. */
@@ -985,6 +1017,7 @@ int main(void) {
       cmocka_unit_test(required_polygon_outside),
       cmocka_unit_test(polygon_leader_auto_beside),
       cmocka_unit_test(polygon_beside_short_leader),
+      cmocka_unit_test(polygon_beside_not_on_neighbour),
       cmocka_unit_test(twin_names_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,13 +178,45 @@ static bool belongs(const im_labeler *lb, const im_label *l, im_bbox b) {
   return !im_grid_mark_nearer(&lb->marks, ink, l->x, l->y, box_distance(ink, l->x, l->y) - l->r);
 }
 
+/* Whether the point lies inside the polygon of a polygon label other
+ * than l. */
+static bool in_other_area(const im_labeler *lb, const im_label *l, double x, double y) {
+  for (size_t k = 0; k < lb->narea_labels; k++) {
+    const im_label *o = &lb->labels[lb->area_labels[k]];
+    if (o == l || x < o->area_box.minx || x > o->area_box.maxx || y < o->area_box.miny || y > o->area_box.maxy)
+      continue;
+    bool inside = false;
+    for (size_t p = o->area_part; p < o->area_part + o->area_nparts; p++)
+      inside ^= im_ring_contains(lb->areas.xy + 2 * lb->areas.parts[p], im_geom_part_size(&lb->areas, p), x, y);
+    if (inside)
+      return true;
+  }
+  return false;
+}
+
+/* Whether a polygon label at box b would stand on another polygon label's
+ * polygon: two or more points of a 5 x 3 grid over its ink inside one. A
+ * country's name set beside it must not read as its neighbour's
+ * (latam-overview's "Chile" on Argentina, actor-china's NICARAGUA on
+ * Honduras). Point labels do not ask. */
+static bool on_other_area(const im_labeler *lb, const im_label *l, im_bbox b) {
+  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels)
+    return false;
+  double x0 = b.minx + l->pad, y0 = b.miny + l->pad, x1 = b.maxx - l->pad, y1 = b.maxy - l->pad;
+  int in = 0;
+  for (int j = 0; j < 3; j++)
+    for (int i = 0; i < 5; i++)
+      in += in_other_area(lb, l, x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * j / 2);
+  return in >= 2;
+}
+
 bool im_label_place_point(im_labeler *lb, im_label *l) {
   double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
   for (size_t s = 0; s < 8; s++) {
     const double *p = point_slots[s];
     anchor_ink(l, l->x + p[0] * d, l->y + p[1] * d, p[2], p[3], &ox, &oy);
     im_bbox b = ink_box(l, ox, oy);
-    if (box_free(lb, b) && belongs(lb, l, b)) {
+    if (box_free(lb, b) && belongs(lb, l, b) && !on_other_area(lb, l, b)) {
       l->ox = ox, l->oy = oy, l->placed = true;
       return add_box(lb, l, b);
     }
@@ -205,7 +237,7 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
       anchor_ink(l, l->x + dist * ca, l->y + dist * sa, (1 - ca) / 2, (1 - sa) / 2, &ox, &oy);
       im_bbox b = ink_box(l, ox, oy);
-      if (!box_free(lb, b))
+      if (!box_free(lb, b) || on_other_area(lb, l, b))
         continue;
       /* Not beside another mark, where the leader would be the only
        * thing saying whose label it is. */
