@@ -20,6 +20,7 @@
 #include "geo/project-private.h"
 #include "render/aggregate-private.h"
 #include "render/computed-private.h"
+#include "render/courses-private.h"
 #include "render/displace-private.h"
 #include "render/join-private.h"
 #include "render/render-private.h"
@@ -45,7 +46,7 @@ typedef struct {
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
   double *course;      /* lines in drawing order: moved sideways by this (device units) to stand beside the
-                            others of their course (shared_courses); NULL: none shares one */
+                            others of their course (im_route_courses); NULL: none shares one */
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
   bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
   size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
@@ -235,105 +236,6 @@ static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n,
   free(pad);
   if (!ok)
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory displacing points");
-  return IM_STATUS_OK;
-}
-
-/* Whether two lines run the same course, one way or the other: the same
- * vertices, in order or reversed (*reversed), drawn alike (geodesic or
- * not). Two routes between the same cities (Maduro to Tehran, an Iranian
- * delegation to Caracas) are one line on the page otherwise. */
-static bool same_course(const im_feature *a, const im_feature *b, bool *reversed) {
-  const im_geom *g = &a->geom, *h = &b->geom;
-  if (g->npoints != h->npoints || g->npoints < 2 || g->nparts != 1 || h->nparts != 1)
-    return false;
-  size_t n = g->npoints;
-  for (int rev = 0; rev < 2; rev++) {
-    bool same = true;
-    for (size_t i = 0; same && i < n; i++) {
-      size_t j = rev ? n - 1 - i : i;
-      for (int c = 0; c < 2; c++) {
-        double u = g->xy[2 * i + c], w = h->xy[2 * j + c];
-        same = same && fabs(u - w) <= 1e-9 * (1 + fabs(u));
-      }
-    }
-    if (same) {
-      *reversed = rev;
-      return true;
-    }
-  }
-  return false;
-}
-
-/* Lines at most this many to a layer are compared pairwise for a shared
- * course (route layers hold tens). */
-#define IM_COURSE_MAX_LINES 4096
-
-/* Lines of the layer that run one course are drawn side by side, each
- * moved sideways from it by its place in the group (in drawing order) times
- * the widest of their casings (or twice their widths): both seen, each
- * with its own colour, dash and arrow. */
-static im_status shared_courses(layer_job *job, const im_drawn *order, size_t n, im_error *err) {
-  size_t lines = 0;
-  for (size_t i = 0; i < n; i++)
-    lines += job->layer->features[order[i].index].geom.kind == IM_GEOM_LINE;
-  if (lines < 2 || lines > IM_COURSE_MAX_LINES)
-    return IM_STATUS_OK;
-  size_t *group = im_malloc_array(n, sizeof *group);
-  bool *rev = calloc(n, sizeof *rev);
-  double *width = calloc(n, sizeof *width);
-  job->course = calloc(n, sizeof *job->course);
-  im_style fst;
-  memset(&fst, 0, sizeof fst);
-  bool ok = group && rev && width && job->course, any = false;
-  /* The lines, in drawing order: line[0..nl). */
-  size_t *line = im_malloc_array(lines, sizeof *line), nl = 0;
-  ok = ok && line;
-  for (size_t i = 0; ok && i < n; i++) {
-    const im_feature *f = &job->layer->features[order[i].index];
-    group[i] = i;
-    if (f->geom.kind != IM_GEOM_LINE)
-      continue;
-    for (size_t a = 0; a < nl && group[i] == i; a++) {
-      size_t j = line[a];
-      const im_feature *e = &job->layer->features[order[j].index];
-      if (group[j] == j && is_geodesic(job, f) == is_geodesic(job, e) && same_course(e, f, &rev[i]))
-        group[i] = j, any = true;
-    }
-    line[nl++] = i;
-  }
-  free(line);
-  for (size_t i = 0; ok && any && i < n; i++) {
-    const im_feature *f = &job->layer->features[order[i].index];
-    if (f->geom.kind != IM_GEOM_LINE || !(ok = im_resolver_style(job->res, f, &fst)))
-      continue;
-    const im_symbol_ctx *sc = &job->rc->symbols;
-    double w = fmax(im_symbol_len(sc, fst.casing.width), 2 * im_symbol_len(sc, fst.stroke_width));
-    width[group[i]] = fmax(width[group[i]], w);
-  }
-  /* Each group's size, then each line's place in it (in drawing order). */
-  size_t *count = ok && any ? calloc(n, sizeof *count) : NULL, *slot = ok && any ? calloc(n, sizeof *slot) : NULL;
-  ok = ok && (!any || (count && slot));
-  for (size_t i = 0; ok && any && i < n; i++)
-    count[group[i]]++;
-  for (size_t i = 0; ok && any && i < n; i++) {
-    size_t g = group[i], k = count[g];
-    if (k < 2)
-      continue;
-    double d = ((double)slot[g]++ - (double)(k - 1) / 2) * width[g];
-    job->course[i] = rev[i] ? -d : d;
-  }
-  free(count);
-  free(slot);
-  im_style_clear(&fst);
-  free(group);
-  free(rev);
-  free(width);
-  if (!any || !ok) {
-    free(job->course);
-    job->course = NULL;
-  }
-  if (!ok)
-    return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory laying out routes");
   return IM_STATUS_OK;
 }
 
@@ -775,8 +677,8 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     free(job.disp);
     goto done;
   }
-  if (!st)
-    st = shared_courses(&job, order, n, err);
+  if (!st && feats && !im_route_courses(job.layer, order, feats, n, res, &rc->symbols, &job.course))
+    st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory laying out routes");
   if (st) {
     free(feats);
     free(order);
