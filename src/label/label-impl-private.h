@@ -119,6 +119,7 @@ struct im_labeler {
   im_geom areas;
   size_t *area_labels; /* the labels that have rings in areas */
   size_t narea_labels, cap_area_labels;
+  bool area_rule;              /* while set, a polygon label keeps off the others' polygons (place_point) */
   double reach_cap;            /* while > 0: no leader longer than this many font sizes (place_polygon_beside) */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;

@@ -198,9 +198,10 @@ static bool in_other_area(const im_labeler *lb, const im_label *l, double x, dou
  * polygon: two or more points of a 5 x 3 grid over its ink inside one. A
  * country's name set beside it must not read as its neighbour's
  * (latam-overview's "Chile" on Argentina, actor-china's NICARAGUA on
- * Honduras). Point labels do not ask. */
+ * Honduras), while lb->area_rule is set (place_polygon_beside). Point
+ * labels do not ask. */
 static bool on_other_area(const im_labeler *lb, const im_label *l, im_bbox b) {
-  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels)
+  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels || !lb->area_rule)
     return false;
   double x0 = b.minx + l->pad, y0 = b.miny + l->pad, x1 = b.maxx - l->pad, y1 = b.maxy - l->pad;
   int in = 0;
@@ -208,6 +209,20 @@ static bool on_other_area(const im_labeler *lb, const im_label *l, im_bbox b) {
     for (int i = 0; i < 5; i++)
       in += in_other_area(lb, l, x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * j / 2);
   return in >= 2;
+}
+
+/* Whether a polygon label's leader runs over another polygon label's
+ * polygon (a quarter, half or three quarters along), while lb->area_rule
+ * is set: actor-russia's VENEZUELA west of Colombia with its leader across
+ * it. */
+static bool leader_crosses_other_area(const im_labeler *lb, const im_label *l, double x0, double y0, double x1,
+                                      double y1) {
+  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels || !lb->area_rule)
+    return false;
+  for (int k = 1; k <= 3; k++)
+    if (in_other_area(lb, l, x0 + (x1 - x0) * k / 4, y0 + (y1 - y0) * k / 4))
+      return true;
+  return false;
 }
 
 bool im_label_place_point(im_labeler *lb, im_label *l) {
@@ -251,7 +266,8 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
       if (len <= l->r)
         continue;
       double px = l->x + (qx - l->x) * l->r / len, py = l->y + (qy - l->y) * l->r / len;
-      if (im_grid_segment_hits(&lb->grid, px, py, qx, qy, l->x, l->y))
+      if (im_grid_segment_hits(&lb->grid, px, py, qx, qy, l->x, l->y) ||
+          leader_crosses_other_area(lb, l, px, py, qx, qy))
         continue;
       l->ox = ox, l->oy = oy, l->placed = l->leader = true;
       l->lx0 = px, l->ly0 = py, l->lx1 = qx, l->ly1 = qy;
@@ -338,11 +354,19 @@ static bool place_line(im_labeler *lb, im_label *l) {
  * end of the country had room beside it read as another country's name
  * (VENEZUELA a quarter of the way across the Atlantic on actor-russia). */
 static bool place_polygon_beside(im_labeler *lb, im_label *l) {
-  static const double caps[] = {1.5, 3, 6, 12, 0};
+  /* Short leaders off other countries first; then, rather than a long
+   * leader, a place nearby on a neighbour; a long leader last (influence-
+   * latam's VENEZUELA, hemmed in by event labels, stands on the border
+   * with Brazil rather than 30 mm away on Guyana). */
+  static const struct {
+    double cap;
+    bool area_rule;
+  } steps[] = {{1.5, true}, {3, true}, {6, true}, {1.5, false}, {3, false}, {6, false}, {12, false}, {0, false}};
   double pole_x = l->x, pole_y = l->y;
   bool ok = true;
-  for (size_t c = 0; ok && !l->placed && c < sizeof caps / sizeof caps[0]; c++) {
-    lb->reach_cap = caps[c];
+  for (size_t c = 0; ok && !l->placed && c < sizeof steps / sizeof steps[0]; c++) {
+    lb->reach_cap = steps[c].cap;
+    lb->area_rule = steps[c].area_rule;
     for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
       if (k == 0) {
         l->x = pole_x, l->y = pole_y;
@@ -361,6 +385,7 @@ static bool place_polygon_beside(im_labeler *lb, im_label *l) {
     }
   }
   lb->reach_cap = 0;
+  lb->area_rule = false;
   if (!l->placed)
     l->x = pole_x, l->y = pole_y;
   return ok;
