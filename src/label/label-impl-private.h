@@ -50,7 +50,7 @@ typedef struct {
   size_t order;
   double x, y, r; /* points: the symbol's centre and radius; required polygons: the pole; keyed lines: the middle */
   bool anchored;  /* a polygon or line label that may go beside a point: x, y hold it */
-  size_t first_anchor, nanchors;   /* required polygons: more points inside, in lb->anchors */
+  size_t first_anchor, nanchors;   /* anchored polygons: more points inside; keyed lines: more along; in lb->anchors */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */
@@ -102,7 +102,7 @@ struct im_labeler {
   size_t nclusters, cap_clusters;
   im_label_glyph *glyphs;
   size_t nglyphs, cap_glyphs;
-  im_label_glyph *anchors; /* points inside required polygons (x, y; angle unused) */
+  im_label_glyph *anchors; /* points inside anchored polygons, along keyed lines (x, y; angle unused) */
   size_t nanchors, cap_anchors;
   im_bbox *boxes; /* the placed labels' boxes */
   size_t nboxes, cap_boxes;
