@@ -960,6 +960,41 @@ static void polygon_beside_not_on_neighbour(void **state) {
   im_style_clear(&st);
 }
 
+/* Two routes on one course, side by side (render/courses.c): the first's
+ * name takes the middle, over the second's middle too; the second's name
+ * fits nowhere along it, so it becomes a number, found farther along the
+ * line instead of dropped (actor-iran's Maduro route). */
+static void keyed_line_number_along(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_labeler_use_key(lb, true);
+  im_style st = label_style();
+  st.label.key = IM_LABEL_KEY_AUTO;
+  im_geom a, b;
+  im_geom_init(&a, IM_GEOM_LINE);
+  im_geom_init(&b, IM_GEOM_LINE);
+  assert_true(im_geom_begin_part(&a) && im_geom_add_point(&a, 300, 600) && im_geom_add_point(&a, 1500, 600));
+  im_geom_end_part(&a, 2);
+  assert_true(im_geom_begin_part(&b) && im_geom_add_point(&b, 1500, 611) && im_geom_add_point(&b, 300, 611));
+  im_geom_end_part(&b, 2);
+  assert_true(im_labeler_add_line(lb, "Iranian delegation", &st, &a, 2));
+  assert_true(im_labeler_add_line(lb,
+                                  "Maduro's planned trip to Tehran, with a name far longer than its line could ever "
+                                  "carry along it, however it were bent or turned on the page",
+                                  &st, &b, 1));
+  assert_true(im_labeler_place(lb));
+  im_label_stats ls = im_labeler_stats(lb);
+  assert_int_equal(ls.placed, 2);
+  assert_int_equal(ls.keyed, 1);
+  assert_int_equal(im_labeler_key_count(lb), 1);
+  assert_string_equal(lb->labels[1].text, "1");
+  im_geom_free(&a);
+  im_geom_free(&b);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
 /* Two point labels of one text at nearly one place (a port and a town,
  * both "Callao") name it once, by the one that ranks first; the same text
  * far away is another place and is named too. In the PDF's text. */
@@ -1019,6 +1054,7 @@ int main(void) {
       cmocka_unit_test(polygon_beside_short_leader),
       cmocka_unit_test(polygon_beside_not_on_neighbour),
       cmocka_unit_test(twin_names_once),
+      cmocka_unit_test(keyed_line_number_along),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
