@@ -4,6 +4,7 @@
  * only the last drawn without it. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
@@ -14,7 +15,7 @@ static void ring_of_coincident_points(void **state) {
   /* Three at one place, one 100 units away. */
   double xy[] = {50, 50, 50, 50, 50, 50, 150, 50};
   im_displaced d[4];
-  assert_true(im_displace_points(xy, 4, 5, 9, d));
+  assert_true(im_displace_points(xy, 4, 5, 9, NULL, NULL, d));
   for (int i = 0; i < 3; i++) {
     assert_true(d[i].moved);
     assert_int_equal(d[i].group, 0);
@@ -41,7 +42,7 @@ static void single_linkage_and_missing_points(void **state) {
    * distance 5; a NaN point is no point; d far away stays. */
   double xy[] = {0, 0, 4, 0, NAN, NAN, 8, 0, 1000, 1000};
   im_displaced d[5];
-  assert_true(im_displace_points(xy, 5, 5, 9, d));
+  assert_true(im_displace_points(xy, 5, 5, 9, NULL, NULL, d));
   assert_true(d[0].moved && d[1].moved && d[3].moved);
   assert_int_equal(d[3].group, 0);
   assert_false(d[2].moved);
@@ -49,7 +50,7 @@ static void single_linkage_and_missing_points(void **state) {
   assert_true(fabs(d[0].cx - 4) < 1e-9);
   /* Nearer than the distance only: 5 apart is not grouped. */
   double far[] = {0, 0, 5, 0};
-  assert_true(im_displace_points(far, 2, 5, 9, d));
+  assert_true(im_displace_points(far, 2, 5, 9, NULL, NULL, d));
   assert_false(d[0].moved || d[1].moved);
   /* Many points on a grid of their own: each alone, none moved. */
   enum { N = 2000 };
@@ -57,7 +58,7 @@ static void single_linkage_and_missing_points(void **state) {
   static im_displaced dm[N];
   for (int i = 0; i < N; i++)
     many[2 * i] = (i % 50) * 10.0, many[2 * i + 1] = (i / 50) * 10.0;
-  assert_true(im_displace_points(many, N, 5, 9, dm));
+  assert_true(im_displace_points(many, N, 5, 9, NULL, NULL, dm));
   for (int i = 0; i < N; i++)
     assert_false(dm[i].moved);
 }
@@ -114,6 +115,127 @@ static void coincident_events_all_seen(void **state) {
   assert_false(red || green);
 }
 
+/* A ring round a place by the frame's top edge turns so that its marks
+ * stay inside (pad clear of the edge), keeping west west; one in a corner
+ * too big to turn inside moves in, its leaders still from the place. */
+static void rings_stay_in_the_frame(void **state) {
+  (void)state;
+  im_bbox frame = {0, 0, 100, 100};
+  double pad[6] = {3, 3, 3, 3, 3, 3};
+  /* San Ysidro (west, drawn first) and Otay Mesa at y = 4: the plain ring
+   * would put the first at y = 4 - 6.75, outside. */
+  double xy[] = {49, 4, 51, 4};
+  im_displaced d[6];
+  assert_true(im_displace_points(xy, 2, 5, 9, pad, &frame, d));
+  for (int i = 0; i < 2; i++) {
+    assert_true(d[i].moved);
+    assert_true(d[i].y - 3 >= 0 && d[i].y + 3 <= 100 && d[i].x - 3 >= 0 && d[i].x + 3 <= 100);
+    assert_true(fabs(hypot(d[i].x - 50, d[i].y - 4) - 6.75) < 1e-9);
+  }
+  assert_true(d[0].x < d[1].x);
+  /* Without a frame: the first at the top, as before. */
+  assert_true(im_displace_points(xy, 2, 5, 9, NULL, NULL, d));
+  assert_true(fabs(d[0].x - 50) < 1e-9 && d[0].y < 0);
+  /* Six in the corner: no turn fits; the ring moves in. */
+  double corner[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  assert_true(im_displace_points(corner, 6, 5, 9, pad, &frame, d));
+  for (int i = 0; i < 6; i++) {
+    assert_true(d[i].x - 3 >= -1e-9 && d[i].y - 3 >= -1e-9);
+    assert_true(d[i].cx == 1 && d[i].cy == 1);
+  }
+}
+
+/* A render on white with a frame inside the page (margins): a red mark
+ * whose symbol the frame's edge would cut is not drawn at all, a green
+ * one wholly inside is. */
+static void marks_cut_by_the_frame_not_drawn(void **state) {
+  (void)state;
+  const char *csv = scratch_path("edge.csv");
+  /* The frame spans 0..10 degrees of a plate carree map; red on its west
+   * edge, green inside. */
+  const char *data = "lon,lat,actor\n0.02,5,a\n5,5,b\n";
+  assert_true(write_file(csv, data, strlen(data)));
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n"
+           "  page: {width: 60mm, height: 60mm, dpi: 150}\n"
+           "  margins: {top: 10mm, right: 10mm, bottom: 10mm, left: 10mm}\n"
+           "  crs: \"EPSG:4326\"\n"
+           "  extent: {west: 0, east: 10, south: 0, north: 10}\n"
+           "  background: white\n"
+           "palettes:\n"
+           "  ab: {a: \"#ff0000\", b: \"#00ff00\"}\n"
+           "layers:\n"
+           "  - id: towns\n"
+           "    source: %s\n"
+           "    marker: {symbol: circle, size: 8pt}\n"
+           "    classes: [{field: actor, palette: ab}]\n",
+           csv);
+  im_map *map = load_spec_text("edge.yaml", yaml);
+  im_error err;
+  im_error_clear(&err);
+  const char *out = scratch_path("edge.png");
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  bool red = false, green = false;
+  for (int y = 0; y < img.height; y++)
+    for (int x = 0; x < img.width; x++) {
+      uint32_t px = image_pixel(&img, x, y);
+      red |= pixel_near(px, 0xff0000, 8);
+      green |= pixel_near(px, 0x00ff00, 8);
+    }
+  image_free(&img);
+  im_map_free(map);
+  assert_true(green);
+  assert_false(red);
+}
+
+/* Two routes on one course, one each way (Maduro to Tehran, an Iranian
+ * delegation to Caracas), red drawn first, blue over it: both are seen,
+ * side by side, not the blue alone over the red. */
+static void routes_on_one_course_both_seen(void **state) {
+  (void)state;
+  const char *csv = scratch_path("courses.csv");
+  const char *data = "wkt,actor\n\"LINESTRING (1 5, 9 5)\",a\n\"LINESTRING (9 5, 1 5)\",b\n";
+  assert_true(write_file(csv, data, strlen(data)));
+  char yaml[2048];
+  snprintf(yaml, sizeof yaml,
+           "map:\n"
+           "  page: {width: 60mm, height: 60mm, dpi: 150}\n"
+           "  crs: \"EPSG:4326\"\n"
+           "  extent: {west: 0, east: 10, south: 0, north: 10}\n"
+           "  background: white\n"
+           "palettes:\n"
+           "  ab: {a: \"#ff0000\", b: \"#0000ff\"}\n"
+           "layers:\n"
+           "  - id: routes\n"
+           "    source: %s\n"
+           "    stroke: {width: 1.3pt, casing: {color: white, width: 2.6pt}}\n"
+           "    classes: [{field: actor, palette: ab}]\n",
+           csv);
+  im_map *map = load_spec_text("courses.yaml", yaml);
+  im_error err;
+  im_error_clear(&err);
+  const char *out = scratch_path("courses.png");
+  assert_ok(im_map_render(map, out, NULL, &err), &err);
+  test_image img;
+  assert_true(image_load(out, &img));
+  /* Down the page's middle column: a red run and a blue run, apart. */
+  int x = img.width / 2, red = -1, blue = -1;
+  for (int y = 0; y < img.height; y++) {
+    uint32_t px = image_pixel(&img, x, y);
+    if (pixel_near(px, 0xff0000, 16))
+      red = y;
+    if (pixel_near(px, 0x0000ff, 16))
+      blue = y;
+  }
+  image_free(&img);
+  im_map_free(map);
+  assert_true(red >= 0 && blue >= 0);
+  assert_true(abs(red - blue) >= 3);
+}
+
 static void displace_spec_mistakes(void **state) {
   (void)state;
   const char *bad[] = {"    displace: {distance: 5pt, spacing: 0pt}\n", "    displace: {distanse: 5pt}\n",
@@ -138,6 +260,9 @@ static void displace_spec_mistakes(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ring_of_coincident_points),
+      cmocka_unit_test(rings_stay_in_the_frame),
+      cmocka_unit_test(marks_cut_by_the_frame_not_drawn),
+      cmocka_unit_test(routes_on_one_course_both_seen),
       cmocka_unit_test(single_linkage_and_missing_points),
       cmocka_unit_test(coincident_events_all_seen),
       cmocka_unit_test(displace_spec_mistakes),

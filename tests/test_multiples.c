@@ -333,7 +333,8 @@ static void demo_spec(void **state) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "pdftotext '%s' -", pdf);
   char *text = output_of(cmd, "actors.txt");
-  assert_non_null(strstr(text, "Foreign actors in Latin America, as reported in the December 2021 VRIC Monitor"));
+  assert_non_null(strstr(
+      text, "Venezuela, Russia, Iran and China in Latin America, as reported in the December 2021 VRIC Monitor"));
   /* The counts: the events and routes of the December 2021 issue whose
    * actor (the side that acts) each panel shows, inside the frame. */
   assert_non_null(strstr(text, "China (5)"));

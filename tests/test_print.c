@@ -518,7 +518,7 @@ static void svg_text_furniture(void **state) {
    * across this map: no bar, and no north arrow, north turns across it)
    * and a graticule label, each inside a <text> of its item's class. */
   static const char *const want[][2] = {
-      {"title", ">Foreign influence, as reported in the December 2021 VRIC Monitor</tspan>"},
+      {"title", ">Events in Latin America, as reported in the December 2021 VRIC Monitor</tspan>"},
       {"subtitle", ">Every event and project of the issue in the region, dated 2021 to January 2022, by the side that "
                    "acts</tspan>"},
       {"legend", ">Actor</tspan>"},

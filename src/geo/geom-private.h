@@ -36,6 +36,14 @@ bool im_geom_contains(const im_geom *g, double x, double y);
  * whether g (lines or rings) has such an edge; im_geom_break_at_dateline
  * gives g's rings and lines as lines without them (dst: reset). */
 bool im_geom_has_dateline_edges(const im_geom *g);
+
+/* Moves each line of g sideways by d, in place: to the right of its way
+ * on a page whose y grows downwards for d > 0, so a line and its reverse
+ * moved by the same d part to the two sides. Each vertex moves along the
+ * mean of its segments' normals, lengthened to keep the line d away at a
+ * bend (at most twice d, a miter limit). Two routes that share a course
+ * are drawn this way side by side (render/draw.c). */
+void im_geom_offset_lines(im_geom *g, double d);
 bool im_geom_break_at_dateline(const im_geom *src, im_geom *dst);
 
 #endif

@@ -321,3 +321,41 @@ bool im_geom_contains(const im_geom *g, double x, double y) {
   }
   return in;
 }
+
+/* The unit normal of the segment a -> b (right of its way, y down), or
+ * 0, 0 for a segment of no length. */
+static void seg_normal(const double *a, const double *b, double *nx, double *ny) {
+  double dx = b[0] - a[0], dy = b[1] - a[1], len = hypot(dx, dy);
+  *nx = len > 0 ? -dy / len : 0;
+  *ny = len > 0 ? dx / len : 0;
+}
+
+void im_geom_offset_lines(im_geom *g, double d) {
+  if (g->kind != IM_GEOM_LINE || d == 0)
+    return;
+  for (size_t p = 0; p < g->nparts; p++) {
+    double *v = g->xy + 2 * g->parts[p];
+    size_t n = im_geom_part_size(g, p);
+    if (n < 2)
+      continue;
+    /* The segment before the vertex, as it was before the vertex moved. */
+    double prev[2] = {v[0], v[1]}, pnx = 0, pny = 0;
+    for (size_t i = 0; i < n; i++) {
+      double cur[2] = {v[2 * i], v[2 * i + 1]}, nx = 0, ny = 0;
+      if (i + 1 < n)
+        seg_normal(cur, v + 2 * i + 2, &nx, &ny);
+      if (i > 0)
+        seg_normal(prev, cur, &pnx, &pny);
+      double mx = i == 0 ? nx : i + 1 == n ? pnx : pnx + nx, my = i == 0 ? ny : i + 1 == n ? pny : pny + ny;
+      double len = hypot(mx, my);
+      if (len > 0) {
+        mx /= len, my /= len;
+        /* cos of half the bend: the offset lines stay d away. */
+        double c = i == 0 || i + 1 == n ? 1 : mx * nx + my * ny, k = d / fmax(c, 0.5);
+        v[2 * i] = cur[0] + k * mx;
+        v[2 * i + 1] = cur[1] + k * my;
+      }
+      prev[0] = cur[0], prev[1] = cur[1];
+    }
+  }
+}

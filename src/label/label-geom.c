@@ -400,10 +400,10 @@ bool im_label_polygon_positions(im_labeler *lb, im_label *l, const im_geom *ring
     if (ok)
       ok = far_positions(lb, l, &pc, v, n, px, py, w, h);
   }
-  /* A required label gets the largest piece's pole
-   * as an anchor: it goes beside it like a point label, with a leader
+  /* A required label (or one that may take a leader) gets the largest
+   * piece's pole as an anchor: it goes beside it like a point label, with a leader
    * into the country (label-place.c), rather than fail the map. */
-  if (ok && l->required && np > 0) {
+  if (ok && (l->required || l->leader_allowed) && np > 0) {
     size_t n;
     (void)ring(rings, pa[0].part, &n);
     piece pc = {rings, members, 0};
@@ -534,6 +534,18 @@ bool im_label_line_positions(im_labeler *lb, im_label *l, const im_geom *line) {
       l->anchored = isfinite(l->x) && isfinite(l->y);
       break;
     }
+  /* And points farther along, should the middle be taken (label-key.c). */
+  static const double along[] = {0.35, 0.65, 0.2, 0.8};
+  l->first_anchor = lb->nanchors;
+  l->nanchors = 0;
+  for (size_t k = 0; ok && l->anchored && k < sizeof along / sizeof along[0]; k++) {
+    double ax, ay;
+    point_at(&p, along[k] * best_len, &ax, &ay);
+    if (!(ok = im_grow((void **)&lb->anchors, &lb->cap_anchors, lb->nanchors + 1, sizeof *lb->anchors)))
+      break;
+    lb->anchors[lb->nanchors++] = (im_label_glyph){ax, ay, 0};
+    l->nanchors++;
+  }
   double lo = width / 2 + end_gap, hi = best_len - width / 2 - end_gap;
   /* The middle of the line first, then outwards. */
   static const double where[] = {0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0, 1};

@@ -50,15 +50,19 @@ typedef struct {
   size_t order;
   double x, y, r; /* points: the symbol's centre and radius; required polygons: the pole; keyed lines: the middle */
   bool anchored;  /* a polygon or line label that may go beside a point: x, y hold it */
-  size_t first_anchor, nanchors;   /* required polygons: more points inside, in lb->anchors */
+  size_t first_anchor, nanchors;   /* anchored polygons: more points inside; keyed lines: more along; in lb->anchors */
   size_t first_pos, npos;          /* polygons, lines: candidates in lb->pos */
   size_t first_cluster, nclusters; /* lines: in lb->clusters */
   /* The outcome of im_labeler_place. */
   bool placed, leader;
-  double ox, oy;             /* points, polygons: the layout's origin */
-  size_t glyphs;             /* lines: the first of nclusters in lb->glyphs */
-  double lx0, ly0, lx1, ly1; /* the leader line */
-  size_t first_box, nboxes;  /* in lb->boxes */
+  double ox, oy;                 /* points, polygons: the layout's origin */
+  size_t glyphs;                 /* lines: the first of nclusters in lb->glyphs */
+  double lx0, ly0, lx1, ly1;     /* the leader line */
+  size_t first_box, nboxes;      /* in lb->boxes */
+  size_t area_part, area_nparts; /* polygons: the rings, in lb->areas (none when past its budget) */
+  im_bbox area_box;
+  size_t twin; /* points: 1 + the index of a label before it in priority order with the same
+                                text at nearly the same place (a port and a town both "Callao"); 0: none */
 } im_label;
 
 typedef enum { IM_ITEM_OBSTACLE, IM_ITEM_LABEL, IM_ITEM_LEADER } im_item_kind;
@@ -98,7 +102,7 @@ struct im_labeler {
   size_t nclusters, cap_clusters;
   im_label_glyph *glyphs;
   size_t nglyphs, cap_glyphs;
-  im_label_glyph *anchors; /* points inside required polygons (x, y; angle unused) */
+  im_label_glyph *anchors; /* points inside anchored polygons, along keyed lines (x, y; angle unused) */
   size_t nanchors, cap_anchors;
   im_bbox *boxes; /* the placed labels' boxes */
   size_t nboxes, cap_boxes;
@@ -107,8 +111,16 @@ struct im_labeler {
    * box round its circle: a point label must sit nearer its own mark than
    * any other (place_point), so that a reader gives it to the right one. */
   im_label_grid marks;
-  bool failed;                 /* out of memory: later calls do nothing */
-  bool done;                   /* im_labeler_place has run */
+  bool failed; /* out of memory: later calls do nothing */
+  bool done;   /* im_labeler_place has run */
+  /* The polygons of the polygon labels (up to IM_LABEL_AREA_POINTS
+   * vertices in all), so that a name set beside its country does not
+   * stand on another country (place_point). */
+  im_geom areas;
+  size_t *area_labels; /* the labels that have rings in areas */
+  size_t narea_labels, cap_area_labels;
+  bool area_rule;              /* while set, a polygon label keeps off the others' polygons (place_point) */
+  double reach_cap;            /* while > 0: no leader longer than this many font sizes (place_polygon_beside) */
   size_t over_limit, cut_long; /* candidates past the ceiling, texts cut (limits.h): warned once */
   im_label_stats stats;
   char *next_layer, *next_short; /* im_labeler_set_source: for the labels added next */

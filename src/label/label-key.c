@@ -88,6 +88,21 @@ bool im_label_key_try(im_labeler *lb, im_label *l) {
     g_object_unref(text_layout);
     return false;
   }
+  /* A line's middle may lie under another route's name (two routes on
+   * one course, side by side): points farther along it are tried too. */
+  double mid_x = l->x, mid_y = l->y;
+  for (size_t k = 0; kind == IM_LABEL_LINE && !l->placed && k < l->nanchors; k++) {
+    l->x = lb->anchors[l->first_anchor + k].x;
+    l->y = lb->anchors[l->first_anchor + k].y;
+    l->first_box = lb->nboxes;
+    l->nboxes = 0;
+    if (!im_label_place_point(lb, l)) {
+      g_object_unref(text_layout);
+      return false;
+    }
+  }
+  if (!l->placed)
+    l->x = mid_x, l->y = mid_y;
   if (l->placed) {
     g_object_unref(text_layout);
     return true;

@@ -2,6 +2,8 @@
  * greedy pass that gives each label, by priority, its first free position. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "core/mem-private.h"
 #include "label/label-impl-private.h"
@@ -176,13 +178,60 @@ static bool belongs(const im_labeler *lb, const im_label *l, im_bbox b) {
   return !im_grid_mark_nearer(&lb->marks, ink, l->x, l->y, box_distance(ink, l->x, l->y) - l->r);
 }
 
+/* Whether the point lies inside the polygon of a polygon label other
+ * than l. */
+static bool in_other_area(const im_labeler *lb, const im_label *l, double x, double y) {
+  for (size_t k = 0; k < lb->narea_labels; k++) {
+    const im_label *o = &lb->labels[lb->area_labels[k]];
+    if (o == l || x < o->area_box.minx || x > o->area_box.maxx || y < o->area_box.miny || y > o->area_box.maxy)
+      continue;
+    bool inside = false;
+    for (size_t p = o->area_part; p < o->area_part + o->area_nparts; p++)
+      inside ^= im_ring_contains(lb->areas.xy + 2 * lb->areas.parts[p], im_geom_part_size(&lb->areas, p), x, y);
+    if (inside)
+      return true;
+  }
+  return false;
+}
+
+/* Whether a polygon label at box b would stand on another polygon label's
+ * polygon: two or more points of a 5 x 3 grid over its ink inside one. A
+ * country's name set beside it must not read as its neighbour's
+ * (latam-overview's "Chile" on Argentina, actor-china's NICARAGUA on
+ * Honduras), while lb->area_rule is set (place_polygon_beside). Point
+ * labels do not ask. */
+static bool on_other_area(const im_labeler *lb, const im_label *l, im_bbox b) {
+  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels || !lb->area_rule)
+    return false;
+  double x0 = b.minx + l->pad, y0 = b.miny + l->pad, x1 = b.maxx - l->pad, y1 = b.maxy - l->pad;
+  int in = 0;
+  for (int j = 0; j < 3; j++)
+    for (int i = 0; i < 5; i++)
+      in += in_other_area(lb, l, x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * j / 2);
+  return in >= 2;
+}
+
+/* Whether a polygon label's leader runs over another polygon label's
+ * polygon (a quarter, half or three quarters along), while lb->area_rule
+ * is set: actor-russia's VENEZUELA west of Colombia with its leader across
+ * it. */
+static bool leader_crosses_other_area(const im_labeler *lb, const im_label *l, double x0, double y0, double x1,
+                                      double y1) {
+  if (l->kind != IM_LABEL_POLYGON || !lb->narea_labels || !lb->area_rule)
+    return false;
+  for (int k = 1; k <= 3; k++)
+    if (in_other_area(lb, l, x0 + (x1 - x0) * k / 4, y0 + (y1 - y0) * k / 4))
+      return true;
+  return false;
+}
+
 bool im_label_place_point(im_labeler *lb, im_label *l) {
   double air = 0.5 * lb->dev_per_pt, d = l->r + l->pad + air, ox, oy;
   for (size_t s = 0; s < 8; s++) {
     const double *p = point_slots[s];
     anchor_ink(l, l->x + p[0] * d, l->y + p[1] * d, p[2], p[3], &ox, &oy);
     im_bbox b = ink_box(l, ox, oy);
-    if (box_free(lb, b) && belongs(lb, l, b)) {
+    if (box_free(lb, b) && belongs(lb, l, b) && !on_other_area(lb, l, b)) {
       l->ox = ox, l->oy = oy, l->placed = true;
       return add_box(lb, l, b);
     }
@@ -196,12 +245,14 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
    * leader (its number, required too, may go far). */
   bool far = l->required && !(l->key_no == 0 && im_label_keyable(lb, l));
   double step = 0.75 * l->font_px, reach = (far ? 24 : 6) * l->font_px;
+  if (lb->reach_cap > 0)
+    reach = fmin(reach, lb->reach_cap * l->font_px);
   for (double dist = d + step; dist <= d + reach; dist += step)
     for (size_t k = 0; k < 16; k++) {
       double a = leader_dirs[k] * M_PI / 180, ca = cos(a), sa = sin(a);
       anchor_ink(l, l->x + dist * ca, l->y + dist * sa, (1 - ca) / 2, (1 - sa) / 2, &ox, &oy);
       im_bbox b = ink_box(l, ox, oy);
-      if (!box_free(lb, b))
+      if (!box_free(lb, b) || on_other_area(lb, l, b))
         continue;
       /* Not beside another mark, where the leader would be the only
        * thing saying whose label it is. */
@@ -215,7 +266,8 @@ bool im_label_place_point(im_labeler *lb, im_label *l) {
       if (len <= l->r)
         continue;
       double px = l->x + (qx - l->x) * l->r / len, py = l->y + (qy - l->y) * l->r / len;
-      if (im_grid_segment_hits(&lb->grid, px, py, qx, qy, l->x, l->y))
+      if (im_grid_segment_hits(&lb->grid, px, py, qx, qy, l->x, l->y) ||
+          leader_crosses_other_area(lb, l, px, py, qx, qy))
         continue;
       l->ox = ox, l->oy = oy, l->placed = l->leader = true;
       l->lx0 = px, l->ly0 = py, l->lx1 = qx, l->ly1 = qy;
@@ -292,28 +344,48 @@ static bool place_line(im_labeler *lb, im_label *l) {
   return true;
 }
 
-/* A required polygon label that fits inside nowhere: beside a point of the
- * polygon, with a leader when it must go farther. The points tried: the
- * pole, then the places inside where the label would have fitted had
- * they been free, then other points inside (a label already there may
- * hide the pole, and a leader cannot start under it). */
+/* A required polygon label (or one that may take a leader) that fits
+ * inside nowhere: beside a point of the polygon, with a leader when it
+ * must go farther. The points tried: the pole, then the places inside
+ * where the label would have fitted had they been free, then other points
+ * inside (a label already there may hide the pole, and a leader cannot
+ * start under it). Every point is tried with short leaders before any
+ * with a long one: a long leader from the pole when a point at the far
+ * end of the country had room beside it read as another country's name
+ * (VENEZUELA a quarter of the way across the Atlantic on actor-russia). */
 static bool place_polygon_beside(im_labeler *lb, im_label *l) {
+  /* Short leaders off other countries first; then, rather than a long
+   * leader, a place nearby on a neighbour; a long leader last (influence-
+   * latam's VENEZUELA, hemmed in by event labels, stands on the border
+   * with Brazil rather than 30 mm away on Guyana). */
+  static const struct {
+    double cap;
+    bool area_rule;
+  } steps[] = {{1.5, true}, {3, true}, {6, true}, {1.5, false}, {3, false}, {6, false}, {12, false}, {0, false}};
   double pole_x = l->x, pole_y = l->y;
   bool ok = true;
-  for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
-    if (k > 0 && k <= l->npos) {
-      const im_label_pos *p = &lb->pos[l->first_pos + k - 1];
-      l->x = p->ox + (l->ink.minx + l->ink.maxx) / 2;
-      l->y = p->oy + (l->ink.miny + l->ink.maxy) / 2;
-    } else if (k > l->npos) {
-      const im_label_glyph *a = &lb->anchors[l->first_anchor + k - 1 - l->npos];
-      l->x = a->x;
-      l->y = a->y;
+  for (size_t c = 0; ok && !l->placed && c < sizeof steps / sizeof steps[0]; c++) {
+    lb->reach_cap = steps[c].cap;
+    lb->area_rule = steps[c].area_rule;
+    for (size_t k = 0; ok && !l->placed && k <= l->npos + l->nanchors; k++) {
+      if (k == 0) {
+        l->x = pole_x, l->y = pole_y;
+      } else if (k <= l->npos) {
+        const im_label_pos *p = &lb->pos[l->first_pos + k - 1];
+        l->x = p->ox + (l->ink.minx + l->ink.maxx) / 2;
+        l->y = p->oy + (l->ink.miny + l->ink.maxy) / 2;
+      } else {
+        const im_label_glyph *a = &lb->anchors[l->first_anchor + k - 1 - l->npos];
+        l->x = a->x;
+        l->y = a->y;
+      }
+      l->first_box = lb->nboxes;
+      l->nboxes = 0;
+      ok = place_point_required(lb, l);
     }
-    l->first_box = lb->nboxes;
-    l->nboxes = 0;
-    ok = place_point_required(lb, l);
   }
+  lb->reach_cap = 0;
+  lb->area_rule = false;
   if (!l->placed)
     l->x = pole_x, l->y = pole_y;
   return ok;
@@ -326,6 +398,61 @@ static int by_priority(const void *a, const void *b) {
   if (p->priority != q->priority)
     return p->priority > q->priority ? -1 : 1;
   return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* Point labels of one text whose marks are within this many font sizes of
+ * each other name one place. */
+#define IM_TWIN_FONTS 6
+/* Equal texts compared pairwise at most this many to a text (a map of a
+ * thousand "Port" labels is not worth a million comparisons). */
+#define IM_TWIN_RUN 256
+
+static int by_text(const void *a, const void *b) {
+  const im_label *p = *(im_label *const *)a, *q = *(im_label *const *)b;
+  int c = strcasecmp(p->text, q->text);
+  if (c)
+    return c;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* Each point label's twin: a label of the same text (case aside) whose
+ * mark is near its own and which comes first in priority order (rank). A
+ * twin placed, the label is not: "Callao" named once on chancay, by the
+ * town that outranks the port. */
+static bool find_twins(im_labeler *lb, im_label **order) {
+  size_t n = lb->nlabels, m = 0;
+  im_label **byt = im_malloc_array(n ? n : 1, sizeof *byt);
+  size_t *rank = im_malloc_array(n ? n : 1, sizeof *rank);
+  if (!byt || !rank) {
+    free(byt);
+    free(rank);
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    rank[order[i] - lb->labels] = i;
+    order[i]->twin = 0;
+    if (order[i]->kind == IM_LABEL_POINT && order[i]->text && !order[i]->required)
+      byt[m++] = order[i];
+  }
+  qsort(byt, m, sizeof *byt, by_text);
+  for (size_t a = 0, b; a < m; a = b) {
+    for (b = a + 1; b < m && !strcasecmp(byt[a]->text, byt[b]->text); b++)
+      ;
+    if (b - a < 2 || b - a > IM_TWIN_RUN)
+      continue;
+    for (size_t i = a; i < b; i++)
+      for (size_t j = a; j < b; j++) {
+        im_label *l = byt[i], *t = byt[j];
+        size_t li = (size_t)(l - lb->labels), ti = (size_t)(t - lb->labels);
+        if (rank[ti] >= rank[li] || hypot(l->x - t->x, l->y - t->y) > IM_TWIN_FONTS * fmax(l->font_px, t->font_px))
+          continue;
+        if (!l->twin || rank[ti] < rank[l->twin - 1])
+          l->twin = ti + 1;
+      }
+  }
+  free(byt);
+  free(rank);
+  return true;
 }
 
 bool im_labeler_place(im_labeler *lb) {
@@ -342,11 +469,13 @@ bool im_labeler_place(im_labeler *lb) {
   for (size_t i = 0; i < lb->nlabels; i++)
     order[i] = &lb->labels[i];
   qsort(order, lb->nlabels, sizeof *order, by_priority);
-  bool ok = true;
+  bool ok = find_twins(lb, order);
   for (size_t i = 0; i < lb->nlabels && ok; i++) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
+    if (l->twin && lb->labels[l->twin - 1].placed)
+      continue;
     /* key: all: a number whatever the room. */
     if (l->key_mode == IM_LABEL_KEY_ALL && im_label_keyable(lb, l)) {
       ok = im_label_key_try(lb, l);
@@ -359,9 +488,10 @@ bool im_labeler_place(im_labeler *lb) {
      * turn, before lesser labels take the space round its mark. */
     if (ok && im_label_keyable(lb, l))
       ok = im_label_key_try(lb, l);
-    /* A required polygon label with no room inside goes beside a point
-     * of it, with a leader into the polygon, as a point label would. */
-    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && l->required && l->anchored)
+    /* A required polygon label (or one with leader: auto) with no room
+     * inside goes beside a point of it, with a leader into the polygon,
+     * as a point label would. */
+    if (ok && !l->placed && l->kind == IM_LABEL_POLYGON && (l->required || l->leader_allowed) && l->anchored)
       ok = place_polygon_beside(lb, l);
   }
   free(order);

@@ -42,6 +42,7 @@ im_labeler *im_labeler_create(cairo_t *cr, double page_w, double page_h, double 
    * starts fontconfig (its configuration and caches, a thread, a few MB),
    * which a map without text should not pay for. */
   lb->cr = cr;
+  im_geom_init(&lb->areas, IM_GEOM_POLYGON);
   return lb;
 }
 
@@ -86,6 +87,8 @@ void im_labeler_free(im_labeler *lb) {
   free(lb->boxes);
   free(lb->keyed);
   free(lb->anchors);
+  im_geom_free(&lb->areas);
+  free(lb->area_labels);
   im_grid_free(&lb->grid);
   im_grid_free(&lb->marks);
   if (lb->ctx)
@@ -263,6 +266,37 @@ static void forget_layout(im_label *l) {
   }
 }
 
+/* The vertices of all polygon labels' rings kept for place_point's
+ * test of where a name set beside its country stands: a few hundred
+ * countries or provinces, simplified on the page, hold far fewer. */
+#define IM_LABEL_AREA_POINTS 400000
+
+/* Keeps l's rings in lb->areas, while they fit the budget. */
+static bool keep_area(im_labeler *lb, im_label *l, const im_geom *rings) {
+  l->area_part = l->area_nparts = 0;
+  if (rings->kind != IM_GEOM_POLYGON || !rings->nparts || lb->areas.npoints + rings->npoints > IM_LABEL_AREA_POINTS)
+    return true;
+  if (!im_grow((void **)&lb->area_labels, &lb->cap_area_labels, lb->narea_labels + 1, sizeof *lb->area_labels))
+    return false;
+  l->area_part = lb->areas.nparts;
+  l->area_box = (im_bbox){INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (size_t p = 0; p < rings->nparts; p++) {
+    const double *v = rings->xy + 2 * rings->parts[p];
+    size_t n = im_geom_part_size(rings, p);
+    if (!im_geom_begin_part(&lb->areas))
+      return false;
+    for (size_t i = 0; i < n; i++) {
+      if (!im_geom_add_point(&lb->areas, v[2 * i], v[2 * i + 1]))
+        return false;
+      l->area_box.minx = fmin(l->area_box.minx, v[2 * i]), l->area_box.maxx = fmax(l->area_box.maxx, v[2 * i]);
+      l->area_box.miny = fmin(l->area_box.miny, v[2 * i + 1]), l->area_box.maxy = fmax(l->area_box.maxy, v[2 * i + 1]);
+    }
+  }
+  l->area_nparts = rings->nparts;
+  lb->area_labels[lb->narea_labels++] = (size_t)(l - lb->labels);
+  return true;
+}
+
 bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st, const im_geom *rings,
                             double priority) {
   if (!rings)
@@ -271,7 +305,7 @@ bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st
   int r = new_label(lb, text, st, IM_LABEL_POLYGON, priority, false, &l);
   if (r <= 0)
     return r == 0 ? !lb || !lb->failed : failed(lb);
-  if (!im_label_polygon_positions(lb, l, rings))
+  if (!im_label_polygon_positions(lb, l, rings) || !keep_area(lb, l, rings))
     return failed(lb);
   forget_layout(l);
   return true;

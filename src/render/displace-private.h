@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "influmap/geom.h"
+
 /* Where one point goes. */
 typedef struct {
   bool moved;    /* in a group of two or more */
@@ -22,8 +24,11 @@ typedef struct {
  * linkage: two points nearer than distance are in one group. Each group
  * of two or more goes on a ring round its mean, in input order clockwise
  * from the top, spacing apart along it (the ring never smaller than three
- * quarters of spacing in radius). out[i] for each input point. Returns
+ * quarters of spacing in radius). With a frame, a ring turns (or, when
+ * no turn will do, its centre moves inwards) so that each mark, grown by
+ * pad[i] (NULL: 0), stays inside it. out[i] for each input point. Returns
  * false when out of memory. */
-bool im_displace_points(const double *xy, size_t n, double distance, double spacing, im_displaced *out);
+bool im_displace_points(const double *xy, size_t n, double distance, double spacing, const double *pad,
+                        const im_bbox *frame, im_displaced *out);
 
 #endif

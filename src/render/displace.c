@@ -52,7 +52,63 @@ static size_t lower_bound(const cell_point *pts, size_t n, int64_t cx, int64_t c
   return lo;
 }
 
-bool im_displace_points(const double *xy, size_t n, double distance, double spacing, im_displaced *out) {
+/* Whether the ring of group members[0..k) turned by t (and centred on
+ * x, y) keeps every mark, grown by its pad, inside frame; *moved: the sum
+ * of the squared distances of the marks from their own points. */
+static bool ring_fits(const double *xy, const double *pad, const size_t *members, size_t k, const size_t *rank,
+                      double x, double y, double r, double t, const im_bbox *frame, double *moved) {
+  *moved = 0;
+  for (size_t m = 0; m < k; m++) {
+    size_t i = members[m];
+    double a = -M_PI / 2 + t + 2 * M_PI * (double)rank[i] / (double)k, p = pad ? pad[i] : 0;
+    double mx = x + r * cos(a), my = y + r * sin(a);
+    if (mx - p < frame->minx || mx + p > frame->maxx || my - p < frame->miny || my + p > frame->maxy)
+      return false;
+    *moved += (mx - xy[2 * i]) * (mx - xy[2 * i]) + (my - xy[2 * i + 1]) * (my - xy[2 * i + 1]);
+  }
+  return true;
+}
+
+/* A ring near the frame's edge would push a mark out of the frame, where
+ * it is cut or lost (a San Ysidro cross shoved against the top of
+ * influence-latam): the ring turns, the least it can, until every mark is
+ * inside (of two turns as small, the one that leaves the marks nearer
+ * their own points: San Ysidro west of Otay Mesa); when no turn does (a
+ * corner, a large ring), its centre moves in, and the leaders still start
+ * from the group's own place. */
+static void fit_ring(const double *xy, const double *pad, const size_t *members, size_t k, const size_t *rank, double r,
+                     const im_bbox *frame, double *x, double *y, double *t) {
+  *t = 0;
+  if (!frame)
+    return;
+  for (int step = 0; step <= 36; step++) {
+    double best = INFINITY, moved;
+    for (int sign = 1; sign >= -1; sign -= 2) {
+      double turn = sign * step * (M_PI / 36);
+      if (ring_fits(xy, pad, members, k, rank, *x, *y, r, turn, frame, &moved) && moved < best - 1e-9)
+        best = moved, *t = turn;
+    }
+    if (isfinite(best))
+      return;
+  }
+  double p = 0;
+  for (size_t m = 0; m < k; m++)
+    p = fmax(p, pad ? pad[members[m]] : 0);
+  double lo = frame->minx + r + p, hi = frame->maxx - r - p;
+  *x = lo <= hi ? fmin(fmax(*x, lo), hi) : (frame->minx + frame->maxx) / 2;
+  lo = frame->miny + r + p, hi = frame->maxy - r - p;
+  *y = lo <= hi ? fmin(fmax(*y, lo), hi) : (frame->miny + frame->maxy) / 2;
+}
+
+static int by_group(const void *a, const void *b) {
+  const size_t *p = a, *q = b;
+  if (p[0] != q[0])
+    return p[0] < q[0] ? -1 : 1;
+  return p[1] < q[1] ? -1 : p[1] > q[1];
+}
+
+bool im_displace_points(const double *xy, size_t n, double distance, double spacing, const double *pad,
+                        const im_bbox *frame, im_displaced *out) {
   for (size_t i = 0; i < n; i++)
     out[i] = (im_displaced){.x = xy[2 * i], .y = xy[2 * i + 1], .group = i};
   if (!(distance > 0) || n < 2)
@@ -62,7 +118,8 @@ bool im_displace_points(const double *xy, size_t n, double distance, double spac
   size_t *count = calloc(n, sizeof *count);
   double *sx = calloc(n, sizeof *sx), *sy = calloc(n, sizeof *sy);
   size_t *rank = calloc(n, sizeof *rank);
-  bool ok = parent && pts && count && sx && sy && rank;
+  size_t *pairs = im_malloc_array(2 * n, sizeof *pairs), *members = im_malloc_array(n, sizeof *members);
+  bool ok = parent && pts && count && sx && sy && rank && pairs && members;
   if (ok) {
     /* Points on a grid of distance-wide cells: a partner lies in the
      * point's cell or one of its eight neighbours, so the pairs tested stay
@@ -99,18 +156,36 @@ bool im_displace_points(const double *xy, size_t n, double distance, double spac
       rank[i] = count[g]++;
       sx[g] += x, sy[g] += y;
     }
-    for (size_t i = 0; i < n; i++) {
-      if (!isfinite(xy[2 * i]) || !isfinite(xy[2 * i + 1]))
-        continue;
-      size_t g = find(parent, i), k = count[g];
-      if (k < 2)
-        continue;
-      double cx = sx[g] / (double)k, cy = sy[g] / (double)k;
+    /* The points of each group together (group, then input order), so
+     * that each ring is fitted to the frame once, with all its marks. */
+    size_t m2 = 0;
+    for (size_t i = 0; i < n; i++)
+      if (isfinite(xy[2 * i]) && isfinite(xy[2 * i + 1]) && count[find(parent, i)] >= 2) {
+        pairs[2 * m2] = find(parent, i);
+        pairs[2 * m2 + 1] = i;
+        m2++;
+      }
+    qsort(pairs, m2, 2 * sizeof *pairs, by_group);
+    for (size_t a = 0; a < m2;) {
+      size_t g = pairs[2 * a], k = count[g];
+      for (size_t j = 0; j < k; j++)
+        members[j] = pairs[2 * (a + j) + 1];
+      double cx = sx[g] / (double)k, cy = sy[g] / (double)k, x = cx, y = cy, t;
       double r = fmax(0.75 * spacing, (double)k * spacing / (2 * M_PI));
-      /* Clockwise from the top on the page (y grows downwards). */
-      double a = -M_PI / 2 + 2 * M_PI * (double)rank[i] / (double)k;
-      out[i] = (im_displaced){
-          .moved = true, .first = i == g, .x = cx + r * cos(a), .y = cy + r * sin(a), .cx = cx, .cy = cy, .group = g};
+      fit_ring(xy, pad, members, k, rank, r, frame, &x, &y, &t);
+      for (size_t j = 0; j < k; j++) {
+        size_t i = members[j];
+        /* Clockwise from the top on the page (y grows downwards). */
+        double ang = -M_PI / 2 + t + 2 * M_PI * (double)rank[i] / (double)k;
+        out[i] = (im_displaced){.moved = true,
+                                .first = i == g,
+                                .x = x + r * cos(ang),
+                                .y = y + r * sin(ang),
+                                .cx = cx,
+                                .cy = cy,
+                                .group = g};
+      }
+      a += k;
     }
   }
   free(parent);
@@ -119,5 +194,7 @@ bool im_displace_points(const double *xy, size_t n, double distance, double spac
   free(sx);
   free(sy);
   free(rank);
+  free(pairs);
+  free(members);
   return ok;
 }

@@ -21,6 +21,7 @@
 #include "geo/project-private.h"
 #include "render/aggregate-private.h"
 #include "render/computed-private.h"
+#include "render/courses-private.h"
 #include "render/displace-private.h"
 #include "render/join-private.h"
 #include "render/render-private.h"
@@ -45,6 +46,8 @@ typedef struct {
   size_t vertices;       /* drawn so far, densified: against the vertex ceiling */
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
+  double *course;      /* lines in drawing order: moved sideways by this (device units) to stand beside the
+                            others of their course (im_route_courses); NULL: none shares one */
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
   bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
   size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
@@ -192,17 +195,18 @@ static void draw_group_leaders(layer_job *job, size_t group) {
 static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n, im_error *err) {
   im_render_ctx *rc = job->rc;
   const im_style *ls = &job->ls->style;
-  double *xy = im_malloc_array(2 * (n + 1), sizeof *xy);
+  double *xy = im_malloc_array(2 * (n + 1), sizeof *xy), *pad = im_malloc_array(n + 1, sizeof *pad);
   job->disp = im_malloc_array(n + 1, sizeof *job->disp);
   job->ndisp = n;
   im_projected tmp;
   im_projected_init(&tmp);
   im_style fst;
   memset(&fst, 0, sizeof fst);
-  bool ok = xy && job->disp;
+  bool ok = xy && pad && job->disp;
   for (size_t i = 0; ok && i < n; i++) {
     const im_feature *f = &job->layer->features[order[i].index];
     xy[2 * i] = xy[2 * i + 1] = NAN;
+    pad[i] = 0;
     if (f->geom.kind != IM_GEOM_POINT || f->geom.npoints != 1)
       continue;
     if (!(ok = im_resolver_style(job->res, f, &fst)))
@@ -217,16 +221,19 @@ static im_status displace_layer(layer_job *job, const im_drawn *order, size_t n,
       break;
     }
     double margin = 2 + im_symbol_margin(&rc->symbols, &fst);
+    pad[i] = margin;
     if (r != IM_PROJ_OK || !(ok = im_render_device(rc, &tmp.fill, IM_GEOM_POINT, margin, &rc->fill)))
       continue;
     if (rc->fill.npoints == 1)
       xy[2 * i] = rc->fill.xy[0], xy[2 * i + 1] = rc->fill.xy[1];
   }
+  im_bbox frame = {rc->fx0, rc->fy0, rc->fx0 + rc->fw, rc->fy0 + rc->fh};
   ok = ok && im_displace_points(xy, n, im_symbol_len(&rc->symbols, ls->displace.distance),
-                                im_symbol_len(&rc->symbols, ls->displace.spacing), job->disp);
+                                im_symbol_len(&rc->symbols, ls->displace.spacing), pad, &frame, job->disp);
   im_style_clear(&fst);
   im_projected_free(&tmp);
   free(xy);
+  free(pad);
   if (!ok)
     return im_error_set(err, IM_STATUS_INTERNAL, job->layer->path, 0, 0, "out of memory displacing points");
   return IM_STATUS_OK;
@@ -372,6 +379,22 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       rc->fill.xy[0] = d->x;
       rc->fill.xy[1] = d->y;
     }
+    /* A mark the frame would cut is not drawn, nor labelled, nor counted
+     * in the legend, as a label is never drawn cut: a town's dot half
+     * outside the frame with its name inside reads as a mark at the edge.
+     * A mark whose label is required is the map's subject and stays. */
+    if (ok && !st->label.required) {
+      size_t kept = 0;
+      for (size_t i = 0; i < rc->fill.npoints; i++) {
+        double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
+        im_bbox b = im_marker_box(sc, st, x, y);
+        if (b.minx < rc->fx0 || b.miny < rc->fy0 || b.maxx > rc->fx0 + rc->fw || b.maxy > rc->fy0 + rc->fh)
+          continue;
+        rc->fill.xy[2 * kept] = x, rc->fill.xy[2 * kept + 1] = y;
+        kept++;
+      }
+      rc->fill.npoints = kept;
+    }
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
       im_fill_batch_flush(cr, &job->batch);
@@ -412,6 +435,8 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
   } else {
     ok = im_render_device(rc, &p->fill, IM_GEOM_LINE, margin, &rc->outline);
     drawn = &rc->outline;
+    if (ok && job->course)
+      im_geom_offset_lines(&rc->outline, job->course[index]);
     im_fill_batch_flush(cr, &job->batch);
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
@@ -652,6 +677,14 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     free(job.disp);
     goto done;
   }
+  if (!st && feats && !im_route_courses(job.layer, order, feats, n, res, &rc->symbols, &job.course))
+    st = im_error_set(err, IM_STATUS_INTERNAL, ls->source, 0, 0, "out of memory laying out routes");
+  if (st) {
+    free(feats);
+    free(order);
+    free(job.disp);
+    goto done;
+  }
   if (feats && !displace)
     job.prefetch = im_prefetch_start(&job.env, feats, n, rc->max_vertices);
 
@@ -703,6 +736,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
             job.layer->path, job.no_size, job.no_size == 1 ? " has" : "s have", im_resolver_size_field(res));
   free(feats);
   free(job.disp);
+  free(job.course);
   im_style_clear(&fst);
   if (group) {
     cairo_pop_group_to_source(cr);
