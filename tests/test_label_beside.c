@@ -183,6 +183,12 @@ static void twin_names_once(void **state) {
   assert_int_equal(im_labeler_stats(lb).placed, 2);
   assert_false(lb->labels[0].placed);
   assert_true(lb->labels[1].placed && lb->labels[2].placed);
+  /* Shown by its twin: not dropped, so --strict and the dropped list
+   * (--verbose) say nothing of it. */
+  assert_int_equal(im_labeler_stats(lb).dropped, 0);
+  assert_int_equal(im_labeler_stats(lb).repeats, 1);
+  const char *dropped[2];
+  assert_int_equal(im_labeler_dropped(lb, dropped, 2), 0);
   im_labeler_draw(lb, cr);
   im_labeler_free(lb);
   cairo_destroy(cr);

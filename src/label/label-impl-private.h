@@ -61,6 +61,7 @@ typedef struct {
   size_t first_box, nboxes;      /* in lb->boxes */
   size_t area_part, area_nparts; /* polygons: the rings, in lb->areas (none when past its budget) */
   im_bbox area_box;
+  bool repeat; /* not placed: its twin, placed, shows its text */
   size_t twin; /* points: 1 + the index of a label before it in priority order with the same
                                 text at nearly the same place (a port and a town both "Callao"); 0: none */
 } im_label;

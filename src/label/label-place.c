@@ -474,7 +474,8 @@ bool im_labeler_place(im_labeler *lb) {
     im_label *l = order[i];
     l->first_box = lb->nboxes;
     l->nboxes = 0;
-    if (l->twin && lb->labels[l->twin - 1].placed)
+    l->repeat = l->twin && lb->labels[l->twin - 1].placed;
+    if (l->repeat)
       continue;
     /* key: all: a number whatever the room. */
     if (l->key_mode == IM_LABEL_KEY_ALL && im_label_keyable(lb, l)) {
@@ -503,6 +504,8 @@ bool im_labeler_place(im_labeler *lb) {
       lb->stats.placed++;
       lb->stats.with_leader += l->leader;
       lb->stats.keyed += l->key_no > 0;
+    } else if (l->repeat) {
+      lb->stats.repeats++;
     } else {
       lb->stats.dropped++;
     }

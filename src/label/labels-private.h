@@ -146,6 +146,9 @@ const char *im_labeler_key_text(const im_labeler *lb, size_t i);
 typedef struct {
   /* placed counts the labels placed as numbers of the key too (keyed). */
   size_t candidates, placed, dropped, with_leader, keyed;
+  /* Point labels not placed because a twin names the same place (a port
+   * and a town both "Callao"): shown, so neither placed nor dropped. */
+  size_t repeats;
   /* Placed point labels a reader would give to another mark: one is
    * nearer to the label than its own (with no leader to its own). */
   size_t misattached;

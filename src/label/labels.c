@@ -329,7 +329,7 @@ im_label_stats im_labeler_stats(const im_labeler *lb) { return lb ? lb->stats : 
 size_t im_labeler_dropped(const im_labeler *lb, const char **out, size_t max) {
   size_t n = 0;
   for (size_t i = 0; lb && lb->done && i < lb->nlabels; i++) {
-    if (lb->labels[i].placed)
+    if (lb->labels[i].placed || lb->labels[i].repeat)
       continue;
     if (n < max)
       out[n] = lb->labels[i].text;
