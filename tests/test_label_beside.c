@@ -166,6 +166,46 @@ static void keyed_line_number_along(void **state) {
   im_style_clear(&st);
 }
 
+/* Two routes on one course, drawn side by side (render/courses.c): each
+ * one's name and number go on its outer side, clear of the other line, so
+ * the text above belongs to the upper route and the number below to the
+ * lower one (actor-iran: Maduro's trip named and "1" on the wrong line). */
+static void course_labels_outside(void **state) {
+  (void)state;
+  double w, h;
+  im_labeler *lb = page_labeler(&w, &h);
+  im_labeler_use_key(lb, true);
+  im_style st = label_style();
+  st.label.key = IM_LABEL_KEY_AUTO;
+  im_geom east, west;
+  im_geom_init(&east, IM_GEOM_LINE);
+  im_geom_init(&west, IM_GEOM_LINE);
+  /* Eastward at y 611 (its right: down, the outer side), westward at y
+   * 600 (its right: up, the outer side too). */
+  assert_true(im_geom_begin_part(&east) && im_geom_add_point(&east, 300, 611) && im_geom_add_point(&east, 1500, 611));
+  im_geom_end_part(&east, 2);
+  assert_true(im_geom_begin_part(&west) && im_geom_add_point(&west, 1500, 600) && im_geom_add_point(&west, 300, 600));
+  im_geom_end_part(&west, 2);
+  assert_true(im_labeler_add_line_beside(lb, "Iranian delegation", &st, &east, 2, 1));
+  assert_true(im_labeler_add_line_beside(lb, "Maduro's trip", &st, &west, 1, 1));
+  assert_true(im_labeler_place(lb));
+  assert_int_equal(im_labeler_stats(lb).placed, 2);
+  im_bbox boxes[64];
+  size_t owner[64];
+  size_t n = im_labeler_boxes(lb, boxes, owner, 64);
+  assert_true(n >= 2 && n <= 64);
+  for (size_t i = 0; i < n; i++) {
+    if (owner[i] == 0) /* below the eastward line, clear of both */
+      assert_true(boxes[i].miny > 611);
+    else /* above the westward line */
+      assert_true(boxes[i].maxy < 600);
+  }
+  im_geom_free(&east);
+  im_geom_free(&west);
+  im_labeler_free(lb);
+  im_style_clear(&st);
+}
+
 /* Two point labels of one text at nearly one place (a port and a town,
  * both "Callao") name it once, by the one that ranks first; the same text
  * far away is another place and is named too. In the PDF's text. */
@@ -214,7 +254,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(polygon_leader_auto_beside),      cmocka_unit_test(polygon_beside_short_leader),
       cmocka_unit_test(polygon_beside_not_on_neighbour), cmocka_unit_test(twin_names_once),
-      cmocka_unit_test(keyed_line_number_along),
+      cmocka_unit_test(keyed_line_number_along),         cmocka_unit_test(course_labels_outside),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

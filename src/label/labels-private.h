@@ -107,6 +107,12 @@ bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st
  * left to right, where the bends between glyphs stay under 30 degrees.
  * line: IM_GEOM_LINE, device units; not kept. */
 bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority);
+/* As im_labeler_add_line, for a line drawn beside others on one course
+ * (render/courses.c): its text and its key number go along the line's
+ * outer side, side > 0 the right of its way, side < 0 the left, clear of
+ * the line, so a reader does not give them to the line next to it. */
+bool im_labeler_add_line_beside(im_labeler *lb, const char *text, const im_style *st, const im_geom *line,
+                                double priority, int side);
 
 /* What the labels added next come from: the layer's id, and the short form
  * of their text (expanded, NULL: none), which a required label (the

@@ -311,17 +311,38 @@ bool im_labeler_add_polygon(im_labeler *lb, const char *text, const im_style *st
   return true;
 }
 
-bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority) {
+/* How far beside its line a label of a line on a shared course runs, in
+ * font sizes: half the text's height and a little air, so the text and
+ * its halo clear the line's own stroke. */
+#define IM_LABEL_BESIDE_FONTS 0.75
+
+bool im_labeler_add_line_beside(im_labeler *lb, const char *text, const im_style *st, const im_geom *line,
+                                double priority, int side) {
   if (!line)
     return !lb || !lb->failed;
   im_label *l;
   int r = new_label(lb, text, st, IM_LABEL_LINE, priority, true, &l);
   if (r <= 0)
     return r == 0 ? !lb || !lb->failed : failed(lb);
-  if (!im_label_clusters(lb, l) || !im_label_line_positions(lb, l, line))
+  im_geom beside;
+  im_geom_init(&beside, IM_GEOM_LINE);
+  const im_geom *path = line;
+  if (side) {
+    if (!im_geom_copy(&beside, line))
+      return failed(lb);
+    im_geom_offset_lines(&beside, (side > 0 ? 1 : -1) * IM_LABEL_BESIDE_FONTS * l->font_px);
+    path = &beside;
+  }
+  bool ok = im_label_clusters(lb, l) && im_label_line_positions(lb, l, path);
+  im_geom_free(&beside);
+  if (!ok)
     return failed(lb);
   forget_layout(l);
   return true;
+}
+
+bool im_labeler_add_line(im_labeler *lb, const char *text, const im_style *st, const im_geom *line, double priority) {
+  return im_labeler_add_line_beside(lb, text, st, line, priority, 0);
 }
 
 im_label_stats im_labeler_stats(const im_labeler *lb) { return lb ? lb->stats : (im_label_stats){0}; }

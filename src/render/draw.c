@@ -440,8 +440,10 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     im_fill_batch_flush(cr, &job->batch);
     if (ok)
       im_stroke_lines(cr, sc, st, &rc->outline);
+    /* A line beside others of its course is labelled on its outer side. */
+    int side = job->course ? (job->course[index] > 0) - (job->course[index] < 0) : 0;
     if (ok && text)
-      ok = im_labeler_add_line(rc->labeler, text, st, &rc->outline, priority);
+      ok = im_labeler_add_line_beside(rc->labeler, text, st, &rc->outline, priority, side);
   }
   /* What the legend lists: the classes of what was drawn in the frame. */
   if (ok && rc->page.note_drawn && drawn)
