@@ -45,6 +45,7 @@ typedef struct {
   im_displaced *disp;    /* where each point in drawing order goes (displace:); NULL: where it is */
   size_t ndisp;
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
+  bool batch_markers;  /* the layer draws so many points that its markers are batched too */
   bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
   size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
 } layer_job;
@@ -372,10 +373,15 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       rc->fill.xy[0] = d->x;
       rc->fill.xy[1] = d->y;
     }
+    bool batched = job->batch_markers && im_marker_batchable(sc, st);
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
-      im_fill_batch_flush(cr, &job->batch);
-      im_draw_marker(cr, sc, st, x, y);
+      if (batched) {
+        im_fill_batch_add_marker(cr, &job->batch, sc, st, x, y);
+      } else {
+        im_fill_batch_flush(cr, &job->batch);
+        im_draw_marker(cr, sc, st, x, y);
+      }
       im_bbox b = im_marker_box(sc, st, x, y);
       im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
       ok = im_labeler_add_mark(rc->labeler, x, y, (b.maxx - b.minx) / 2);
@@ -537,6 +543,10 @@ static bool same_source(const im_layer_style *a, const im_layer_style *b) {
   return a->source && b->source && !strcmp(a->source, b->source);
 }
 
+/* Features to draw from which a layer's markers are batched (layer_job);
+ * the points of the map set are at most a few thousand a layer. */
+#define IM_MARKER_BATCH_LAYER 20000
+
 /* True when another visible layer of map reads the same source. */
 static bool source_drawn_again(const im_map *map, const im_layer_style *ls) {
   for (size_t i = 0; i < map->nlayers; i++) {
@@ -639,6 +649,12 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     if (im_resolver_select(res, &job.layer->features[i], i, &order[n]))
       n++;
   im_drawn_sort(order, n);
+  /* Past IM_MARKER_BATCH_LAYER features to draw, markers of one opaque
+   * colour share paths (symbols-private.h): a million of them one by one
+   * took ~800 MB of recording per PNG worker, and as much in SVG and PDF.
+   * Below it every marker stays a path of its own, an object an SVG or PDF
+   * editor can pick. */
+  job.batch_markers = n >= IM_MARKER_BATCH_LAYER;
   /* Another core projects the features ahead of the drawing. */
   im_proj_feature *feats = im_malloc_array(n + 1, sizeof *feats);
   for (size_t i = 0; feats && i < n; i++) {

@@ -445,14 +445,40 @@ void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b) {
   b->open = false;
 }
 
-void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
-  if (b->open && memcmp(&b->color, &color, sizeof color))
+bool im_marker_batchable(const im_symbol_ctx *sc, const im_style *st) {
+  double w;
+  return st->marker_symbol != IM_MARKER_ICON && opacity_of(st) >= 1 && st->fill.a >= 1 && !marker_stroked(sc, st, &w);
+}
+
+/* Starts a batch of color and symbol (-1: polygons) unless the open one is
+ * of both. Polygons' rings are turned to a positive area and each symbol
+ * has one orientation, so the non-zero rule fills the union; a symbol of
+ * the other orientation would cut holes where it overlaps. */
+static void batch_open(cairo_t *cr, im_fill_batch *b, im_color color, int symbol) {
+  if (b->open && (memcmp(&b->color, &color, sizeof color) || b->symbol != symbol ||
+                  (symbol >= 0 && b->count >= IM_MARKER_BATCH_MAX)))
     im_fill_batch_flush(cr, b);
   if (!b->open) {
     cairo_new_path(cr);
     b->open = true;
     b->color = color;
+    b->symbol = symbol;
+    b->count = 0;
   }
+}
+
+void im_fill_batch_add_marker(cairo_t *cr, im_fill_batch *b, const im_symbol_ctx *sc, const im_style *st, double x,
+                              double y) {
+  double s = im_symbol_len(sc, st->marker_size);
+  if (!(s > 0) || !isfinite(x) || !isfinite(y))
+    return;
+  batch_open(cr, b, st->fill, (int)st->marker_symbol);
+  marker_path(cr, st->marker_symbol, x, y, s);
+  b->count++;
+}
+
+void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
+  batch_open(cr, b, color, -1);
   /* Twice the feature's net signed area (shoelace): its rings go in
    * reversed when it is negative. */
   double area = 0;
