@@ -599,6 +599,98 @@ static void no_dateline_seam_on_polar_map(void **state) {
   im_map_free(map);
 }
 
+/* ---- a layer of very many markers ---- */
+
+/* A CSV of a 160 x 128 grid of points, 0.05° apart from 0°E 0°N: 20,480,
+ * past the count from which a layer's markers are batched (draw.c), or the
+ * first n of them. */
+static const char *write_grid_points(const char *name, size_t n) {
+  size_t cap = 32 + n * 24, len = 0;
+  char *csv = malloc(cap);
+  assert_non_null(csv);
+  len += (size_t)snprintf(csv, cap, "lon,lat\n");
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(csv + len, cap - len, "%.3f,%.3f\n", 0.025 + 0.05 * (double)(i % 160),
+                            0.025 + 0.05 * (double)(i / 160));
+  const char *path = scratch_path(name);
+  assert_true(write_file(path, csv, len));
+  free(csv);
+  return path;
+}
+
+static im_map *markers_map(const char *name, const char *csv, const char *marker_style) {
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 200mm, height: 160mm, dpi: 150}\n  crs: \"+proj=longlat +datum=WGS84\"\n"
+           "  extent: {west: 0, east: 8, south: 0, north: 6.4}\n  background: \"#dbe9f4\"\n"
+           "layers:\n  - id: points\n    source: %s\n    marker: {symbol: circle, size: 2pt}\n%s",
+           csv, marker_style);
+  return load_spec_text(name, yaml);
+}
+
+static bool stream_write(void *user, const unsigned char *data, size_t length) {
+  return fwrite(data, 1, length, user) == length;
+}
+
+/* The paths of a map's SVG. */
+static size_t svg_paths(const im_map *map) {
+  char *svg = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&svg, &len);
+  assert_non_null(f);
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render_to_stream(map, IM_FORMAT_SVG, stream_write, f, NULL, &err), &err);
+  fclose(f);
+  size_t n = 0;
+  for (const char *p = svg; (p = strstr(p, "<path")); p++)
+    n++;
+  free(svg);
+  return n;
+}
+
+/* Markers of one opaque colour in a layer of 20,480 points share paths of
+ * 1,024: a Cairo recording (every page, PNG, SVG or PDF) holds ~800 bytes
+ * a fill, and a million points one by one took 1.6 GB for a PNG (bench/
+ * memory.md). An outline keeps every marker a path of its own (each is
+ * filled, then outlined, over the ones before), and so does a layer of a
+ * few thousand: the map set's maps are drawn as before. The batched
+ * markers are still where their points are, with the background between. */
+static void many_markers_share_paths(void **state) {
+  (void)state;
+  enum { N = 160 * 128 };
+  const char *all = write_grid_points("grid-all.csv", N), *few = write_grid_points("grid-few.csv", 2000);
+  im_map *filled = markers_map("grid-filled.yaml", all, "    fill: \"#c0392b\"\n");
+  size_t n = svg_paths(filled);
+  print_message("%d filled markers: %zu paths\n", N, n);
+  assert_true(n >= N / 1024 && n <= N / 1024 + 10);
+  im_map *outlined = markers_map("grid-outlined.yaml", all,
+                                 "    fill: \"#c0392b\"\n    stroke: {color: \"#ffffff\", width: 0.3pt}\n");
+  assert_true(svg_paths(outlined) >= N);
+  im_map *translucent = markers_map("grid-translucent.yaml", all, "    fill: \"#c0392b80\"\n");
+  assert_true(svg_paths(translucent) >= N);
+  im_map *small = markers_map("grid-few.yaml", few, "    fill: \"#c0392b\"\n");
+  assert_true(svg_paths(small) >= 2000);
+
+  const char *out = scratch_path("grid-filled.png");
+  render_ok(filled, out);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, filled);
+  for (int i = 0; i < N; i += 997) {
+    double lon = 0.025 + 0.05 * (i % 160), lat = 0.025 + 0.05 * (i / 160);
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon, lat), 0xc0392b, 2));
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon + 0.025, lat + 0.025), SEA, 2));
+  }
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(filled);
+  im_map_free(outlined);
+  im_map_free(translucent);
+  im_map_free(small);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
@@ -606,6 +698,7 @@ int main(void) {
       cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
       cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
       cmocka_unit_test(page_size_overflow),         cmocka_unit_test(no_seams_between_polygons),
-      cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map)};
+      cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map),
+      cmocka_unit_test(many_markers_share_paths)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
