@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page/page-private.h"
 #include "support.h"
 
 #define LAND 0xf2efe9
@@ -618,13 +619,14 @@ static const char *write_grid_points(const char *name, size_t n) {
   return path;
 }
 
-static im_map *markers_map(const char *name, const char *csv, const char *marker_style) {
+/* A map of the points of source drawn in marker_style (YAML lines). */
+static im_map *markers_map(const char *name, const char *source, const char *marker_style) {
   char yaml[1024];
   snprintf(yaml, sizeof yaml,
            "map:\n  page: {width: 200mm, height: 160mm, dpi: 150}\n  crs: \"+proj=longlat +datum=WGS84\"\n"
            "  extent: {west: 0, east: 8, south: 0, north: 6.4}\n  background: \"#dbe9f4\"\n"
-           "layers:\n  - id: points\n    source: %s\n    marker: {symbol: circle, size: 2pt}\n%s",
-           csv, marker_style);
+           "layers:\n  - id: points\n    source: %s\n%s",
+           source, marker_style);
   return load_spec_text(name, yaml);
 }
 
@@ -656,20 +658,21 @@ static size_t svg_paths(const im_map *map) {
  * filled, then outlined, over the ones before), and so does a layer of a
  * few thousand: the map set's maps are drawn as before. The batched
  * markers are still where their points are, with the background between. */
+#define DOT "    marker: {symbol: circle, size: 2pt}\n"
 static void many_markers_share_paths(void **state) {
   (void)state;
   enum { N = 160 * 128 };
   const char *all = write_grid_points("grid-all.csv", N), *few = write_grid_points("grid-few.csv", 2000);
-  im_map *filled = markers_map("grid-filled.yaml", all, "    fill: \"#c0392b\"\n");
+  im_map *filled = markers_map("grid-filled.yaml", all, DOT "    fill: \"#c0392b\"\n");
   size_t n = svg_paths(filled);
   print_message("%d filled markers: %zu paths\n", N, n);
   assert_true(n >= N / 1024 && n <= N / 1024 + 10);
   im_map *outlined = markers_map("grid-outlined.yaml", all,
-                                 "    fill: \"#c0392b\"\n    stroke: {color: \"#ffffff\", width: 0.3pt}\n");
+                                 DOT "    fill: \"#c0392b\"\n    stroke: {color: \"#ffffff\", width: 0.3pt}\n");
   assert_true(svg_paths(outlined) >= N);
-  im_map *translucent = markers_map("grid-translucent.yaml", all, "    fill: \"#c0392b80\"\n");
+  im_map *translucent = markers_map("grid-translucent.yaml", all, DOT "    fill: \"#c0392b80\"\n");
   assert_true(svg_paths(translucent) >= N);
-  im_map *small = markers_map("grid-few.yaml", few, "    fill: \"#c0392b\"\n");
+  im_map *small = markers_map("grid-few.yaml", few, DOT "    fill: \"#c0392b\"\n");
   assert_true(svg_paths(small) >= 2000);
 
   const char *out = scratch_path("grid-filled.png");
@@ -691,6 +694,66 @@ static void many_markers_share_paths(void **state) {
   im_map_free(small);
 }
 
+/* A GeoJSON of 200 points and, when pad_mib, that many MiB of blanks
+ * before its end: a source as big as a million points, drawing 200. */
+static const char *write_padded_points(const char *name, int pad_mib) {
+  const char *path = scratch_path(name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
+  for (int i = 0; i < 200; i++)
+    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.2f,%.2f]}}",
+            i ? "," : "", 0.2 + 0.4 * (i % 20), 0.2 + 0.6 * (i / 20));
+  static char blanks[1 << 20];
+  memset(blanks, ' ', sizeof blanks);
+  for (int i = 0; i < pad_mib; i++)
+    assert_int_equal(fwrite(blanks, 1, sizeof blanks, f), sizeof blanks);
+  fputs("]}\n", f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+/* A PNG page whose sources outweigh its image (past 64 MiB) is drawn on one
+ * image, not recorded: recordings grow with what is drawn (~800 bytes an
+ * outlined marker's fill, as much its outline, in each of two), and a
+ * million points took 3.9 GB (bench/memory.md). Drawn either way, a map
+ * without text has the same pixels, byte for byte. */
+static void big_sources_draw_on_one_image(void **state) {
+  (void)state;
+  const char *style = "    marker: {symbol: circle, size: 4pt}\n    fill: \"#c0392b\"\n"
+                      "    stroke: {color: \"#ffffff\", width: 0.5pt}\n";
+  im_map *small = markers_map("padded-small.yaml", write_padded_points("points-small.geojson", 0), style);
+  const char *padded = write_padded_points("points-big.geojson", 65);
+  im_map *big = markers_map("padded-big.yaml", padded, style);
+  im_error err;
+  im_error_clear(&err);
+  im_frame frame;
+  assert_ok(im_map_frame(big, NULL, &frame, &err), &err);
+  assert_true(im_page_png_direct(big, &frame));
+  assert_false(im_page_png_direct(small, &frame));
+  /* A page of more than a quarter of the sources (71 MB at 600 dpi) stays
+   * recorded. */
+  im_render_options poster = {.dpi = 600};
+  assert_ok(im_map_frame(big, &poster, &frame, &err), &err);
+  assert_false(im_page_png_direct(big, &frame));
+
+  const char *a = scratch_path("padded-small.png"), *b = scratch_path("padded-big.png");
+  render_ok(small, a);
+  render_ok(big, b);
+  assert_true(files_equal(a, b));
+  test_image img;
+  assert_true(image_load(b, &img));
+  map_projector p;
+  map_projector_init(&p, big);
+  assert_true(pixel_near(map_projector_sample(&p, &img, 0.2 + 0.4 * 7, 0.2 + 0.6 * 3), 0xc0392b, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, 0.4 + 0.4 * 7, 0.5 + 0.6 * 3), SEA, 2));
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(small);
+  im_map_free(big);
+  remove(padded);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
@@ -699,6 +762,6 @@ int main(void) {
       cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
       cmocka_unit_test(page_size_overflow),         cmocka_unit_test(no_seams_between_polygons),
       cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map),
-      cmocka_unit_test(many_markers_share_paths)};
+      cmocka_unit_test(many_markers_share_paths),   cmocka_unit_test(big_sources_draw_on_one_image)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
