@@ -702,7 +702,8 @@ static const char *write_padded_points(const char *name, int pad_mib) {
   assert_non_null(f);
   fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
   for (int i = 0; i < 200; i++)
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.2f,%.2f]}}",
+    fprintf(f,
+            "%s{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.2f,%.2f]}}",
             i ? "," : "", 0.2 + 0.4 * (i % 20), 0.2 + 0.6 * (i / 20));
   static char blanks[1 << 20];
   memset(blanks, ' ', sizeof blanks);

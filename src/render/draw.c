@@ -368,8 +368,11 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     drawn = &rc->fill;
     if (ok && job->disp && index < job->ndisp && job->disp[index].moved && rc->fill.npoints == 1) {
       const im_displaced *d = &job->disp[index];
-      if (d->first)
+      if (d->first) {
+        /* Under the group's marks, and not through the batch's path. */
+        im_fill_batch_flush(cr, &job->batch);
         draw_group_leaders(job, d->group);
+      }
       rc->fill.xy[0] = d->x;
       rc->fill.xy[1] = d->y;
     }
