@@ -46,8 +46,10 @@ typedef struct {
   size_t ndisp;
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
   bool batch_markers;  /* the layer draws so many points that its markers are batched too */
-  bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
-  size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
+  bool stamp_markers;  /* and those that cannot be are stamped (a PDF or SVG page) */
+  im_marker_stamp stamp;
+  bool proportional; /* marker: size: {field, ...}: symbols sized by a field */
+  size_t no_size;    /* features not drawn for want of a positive value (zero aside) */
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -381,6 +383,9 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
       if (batched) {
         im_fill_batch_add_marker(cr, &job->batch, sc, st, x, y);
+      } else if (job->stamp_markers && st->marker_symbol != IM_MARKER_ICON) {
+        im_fill_batch_flush(cr, &job->batch);
+        im_marker_stamp_draw(cr, &job->stamp, sc, st, x, y);
       } else {
         im_fill_batch_flush(cr, &job->batch);
         im_draw_marker(cr, sc, st, x, y);
@@ -658,6 +663,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
    * Below it every marker stays a path of its own, an object an SVG or PDF
    * editor can pick. */
   job.batch_markers = n >= IM_MARKER_BATCH_LAYER;
+  job.stamp_markers = job.batch_markers && im_marker_stamps_pay(rc->cr);
   /* Another core projects the features ahead of the drawing. */
   im_proj_feature *feats = im_malloc_array(n + 1, sizeof *feats);
   for (size_t i = 0; feats && i < n; i++) {
@@ -706,6 +712,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
   im_fill_batch_flush(cr, &job.batch);
+  im_marker_stamp_free(&job.stamp);
   im_prefetch_stop(job.prefetch);
   /* One line per layer, not one per feature (a file of bad coordinates
    * gave hundreds). */

@@ -228,6 +228,60 @@ void im_draw_marker(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, do
   end_opacity(cr, group, opacity);
 }
 
+bool im_marker_stamps_pay(cairo_t *cr) {
+  cairo_surface_type_t t = cairo_surface_get_type(cairo_get_target(cr));
+  return t == CAIRO_SURFACE_TYPE_PDF || t == CAIRO_SURFACE_TYPE_SVG;
+}
+
+void im_marker_stamp_draw(cairo_t *cr, im_marker_stamp *s, const im_symbol_ctx *sc, const im_style *st, double x,
+                          double y) {
+  double size = im_symbol_len(sc, st->marker_size), opacity = opacity_of(st), w;
+  if (!(size > 0) || opacity <= 0 || !isfinite(x) || !isfinite(y))
+    return;
+  bool stroked = marker_stroked(sc, st, &w);
+  im_marker_stamp key = {.symbol = (int)st->marker_symbol,
+                         .size = st->marker_size,
+                         .stroke_width = st->stroke_width,
+                         .fill = st->fill,
+                         .stroke = st->stroke_color,
+                         .join = (int)st->join,
+                         .stroked = stroked};
+  if (s->rec && (s->symbol != key.symbol || memcmp(&s->size, &key.size, sizeof key.size) ||
+                 memcmp(&s->stroke_width, &key.stroke_width, sizeof key.stroke_width) ||
+                 memcmp(&s->fill, &key.fill, sizeof key.fill) || memcmp(&s->stroke, &key.stroke, sizeof key.stroke) ||
+                 s->join != key.join || s->stroked != key.stroked))
+    im_marker_stamp_free(s);
+  if (!s->rec) {
+    *s = key;
+    /* From (0, 0), the marker at (ox, oy), a whole unit inside: Cairo
+     * 1.16's SVG surface misplaces a recording whose extents start
+     * elsewhere (it clips it to its size from its origin). */
+    im_bbox b = im_marker_box(sc, st, 0, 0);
+    s->ox = 1 - floor(b.minx);
+    s->oy = 1 - floor(b.miny);
+    cairo_rectangle_t ext = {0, 0, ceil(b.maxx) + s->ox + 1, ceil(b.maxy) + s->oy + 1};
+    s->rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
+    cairo_t *c = cairo_create(s->rec);
+    im_style opaque = *st;
+    opaque.opacity = 1;
+    im_draw_marker(c, sc, &opaque, s->ox, s->oy);
+    cairo_destroy(c);
+  }
+  cairo_save(cr);
+  cairo_set_source_surface(cr, s->rec, x - s->ox, y - s->oy);
+  if (opacity >= 1)
+    cairo_paint(cr);
+  else
+    cairo_paint_with_alpha(cr, opacity);
+  cairo_restore(cr);
+}
+
+void im_marker_stamp_free(im_marker_stamp *s) {
+  if (s->rec)
+    cairo_surface_destroy(s->rec);
+  *s = (im_marker_stamp){0};
+}
+
 /* ---- lines ---- */
 
 static double seg_len(const double *v, size_t i) { return hypot(v[2 * i + 2] - v[2 * i], v[2 * i + 3] - v[2 * i + 1]); }
