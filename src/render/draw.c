@@ -46,8 +46,8 @@ typedef struct {
   size_t ndisp;
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
   bool batch_markers;  /* the layer draws so many points that its markers are batched too */
-  bool stamp_markers;  /* and those that cannot be are stamped (a PDF or SVG page) */
-  im_marker_stamp stamp;
+  bool stamp_markers;  /* and those that cannot be are stamped (a PDF page) */
+  im_marker_stamps stamps;
   bool proportional; /* marker: size: {field, ...}: symbols sized by a field */
   size_t no_size;    /* features not drawn for want of a positive value (zero aside) */
 } layer_job;
@@ -385,7 +385,7 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
         im_fill_batch_add_marker(cr, &job->batch, sc, st, x, y);
       } else if (job->stamp_markers && st->marker_symbol != IM_MARKER_ICON) {
         im_fill_batch_flush(cr, &job->batch);
-        im_marker_stamp_draw(cr, &job->stamp, sc, st, x, y);
+        im_marker_stamp_draw(cr, &job->stamps, sc, st, x, y);
       } else {
         im_fill_batch_flush(cr, &job->batch);
         im_draw_marker(cr, sc, st, x, y);
@@ -712,7 +712,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
   im_fill_batch_flush(cr, &job.batch);
-  im_marker_stamp_free(&job.stamp);
+  im_marker_stamps_free(&job.stamps);
   im_prefetch_stop(job.prefetch);
   /* One line per layer, not one per feature (a file of bad coordinates
    * gave hundreds). */

@@ -147,13 +147,16 @@ void im_fill_batch_add_marker(cairo_t *cr, im_fill_batch *b, const im_symbol_ctx
  * PNG chunk's replay to skip the batches off it, and an SVG or PDF viewer
  * gets paths of a bounded size. */
 #define IM_MARKER_BATCH_MAX 1024
-/* An outlined or translucent marker of a layer of very many, in a PDF or
- * SVG: drawn once into a recording (the stamp) and painted at each point,
- * where a fill and an outline each took a command of ~800 bytes in the
- * page's recording; a paint of the stamp takes less than half of one, and
- * PDF and SVG get the shape once (a form XObject, a <use>). Each marker
- * still covers the ones before, as drawn one by one. A PNG draws its
- * markers as they are (its pixels stay those of the shapes). */
+/* An outlined or translucent marker of a layer of very many, in a PDF: drawn
+ * once into a recording (the stamp) and painted at each point, where a fill
+ * and an outline each took a command of ~800 bytes in the page's recording;
+ * a paint of the stamp takes less than half of one, and the PDF gets the
+ * shape once (a form XObject). Each marker still covers the ones before,
+ * as drawn one by one. Not in SVG: Cairo 1.16's SVG surface keeps a
+ * snapshot of each recording painted from it that it never frees
+ * (LeakSanitizer), and misplaces one whose extents do not start at 0, 0.
+ * A PNG draws its markers as they are (its pixels stay those of the
+ * shapes). */
 typedef struct {
   cairo_surface_t *rec; /* the marker at (ox, oy), opaque; NULL: none yet */
   double ox, oy;
@@ -164,13 +167,22 @@ typedef struct {
   bool stroked;
 } im_marker_stamp;
 
-/* Whether markers on cr's page are worth stamping: a PDF or SVG page. */
+/* The stamps of a layer's markers, one per look, IM_MARKER_STAMPS at most:
+ * markers of further looks are drawn one by one. */
+#define IM_MARKER_STAMPS 16
+typedef struct {
+  im_marker_stamp stamp[IM_MARKER_STAMPS];
+  int n;
+} im_marker_stamps;
+
+/* Whether markers on cr's page are worth stamping: a PDF page. */
 bool im_marker_stamps_pay(cairo_t *cr);
-/* Draws the marker of st at x, y as im_draw_marker would, through s
- * (remade when st's marker differs from the last); not for icons. */
-void im_marker_stamp_draw(cairo_t *cr, im_marker_stamp *s, const im_symbol_ctx *sc, const im_style *st, double x,
+/* Draws the marker of st at x, y as im_draw_marker would, through the
+ * stamp of its look (made at its first use). */
+void im_marker_stamp_draw(cairo_t *cr, im_marker_stamps *s, const im_symbol_ctx *sc, const im_style *st, double x,
                           double y);
-void im_marker_stamp_free(im_marker_stamp *s);
+/* Destroys the stamps. */
+void im_marker_stamps_free(im_marker_stamps *s);
 /* Fills what the batch holds; nothing when it is empty. */
 void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b);
 

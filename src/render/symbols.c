@@ -1,6 +1,7 @@
 /* Markers, line strokes and polygon fills, in device units (see
  * symbols-private.h). Icons live in icons.c. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/symbols-private.h"
@@ -229,46 +230,59 @@ void im_draw_marker(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, do
 }
 
 bool im_marker_stamps_pay(cairo_t *cr) {
-  cairo_surface_type_t t = cairo_surface_get_type(cairo_get_target(cr));
-  return t == CAIRO_SURFACE_TYPE_PDF || t == CAIRO_SURFACE_TYPE_SVG;
+  return cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
 }
 
-void im_marker_stamp_draw(cairo_t *cr, im_marker_stamp *s, const im_symbol_ctx *sc, const im_style *st, double x,
+static bool same_look(const im_marker_stamp *a, const im_marker_stamp *b) {
+  return a->symbol == b->symbol && !memcmp(&a->size, &b->size, sizeof a->size) &&
+         !memcmp(&a->stroke_width, &b->stroke_width, sizeof a->stroke_width) &&
+         !memcmp(&a->fill, &b->fill, sizeof a->fill) && !memcmp(&a->stroke, &b->stroke, sizeof a->stroke) &&
+         a->join == b->join && a->stroked == b->stroked;
+}
+
+/* The marker of st drawn opaque into a recording whose extents start at
+ * (0, 0), the marker at (ox, oy) a whole unit inside (whole units: its
+ * path is the same to the bit, moved). */
+static void stamp_make(im_marker_stamp *s, const im_symbol_ctx *sc, const im_style *st) {
+  im_bbox b = im_marker_box(sc, st, 0, 0);
+  s->ox = 1 - floor(b.minx);
+  s->oy = 1 - floor(b.miny);
+  cairo_rectangle_t ext = {0, 0, ceil(b.maxx) + s->ox + 1, ceil(b.maxy) + s->oy + 1};
+  s->rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
+  cairo_t *c = cairo_create(s->rec);
+  im_style opaque = *st;
+  opaque.opacity = 1;
+  im_draw_marker(c, sc, &opaque, s->ox, s->oy);
+  cairo_destroy(c);
+}
+
+void im_marker_stamp_draw(cairo_t *cr, im_marker_stamps *s, const im_symbol_ctx *sc, const im_style *st, double x,
                           double y) {
   double size = im_symbol_len(sc, st->marker_size), opacity = opacity_of(st), w;
   if (!(size > 0) || opacity <= 0 || !isfinite(x) || !isfinite(y))
     return;
-  bool stroked = marker_stroked(sc, st, &w);
   im_marker_stamp key = {.symbol = (int)st->marker_symbol,
                          .size = st->marker_size,
                          .stroke_width = st->stroke_width,
                          .fill = st->fill,
                          .stroke = st->stroke_color,
                          .join = (int)st->join,
-                         .stroked = stroked};
-  if (s->rec && (s->symbol != key.symbol || memcmp(&s->size, &key.size, sizeof key.size) ||
-                 memcmp(&s->stroke_width, &key.stroke_width, sizeof key.stroke_width) ||
-                 memcmp(&s->fill, &key.fill, sizeof key.fill) || memcmp(&s->stroke, &key.stroke, sizeof key.stroke) ||
-                 s->join != key.join || s->stroked != key.stroked))
-    im_marker_stamp_free(s);
-  if (!s->rec) {
-    *s = key;
-    /* From (0, 0), the marker at (ox, oy), a whole unit inside: Cairo
-     * 1.16's SVG surface misplaces a recording whose extents start
-     * elsewhere (it clips it to its size from its origin). */
-    im_bbox b = im_marker_box(sc, st, 0, 0);
-    s->ox = 1 - floor(b.minx);
-    s->oy = 1 - floor(b.miny);
-    cairo_rectangle_t ext = {0, 0, ceil(b.maxx) + s->ox + 1, ceil(b.maxy) + s->oy + 1};
-    s->rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
-    cairo_t *c = cairo_create(s->rec);
-    im_style opaque = *st;
-    opaque.opacity = 1;
-    im_draw_marker(c, sc, &opaque, s->ox, s->oy);
-    cairo_destroy(c);
+                         .stroked = marker_stroked(sc, st, &w)};
+  im_marker_stamp *stamp = NULL;
+  for (int i = 0; i < s->n && !stamp; i++)
+    if (same_look(&s->stamp[i], &key))
+      stamp = &s->stamp[i];
+  if (!stamp && s->n < IM_MARKER_STAMPS) {
+    stamp = &s->stamp[s->n++];
+    *stamp = key;
+    stamp_make(stamp, sc, st);
+  }
+  if (!stamp) {
+    im_draw_marker(cr, sc, st, x, y);
+    return;
   }
   cairo_save(cr);
-  cairo_set_source_surface(cr, s->rec, x - s->ox, y - s->oy);
+  cairo_set_source_surface(cr, stamp->rec, x - stamp->ox, y - stamp->oy);
   if (opacity >= 1)
     cairo_paint(cr);
   else
@@ -276,10 +290,10 @@ void im_marker_stamp_draw(cairo_t *cr, im_marker_stamp *s, const im_symbol_ctx *
   cairo_restore(cr);
 }
 
-void im_marker_stamp_free(im_marker_stamp *s) {
-  if (s->rec)
-    cairo_surface_destroy(s->rec);
-  *s = (im_marker_stamp){0};
+void im_marker_stamps_free(im_marker_stamps *s) {
+  for (int i = 0; i < s->n; i++)
+    cairo_surface_destroy(s->stamp[i].rec);
+  *s = (im_marker_stamps){0};
 }
 
 /* ---- lines ---- */
