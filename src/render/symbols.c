@@ -233,9 +233,10 @@ bool im_marker_stamps_pay(cairo_t *cr) {
   return cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
 }
 
+static bool same_length(im_length a, im_length b) { return a.value == b.value && a.unit == b.unit; }
+
 static bool same_look(const im_marker_stamp *a, const im_marker_stamp *b) {
-  return a->symbol == b->symbol && !memcmp(&a->size, &b->size, sizeof a->size) &&
-         !memcmp(&a->stroke_width, &b->stroke_width, sizeof a->stroke_width) &&
+  return a->symbol == b->symbol && same_length(a->size, b->size) && same_length(a->stroke_width, b->stroke_width) &&
          !memcmp(&a->fill, &b->fill, sizeof a->fill) && !memcmp(&a->stroke, &b->stroke, sizeof a->stroke) &&
          a->join == b->join && a->stroked == b->stroked;
 }
