@@ -9,12 +9,24 @@
 #
 #   INFLUMAP=build/influmap bench/memory.sh [SCRATCH]
 #
-# The files are written to SCRATCH (default /tmp/influmap-memory, ~300 MB) once
-# and kept; they are the same bytes every run.
+# Then renders (`influmap render`, PNG, SVG and PDF) of the 129 MB files of
+# points as circles of 1.5 pt over the Americas' 10m countries, filled, and
+# filled and outlined (the specs are written beside the files); their ratio
+# is to the points file's size.
+#
+# The files are written to SCRATCH (default /tmp/influmap-memory, ~430 MB) once
+# and kept; they are the same bytes every run. ROWS=info or ROWS=render runs
+# one half of the table (default: both). Run it from the repository's root.
 set -euo pipefail
 INFLUMAP=${INFLUMAP:-build/influmap}
 SCRATCH=${1:-/tmp/influmap-memory}
+ROWS=${ROWS:-all}
 mkdir -p "$SCRATCH"
+COUNTRIES=$PWD/shapes/ne_10m_admin_0_countries_americas.shp
+[ -f "$COUNTRIES" ] || {
+  echo "run from the repository's root ($COUNTRIES is missing)" >&2
+  exit 2
+}
 
 python3 - "$SCRATCH" <<'EOF'
 import math, os, sys
@@ -63,22 +75,46 @@ for name, text in (("braces.yaml", "{" * n), ("unclosed-list.yaml", ("[" + "a," 
         f.write(text)
 EOF
 
-echo "| file | size (MB) | exit | peak RSS (MB) | RSS / size | CPU (s) | wall (s) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-for f in points-10mb.geojson points-129mb.geojson bare-points-129mb.geojson polygons-10mb.geojson polygons-129mb.geojson braces.yaml \
-  unclosed-list.yaml; do
-  path="$SCRATCH/$f"
-  case $f in
-  *.yaml) args=(validate "$path") ;;
-  *) args=(info "$path") ;;
-  esac
+# One row: its name, the file its size is measured against, the command's arguments.
+row() {
+  local name=$1 path=$2 rc kb secs usr sys bytes
+  shift 2
   set +e
-  /usr/bin/time -f '%M %e %U %S' -o "$SCRATCH/time.txt" "$INFLUMAP" "${args[@]}" >/dev/null 2>"$SCRATCH/stderr.txt"
+  /usr/bin/time -f '%M %e %U %S' -o "$SCRATCH/time.txt" "$INFLUMAP" "$@" >/dev/null 2>"$SCRATCH/stderr.txt"
   rc=$?
   set -e
   read -r kb secs usr sys < <(tail -n 1 "$SCRATCH/time.txt")
   bytes=$(stat -c %s "$path")
-  awk -v f="$f" -v b="$bytes" -v kb="$kb" -v s="$secs" -v cpu="$(awk -v u="$usr" -v y="$sys" 'BEGIN { print u + y }')" \
+  awk -v f="$name" -v b="$bytes" -v kb="$kb" -v s="$secs" -v cpu="$(awk -v u="$usr" -v y="$sys" 'BEGIN { print u + y }')" \
     -v rc="$rc" 'BEGIN { printf "| %s | %.1f | %d | %.1f | %.2f | %.2f | %.2f |\n", f, b / 1e6, rc, kb * 1024 / 1e6,
       kb * 1024 / b, cpu, s }'
-done
+}
+
+echo "| file | size (MB) | exit | peak RSS (MB) | RSS / size | CPU (s) | wall (s) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+if [ "$ROWS" != render ]; then
+  for f in points-10mb.geojson points-129mb.geojson bare-points-129mb.geojson polygons-10mb.geojson polygons-129mb.geojson \
+    braces.yaml unclosed-list.yaml; do
+    case $f in
+    *.yaml) row "$f" "$SCRATCH/$f" validate "$SCRATCH/$f" ;;
+    *) row "$f" "$SCRATCH/$f" info "$SCRATCH/$f" ;;
+    esac
+  done
+fi
+if [ "$ROWS" != info ]; then
+  for case in points-129mb:filled bare-points-129mb:filled points-129mb:outlined; do
+    points=${case%%:*} look=${case#*:} stroke=
+    [ "$look" = outlined ] && stroke='    stroke: {color: "#ffffff", width: 0.3pt}'
+    spec="$SCRATCH/$points-$look.yaml"
+    printf '%s\n' "map:" "  page: {width: 180mm, height: 220mm, dpi: 300}" \
+      '  crs: "+proj=laea +lat_0=-15 +lon_0=-75 +datum=WGS84 +units=m +no_defs"' \
+      "  extent: {west: -118, east: -34, south: -56, north: 33}" '  background: "#dbe9f4"' "layers:" \
+      "  - id: countries" "    source: $COUNTRIES" '    fill: "#f2efe9"' '    stroke: {color: "#8a8a8a", width: 0.3pt}' \
+      "  - id: points" "    source: $SCRATCH/$points.geojson" "    marker: {symbol: circle, size: 1.5pt}" \
+      '    fill: "#c0392b"' "$stroke" >"$spec"
+    for fmt in png svg pdf; do
+      row "render $points.geojson, $look, .$fmt" "$SCRATCH/$points.geojson" render "$spec" -o "$SCRATCH/out.$fmt"
+    done
+  done
+  rm -f "$SCRATCH/out.png" "$SCRATCH/out.svg" "$SCRATCH/out.pdf"
+fi

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page/page-private.h"
 #include "support.h"
 
 #define LAND 0xf2efe9
@@ -599,6 +600,194 @@ static void no_dateline_seam_on_polar_map(void **state) {
   im_map_free(map);
 }
 
+/* ---- a layer of very many markers ---- */
+
+/* A CSV of a 160 x 128 grid of points, 0.05° apart from 0°E 0°N: 20,480,
+ * past the count from which a layer's markers are batched (draw.c), or the
+ * first n of them. */
+static const char *write_grid_points(const char *name, size_t n) {
+  size_t cap = 32 + n * 24, len = 0;
+  char *csv = malloc(cap);
+  assert_non_null(csv);
+  len += (size_t)snprintf(csv, cap, "lon,lat\n");
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(csv + len, cap - len, "%.3f,%.3f\n", 0.025 + 0.05 * (double)(i % 160),
+                            0.025 + 0.05 * (double)(i / 160));
+  const char *path = scratch_path(name);
+  assert_true(write_file(path, csv, len));
+  free(csv);
+  return path;
+}
+
+/* A map of the points of source drawn in marker_style (YAML lines). */
+static im_map *markers_map(const char *name, const char *source, const char *marker_style) {
+  char yaml[1024];
+  snprintf(yaml, sizeof yaml,
+           "map:\n  page: {width: 200mm, height: 160mm, dpi: 150}\n  crs: \"+proj=longlat +datum=WGS84\"\n"
+           "  extent: {west: 0, east: 8, south: 0, north: 6.4}\n  background: \"#dbe9f4\"\n"
+           "layers:\n  - id: points\n    source: %s\n%s",
+           source, marker_style);
+  return load_spec_text(name, yaml);
+}
+
+static bool stream_write(void *user, const unsigned char *data, size_t length) {
+  return fwrite(data, 1, length, user) == length;
+}
+
+/* The paths of a map's SVG. */
+static size_t svg_paths(const im_map *map) {
+  char *svg = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&svg, &len);
+  assert_non_null(f);
+  im_error err;
+  im_error_clear(&err);
+  assert_ok(im_map_render_to_stream(map, IM_FORMAT_SVG, stream_write, f, NULL, &err), &err);
+  fclose(f);
+  size_t n = 0;
+  for (const char *p = svg; (p = strstr(p, "<path")); p++)
+    n++;
+  free(svg);
+  return n;
+}
+
+/* Markers of one opaque colour in a layer of 20,480 points share paths of
+ * 1,024: a Cairo recording (every page, PNG, SVG or PDF) holds ~800 bytes
+ * a fill, and a million points one by one took 1.6 GB for a PNG (bench/
+ * memory.md). Outlined or translucent ones cannot (each covers the ones
+ * before): in a PDF they are one shape used at each point
+ * (many_markers_stamped). A layer of a few thousand keeps a path a marker:
+ * the map set's maps are drawn as before. The batched markers are still
+ * where their points are, with the background between. */
+#define DOT "    marker: {symbol: circle, size: 2pt}\n"
+static void many_markers_share_paths(void **state) {
+  (void)state;
+  enum { N = 160 * 128 };
+  const char *all = write_grid_points("grid-all.csv", N), *few = write_grid_points("grid-few.csv", 2000);
+  im_map *filled = markers_map("grid-filled.yaml", all, DOT "    fill: \"#c0392b\"\n");
+  size_t n = svg_paths(filled);
+  print_message("%d filled markers: %zu paths\n", N, n);
+  assert_true(n >= N / 1024 && n <= N / 1024 + 10);
+  im_map *small = markers_map("grid-few.yaml", few, DOT "    fill: \"#c0392b\"\n");
+  assert_true(svg_paths(small) >= 2000);
+
+  const char *out = scratch_path("grid-filled.png");
+  render_ok(filled, out);
+  test_image img;
+  assert_true(image_load(out, &img));
+  map_projector p;
+  map_projector_init(&p, filled);
+  for (int i = 0; i < N; i += 997) {
+    double lon = 0.025 + 0.05 * (i % 160), lat = 0.025 + 0.05 * (i / 160);
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon, lat), 0xc0392b, 2));
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon + 0.025, lat + 0.025), SEA, 2));
+  }
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(filled);
+  im_map_free(small);
+}
+
+/* Outlined or translucent markers of a layer of 20,480 in a PDF: the
+ * marker drawn once, into a recording, and painted at each point (a form
+ * XObject), where a fill and an outline took ~1.6 KB of the page's
+ * recording a marker (1M outlined: 2.2 GB). Each still covers the ones
+ * before, and pdftoppm finds each where its point is. An SVG keeps a path
+ * a marker (Cairo 1.16 leaks what a stamp would need there). */
+static void many_markers_stamped(void **state) {
+  (void)state;
+  enum { N = 160 * 128 };
+  const char *all = write_grid_points("grid-all.csv", N);
+  im_map *outlined = markers_map("grid-outlined.yaml", all,
+                                 DOT "    fill: \"#c0392b\"\n    stroke: {color: \"#ffffff\", width: 0.3pt}\n");
+  im_map *translucent = markers_map("grid-translucent.yaml", all, DOT "    fill: \"#c0392b80\"\n");
+  assert_true(svg_paths(outlined) >= N);
+  assert_true(svg_paths(translucent) >= N);
+  const char *pdf = scratch_path("grid-outlined.pdf");
+  render_ok(outlined, pdf);
+  size_t len = 0;
+  char *bytes = read_file(pdf, &len);
+  assert_non_null(memmem(bytes, len, "/Subtype /Form", 14));
+  free(bytes);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "pdftoppm -r 150 -singlefile -png '%s' '%s' 2>&1", pdf, scratch_path("grid-outlined-pdf"));
+  free(run_capture(cmd));
+  test_image img;
+  assert_true(image_load(scratch_path("grid-outlined-pdf.png"), &img));
+  map_projector p;
+  map_projector_init(&p, outlined);
+  for (int i = 0; i < N; i += 997) {
+    double lon = 0.025 + 0.05 * (i % 160), lat = 0.025 + 0.05 * (i / 160);
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon, lat), 0xc0392b, 8));
+    assert_true(pixel_near(map_projector_sample(&p, &img, lon + 0.025, lat + 0.025), SEA, 8));
+  }
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(outlined);
+  im_map_free(translucent);
+}
+
+/* A GeoJSON of 200 points and, when pad_mib, that many MiB of blanks
+ * before its end: a source as big as a million points, drawing 200. */
+static const char *write_padded_points(const char *name, int pad_mib) {
+  const char *path = scratch_path(name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
+  for (int i = 0; i < 200; i++)
+    fprintf(f,
+            "%s{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.2f,%.2f]}}",
+            i ? "," : "", 0.2 + 0.4 * (i % 20), 0.2 + 0.6 * (i / 20));
+  static char blanks[1 << 20];
+  memset(blanks, ' ', sizeof blanks);
+  for (int i = 0; i < pad_mib; i++)
+    assert_int_equal(fwrite(blanks, 1, sizeof blanks, f), sizeof blanks);
+  fputs("]}\n", f);
+  assert_int_equal(fclose(f), 0);
+  return path;
+}
+
+/* A PNG page whose sources outweigh its image (past 64 MiB) is drawn on one
+ * image, not recorded: recordings grow with what is drawn (~800 bytes an
+ * outlined marker's fill, as much its outline, in each of two), and a
+ * million points took 3.9 GB (bench/memory.md). Drawn either way, a map
+ * without text has the same pixels, byte for byte. */
+static void big_sources_draw_on_one_image(void **state) {
+  (void)state;
+  const char *style = "    marker: {symbol: circle, size: 4pt}\n    fill: \"#c0392b\"\n"
+                      "    stroke: {color: \"#ffffff\", width: 0.5pt}\n";
+  im_map *small = markers_map("padded-small.yaml", write_padded_points("points-small.geojson", 0), style);
+  const char *padded = write_padded_points("points-big.geojson", 65);
+  im_map *big = markers_map("padded-big.yaml", padded, style);
+  im_error err;
+  im_error_clear(&err);
+  im_frame frame;
+  assert_ok(im_map_frame(big, NULL, &frame, &err), &err);
+  assert_true(im_page_png_direct(big, &frame));
+  assert_false(im_page_png_direct(small, &frame));
+  /* A page of more than a quarter of the sources (71 MB at 600 dpi) stays
+   * recorded. */
+  im_render_options poster = {.dpi = 600};
+  assert_ok(im_map_frame(big, &poster, &frame, &err), &err);
+  assert_false(im_page_png_direct(big, &frame));
+
+  const char *a = scratch_path("padded-small.png"), *b = scratch_path("padded-big.png");
+  render_ok(small, a);
+  render_ok(big, b);
+  assert_true(files_equal(a, b));
+  test_image img;
+  assert_true(image_load(b, &img));
+  map_projector p;
+  map_projector_init(&p, big);
+  assert_true(pixel_near(map_projector_sample(&p, &img, 0.2 + 0.4 * 7, 0.2 + 0.6 * 3), 0xc0392b, 2));
+  assert_true(pixel_near(map_projector_sample(&p, &img, 0.4 + 0.4 * 7, 0.5 + 0.6 * 3), SEA, 2));
+  map_projector_fini(&p);
+  image_free(&img);
+  im_map_free(small);
+  im_map_free(big);
+  remove(padded);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lima_land_pacific_sea),      cmocka_unit_test(frame_covers_extent),
@@ -606,6 +795,8 @@ int main(void) {
       cmocka_unit_test(formats_and_sizes),          cmocka_unit_test(deterministic_outputs),
       cmocka_unit_test(failed_render_keeps_output), cmocka_unit_test(labels_that_do_not_fit),
       cmocka_unit_test(page_size_overflow),         cmocka_unit_test(no_seams_between_polygons),
-      cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map)};
+      cmocka_unit_test(no_seams_between_countries), cmocka_unit_test(no_dateline_seam_on_polar_map),
+      cmocka_unit_test(many_markers_share_paths),   cmocka_unit_test(big_sources_draw_on_one_image),
+      cmocka_unit_test(many_markers_stamped)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

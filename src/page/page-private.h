@@ -25,4 +25,9 @@ typedef im_status (*im_page_attempt_fn)(const im_map *map, void *user, double *k
 im_status im_page_fit_key(const im_map *map, const im_render_options *opt, im_page_attempt_fn attempt, void *user,
                           im_error *err);
 
+/* Whether a PNG page of map in frame f is drawn on one image rather than
+ * recorded and replayed in chunks (page.c, IM_PNG_DIRECT_RATIO): when the
+ * files its layers draw are several times the image's size. */
+bool im_page_png_direct(const im_map *map, const im_frame *f);
+
 #endif

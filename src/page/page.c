@@ -4,6 +4,7 @@
 #include <cairo-tee.h>
 #include <cairo.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -95,7 +96,22 @@ im_status im_map_check_all(const im_map *map, im_error_list *errors, im_error *e
 
 enum { REPLAY_MAX = IM_PNG_WORKERS };
 
+/* A recording grows with what is drawn, an image with the page: a marker
+ * takes ~800 bytes in each recording (two if outlined), so a million
+ * points came to 1.6-3.2 GB of recordings where the image of an A4 page at
+ * 300 dpi is 22 MB. What will be drawn is not known before it is, the size
+ * of the files drawn is: past IM_PNG_DIRECT_MB, and IM_PNG_DIRECT_RATIO
+ * times the image's bytes, the page is drawn on one image instead. The
+ * rasterising then runs on one core as the page is drawn, the deflating
+ * still on both; the pixels are those of the recordings but for a few
+ * glyph edges (a map set's map drawn either way: 24-75 pixels of text
+ * differ, by at most 37%). The map set's maps draw 2-23 MB (5-121% of
+ * their images), and stay recorded at any resolution. */
+#define IM_PNG_DIRECT_MB 64
+#define IM_PNG_DIRECT_RATIO 4
+
 typedef struct {
+  cairo_surface_t *image;           /* the page drawn on one image; NULL: recorded */
   cairo_surface_t *rec[REPLAY_MAX]; /* one per worker */
   int nrec;
   cairo_format_t fmt;
@@ -124,9 +140,26 @@ static bool replay_rows(void *user, int worker, unsigned char *buf, int stride, 
   return ok;
 }
 
-/* The page of a PNG: a recording per worker behind a tee (one worker: the
- * recording itself). */
-static cairo_surface_t *create_png_page(const im_frame *f, png_replay *r) {
+static cairo_format_t png_format(const im_map *map) {
+  return map->background.a < 1 ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
+}
+
+/* page-private.h */
+bool im_page_png_direct(const im_map *map, const im_frame *f) {
+  int stride = cairo_format_stride_for_width(png_format(map), f->width_px);
+  if (stride <= 0 || f->height_px <= 0)
+    return false;
+  uint64_t image = (uint64_t)stride * (uint64_t)f->height_px, drawn = im_map_source_bytes(map);
+  return drawn > (uint64_t)IM_PNG_DIRECT_MB << 20 && drawn / IM_PNG_DIRECT_RATIO > image;
+}
+
+/* The page of a PNG: one image (im_page_png_direct), or a recording per
+ * worker behind a tee (one worker: the recording itself). */
+static cairo_surface_t *create_png_page(const im_map *map, const im_frame *f, png_replay *r) {
+  if (im_page_png_direct(map, f)) {
+    r->image = cairo_image_surface_create(png_format(map), f->width_px, f->height_px);
+    return cairo_surface_reference(r->image);
+  }
   cairo_rectangle_t ext = {0, 0, f->width_px, f->height_px};
   r->nrec = im_png_workers(f->height_px);
   if (r->nrec > REPLAY_MAX)
@@ -143,10 +176,14 @@ static cairo_surface_t *create_png_page(const im_frame *f, png_replay *r) {
 
 static cairo_status_t write_png_page(cairo_surface_t *page, png_replay *r, const im_render_ctx *rc, im_output *out) {
   cairo_surface_flush(page);
+  if (r->image)
+    return cairo_surface_status(r->image) != CAIRO_STATUS_SUCCESS
+               ? cairo_surface_status(r->image)
+               : im_png_write(r->image, rc->frame.dpi, im_output_write, out);
   for (int i = 0; i < r->nrec; i++)
     if (cairo_surface_status(r->rec[i]) != CAIRO_STATUS_SUCCESS)
       return cairo_surface_status(r->rec[i]);
-  r->fmt = rc->map->background.a < 1 ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
+  r->fmt = png_format(rc->map);
   r->width = rc->frame.width_px;
   r->serial = im_render_is_shared(page);
   if (pthread_mutex_init(&r->lock, NULL))
@@ -163,7 +200,7 @@ static cairo_surface_t *create_surface(im_format fmt, const im_render_ctx *rc, i
   cairo_surface_t *s = NULL;
   switch (fmt) {
   case IM_FORMAT_PNG:
-    s = create_png_page(f, png);
+    s = create_png_page(rc->map, f, png);
     break;
   case IM_FORMAT_SVG:
     /* Made in points, so the drawing needs no transformation (Cairo then
@@ -346,6 +383,8 @@ done:
   cairo_surface_destroy(surface);
   for (int i = 0; i < png.nrec; i++)
     cairo_surface_destroy(png.rec[i]);
+  if (png.image)
+    cairo_surface_destroy(png.image);
   im_svg_doc_fini(&svg);
   im_output_meta_free(&meta);
   if (st)

@@ -49,8 +49,11 @@ typedef struct {
   double *course;      /* lines in drawing order: moved sideways by this (device units) to stand beside the
                             others of their course (im_route_courses); NULL: none shares one */
   im_fill_batch batch; /* polygons filled together (symbols-private.h: no seams between them) */
-  bool proportional;   /* marker: size: {field, ...}: symbols sized by a field */
-  size_t no_size;      /* features not drawn for want of a positive value (zero aside) */
+  bool batch_markers;  /* the layer draws so many points that its markers are batched too */
+  bool stamp_markers;  /* and those that cannot be are stamped (a PDF page) */
+  im_marker_stamps stamps;
+  bool proportional; /* marker: size: {field, ...}: symbols sized by a field */
+  size_t no_size;    /* features not drawn for want of a positive value (zero aside) */
 } layer_job;
 
 bool im_render_device(im_render_ctx *rc, const im_geom *p, im_geom_kind kind, double margin, im_geom *out) {
@@ -374,8 +377,11 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
     drawn = &rc->fill;
     if (ok && job->disp && index < job->ndisp && job->disp[index].moved && rc->fill.npoints == 1) {
       const im_displaced *d = &job->disp[index];
-      if (d->first)
+      if (d->first) {
+        /* Under the group's marks, and not through the batch's path. */
+        im_fill_batch_flush(cr, &job->batch);
         draw_group_leaders(job, d->group);
+      }
       rc->fill.xy[0] = d->x;
       rc->fill.xy[1] = d->y;
     }
@@ -395,10 +401,18 @@ static im_status draw_feature(layer_job *job, const im_feature *f, size_t index,
       }
       rc->fill.npoints = kept;
     }
+    bool batched = job->batch_markers && im_marker_batchable(sc, st);
     for (size_t i = 0; ok && i < rc->fill.npoints; i++) {
       double x = rc->fill.xy[2 * i], y = rc->fill.xy[2 * i + 1];
-      im_fill_batch_flush(cr, &job->batch);
-      im_draw_marker(cr, sc, st, x, y);
+      if (batched) {
+        im_fill_batch_add_marker(cr, &job->batch, sc, st, x, y);
+      } else if (job->stamp_markers && st->marker_symbol != IM_MARKER_ICON) {
+        im_fill_batch_flush(cr, &job->batch);
+        im_marker_stamp_draw(cr, &job->stamps, sc, st, x, y);
+      } else {
+        im_fill_batch_flush(cr, &job->batch);
+        im_draw_marker(cr, sc, st, x, y);
+      }
       im_bbox b = im_marker_box(sc, st, x, y);
       im_labeler_add_obstacle(rc->labeler, b.minx, b.miny, b.maxx, b.maxy);
       ok = im_labeler_add_mark(rc->labeler, x, y, (b.maxx - b.minx) / 2);
@@ -564,6 +578,10 @@ static bool same_source(const im_layer_style *a, const im_layer_style *b) {
   return a->source && b->source && !strcmp(a->source, b->source);
 }
 
+/* Features to draw from which a layer's markers are batched (layer_job);
+ * the points of the map set are at most a few thousand a layer. */
+#define IM_MARKER_BATCH_LAYER 20000
+
 /* True when another visible layer of map reads the same source. */
 static bool source_drawn_again(const im_map *map, const im_layer_style *ls) {
   for (size_t i = 0; i < map->nlayers; i++) {
@@ -666,6 +684,13 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
     if (im_resolver_select(res, &job.layer->features[i], i, &order[n]))
       n++;
   im_drawn_sort(order, n);
+  /* Past IM_MARKER_BATCH_LAYER features to draw, markers of one opaque
+   * colour share paths (symbols-private.h): a million of them one by one
+   * took ~800 MB of recording per PNG worker, and as much in SVG and PDF.
+   * Below it every marker stays a path of its own, an object an SVG or PDF
+   * editor can pick. */
+  job.batch_markers = n >= IM_MARKER_BATCH_LAYER;
+  job.stamp_markers = job.batch_markers && im_marker_stamps_pay(rc->cr);
   /* Another core projects the features ahead of the drawing. */
   im_proj_feature *feats = im_malloc_array(n + 1, sizeof *feats);
   for (size_t i = 0; feats && i < n; i++) {
@@ -722,6 +747,7 @@ im_status im_render_layer(im_render_ctx *rc, const im_layer_style *ls, im_error 
       im_prefetch_take(job.prefetch, i, job.vertices, &job.env, &rc->scratch, &rc->proj);
   }
   im_fill_batch_flush(cr, &job.batch);
+  im_marker_stamps_free(&job.stamps);
   im_prefetch_stop(job.prefetch);
   /* One line per layer, not one per feature (a file of bad coordinates
    * gave hundreds). */

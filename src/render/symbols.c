@@ -1,6 +1,7 @@
 /* Markers, line strokes and polygon fills, in device units (see
  * symbols-private.h). Icons live in icons.c. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/symbols-private.h"
@@ -228,6 +229,74 @@ void im_draw_marker(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, do
   end_opacity(cr, group, opacity);
 }
 
+bool im_marker_stamps_pay(cairo_t *cr) {
+  return cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
+}
+
+static bool same_length(im_length a, im_length b) { return a.value == b.value && a.unit == b.unit; }
+
+static bool same_look(const im_marker_stamp *a, const im_marker_stamp *b) {
+  return a->symbol == b->symbol && same_length(a->size, b->size) && same_length(a->stroke_width, b->stroke_width) &&
+         !memcmp(&a->fill, &b->fill, sizeof a->fill) && !memcmp(&a->stroke, &b->stroke, sizeof a->stroke) &&
+         a->join == b->join && a->stroked == b->stroked;
+}
+
+/* The marker of st drawn opaque into a recording whose extents start at
+ * (0, 0), the marker at (ox, oy) a whole unit inside (whole units: its
+ * path is the same to the bit, moved). */
+static void stamp_make(im_marker_stamp *s, const im_symbol_ctx *sc, const im_style *st) {
+  im_bbox b = im_marker_box(sc, st, 0, 0);
+  s->ox = 1 - floor(b.minx);
+  s->oy = 1 - floor(b.miny);
+  cairo_rectangle_t ext = {0, 0, ceil(b.maxx) + s->ox + 1, ceil(b.maxy) + s->oy + 1};
+  s->rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
+  cairo_t *c = cairo_create(s->rec);
+  im_style opaque = *st;
+  opaque.opacity = 1;
+  im_draw_marker(c, sc, &opaque, s->ox, s->oy);
+  cairo_destroy(c);
+}
+
+void im_marker_stamp_draw(cairo_t *cr, im_marker_stamps *s, const im_symbol_ctx *sc, const im_style *st, double x,
+                          double y) {
+  double size = im_symbol_len(sc, st->marker_size), opacity = opacity_of(st), w;
+  if (!(size > 0) || opacity <= 0 || !isfinite(x) || !isfinite(y))
+    return;
+  im_marker_stamp key = {.symbol = (int)st->marker_symbol,
+                         .size = st->marker_size,
+                         .stroke_width = st->stroke_width,
+                         .fill = st->fill,
+                         .stroke = st->stroke_color,
+                         .join = (int)st->join,
+                         .stroked = marker_stroked(sc, st, &w)};
+  im_marker_stamp *stamp = NULL;
+  for (int i = 0; i < s->n && !stamp; i++)
+    if (same_look(&s->stamp[i], &key))
+      stamp = &s->stamp[i];
+  if (!stamp && s->n < IM_MARKER_STAMPS) {
+    stamp = &s->stamp[s->n++];
+    *stamp = key;
+    stamp_make(stamp, sc, st);
+  }
+  if (!stamp) {
+    im_draw_marker(cr, sc, st, x, y);
+    return;
+  }
+  cairo_save(cr);
+  cairo_set_source_surface(cr, stamp->rec, x - stamp->ox, y - stamp->oy);
+  if (opacity >= 1)
+    cairo_paint(cr);
+  else
+    cairo_paint_with_alpha(cr, opacity);
+  cairo_restore(cr);
+}
+
+void im_marker_stamps_free(im_marker_stamps *s) {
+  for (int i = 0; i < s->n; i++)
+    cairo_surface_destroy(s->stamp[i].rec);
+  *s = (im_marker_stamps){0};
+}
+
 /* ---- lines ---- */
 
 static double seg_len(const double *v, size_t i) { return hypot(v[2 * i + 2] - v[2 * i], v[2 * i + 3] - v[2 * i + 1]); }
@@ -445,14 +514,40 @@ void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b) {
   b->open = false;
 }
 
-void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
-  if (b->open && memcmp(&b->color, &color, sizeof color))
+bool im_marker_batchable(const im_symbol_ctx *sc, const im_style *st) {
+  double w;
+  return st->marker_symbol != IM_MARKER_ICON && opacity_of(st) >= 1 && st->fill.a >= 1 && !marker_stroked(sc, st, &w);
+}
+
+/* Starts a batch of color and symbol (-1: polygons) unless the open one is
+ * of both. Polygons' rings are turned to a positive area and each symbol
+ * has one orientation, so the non-zero rule fills the union; a symbol of
+ * the other orientation would cut holes where it overlaps. */
+static void batch_open(cairo_t *cr, im_fill_batch *b, im_color color, int symbol) {
+  if (b->open && (memcmp(&b->color, &color, sizeof color) || b->symbol != symbol ||
+                  (symbol >= 0 && b->count >= IM_MARKER_BATCH_MAX)))
     im_fill_batch_flush(cr, b);
   if (!b->open) {
     cairo_new_path(cr);
     b->open = true;
     b->color = color;
+    b->symbol = symbol;
+    b->count = 0;
   }
+}
+
+void im_fill_batch_add_marker(cairo_t *cr, im_fill_batch *b, const im_symbol_ctx *sc, const im_style *st, double x,
+                              double y) {
+  double s = im_symbol_len(sc, st->marker_size);
+  if (!(s > 0) || !isfinite(x) || !isfinite(y))
+    return;
+  batch_open(cr, b, st->fill, (int)st->marker_symbol);
+  marker_path(cr, st->marker_symbol, x, y, s);
+  b->count++;
+}
+
+void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
+  batch_open(cr, b, color, -1);
   /* Twice the feature's net signed area (shoelace): its rings go in
    * reversed when it is negative. */
   double area = 0;

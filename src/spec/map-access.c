@@ -83,3 +83,15 @@ bool im_map_reads_file(const im_map *map, const char *path) {
   }
   return map->furniture && map->furniture->inset.enabled && source_is(&out, map->furniture->inset.source);
 }
+
+uint64_t im_map_source_bytes(const im_map *map) {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < map->nlayers; i++) {
+    const im_layer_style *l = &map->layers[i];
+    struct stat st;
+    if (l->style.visible && l->style.opacity > 0 && !l->memory && l->source && stat(l->source, &st) == 0 &&
+        S_ISREG(st.st_mode))
+      bytes += (uint64_t)st.st_size;
+  }
+  return bytes;
+}

@@ -6,6 +6,7 @@
 #define IM_MAP_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "influmap/context.h"
@@ -223,5 +224,9 @@ im_layer_style *im_map_layer(im_map *map, const char *id);
  * inset's source): the same file, by device and inode, whatever the path
  * says. A render must not write over one (`-o spec.yaml --format png`). */
 bool im_map_reads_file(const im_map *map, const char *path);
+/* The bytes of the files the visible layers draw (a shapefile's .shp, each
+ * file once per layer that draws it): what a render's drawing grows with,
+ * known before any is read. A host's bound layer counts nothing. */
+uint64_t im_map_source_bytes(const im_map *map);
 
 #endif
