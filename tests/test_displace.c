@@ -36,6 +36,36 @@ static void ring_of_coincident_points(void **state) {
   assert_true(d[3].x == 150 && d[3].y == 50);
 }
 
+/* Marks of places a little apart keep their places' bearing round the
+ * ring (actor-china: Lima's event was put north of Chancay, which lies
+ * north of Lima; actor-russia: Arauca north of Cucuta). Marks of one
+ * place among them keep their drawing order, next to each other. */
+static void ring_keeps_bearings(void **state) {
+  (void)state;
+  /* Lima twice (drawn first and third), Chancay 3 units north (y down),
+   * and a point 2 units east of Lima. */
+  double xy[] = {50, 50, 50, 47, 50, 50, 52, 50};
+  im_displaced d[4];
+  assert_true(im_displace_points(xy, 4, 5, 9, NULL, NULL, d));
+  for (int i = 0; i < 4; i++)
+    assert_true(d[i].moved);
+  /* Chancay the northernmost mark, the east point the easternmost. */
+  for (int i = 0; i < 4; i++) {
+    if (i != 1)
+      assert_true(d[1].y < d[i].y);
+    if (i != 3)
+      assert_true(d[3].x > d[i].x);
+  }
+  /* Lima's two south-west, side by side on the ring, the first drawn
+   * first clockwise (from the top: south-west before west). */
+  assert_true(d[0].y > d[1].y && d[2].y > d[1].y);
+  assert_true(d[0].x < d[3].x && d[2].x < d[3].x);
+  /* Two at one place only: drawing order, the first at the top. */
+  double one[] = {10, 10, 10, 10};
+  assert_true(im_displace_points(one, 2, 5, 9, NULL, NULL, d));
+  assert_true(fabs(d[0].x - 10) < 1e-9 && d[0].y < 10);
+}
+
 static void single_linkage_and_missing_points(void **state) {
   (void)state;
   /* a-b 4 apart, b-c 4 apart, a-c 8 apart: one group of three at
@@ -133,9 +163,11 @@ static void rings_stay_in_the_frame(void **state) {
     assert_true(fabs(hypot(d[i].x - 50, d[i].y - 4) - 6.75) < 1e-9);
   }
   assert_true(d[0].x < d[1].x);
-  /* Without a frame: the first at the top, as before. */
+  /* Without a frame too: two places a little apart keep their bearing
+   * from the centre, west to the west and east to the east. */
   assert_true(im_displace_points(xy, 2, 5, 9, NULL, NULL, d));
-  assert_true(fabs(d[0].x - 50) < 1e-9 && d[0].y < 0);
+  assert_true(fabs(d[0].x - (50 - 6.75)) < 1e-9 && fabs(d[0].y - 4) < 1e-9);
+  assert_true(fabs(d[1].x - (50 + 6.75)) < 1e-9 && fabs(d[1].y - 4) < 1e-9);
   /* Six in the corner: no turn fits; the ring moves in. */
   double corner[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   assert_true(im_displace_points(corner, 6, 5, 9, pad, &frame, d));
@@ -259,13 +291,10 @@ static void displace_spec_mistakes(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ring_of_coincident_points),
-      cmocka_unit_test(rings_stay_in_the_frame),
-      cmocka_unit_test(marks_cut_by_the_frame_not_drawn),
-      cmocka_unit_test(routes_on_one_course_both_seen),
-      cmocka_unit_test(single_linkage_and_missing_points),
-      cmocka_unit_test(coincident_events_all_seen),
-      cmocka_unit_test(displace_spec_mistakes),
+      cmocka_unit_test(ring_of_coincident_points),      cmocka_unit_test(ring_keeps_bearings),
+      cmocka_unit_test(rings_stay_in_the_frame),        cmocka_unit_test(marks_cut_by_the_frame_not_drawn),
+      cmocka_unit_test(routes_on_one_course_both_seen), cmocka_unit_test(single_linkage_and_missing_points),
+      cmocka_unit_test(coincident_events_all_seen),     cmocka_unit_test(displace_spec_mistakes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

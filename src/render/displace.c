@@ -78,13 +78,13 @@ static bool ring_fits(const double *xy, const double *pad, const size_t *members
  * from the group's own place. */
 static void fit_ring(const double *xy, const double *pad, const size_t *members, size_t k, const size_t *rank, double r,
                      const im_bbox *frame, double *x, double *y, double *t) {
-  *t = 0;
+  double t0 = *t;
   if (!frame)
     return;
   for (int step = 0; step <= 36; step++) {
     double best = INFINITY, moved;
     for (int sign = 1; sign >= -1; sign -= 2) {
-      double turn = sign * step * (M_PI / 36);
+      double turn = t0 + sign * step * (M_PI / 36);
       if (ring_fits(xy, pad, members, k, rank, *x, *y, r, turn, frame, &moved) && moved < best - 1e-9)
         best = moved, *t = turn;
     }
@@ -98,6 +98,65 @@ static void fit_ring(const double *xy, const double *pad, const size_t *members,
   *x = lo <= hi ? fmin(fmax(*x, lo), hi) : (frame->minx + frame->maxx) / 2;
   lo = frame->miny + r + p, hi = frame->maxy - r - p;
   *y = lo <= hi ? fmin(fmax(*y, lo), hi) : (frame->miny + frame->maxy) / 2;
+}
+
+/* Where a group's marks go round the ring. Marks of one place keep the
+ * drawing order, clockwise from the top. Marks of places a little apart
+ * (Lima and Chancay, 60 km; Arauca and Cucuta) keep their places' bearing
+ * from the group's centre: ordered clockwise by it, and the ring turned
+ * (*t) to where each mark's slot is nearest its own bearing, so Chancay,
+ * north of Lima, stays north of it on the page; points at the centre
+ * itself keep their drawing order among the others. rank[members[j]]:
+ * the slot of each member (0 .. k-1, clockwise from the top plus *t). */
+typedef struct {
+  double bearing; /* clockwise from the top, 0 .. 2 pi; 4 pi: at the centre */
+  size_t order;   /* drawing order in the group */
+  size_t i;
+} ring_member;
+
+static int by_bearing(const void *a, const void *b) {
+  const ring_member *p = a, *q = b;
+  if (p->bearing != q->bearing)
+    return p->bearing < q->bearing ? -1 : 1;
+  return p->order < q->order ? -1 : p->order > q->order;
+}
+
+static bool order_ring(const double *xy, const size_t *members, size_t k, double cx, double cy, double eps,
+                       size_t *rank, double *t) {
+  *t = 0;
+  ring_member *rm = im_malloc_array(k, sizeof *rm);
+  if (!rm)
+    return false;
+  size_t apart = 0;
+  for (size_t j = 0; j < k; j++) {
+    size_t i = members[j];
+    double dx = xy[2 * i] - cx, dy = xy[2 * i + 1] - cy;
+    /* y grows downwards: atan2(dx, -dy) is the bearing clockwise from the top. */
+    bool at_centre = !(hypot(dx, dy) > eps);
+    double b = at_centre ? 4 * M_PI : atan2(dx, -dy); /* at the centre: after the others */
+    if (b < 0)
+      b += 2 * M_PI;
+    apart += !at_centre;
+    rm[j] = (ring_member){b, rank[i], i};
+  }
+  if (apart > 0) {
+    qsort(rm, k, sizeof *rm, by_bearing);
+    /* The turn that best matches slots to bearings: the mean direction of
+     * each bearing less its slot's angle. */
+    double sx = 0, sy = 0;
+    for (size_t j = 0; j < k; j++) {
+      if (rm[j].bearing > 2 * M_PI)
+        continue;
+      double d = rm[j].bearing - 2 * M_PI * (double)j / (double)k;
+      sx += cos(d), sy += sin(d);
+    }
+    if (hypot(sx, sy) > 1e-9)
+      *t = atan2(sy, sx);
+    for (size_t j = 0; j < k; j++)
+      rank[rm[j].i] = j;
+  }
+  free(rm);
+  return true;
 }
 
 static int by_group(const void *a, const void *b) {
@@ -172,6 +231,8 @@ bool im_displace_points(const double *xy, size_t n, double distance, double spac
         members[j] = pairs[2 * (a + j) + 1];
       double cx = sx[g] / (double)k, cy = sy[g] / (double)k, x = cx, y = cy, t;
       double r = fmax(0.75 * spacing, (double)k * spacing / (2 * M_PI));
+      if (!(ok = order_ring(xy, members, k, cx, cy, 1e-6 * distance, rank, &t)))
+        break;
       fit_ring(xy, pad, members, k, rank, r, frame, &x, &y, &t);
       for (size_t j = 0; j < k; j++) {
         size_t i = members[j];
