@@ -115,18 +115,37 @@ void im_stroke_lines(cairo_t *cr, const im_symbol_ctx *sc, const im_style *st, c
  * filled with the non-zero rule: the union of the features, each one's
  * holes (rings turned against its outer ring, as the shapefile
  * specification has them) kept. */
+
+/* Markers in one path at most: a command's extents stay small enough for a
+ * PNG chunk's replay to skip the batches off it, and an SVG or PDF viewer
+ * gets paths of a bounded size. */
+#define IM_MARKER_BATCH_MAX 1024
+
 /* A layer of very many markers batches them too (im_fill_batch_add_marker):
  * a recording surface, and with it every PNG, SVG and PDF page, holds ~800
  * bytes for each fill (the command, its source and its own copy of the path
  * buffer), ~110 for a marker's shape in a shared path; so a million markers
  * took 1.6 GB of recordings for a PNG page. Overlapping markers of one
  * opaque colour fill their union, as drawing them one by one shows them but
- * for the antialiased pixels where two outlines cross. */
+ * for the antialiased pixels where two outlines cross. Outlined markers
+ * (circles, squares, triangles, diamonds; an outlined million took 2.8 GB
+ * of an SVG's recording) are kept as their centres: the batch's outlines
+ * are stroked, then its fills painted over them, each shape shrunk to
+ * the outline's inner edge. A lone marker looks as drawn alone; a cloud of
+ * overlapping ones reads in its fill colour with the outline round its
+ * edge, where drawn one by one each later marker's outline would show
+ * over the fills before it (stroking after filling would turn a dense
+ * cloud into the outline's colour). */
 typedef struct {
-  bool open;      /* rings or markers are in cr's path */
+  bool open;      /* rings or markers are in cr's path, or centres in xy */
   im_color color; /* their fill */
   int symbol;     /* the markers' symbol (im_marker_symbol); -1: polygons */
-  size_t count;   /* markers in the path */
+  size_t count;   /* markers in the path or in xy */
+  bool stroked;   /* markers: outlined, with these; their centres in xy */
+  im_color stroke;
+  double width, size;
+  int join;
+  double xy[2 * IM_MARKER_BATCH_MAX]; /* outlined markers' centres */
 } im_fill_batch;
 
 /* Whether st fills a polygon in a way a batch can: an opaque fill alone. */
@@ -135,19 +154,16 @@ bool im_fill_batchable(const im_style *st);
  * held first when its colour differs. */
 void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g);
 /* Whether a marker of st can join a batch: a built-in symbol filled with
- * an opaque colour, without outline or opacity below 1. */
+ * an opaque colour, without opacity below 1; outlined, a circle, square,
+ * triangle or diamond. */
 bool im_marker_batchable(const im_symbol_ctx *sc, const im_style *st);
 /* Adds the marker of st at x, y (device units) to the batch, as
- * im_draw_marker would draw it; fills what the batch held first when its
- * colour or symbol differs or it holds IM_MARKER_BATCH_MAX markers. st must
- * be im_marker_batchable. */
+ * im_draw_marker would draw it; fills (and outlines) what the batch held
+ * first when its colour, outline or symbol differs or it holds
+ * IM_MARKER_BATCH_MAX markers. st must be im_marker_batchable. */
 void im_fill_batch_add_marker(cairo_t *cr, im_fill_batch *b, const im_symbol_ctx *sc, const im_style *st, double x,
                               double y);
-/* Markers in one path at most: a command's extents stay small enough for a
- * PNG chunk's replay to skip the batches off it, and an SVG or PDF viewer
- * gets paths of a bounded size. */
-#define IM_MARKER_BATCH_MAX 1024
-/* An outlined or translucent marker of a layer of very many, in a PDF: drawn
+/* A translucent marker of a layer of very many, in a PDF: drawn
  * once into a recording (the stamp) and painted at each point, where a fill
  * and an outline each took a command of ~800 bytes in the page's recording;
  * a paint of the stamp takes less than half of one, and the PDF gets the

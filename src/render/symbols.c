@@ -503,11 +503,45 @@ bool im_fill_batchable(const im_style *st) {
   return opacity_of(st) >= 1 && st->fill.a >= 1 && !(st->set & IM_STYLE_HATCH);
 }
 
+/* How much a shape's size shrinks for its edge to move in by half a unit:
+ * size / (2 x inradius), for the convex symbols (marker_path); 0 for the
+ * others, which are not batched outlined. */
+static double inset_per_width(im_marker_symbol sym) {
+  switch (sym) {
+  case IM_MARKER_SQUARE:
+    return 1;
+  case IM_MARKER_TRIANGLE:
+    return 1.5; /* inradius s / 3 */
+  case IM_MARKER_DIAMOND:
+    return M_SQRT2; /* inradius s / (2 sqrt 2) */
+  case IM_MARKER_CIRCLE:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b) {
   if (!b->open)
     return;
   cairo_save(cr);
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+  if (b->stroked) {
+    cairo_new_path(cr);
+    for (size_t i = 0; i < b->count; i++)
+      marker_path(cr, (im_marker_symbol)b->symbol, b->xy[2 * i], b->xy[2 * i + 1], b->size);
+    set_color(cr, b->stroke);
+    cairo_set_line_width(cr, b->width);
+    cairo_set_line_join(cr, (cairo_line_join_t)b->join);
+    cairo_set_miter_limit(cr, MARKER_MITER_LIMIT);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_stroke(cr);
+    /* The fill up to the outline's inner edge: half its width in from
+     * the shape's edge, the size less that times size / inradius. */
+    double inset = b->width * inset_per_width((im_marker_symbol)b->symbol), s = b->size - inset;
+    for (size_t i = 0; s > 0 && i < b->count; i++)
+      marker_path(cr, (im_marker_symbol)b->symbol, b->xy[2 * i], b->xy[2 * i + 1], s);
+  }
   set_color(cr, b->color);
   cairo_fill(cr);
   cairo_restore(cr);
@@ -516,16 +550,28 @@ void im_fill_batch_flush(cairo_t *cr, im_fill_batch *b) {
 
 bool im_marker_batchable(const im_symbol_ctx *sc, const im_style *st) {
   double w;
-  return st->marker_symbol != IM_MARKER_ICON && opacity_of(st) >= 1 && st->fill.a >= 1 && !marker_stroked(sc, st, &w);
+  return st->marker_symbol != IM_MARKER_ICON && opacity_of(st) >= 1 && st->fill.a >= 1 &&
+         (!marker_stroked(sc, st, &w) || inset_per_width(st->marker_symbol) > 0);
 }
 
 /* Starts a batch of color and symbol (-1: polygons) unless the open one is
  * of both. Polygons' rings are turned to a positive area and each symbol
  * has one orientation, so the non-zero rule fills the union; a symbol of
  * the other orientation would cut holes where it overlaps. */
-static void batch_open(cairo_t *cr, im_fill_batch *b, im_color color, int symbol) {
+/* What outlines a batch's markers (stroked false: none). */
+typedef struct {
+  bool stroked;
+  im_color color;
+  double width, size;
+  int join;
+} batch_outline;
+
+static void batch_open(cairo_t *cr, im_fill_batch *b, im_color color, int symbol, const batch_outline *o) {
+  bool stroked = o && o->stroked;
   if (b->open && (memcmp(&b->color, &color, sizeof color) || b->symbol != symbol ||
-                  (symbol >= 0 && b->count >= IM_MARKER_BATCH_MAX)))
+                  (symbol >= 0 && b->count >= IM_MARKER_BATCH_MAX) || b->stroked != stroked ||
+                  (stroked && (memcmp(&b->stroke, &o->color, sizeof b->stroke) || b->width != o->width ||
+                               b->size != o->size || b->join != o->join))))
     im_fill_batch_flush(cr, b);
   if (!b->open) {
     cairo_new_path(cr);
@@ -533,6 +579,13 @@ static void batch_open(cairo_t *cr, im_fill_batch *b, im_color color, int symbol
     b->color = color;
     b->symbol = symbol;
     b->count = 0;
+    b->stroked = stroked;
+    if (stroked) {
+      b->stroke = o->color;
+      b->width = o->width;
+      b->size = o->size;
+      b->join = o->join;
+    }
   }
 }
 
@@ -541,13 +594,22 @@ void im_fill_batch_add_marker(cairo_t *cr, im_fill_batch *b, const im_symbol_ctx
   double s = im_symbol_len(sc, st->marker_size);
   if (!(s > 0) || !isfinite(x) || !isfinite(y))
     return;
-  batch_open(cr, b, st->fill, (int)st->marker_symbol);
-  marker_path(cr, st->marker_symbol, x, y, s);
+  batch_outline o = {.stroked = false};
+  double w;
+  if (marker_stroked(sc, st, &w))
+    o = (batch_outline){true, st->stroke_color, w, s, (int)cairo_join(st->join)};
+  batch_open(cr, b, st->fill, (int)st->marker_symbol, &o);
+  if (b->stroked) { /* centres only: outlines first, then fills (im_fill_batch) */
+    b->xy[2 * b->count] = x;
+    b->xy[2 * b->count + 1] = y;
+  } else {
+    marker_path(cr, st->marker_symbol, x, y, s);
+  }
   b->count++;
 }
 
 void im_fill_batch_add(cairo_t *cr, im_fill_batch *b, im_color color, const im_geom *g) {
-  batch_open(cr, b, color, -1);
+  batch_open(cr, b, color, -1, NULL);
   /* Twice the feature's net signed area (shoelace): its rings go in
    * reversed when it is negative. */
   double area = 0;
