@@ -202,12 +202,7 @@ static bool paint_band(band_job *j, int worker, int y0, int y1) {
   cairo_paint(cr);
   if (j->rec->shared)
     pthread_mutex_unlock(&j->lock);
-  bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
-  cairo_destroy(cr);
-  cairo_surface_flush(s);
-  ok = ok && cairo_surface_status(s) == CAIRO_STATUS_SUCCESS;
-  cairo_surface_destroy(s);
-  return ok;
+  return im_page_chunk_done(cr, s);
 }
 
 typedef struct {

@@ -30,4 +30,9 @@ im_status im_page_fit_key(const im_map *map, const im_render_options *opt, im_pa
  * files its layers draw are several times the image's size. */
 bool im_page_png_direct(const im_map *map, const im_frame *f);
 
+/* Ends a replay into a chunk of rows: destroys cr and its image s (made
+ * over the chunk's buffer), flushed first; false when either is in error.
+ * page.c's PNG chunks and embed.c's bands of a host's image. */
+bool im_page_chunk_done(cairo_t *cr, cairo_surface_t *s);
+
 #endif

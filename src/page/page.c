@@ -132,6 +132,11 @@ static bool replay_rows(void *user, int worker, unsigned char *buf, int stride, 
   cairo_paint(cr);
   if (r->serial)
     pthread_mutex_unlock(&r->lock);
+  return im_page_chunk_done(cr, s);
+}
+
+/* page-private.h */
+bool im_page_chunk_done(cairo_t *cr, cairo_surface_t *s) {
   bool ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
   cairo_destroy(cr);
   cairo_surface_flush(s);
