@@ -381,17 +381,23 @@ im_spec_pos im_yaml_pos(struct fy_node *n) {
   return (im_spec_pos){0, 0};
 }
 
-im_status im_yaml_fail(im_yaml_reader *r, struct fy_node *at, const char *fmt, ...) {
+/* An input error at node at, with a code a program can test. */
+static im_status fail_coded(im_yaml_reader *r, struct fy_node *at, im_error_code code, const char *fmt, va_list ap) {
   im_spec_pos pos = im_yaml_pos(at);
+  im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
+  if (r->err)
+    r->err->code = code;
+  return IM_STATUS_INPUT;
+}
+
+im_status im_yaml_fail(im_yaml_reader *r, struct fy_node *at, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
-  va_end(ap);
   /* Most of what a reader fails on is a value; the few other kinds set
    * their own code after this. */
-  if (r->err)
-    r->err->code = IM_E_BAD_VALUE;
-  return IM_STATUS_INPUT;
+  im_status st = fail_coded(r, at, IM_E_BAD_VALUE, fmt, ap);
+  va_end(ap);
+  return st;
 }
 
 struct fy_node *im_yaml_deref(struct fy_node *n) {
@@ -560,14 +566,11 @@ im_status im_yaml_failed(im_yaml_reader *r) {
 }
 
 im_status im_yaml_missing(im_yaml_reader *r, struct fy_node *at, const char *fmt, ...) {
-  im_spec_pos pos = im_yaml_pos(at);
   va_list ap;
   va_start(ap, fmt);
-  im_error_setv(r->err, IM_STATUS_INPUT, r->file, pos.line, pos.column, fmt, ap);
+  im_status st = fail_coded(r, at, IM_E_FIELD_MISSING, fmt, ap);
   va_end(ap);
-  if (r->err)
-    r->err->code = IM_E_FIELD_MISSING;
-  return IM_STATUS_INPUT;
+  return st;
 }
 
 im_status im_yaml_recognise(im_yaml_reader *r, struct fy_node *root, const char *what, const char *const *known) {
